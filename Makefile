@@ -1,0 +1,104 @@
+# Arkivar: one Makefile for the engine (lib/), the indexer, the server and the tests.
+#   make            build bin/arkivar-indexer and bin/arkivar-server
+#   make run        install what is missing, build, index corpus/, serve on 127.0.0.1:8080
+#   make test       install what is missing, build, run every test under prove
+#   make SAN=1 …    the same with AddressSanitizer + UBSan (separate build dir)
+#   make coverage   run the tests with gcov counters and print line coverage
+
+SAN ?= 0
+BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
+BIN := bin
+
+CC ?= cc
+CXX ?= c++
+CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wno-unused-parameter
+CXXWARN := -Wall -Wextra -Werror -Wno-unused-parameter
+OPT ?= -O2 -g
+ifeq ($(SAN),1)
+  OPT := -O1 -g -fno-omit-frame-pointer
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+  BIN := $(BUILD)/bin
+endif
+
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib 2>/dev/null) \
+               $(shell xapian-config --cxxflags 2>/dev/null)
+DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib 2>/dev/null) \
+             -lstemmer -lpthread -lm
+
+CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
+CXXFLAGS_ALL := -std=c++17 $(CXXWARN) $(OPT) $(SANFLAGS) -Iinclude $(shell xapian-config --cxxflags 2>/dev/null) $(CXXFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+
+LIB_C := $(sort $(wildcard lib/*/*.c))
+LIB_CC := $(sort $(wildcard lib/*/*.cc))
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
+LIBA := $(BUILD)/libarkivar.a
+
+INDEXER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard indexer/*.c)))
+SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard server/*.c)))
+
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SCRIPTS := $(sort $(wildcard tests/t_*.sh))
+
+PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,)
+
+.PHONY: all deps run test check-tests coverage clean index bench
+all: $(PROGRAMS) $(TEST_BIN)
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@.tmp
+	ar rcs $@.tmp $^ && mv $@.tmp $@
+
+$(BIN)/arkivar-indexer: $(INDEXER_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
+
+$(BIN)/arkivar-server: $(SERVER_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
+
+# The run command: everything from a fresh machine to a listening server.
+INDEX ?= var/index
+LISTEN ?= 127.0.0.1:8080
+index: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	$(BIN)/arkivar-indexer --index $(INDEX) corpus
+
+run: index
+	$(BIN)/arkivar-server --index $(INDEX) --listen $(LISTEN)
+
+# The test command: unit tests (C, TAP) and integration tests (shell, TAP) under prove.
+test: deps
+	@$(MAKE) --no-print-directory all
+	ARK_BIN=$(BIN) ARK_BUILD=$(BUILD) prove -f --timer $(TEST_BIN) $(TEST_SCRIPTS)
+
+coverage:
+	$(MAKE) clean
+	$(MAKE) test OPT="-O0 -g --coverage" LDFLAGS="--coverage"
+	gcov -n -o $(BUILD)/lib/text lib/*/*.c 2>/dev/null | grep -A1 "^File 'lib" | grep Lines
+
+bench: all
+	sh scripts/bench-index.sh
+
+clean:
+	rm -rf build build-san bin
+
+-include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -1,0 +1,57 @@
+/* include/arkivar/record.h: the stored form of passages and documents.
+ * Owns: encoding and decoding the data of one passage (provenance + text, zlib where it
+ * pays) and the record of one source document (hash, metadata), stored once in the
+ * index's metadata under ark_record_doc_key(), never copied into every passage.
+ * Not here: Xapian (index.h), terms (analysis.h).
+ * Why: the indexer writes and the server reads the same bytes; one codec keeps them honest.
+ *
+ * Index layout (terms and keys), shared by indexer and engine:
+ *   passage uid term   "Q" + doc id + "#" + ordinal
+ *   document term      "D" + doc id         (all passages of a document: delete/list)
+ *   filters            "XT" type, "XY" year, "XS" case number, "XU" committee (lowercase)
+ *   document record    metadata key "D" + doc id
+ */
+#ifndef ARKIVAR_RECORD_H
+#define ARKIVAR_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arkivar/buf.h"
+#include "arkivar/err.h"
+
+#define ARK_MAX_ID 200 /* bytes of a document id (Xapian keys and terms stop at 245) */
+
+typedef struct ark_prec {   /* a passage as stored */
+    const char *doc_id; size_t doc_id_len;
+    uint32_t ordinal;
+    uint64_t start, end;
+    uint32_t line_start, line_end, page;
+    const char *heading; size_t heading_len;
+    const char *text; size_t text_len;
+} ark_prec;
+
+/* Append the encoded passage to out. */
+int ark_prec_encode(const ark_prec *p, ark_buf *out);
+/* Decode data; strings in p point into data or into *scratch (the inflated text), so
+ * they are borrowed until data and scratch are freed. ARK_EINVAL on corrupt data. */
+int ark_prec_decode(const char *data, size_t len, ark_prec *p, ark_buf *scratch,
+                    ark_err *err);
+
+typedef struct ark_drec {   /* a document as stored (all strings NUL-terminated) */
+    char hash[33];          /* hex content hash */
+    uint64_t bytes, mtime;
+    uint32_t npassages;
+    const char *title, *type, *date, *committee, *addressee;
+    const char *case_numbers; /* comma-separated */
+} ark_drec;
+
+int ark_drec_encode(const ark_drec *d, ark_buf *out);
+/* Decode in place: data[len] must be '\0'; tabs become NULs and the strings point
+ * into data (borrowed until data is freed). */
+int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err);
+
+/* Content hash of a file's bytes as 32 hex chars. */
+void ark_content_hash(const void *p, size_t len, char out[33]);
+
+#endif

@@ -1,0 +1,112 @@
+/* include/arkivar/search.h: the engine's query side: user text in, ranked passages out.
+ * Owns: reading a user's query, turning it into a Xapian query with the Danish analysis
+ * chain, running it, decoding passages and document records, choosing snippets and
+ * computing highlight offsets; the whole-document view; suggestions.
+ * Not here: HTTP, JSON and HTML (server/), Xapian itself (index.h).
+ * Why: the server must stay a thin translator; everything a search means lives here.
+ *
+ * Threads: an ark_engine is used by one thread at a time; open one per server thread.
+ * Memory: results are transferred to the caller and freed with their _free function. */
+#ifndef ARKIVAR_SEARCH_H
+#define ARKIVAR_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arkivar/analysis.h"
+#include "arkivar/err.h"
+
+typedef struct ark_engine ark_engine;
+
+/* Open the shards (directories or "tcp:HOST:PORT"); an borrows the analyzer prototype
+ * (cloned, so it may be freed after). */
+int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
+                    ark_engine **out, ark_err *err);
+void ark_engine_close(ark_engine *e);
+/* Pick up a newer committed revision, if any (cheap; call before each request). */
+int ark_engine_refresh(ark_engine *e, ark_err *err);
+
+typedef struct ark_engine_stats {
+    uint64_t revision, passages, documents;
+} ark_engine_stats;
+int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err);
+
+/* ---- Document records ---------------------------------------------------------------- */
+
+typedef struct ark_docinfo {
+    char *id;           /* path relative to the indexed folder */
+    char *title, *type, *date, *committee, *addressee;
+    char **case_numbers; size_t ncase_numbers;
+    uint32_t npassages;
+    uint64_t bytes;
+} ark_docinfo;
+
+typedef struct ark_passage_info {
+    uint32_t ordinal;
+    uint64_t start, end;
+    uint32_t line_start, line_end, page;
+    char *heading;
+    char *text; size_t text_len;
+} ark_passage_info;
+
+/* ---- Search -------------------------------------------------------------------------- */
+
+typedef struct ark_search_req {
+    const char *q;        /* user text, UTF-8 (invalid bytes are read as U+FFFD) */
+    uint32_t offset, limit; /* limit 1..100 */
+    int sort_by_date;     /* 0 relevance, 1 newest first, -1 oldest first */
+    uint32_t per_doc;     /* at most this many passages per document (0 = default 2) */
+    uint32_t snippet_bytes; /* target snippet size (0 = default 240) */
+} ark_search_req;
+
+typedef struct ark_result {
+    uint32_t rank;        /* 1-based, offset included */
+    double score;
+    uint32_t doc_matches; /* passages of this document that matched */
+    ark_docinfo doc;
+    ark_passage_info passage; /* text filled */
+    char *snippet; size_t snippet_len;
+    uint32_t (*highlights)[2]; size_t nhighlights; /* byte [start, end) in snippet */
+} ark_result;
+
+typedef struct ark_facet_count { char *value; uint64_t count; } ark_facet_count;
+
+typedef struct ark_results {
+    char *parsed;         /* the query as understood, in query syntax */
+    uint64_t total;       /* estimated matching passages */
+    double took_ms;
+    char *suggestion;     /* "Mente du" text, NULL when none */
+    int corrected;        /* 1 when the results are for the suggestion (no hits otherwise) */
+    ark_result *v; size_t n;
+    ark_facet_count *types; size_t ntypes;  /* facet: document type */
+    ark_facet_count *years; size_t nyears;  /* facet: year */
+} ark_results;
+
+/* ARK_EINVAL for an unusable request (empty q, bad limit); err says why. */
+int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err);
+void ark_results_free(ark_results *r);
+
+/* ---- One document as passages (GET /api/doc/ID) ---------------------------------------- */
+
+typedef struct ark_docview {
+    ark_docinfo doc;
+    ark_passage_info *passages; size_t n;
+} ark_docview;
+
+/* ARK_ENOTFOUND for an unknown id. The id is looked up in the index, never opened. */
+int ark_doc_get(ark_engine *e, const char *id, ark_docview *out, ark_err *err);
+void ark_docview_free(ark_docview *v);
+
+/* ---- Suggestions (GET /api/suggest) ------------------------------------------------------ */
+
+/* Up to max completions of the last word of q (with folding: "kob" → "københavn"),
+ * most frequent first; each is the whole query with the last word completed.
+ * *out is an array of n malloc'ed strings (free with ark_strings_free). */
+int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n,
+                ark_err *err);
+void ark_strings_free(char **v, size_t n);
+
+void ark_docinfo_free(ark_docinfo *d);
+void ark_passage_info_free(ark_passage_info *p);
+
+#endif

@@ -1,0 +1,110 @@
+/* include/arkivar/text.h: from a source file to normalized passages with provenance.
+ * Owns: loading (the format plug-in point), repair and normalization of extracted
+ * text, layout detection and cutting into passages, document metadata by rule.
+ * Not here: tokens and terms (analysis.h), the index (index.h).
+ * Why: every passage must say exactly where it comes from, so normalization is a pure
+ * function of an original byte range: passage.text == ark_norm(orig + start, end - start).
+ *
+ * Memory: every struct returned here is transferred to the caller and freed with its
+ * own _free function; all strings inside are NUL-terminated UTF-8 in NFC. */
+#ifndef ARKIVAR_TEXT_H
+#define ARKIVAR_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arkivar/err.h"
+
+/* ---- Loading: one source file, whatever its format ------------------------------ */
+
+#define ARK_MAX_FILE_BYTES (64u << 20) /* larger files are refused with ARK_ETOOBIG */
+
+/* A page of a paged source (PDF later); text sources have one page numbered 0 ("none"). */
+typedef struct ark_page {
+    uint64_t start; /* byte offset in ark_source.bytes where the page begins */
+    uint32_t number; /* 1-based page number, 0 = the source has no pages */
+} ark_page;
+
+/* The original bytes of a document, exactly as the provenance offsets count them.
+ * For .txt/.md these are the file's bytes; a PDF loader would produce its extracted
+ * text here and fill pages. */
+typedef struct ark_source {
+    char *bytes; /* transferred with the struct; NUL-terminated for convenience */
+    size_t len;
+    ark_page *pages; /* may be NULL when npages == 0 */
+    size_t npages;
+    int is_markdown; /* .md, or markdown headings seen */
+} ark_source;
+
+/* A loader: returns 0 and fills *out, or an ARK_E* code with the reason in err
+ * (ARK_EBINARY, ARK_EEMPTY, ARK_ETOOBIG, ARK_EIO). */
+typedef int (*ark_loader_fn)(const char *path, ark_source *out, ark_err *err);
+
+/* The loader for a path by its extension (.txt, .md, .text, .markdown), or NULL
+ * when no loader handles it (the file is skipped, not an error). */
+ark_loader_fn ark_loader_for(const char *path);
+
+/* Load through ark_loader_for(); ARK_EINVAL if no loader handles the path. */
+int ark_source_load(const char *path, ark_source *out, ark_err *err);
+void ark_source_free(ark_source *s); /* frees the members; s itself is the caller's */
+
+/* ---- Normalization -------------------------------------------------------------- */
+
+/* Normalize an original byte range into display/search text:
+ *  - invalid UTF-8 is replaced by U+FFFD (never fatal); NUL and control chars dropped;
+ *  - broken glyphs repaired: Ƶ → "(", ƶ → ")", U+F0B7 and ● → "•";
+ *  - line-end hyphenation joined (samar-\nbejder → samarbejder, also across blank
+ *    lines) but real hyphens kept (offentlige-\nprivate, Sundheds- og, og -samarbejder);
+ *  - markdown emphasis and heading marks removed (## **Title** → Title);
+ *  - every run of whitespace (newlines included) becomes one space; leading and
+ *    trailing whitespace dropped; the result is NFC.
+ * Returns 0 and a malloc'ed string in *out (length in *out_len), or ARK_ENOMEM.
+ * If map is not NULL, *map receives a malloc'ed array of *out_len + 1 entries:
+ * (*map)[i] is the offset in `in` of the original byte that produced output byte i,
+ * and (*map)[*out_len] == offset just past the last consumed original byte. */
+int ark_norm(const char *in, size_t in_len, char **out, size_t *out_len, uint32_t **map);
+
+/* ---- Passages ------------------------------------------------------------------- */
+
+typedef struct ark_passage {
+    uint32_t ordinal;     /* 0-based position in the document */
+    uint64_t start, end;  /* original byte range [start, end), trimmed of whitespace */
+    uint32_t line_start;  /* 1-based line of byte start */
+    uint32_t line_end;    /* 1-based line of byte end - 1 */
+    uint32_t page;        /* page of byte start, 0 = the source has no pages */
+    char *heading;        /* normalized heading it sits under, "" when none */
+    char *text;           /* == ark_norm(bytes + start, end - start) */
+    size_t text_len;
+} ark_passage;
+
+typedef struct ark_passages {
+    ark_passage *v;
+    size_t n;
+} ark_passages;
+
+/* Cut a document into passages a reader would call paragraphs: detect the layout
+ * (blank-line paragraphs, double-spaced extraction where whitespace-only lines are the
+ * breaks, bullet lists, markdown), attach headings, split overlong paragraphs at
+ * sentence ends, merge fragments. Headings themselves are not passages unless a
+ * heading has no body. Passages cover all the document's text. */
+int ark_segment(const ark_source *src, ark_passages *out, ark_err *err);
+void ark_passages_free(ark_passages *p);
+
+/* ---- Document metadata ---------------------------------------------------------- */
+
+typedef struct ark_meta {
+    char *title;        /* never NULL; "" when none found */
+    char *type;         /* svar, orientering, sag, fallstudie, katalog, notat, referat,
+                           dagsorden, bilag, dokument (fallback) */
+    char *date;         /* ISO 8601 "2026-06-24", "" when none */
+    char **case_numbers; /* normalized "2026-0179043", "2026-11781" */
+    size_t ncase_numbers;
+    char *committee;    /* "ØU" …, "" when none */
+    char *addressee;    /* "Emil Moselund Østergaard (B)", "Økonomiudvalget", "" */
+} ark_meta;
+
+int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *out,
+                     ark_err *err);
+void ark_meta_free(ark_meta *m);
+
+#endif

@@ -1,0 +1,175 @@
+/* indexer/build.c: one source file into passage documents.
+ * Owns: the mapping from passages and metadata to Xapian documents: terms from the
+ * analysis chain with positions, filter terms, sortable values, the stored record.
+ * Why here and not in lib/: only the indexer writes; the engine only has to agree on
+ * the layout, which record.h names. */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "arkivar/record.h"
+#include "arkivar/text.h"
+
+typedef struct term_sink {
+    ark_xdoc *doc;
+    int rc;
+} term_sink;
+
+/* Exact forms and stems carry positions (phrases use them); folded forms and compound
+ * parts only count: they are never part of a phrase, and positions dominate index size. */
+static void emit_posting(const char *term, size_t len, uint32_t pos, void *user) {
+    term_sink *s = user;
+    if (s->rc) return;
+    if (term[0] == 'F' || term[0] == 'P') s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
+    else s->rc = ark_xdoc_add_posting(s->doc, term, len, pos);
+}
+
+static int add_filter(ark_xdoc *d, const char *prefix, const char *val) {
+    char term[ARK_MAX_TERM + 8];
+    size_t n = strlen(prefix);
+    memcpy(term, prefix, n);
+    n += ark_lower(val, strlen(val), term + n, sizeof term - n);
+    return n > strlen(prefix) ? ark_xdoc_add_boolean(d, term, n) : 0;
+}
+
+/* "2026-0179043,2026-11781" from the extracted case numbers. */
+static int join_cases(const ark_meta *m, ark_buf *out) {
+    int rc = 0;
+    ark_buf_reset(out);
+    for (size_t i = 0; !rc && i < m->ncase_numbers; i++) {
+        if (i) rc = ark_buf_putc(out, ',');
+        if (!rc) rc = ark_buf_puts(out, m->case_numbers[i]);
+    }
+    return rc ? rc : ark_buf_append(out, "", 0);
+}
+
+static int add_passage(ark_build *b, const char *id, const ark_meta *m,
+                       const ark_passage *p, ark_err *err) {
+    int rc = 0;
+    ark_xdoc *d = ark_xdoc_new();
+    if (!d) return ark_err_set(err, ARK_ENOMEM, "%s: new document", id);
+
+    term_sink sink = {d, 0};
+    ark_tok t;
+    ark_token tok;
+    ark_tok_init(&t, p->text, p->text_len);
+    while (sink.rc == 0 && ark_tok_next(&t, &tok)) {
+        ark_an_terms(b->an, &tok, emit_posting, &sink);
+        if (tok.kind == ARK_TOK_WORD && tok.len >= 3) {
+            char low[ARK_MAX_TERM + 1];
+            size_t n = ark_lower(tok.p, tok.len, low, sizeof low);
+            if (!memchr(low, '-', n) && (rc = ark_wdb_add_spelling(b->w, low, n, err))) goto out;
+        }
+    }
+    if ((rc = sink.rc)) goto out;
+
+    char dterm[ARK_MAX_ID + 2];
+    int dn = snprintf(dterm, sizeof dterm, "D%s", id);
+    if ((rc = ark_xdoc_add_boolean(d, dterm, (size_t)dn))) goto out;
+    if ((rc = add_filter(d, "XT", m->type))) goto out;
+    if ((rc = add_filter(d, "XU", m->committee))) goto out;
+    for (size_t i = 0; i < m->ncase_numbers; i++)
+        if ((rc = add_filter(d, "XS", m->case_numbers[i]))) goto out;
+
+    char date[9] = "", year[5] = "";
+    if (strlen(m->date) >= 10) { /* "2026-06-24" → "20260624" sorts as bytes */
+        snprintf(date, sizeof date, "%.4s%.2s%.2s", m->date, m->date + 5, m->date + 8);
+        snprintf(year, sizeof year, "%.4s", m->date);
+        if ((rc = add_filter(d, "XY", year))) goto out;
+    }
+    if ((rc = ark_xdoc_set_value(d, ARK_SLOT_DOC, id, strlen(id)))) goto out;
+    if ((rc = ark_xdoc_set_value(d, ARK_SLOT_DATE, date, strlen(date)))) goto out;
+    if ((rc = ark_xdoc_set_value(d, ARK_SLOT_TYPE, m->type, strlen(m->type)))) goto out;
+    if ((rc = ark_xdoc_set_value(d, ARK_SLOT_YEAR, year, strlen(year)))) goto out;
+
+    ark_prec rec = {id, strlen(id), p->ordinal, p->start, p->end, p->line_start, p->line_end,
+                    p->page, p->heading, strlen(p->heading), p->text, p->text_len};
+    ark_buf_reset(&b->scratch);
+    if ((rc = ark_prec_encode(&rec, &b->scratch))) goto out;
+    if ((rc = ark_xdoc_set_data(d, b->scratch.data, b->scratch.len))) goto out;
+
+    char uid[ARK_MAX_ID + 16];
+    int un = snprintf(uid, sizeof uid, "Q%s#%u", id, p->ordinal);
+    /* the uid in the document already spares the shim a copy of it */
+    if ((rc = ark_xdoc_add_boolean(d, uid, (size_t)un))) goto out;
+    rc = ark_wdb_replace(b->w, uid, (size_t)un, d, err);
+out:
+    if (rc && err && err->code != rc) ark_err_set(err, rc, "%s: passage %u", id, p->ordinal);
+    ark_xdoc_free(d);
+    return rc;
+}
+
+static int stored_hash(ark_build *b, const char *key, char hash[33], ark_err *err) {
+    char *val = NULL;
+    size_t len = 0;
+    hash[0] = '\0';
+    int rc = ark_wdb_get_meta(b->w, key, &val, &len, err);
+    if (rc == 0 && val && len > 36 && memcmp(val, "v1\t", 3) == 0) {
+        memcpy(hash, val + 3, 32);
+        hash[32] = '\0';
+    }
+    free(val);
+    return rc;
+}
+
+int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
+    char key[ARK_MAX_ID + 2];
+    int n = snprintf(key, sizeof key, "D%s", id);
+    int rc = ark_wdb_delete_term(b->w, key, (size_t)n, err);
+    if (rc == 0) rc = ark_wdb_set_meta(b->w, key, "", 0, err);
+    return rc;
+}
+
+int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err) {
+    ark_source src = {0};
+    ark_passages ps = {0};
+    ark_meta meta = {0};
+    ark_buf cases = ARK_BUF_INIT, drec = ARK_BUF_INIT;
+    char key[ARK_MAX_ID + 2], old[33], hash[33];
+    int rc;
+
+    if (strlen(id) > ARK_MAX_ID)
+        return ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
+    snprintf(key, sizeof key, "D%s", id);
+    if ((rc = ark_source_load(path, &src, err))) goto out;
+    if ((rc = stored_hash(b, key, old, err))) goto out;
+    ark_content_hash(src.bytes, src.len, hash);
+    if (strcmp(old, hash) == 0) {
+        rc = ARK_BUILD_UNCHANGED;
+        goto out;
+    }
+    if ((rc = ark_segment(&src, &ps, err))) goto out;
+    if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
+    /* Passages of the old version go first: the new one may have fewer. */
+    if (old[0] && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
+    for (size_t i = 0; i < ps.n; i++)
+        if ((rc = add_passage(b, id, &meta, &ps.v[i], err))) goto out;
+
+    struct stat st;
+    if ((rc = join_cases(&meta, &cases))) goto out;
+    ark_drec d = {.bytes = src.len, .mtime = stat(path, &st) == 0 ? (uint64_t)st.st_mtime : 0,
+                  .npassages = (uint32_t)ps.n, .title = meta.title, .type = meta.type,
+                  .date = meta.date, .committee = meta.committee, .addressee = meta.addressee,
+                  .case_numbers = cases.data};
+    memcpy(d.hash, hash, sizeof hash);
+    if ((rc = ark_drec_encode(&d, &drec))) goto out;
+    if ((rc = ark_wdb_set_meta(b->w, key, drec.data, drec.len, err))) goto out;
+    b->passages += ps.n;
+    b->bytes += src.len;
+    rc = ARK_BUILD_INDEXED;
+out:
+    if (rc == ARK_ENOMEM && err && err->code != ARK_ENOMEM) ark_err_set(err, rc, "out of memory");
+    ark_buf_free(&cases);
+    ark_buf_free(&drec);
+    ark_meta_free(&meta);
+    ark_passages_free(&ps);
+    ark_source_free(&src);
+    return rc;
+}
+
+void ark_build_free(ark_build *b) {
+    if (b) ark_buf_free(&b->scratch);
+}

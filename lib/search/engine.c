@@ -1,0 +1,713 @@
+/* lib/search/engine.c: the engine's query side (include/arkivar/search.h).
+ * Owns: user text → query tree → Xapian query with the Danish analysis chain;
+ * running it with per-document collapse; decoding passages and document records;
+ * snippets; "Mente du" suggestions; the document view; completions.
+ * Not here: parsing (query.c), windows and offsets (snippet.c), Xapian (index.h).
+ *
+ * Ranking (issue 4/5): every query word is an OR of the index terms it can meet,
+ * weighted exact > stem > fold > compound part, so the typed form ranks first. The
+ * words of a query are all optional, but an AND of them is added with AND_MAYBE so
+ * passages holding more of them rank first. */
+#include "arkivar/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arkivar/buf.h"
+#include "arkivar/index.h"
+#include "arkivar/query.h"
+#include "arkivar/record.h"
+#include "qword.h"
+#include "snippet.h"
+
+#define MAX_QWORDS 32
+#define WILDCARD_MAX 64 /* a prefix expands to at most this many (most frequent) words */
+
+/* How much each way of meeting a word counts (see the top comment). */
+#define W_EXACT 1.0
+#define W_STEM 0.7
+#define W_FOLD 0.5
+#define W_PART 0.35
+
+struct ark_engine {
+    ark_rdb *db;
+    ark_an *an;
+    ark_buf scratch;
+};
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
+                    ark_engine **out, ark_err *err) {
+    *out = NULL;
+    ark_engine *e = calloc(1, sizeof *e);
+    if (!e) return ark_err_set(err, ARK_ENOMEM, "engine");
+    int rc = ark_rdb_open(shards, nshards, &e->db, err);
+    if (rc == 0) rc = ark_an_clone(an, &e->an, err);
+    if (rc) {
+        ark_engine_close(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+void ark_engine_close(ark_engine *e) {
+    if (!e) return;
+    ark_rdb_close(e->db);
+    ark_an_free(e->an);
+    ark_buf_free(&e->scratch);
+    free(e);
+}
+
+int ark_engine_refresh(ark_engine *e, ark_err *err) {
+    int changed = 0;
+    return ark_rdb_reopen(e->db, &changed, err);
+}
+
+int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    int rc = ark_rdb_stats(e->db, &out->revision, &out->passages, err);
+    if (rc) return rc;
+    char *v = NULL;
+    size_t n = 0;
+    rc = ark_rdb_get_meta(e->db, "ndocs", &v, &n, err);
+    if (rc == 0 && v) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 31 ? n : 31), v);
+        out->documents = strtoull(tmp, NULL, 10);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---- Records ------------------------------------------------------------------------- */
+
+static char *dupz(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int split_cases(const char *csv, ark_docinfo *d) {
+    d->ncase_numbers = 0;
+    if (!*csv) return 0;
+    size_t n = 1;
+    for (const char *c = csv; *c; c++) n += *c == ',';
+    if (!(d->case_numbers = calloc(n, sizeof *d->case_numbers))) return ARK_ENOMEM;
+    const char *s = csv;
+    for (;;) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s);
+        if (!(d->case_numbers[d->ncase_numbers] = dupz(s, len))) return ARK_ENOMEM;
+        d->ncase_numbers++;
+        if (!c) break;
+        s = c + 1;
+    }
+    return 0;
+}
+
+static int load_docinfo(ark_engine *e, const char *id, size_t id_len, ark_docinfo *d,
+                        ark_err *err) {
+    char key[ARK_MAX_ID + 2];
+    char *v = NULL;
+    size_t n = 0;
+    memset(d, 0, sizeof *d);
+    if (id_len > ARK_MAX_ID) return ark_err_set(err, ARK_ENOTFOUND, "no such document");
+    snprintf(key, sizeof key, "D%.*s", (int)id_len, id);
+    int rc = ark_rdb_get_meta(e->db, key, &v, &n, err);
+    if (rc) return rc;
+    if (!v || n == 0) {
+        free(v);
+        return ark_err_set(err, ARK_ENOTFOUND, "no such document: %.*s", (int)id_len, id);
+    }
+    char *z = dupz(v, n);
+    free(v);
+    if (!z) return ark_err_set(err, ARK_ENOMEM, "document record");
+    ark_drec r;
+    rc = ark_drec_decode(z, n, &r, err);
+    if (rc == 0) {
+        d->id = dupz(id, id_len);
+        d->title = strdup(r.title);
+        d->type = strdup(r.type);
+        d->date = strdup(r.date);
+        d->committee = strdup(r.committee);
+        d->addressee = strdup(r.addressee);
+        d->npassages = r.npassages;
+        d->bytes = r.bytes;
+        rc = split_cases(r.case_numbers, d);
+        if (!rc && (!d->id || !d->title || !d->type || !d->date || !d->committee ||
+                    !d->addressee))
+            rc = ARK_ENOMEM;
+        if (rc) ark_err_set(err, rc, "document record");
+    }
+    free(z);
+    if (rc) ark_docinfo_free(d);
+    return rc;
+}
+
+static int decode_passage(ark_engine *e, const char *data, size_t len, ark_prec *p,
+                          ark_passage_info *out, ark_err *err) {
+    int rc = ark_prec_decode(data, len, p, &e->scratch, err);
+    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    out->ordinal = p->ordinal;
+    out->start = p->start;
+    out->end = p->end;
+    out->line_start = p->line_start;
+    out->line_end = p->line_end;
+    out->page = p->page;
+    out->heading = dupz(p->heading, p->heading_len);
+    out->text = dupz(p->text, p->text_len);
+    out->text_len = p->text_len;
+    if (!out->heading || !out->text) {
+        ark_passage_info_free(out);
+        return ark_err_set(err, ARK_ENOMEM, "passage");
+    }
+    return 0;
+}
+
+/* ---- Query building ------------------------------------------------------------------ */
+
+typedef struct qbuild {
+    ark_engine *e;
+    ark_qword words[MAX_QWORDS]; /* positive words, for highlighting and spelling */
+    size_t nwords;
+    int oom;
+} qbuild;
+
+static ark_xq *term(const char *t, double w) {
+    ark_xq *q = ark_xq_term(t, strlen(t), 1, 0);
+    if (q && w != 1.0) {
+        ark_xq *s = ark_xq_scale(q, w);
+        ark_xq_free(q);
+        q = s;
+    }
+    return q;
+}
+
+static ark_xq *combine_free(ark_xq_op op, ark_xq **v, size_t n, uint32_t window) {
+    ark_xq *q = n ? ark_xq_combine(op, v, n, window) : ark_xq_match_nothing();
+    for (size_t i = 0; i < n; i++) ark_xq_free(v[i]);
+    return q;
+}
+
+/* Everything one word can meet, OR'ed with its weights. */
+static ark_xq *word_query(const ark_qword *w) {
+    ark_xq *v[8];
+    size_t n = 0;
+    if (w->prefix) {
+        v[n++] = ark_xq_wildcard(w->exact, strlen(w->exact), WILDCARD_MAX);
+        v[n++] = ark_xq_wildcard(w->fold, strlen(w->fold), WILDCARD_MAX);
+        ark_xq *s = combine_free(ARK_XQ_OR, v, n, 0);
+        ark_xq *q = s ? ark_xq_scale(s, W_STEM) : NULL;
+        ark_xq_free(s);
+        return q;
+    }
+    v[n++] = term(w->exact, W_EXACT);
+    v[n++] = term(w->stem, W_STEM);
+    if (w->in_phrase) return combine_free(ARK_XQ_OR, v, n, 0);
+    v[n++] = term(w->fold, W_FOLD);
+    v[n++] = term(w->part, W_PART);
+    if (w->nparts) {
+        ark_xq *p[ARK_QWORD_MAX_PARTS];
+        for (size_t i = 0; i < w->nparts; i++) p[i] = term(w->parts[i], 1.0);
+        ark_xq *and = combine_free(ARK_XQ_AND, p, w->nparts, 0);
+        v[n++] = and ? ark_xq_scale(and, W_PART) : NULL;
+        ark_xq_free(and);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!v[i]) {
+            for (size_t j = 0; j < n; j++) ark_xq_free(v[j]);
+            return NULL;
+        }
+    return combine_free(ARK_XQ_OR, v, n, 0);
+}
+
+static void remember(qbuild *b, const ark_qword *w) {
+    if (b->nwords < MAX_QWORDS) b->words[b->nwords++] = *w;
+}
+
+/* A typed word may hold several tokens ("mio.kr.", "CO2-udledning"): a phrase then. */
+static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          ark_xq **parts, size_t *nparts) {
+    ark_tok t;
+    ark_token tok;
+    ark_tok_init(&t, text, strlen(text));
+    size_t start = *nparts;
+    while (ark_tok_next(&t, &tok) && *nparts < 32) {
+        ark_qword w;
+        ark_qword_init(&w, b->e->an, &tok, prefix && tok.start + tok.len == strlen(text));
+        w.in_phrase = in_phrase;
+        if (!negated) remember(b, &w);
+        ark_xq *q = word_query(&w);
+        if (!q) { b->oom = 1; break; }
+        parts[(*nparts)++] = q;
+    }
+    return *nparts > start ? parts[*nparts - 1] : NULL;
+}
+
+static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated);
+
+static ark_xq *filter_query(const ark_qnode *n) {
+    char term_[ARK_MAX_TERM + 8];
+    const char *prefix = NULL;
+    if (strcmp(n->field, "dato") == 0) {
+        /* dato:2026, dato:2026-03, dato:2026-01-01..2026-06-30 on the sortable date */
+        const char *dots = strstr(n->text, "..");
+        char lo[16] = "", hi[16] = "";
+        size_t k = 0;
+        for (const char *c = n->text; *c && (!dots || c < dots) && k < 8; c++)
+            if (*c >= '0' && *c <= '9') lo[k++] = *c;
+        lo[k] = '\0';
+        k = 0;
+        for (const char *c = dots ? dots + 2 : n->text; *c && k < 8; c++)
+            if (*c >= '0' && *c <= '9') hi[k++] = *c;
+        hi[k] = '\0';
+        if (!lo[0] && !hi[0]) return ark_xq_match_nothing();
+        strcat(hi, "~"); /* "2026" covers "20261231": '~' sorts after every digit */
+        return ark_xq_value_range(ARK_SLOT_DATE, lo[0] ? lo : NULL, hi[1] ? hi : NULL);
+    }
+    if (strcmp(n->field, "type") == 0) prefix = "XT";
+    else if (strcmp(n->field, "sag") == 0) prefix = "XS";
+    else if (strcmp(n->field, "udvalg") == 0) prefix = "XU";
+    else if (strcmp(n->field, "doc") == 0) {
+        snprintf(term_, sizeof term_, "D%s", n->text);
+        return ark_xq_term(term_, strlen(term_), 1, 0);
+    } else return ark_xq_match_nothing();
+    size_t p = strlen(prefix);
+    memcpy(term_, prefix, p);
+    size_t len = p + ark_lower(n->text, strlen(n->text), term_ + p, sizeof term_ - p);
+    return ark_xq_term(term_, len, 1, 0);
+}
+
+/* AND node: positives OR'ed (+ AND_MAYBE all of them), negatives AND_NOT, filters FILTER. */
+static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
+    ark_xq *pos[64], *neg[64], *fil[64];
+    size_t np = 0, nn = 0, nf = 0;
+    for (size_t i = 0; i < nkids && !b->oom; i++) {
+        const ark_qnode *k = kids[i];
+        if (k->kind == ARK_Q_FILTER) {
+            ark_xq *f = filter_query(k);
+            if (!f) { b->oom = 1; break; }
+            if (k->negated) neg[nn++] = f;
+            else fil[nf++] = f;
+        } else if (k->kind == ARK_Q_WORD || k->kind == ARK_Q_PREFIX) {
+            ark_xq *parts[32];
+            size_t n = 0;
+            text_query(b, k->text, k->kind == ARK_Q_PREFIX, 0, k->negated, parts, &n);
+            if (n == 0) continue;
+            ark_xq *q = n == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, n, 0);
+            if (!q) { b->oom = 1; break; }
+            if (k->negated) neg[nn++] = q;
+            else pos[np++] = q;
+        } else {
+            ark_xq *q = node_query(b, k, k->negated);
+            if (!q) continue;
+            if (k->negated) neg[nn++] = q;
+            else pos[np++] = q;
+        }
+        if (np >= 60 || nn >= 60 || nf >= 60) break;
+    }
+    ark_xq *q = NULL;
+    if (np == 0) q = (nf || nn) ? ark_xq_match_all() : NULL;
+    else if (np == 1) q = pos[0];
+    else {
+        ark_xq *or = ark_xq_combine(ARK_XQ_OR, pos, np, 0);
+        ark_xq *and = ark_xq_combine(ARK_XQ_AND, pos, np, 0);
+        ark_xq *pair[2] = {or, and};
+        q = (or && and) ? ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0) : NULL;
+        ark_xq_free(or);
+        ark_xq_free(and);
+        for (size_t i = 0; i < np; i++) ark_xq_free(pos[i]);
+    }
+    if (q && nf) {
+        ark_xq *f = combine_free(ARK_XQ_AND, fil, nf, 0);
+        ark_xq *pair[2] = {q, f};
+        ark_xq *r = f ? ark_xq_combine(ARK_XQ_FILTER, pair, 2, 0) : NULL;
+        ark_xq_free(q);
+        ark_xq_free(f);
+        q = r;
+        nf = 0;
+    }
+    if (q && nn) {
+        ark_xq *o = combine_free(ARK_XQ_OR, neg, nn, 0);
+        ark_xq *pair[2] = {q, o};
+        ark_xq *r = o ? ark_xq_combine(ARK_XQ_AND_NOT, pair, 2, 0) : NULL;
+        ark_xq_free(q);
+        ark_xq_free(o);
+        q = r;
+        nn = 0;
+    }
+    for (size_t i = 0; i < nf; i++) ark_xq_free(fil[i]);
+    for (size_t i = 0; i < nn; i++) ark_xq_free(neg[i]);
+    return q;
+}
+
+static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
+    switch (n->kind) {
+    case ARK_Q_AND: return and_query(b, n->kids, n->nkids);
+    case ARK_Q_OR: {
+        ark_xq *v[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n->nkids && k < 64; i++) {
+            ark_qnode *const one[1] = {n->kids[i]};
+            ark_xq *q = and_query(b, one, 1);
+            if (q) v[k++] = q;
+        }
+        return k ? combine_free(ARK_XQ_OR, v, k, 0) : NULL;
+    }
+    case ARK_Q_PHRASE: {
+        ark_xq *parts[32];
+        size_t np = 0;
+        for (size_t i = 0; i < n->nwords && np < 32; i++)
+            text_query(b, n->words[i], 0, 1, negated, parts, &np);
+        if (np == 0) return NULL;
+        return np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
+    }
+    default: {
+        ark_qnode *const one[1] = {(ark_qnode *)n};
+        return and_query(b, one, 1);
+    }
+    }
+}
+
+/* ---- Spelling ------------------------------------------------------------------------ */
+
+static uint64_t freq(ark_engine *e, const char *t) {
+    uint64_t f = 0;
+    if (ark_rdb_termfreq(e->db, t, strlen(t), &f, NULL)) return 0;
+    return f;
+}
+
+/* "Mente du": each unknown word replaced by Xapian's spelling suggestion from the
+ * index's own vocabulary. NULL when every word is known or nothing better exists. */
+static char *spelling_for(ark_engine *e, const char *q) {
+    ark_buf out = ARK_BUF_INIT;
+    int changed = 0;
+    const char *p = q;
+    while (*p) {
+        size_t sp = strspn(p, " \t");
+        ark_buf_append(&out, p, sp);
+        p += sp;
+        size_t wl = strcspn(p, " \t");
+        if (wl == 0) break;
+        char word[ARK_MAX_TERM + 1], low[ARK_MAX_TERM + 1];
+        snprintf(word, sizeof word, "%.*s", (int)(wl < ARK_MAX_TERM ? wl : ARK_MAX_TERM), p);
+        size_t ln = ark_lower(word, strlen(word), low, sizeof low);
+        int plain = ln >= 3 && !strpbrk(low, ":*\"()-0123456789");
+        char *sugg = NULL;
+        if (plain) {
+            ark_qword w;
+            ark_token tok = {low, ln, 0, ARK_TOK_WORD, 0};
+            ark_qword_init(&w, e->an, &tok, 0);
+            if (freq(e, w.exact) == 0 && freq(e, w.stem) == 0 && freq(e, w.fold) == 0 &&
+                freq(e, w.part) == 0)
+                ark_rdb_spelling(e->db, low, ln, &sugg, NULL);
+        }
+        if (sugg && *sugg) {
+            ark_buf_puts(&out, sugg);
+            changed = 1;
+        } else {
+            ark_buf_append(&out, p, wl);
+        }
+        free(sugg);
+        p += wl;
+    }
+    if (!changed) {
+        ark_buf_free(&out);
+        return NULL;
+    }
+    return ark_buf_take(&out);
+}
+
+/* ---- Search -------------------------------------------------------------------------- */
+
+static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
+               ark_err *err) {
+    ark_qnode *tree = NULL;
+    ark_hits hits = {0};
+    ark_xq *xq = NULL;
+    qbuild *b = calloc(1, sizeof *b);
+    int rc = 0;
+    if (!b) return ark_err_set(err, ARK_ENOMEM, "query");
+    b->e = e;
+    if ((rc = ark_query_parse(q, strlen(q), &tree, err))) goto out;
+    free(out->parsed);
+    out->parsed = ark_query_format(tree);
+    xq = node_query(b, tree, 0);
+    if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
+    if (!xq) { rc = 0; goto out; } /* nothing searchable: no results, not an error */
+
+    ark_search_opts o;
+    ark_search_opts_default(&o);
+    o.offset = req->offset;
+    o.limit = req->limit;
+    o.collapse = 1;
+    o.collapse_max = req->per_doc ? req->per_doc : 2;
+    o.sort_by_date = req->sort_by_date;
+    o.facet_slots[0] = ARK_SLOT_TYPE;
+    o.facet_slots[1] = ARK_SLOT_YEAR;
+    if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+
+    out->total = hits.total;
+    for (size_t f = 0; f < hits.nfacets; f++) {
+        ark_facet *fa = &hits.facets[f];
+        ark_facet_count *v = calloc(fa->n ? fa->n : 1, sizeof *v);
+        if (!v) { rc = ark_err_set(err, ARK_ENOMEM, "facets"); goto out; }
+        size_t k = 0;
+        for (size_t i = 0; i < fa->n; i++) {
+            if (!fa->values[i] || !*fa->values[i]) continue;
+            if (!(v[k].value = strdup(fa->values[i]))) break;
+            v[k++].count = fa->counts[i];
+        }
+        if (fa->slot == ARK_SLOT_TYPE) { out->types = v; out->ntypes = k; }
+        else { out->years = v; out->nyears = k; }
+    }
+    out->v = calloc(hits.n ? hits.n : 1, sizeof *out->v);
+    if (!out->v) { rc = ark_err_set(err, ARK_ENOMEM, "results"); goto out; }
+    size_t target = req->snippet_bytes ? req->snippet_bytes : 240;
+    for (size_t i = 0; i < hits.n; i++) {
+        ark_result *r = &out->v[out->n];
+        ark_prec p;
+        if ((rc = decode_passage(e, hits.v[i].data, hits.v[i].data_len, &p, &r->passage, err)))
+            goto out;
+        r->rank = req->offset + (uint32_t)out->n + 1;
+        r->score = hits.v[i].score;
+        r->doc_matches = hits.v[i].collapse_count + 1;
+        out->n++;
+        if ((rc = load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
+        ark_snip s;
+        if ((rc = ark_snippet_make(e->an, r->passage.text, r->passage.text_len, b->words,
+                                   b->nwords, target, &s))) {
+            ark_err_set(err, rc, "snippet");
+            goto out;
+        }
+        r->snippet = s.text;
+        r->snippet_len = s.len;
+        r->highlights = s.hl;
+        r->nhighlights = s.nhl;
+    }
+out:
+    ark_hits_free(&hits);
+    ark_xq_free(xq);
+    ark_qnode_free(tree);
+    free(b);
+    return rc;
+}
+
+int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    double t0 = now_ms();
+    if (!req->q || !*req->q) return ark_err_set(err, ARK_EINVAL, "q is empty");
+    if (strlen(req->q) > ARK_QUERY_MAX_BYTES)
+        return ark_err_set(err, ARK_EINVAL, "q is longer than %d bytes", ARK_QUERY_MAX_BYTES);
+    if (req->limit < 1 || req->limit > 100)
+        return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
+    int rc = run(e, req->q, req, out, err);
+    if (rc == 0 && req->offset == 0) {
+        out->suggestion = spelling_for(e, req->q);
+        if (out->suggestion && out->total == 0) {
+            /* Nothing found: answer the corrected query and say so. */
+            ark_results again = {0};
+            if (run(e, out->suggestion, req, &again, err) == 0 && again.n > 0) {
+                again.suggestion = out->suggestion;
+                out->suggestion = NULL;
+                again.corrected = 1;
+                ark_results_free(out);
+                *out = again;
+            } else {
+                ark_results_free(&again);
+            }
+        }
+    }
+    out->took_ms = now_ms() - t0;
+    if (rc) ark_results_free(out);
+    return rc;
+}
+
+void ark_docinfo_free(ark_docinfo *d) {
+    if (!d) return;
+    free(d->id);
+    free(d->title);
+    free(d->type);
+    free(d->date);
+    free(d->committee);
+    free(d->addressee);
+    for (size_t i = 0; i < d->ncase_numbers; i++) free(d->case_numbers[i]);
+    free(d->case_numbers);
+    memset(d, 0, sizeof *d);
+}
+
+void ark_passage_info_free(ark_passage_info *p) {
+    if (!p) return;
+    free(p->heading);
+    free(p->text);
+    memset(p, 0, sizeof *p);
+}
+
+void ark_results_free(ark_results *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        ark_docinfo_free(&r->v[i].doc);
+        ark_passage_info_free(&r->v[i].passage);
+        free(r->v[i].snippet);
+        free(r->v[i].highlights);
+    }
+    free(r->v);
+    for (size_t i = 0; i < r->ntypes; i++) free(r->types[i].value);
+    for (size_t i = 0; i < r->nyears; i++) free(r->years[i].value);
+    free(r->types);
+    free(r->years);
+    free(r->parsed);
+    free(r->suggestion);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- Document view ------------------------------------------------------------------- */
+
+typedef struct doc_collect {
+    ark_engine *e;
+    ark_docview *v;
+    size_t cap;
+    int rc;
+    ark_err *err;
+} doc_collect;
+
+static int collect_passage(const char *data, size_t len, void *user) {
+    doc_collect *c = user;
+    if (c->v->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        ark_passage_info *p = realloc(c->v->passages, cap * sizeof *p);
+        if (!p) return c->rc = ark_err_set(c->err, ARK_ENOMEM, "document view");
+        c->v->passages = p;
+        c->cap = cap;
+    }
+    ark_prec p;
+    if ((c->rc = decode_passage(c->e, data, len, &p, &c->v->passages[c->v->n], c->err)))
+        return c->rc;
+    c->v->n++;
+    return 0;
+}
+
+static int by_ordinal(const void *a, const void *b) {
+    const ark_passage_info *x = a, *y = b;
+    return (x->ordinal > y->ordinal) - (x->ordinal < y->ordinal);
+}
+
+int ark_doc_get(ark_engine *e, const char *id, ark_docview *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    int rc = load_docinfo(e, id, strlen(id), &out->doc, err);
+    if (rc) return rc;
+    char term_[ARK_MAX_ID + 2];
+    snprintf(term_, sizeof term_, "D%s", id);
+    doc_collect c = {e, out, 0, 0, err};
+    rc = ark_rdb_each_with_term(e->db, term_, strlen(term_), collect_passage, &c, err);
+    if (!rc) rc = c.rc;
+    if (rc) {
+        ark_docview_free(out);
+        return rc;
+    }
+    if (out->n) qsort(out->passages, out->n, sizeof *out->passages, by_ordinal);
+    return 0;
+}
+
+void ark_docview_free(ark_docview *v) {
+    if (!v) return;
+    ark_docinfo_free(&v->doc);
+    for (size_t i = 0; i < v->n; i++) ark_passage_info_free(&v->passages[i]);
+    free(v->passages);
+    memset(v, 0, sizeof *v);
+}
+
+/* ---- Completions --------------------------------------------------------------------- */
+
+typedef struct cand {
+    char *word;
+    uint64_t freq;
+} cand;
+
+typedef struct cand_list {
+    cand v[256];
+    size_t n;
+    size_t seen;
+} cand_list;
+
+static int collect_cand(const char *t, size_t len, uint64_t f, void *user) {
+    cand_list *l = user;
+    if (++l->seen > 20000) return 1; /* bounded work per keystroke */
+    if (len < 2 || memchr(t, '-', len)) return 0;
+    if (l->n < 256) {
+        if ((l->v[l->n].word = dupz(t, len))) l->v[l->n++].freq = f;
+        return 0;
+    }
+    size_t min = 0; /* keep the 256 most frequent */
+    for (size_t i = 1; i < l->n; i++)
+        if (l->v[i].freq < l->v[min].freq) min = i;
+    if (f > l->v[min].freq) {
+        char *w = dupz(t, len);
+        if (w) {
+            free(l->v[min].word);
+            l->v[min] = (cand){w, f};
+        }
+    }
+    return 0;
+}
+
+static int by_freq(const void *a, const void *b) {
+    const cand *x = a, *y = b;
+    if (x->freq != y->freq) return x->freq < y->freq ? 1 : -1;
+    return strcmp(x->word, y->word);
+}
+
+int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n,
+                ark_err *err) {
+    *out = NULL;
+    *n = 0;
+    size_t qlen = strlen(q);
+    while (qlen && (q[qlen - 1] == ' ')) qlen--;
+    size_t ws = qlen;
+    while (ws > 0 && q[ws - 1] != ' ') ws--;
+    char low[ARK_MAX_TERM + 1];
+    size_t ln = ark_lower(q + ws, qlen - ws, low, sizeof low);
+    if (ln == 0 || max == 0) return 0;
+    cand_list *l = calloc(1, sizeof *l);
+    if (!l) return ark_err_set(err, ARK_ENOMEM, "suggest");
+    int rc = ark_rdb_terms(e->db, low, collect_cand, l, err);
+    if (rc == 0 && l->n) {
+        qsort(l->v, l->n, sizeof l->v[0], by_freq);
+        size_t k = l->n < max ? l->n : max;
+        *out = calloc(k, sizeof **out);
+        if (!*out) rc = ark_err_set(err, ARK_ENOMEM, "suggest");
+        for (size_t i = 0; rc == 0 && i < k; i++) {
+            size_t wl = strlen(l->v[i].word);
+            char *s = malloc(ws + wl + 1);
+            if (!s) { rc = ark_err_set(err, ARK_ENOMEM, "suggest"); break; }
+            memcpy(s, q, ws);
+            memcpy(s + ws, l->v[i].word, wl + 1);
+            (*out)[(*n)++] = s;
+        }
+    }
+    for (size_t i = 0; i < l->n; i++) free(l->v[i].word);
+    free(l);
+    if (rc) {
+        ark_strings_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void ark_strings_free(char **v, size_t n) {
+    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}

@@ -1,0 +1,75 @@
+/* lib/search/qword.c: what one query word meets in the index. See qword.h. */
+#include "qword.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void set_prefixed(char *dst, char prefix, const char *s, size_t n) {
+    size_t at = 0;
+    if (prefix) dst[at++] = prefix;
+    if (n > ARK_MAX_TERM) n = ARK_MAX_TERM;
+    memcpy(dst + at, s, n);
+    dst[at + n] = '\0';
+}
+
+void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) {
+    char low[ARK_MAX_TERM + 1], tmp[ARK_MAX_TERM + 1];
+    memset(w, 0, sizeof *w);
+    w->prefix = prefix;
+    size_t n = ark_lower(tok->p, tok->len, low, sizeof low);
+    set_prefixed(w->exact, 0, low, n);
+    size_t f = ark_fold(low, n, tmp, sizeof tmp);
+    /* always: the index holds F terms only for words whose fold differs, which are
+     * exactly the ones a user without æøå types ("kobenhavn" meets "København") */
+    set_prefixed(w->fold, 'F', tmp, f);
+    if (prefix) return;
+    size_t s = ark_an_stem(an, low, n, tmp, sizeof tmp);
+    set_prefixed(w->stem, 'Z', tmp, s);
+    set_prefixed(w->part, 'P', tmp, s);
+    char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 1];
+    size_t np = ark_an_split(an, low, n, parts, ARK_QWORD_MAX_PARTS);
+    for (size_t i = 0; i < np; i++) {
+        s = ark_an_stem(an, parts[i], strlen(parts[i]), tmp, sizeof tmp);
+        set_prefixed(w->parts[w->nparts++], 'P', tmp, s);
+    }
+}
+
+static void collect(const char *term, size_t len, uint32_t pos, void *user) {
+    ark_tokterms *tt = user;
+    if (tt->n >= sizeof tt->t / sizeof tt->t[0]) return;
+    set_prefixed(tt->t[tt->n++], 0, term, len);
+}
+
+void ark_tokterms_of(ark_an *an, const ark_token *tok, ark_tokterms *out) {
+    out->n = 0;
+    ark_an_terms(an, tok, collect, out);
+}
+
+static int has(const ark_tokterms *tt, const char *term) {
+    for (size_t i = 0; i < tt->n; i++)
+        if (strcmp(tt->t[i], term) == 0) return 1;
+    return 0;
+}
+
+static int has_prefix(const ark_tokterms *tt, const char *prefix, char kind) {
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < tt->n; i++) {
+        const char *t = tt->t[i];
+        int tk = (t[0] >= 'A' && t[0] <= 'Z') ? t[0] : 0;
+        if (tk == kind && strncmp(t, prefix, n) == 0) return 1;
+    }
+    return 0;
+}
+
+int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt) {
+    if (w->prefix)
+        return has_prefix(tt, w->exact, 0) || (w->fold[0] && has_prefix(tt, w->fold, 'F'));
+    if (has(tt, w->exact) || has(tt, w->stem)) return 1;
+    if (w->in_phrase) return 0;
+    if (w->fold[0] && has(tt, w->fold)) return 1;
+    if (has(tt, w->part)) return 1;
+    if (w->nparts == 0) return 0;
+    for (size_t i = 0; i < w->nparts; i++)
+        if (!has(tt, w->parts[i])) return 0;
+    return 1;
+}

@@ -1,0 +1,40 @@
+/* lib/search/qword.h: one query word as the index sees it (private to lib/search).
+ * Owns: the index terms a typed word can meet (exact, stem, folded, compound part,
+ * compound whole) so that the Xapian query (engine.c) and the highlighter
+ * (snippet.c) agree on what matches: `samarbejdet` is marked for `samarbejde`
+ * exactly when the index would have matched it. */
+#ifndef ARK_SEARCH_QWORD_H
+#define ARK_SEARCH_QWORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arkivar/analysis.h"
+
+#define ARK_QWORD_MAX_PARTS 4
+
+typedef struct ark_qword {
+    char exact[ARK_MAX_TERM + 2]; /* lowercase form, no prefix */
+    char stem[ARK_MAX_TERM + 2];  /* "Z" + stem */
+    char fold[ARK_MAX_TERM + 2];  /* "F" + fold */
+    char part[ARK_MAX_TERM + 2];  /* "P" + stem: the word as a part of larger compounds */
+    char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 2]; /* "P" + stem of its own parts */
+    size_t nparts;
+    int prefix;     /* prefix*: exact and fold are prefixes, the rest unused */
+    int in_phrase;  /* only exact/stem count (phrases are strict) */
+} ark_qword;
+
+/* Fill w from one token of the user's query. */
+void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix);
+
+/* The set of index terms one text token produces, for matching against qwords. */
+typedef struct ark_tokterms {
+    char t[24][ARK_MAX_TERM + 2];
+    size_t n;
+} ark_tokterms;
+
+void ark_tokterms_of(ark_an *an, const ark_token *tok, ark_tokterms *out);
+/* Does the text token (its terms) match the query word? */
+int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt);
+
+#endif

@@ -1,0 +1,30 @@
+/* lib/search/snippet.h: the best window of a passage around the matches (private).
+ * Owns: finding which words of a passage match the query (through qword.h, so the
+ * same analysis as the index), choosing a window of whole words that holds the most
+ * distinct query words, and the byte offsets of each match inside the snippet.
+ * Why offsets and not tags: callers render them as HTML, terminal marks or JSON. */
+#ifndef ARK_SEARCH_SNIPPET_H
+#define ARK_SEARCH_SNIPPET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qword.h"
+
+typedef struct ark_snip {
+    char *text;              /* transferred */
+    size_t len;
+    uint32_t (*hl)[2];       /* transferred: [start, end) byte offsets into text */
+    size_t nhl;
+} ark_snip;
+
+/* Snippet of text (NFC, normalized passage text) for the query words w[0..nw).
+ * target is the size in bytes to aim for; "…" marks a cut. 0 or ARK_ENOMEM. */
+int ark_snippet_make(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
+                     size_t target, ark_snip *out);
+/* Only the highlight offsets over the whole text (for the document view). */
+int ark_snippet_marks(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
+                      uint32_t (**hl)[2], size_t *nhl);
+void ark_snip_free(ark_snip *s);
+
+#endif

@@ -1,0 +1,20 @@
+#!/bin/sh
+# scripts/install-deps.sh: install the Debian packages Arkivar builds, tests and runs with.
+# Idempotent: does nothing (and needs no root) when everything is already there.
+set -eu
+
+PKGS="build-essential g++ pkg-config libxapian-dev xapian-tools libmicrohttpd-dev
+libstemmer-dev zlib1g-dev libutf8proc-dev wdanish curl perl python3 wrk"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,650 @@
+/* server/api.c: the routes.
+ * Owns: parameter checks (limits, defaults), the JSON field names of every response,
+ * the terminal text format, and mapping engine error codes to HTTP statuses.
+ * Not here: HTTP mechanics (http.c), JSON syntax (json.c), the page markup (page.c).
+ * Why: the field names are a contract with web pages, scripts and the tests; keeping
+ * them in one file makes a rename visible in review. */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arkivar/err.h"
+#include "arkivar/search.h"
+#include "json.h"
+#include "page.h"
+#include "worker.h"
+
+const char ark_api_json_type[] = "application/json; charset=utf-8";
+static const char text_type[] = "text/plain; charset=utf-8";
+static const char metrics_type[] = "text/plain; version=0.0.4; charset=utf-8";
+
+#define TEXT_WIDTH 100 /* columns for wrapped snippets in format=text */
+
+/* ---- replies --------------------------------------------------------------------- */
+
+static void reply_reset(ark_reply *r, int status, const char *type) {
+    ark_buf_reset(&r->body);
+    r->status = status;
+    r->content_type = type;
+}
+
+void ark_api_error(ark_reply *r, int status, const char *fmt, ...) {
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    reply_reset(r, status, ark_api_json_type);
+    ark_json j;
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    ark_json_key(&j, "error");
+    ark_json_obj_begin(&j);
+    ark_json_key(&j, "status");
+    ark_json_i64(&j, status);
+    ark_json_key(&j, "message");
+    ark_json_str(&j, msg);
+    ark_json_obj_end(&j);
+    ark_json_obj_end(&j);
+    if (ark_json_finish(&j) != 0) {
+        /* http.c sends a static body for an empty 500 */
+        ark_buf_free(&r->body);
+        r->status = 500;
+    }
+}
+
+/* An engine call failed: the code decides the status, err says why. */
+static void engine_error(ark_reply *r, const char *what, int rc, const ark_err *err) {
+    const char *msg = err->msg[0] ? err->msg : ark_strerror(rc);
+    switch (rc) {
+    case ARK_EINVAL: ark_api_error(r, 400, "%s", msg); break;
+    case ARK_ENOTFOUND: ark_api_error(r, 404, "%s", msg); break;
+    default:
+        /* The client gets the message too, but the operator must see it in the log. */
+        fprintf(stderr, "arkivar-server: %s: %s (%s)\n", what, msg, ark_strerror(rc));
+        ark_api_error(r, 500, "%s: %s", what, msg);
+    }
+}
+
+static void json_done(ark_reply *r, ark_json *j, int status, const char *type) {
+    if (ark_json_finish(j) != 0) {
+        ark_api_error(r, 500, "out of memory while rendering the response");
+        return;
+    }
+    r->status = status;
+    r->content_type = type;
+}
+
+/* ---- parameters ------------------------------------------------------------------ */
+
+/* A strict unsigned decimal in [lo, hi]: no sign, no spaces, no trailing bytes. */
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
+    if (!s || !*s) return -1;
+    unsigned long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > hi) return -1; /* also stops overflow */
+    }
+    if (v < lo) return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_blank(const char *s) {
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
+            return 0;
+    return 1;
+}
+
+/* q for search: present, not blank, at most ARK_API_MAX_Q bytes; else a 400 in r. */
+static const char *need_q(const ark_api_req *req, ark_reply *r) {
+    const char *q = req->get(req->ctx, "q");
+    if (!q || !*q) {
+        ark_api_error(r, 400, "missing parameter q (the search text)");
+        return NULL;
+    }
+    if (strlen(q) > ARK_API_MAX_Q) {
+        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        return NULL;
+    }
+    if (is_blank(q)) {
+        ark_api_error(r, 400, "parameter q holds only whitespace");
+        return NULL;
+    }
+    return q;
+}
+
+/* Get this thread's engine, or fill r with a 500. */
+static ark_engine *need_engine(ark_reply *r) {
+    ark_err err = {0, ""};
+    ark_engine *e = ark_worker_engine(&err);
+    if (!e) engine_error(r, "cannot open the index", err.code ? err.code : ARK_EINTERNAL, &err);
+    return e;
+}
+
+/* ---- shared JSON pieces ------------------------------------------------------------ */
+
+static void json_docinfo(ark_json *j, const ark_docinfo *d, int full) {
+    ark_json_obj_begin(j);
+    ark_json_key(j, "id");
+    ark_json_str(j, d->id);
+    ark_json_key(j, "title");
+    ark_json_str(j, d->title);
+    ark_json_key(j, "type");
+    ark_json_str(j, d->type);
+    ark_json_key(j, "date");
+    ark_json_str(j, d->date);
+    ark_json_key(j, "case_numbers");
+    ark_json_arr_begin(j);
+    for (size_t i = 0; i < d->ncase_numbers; i++) ark_json_str(j, d->case_numbers[i]);
+    ark_json_arr_end(j);
+    if (full) {
+        ark_json_key(j, "committee");
+        ark_json_str(j, d->committee);
+        ark_json_key(j, "addressee");
+        ark_json_str(j, d->addressee);
+        ark_json_key(j, "passages");
+        ark_json_u64(j, d->npassages);
+        ark_json_key(j, "bytes");
+        ark_json_u64(j, d->bytes);
+    }
+    ark_json_obj_end(j);
+}
+
+static void json_passage(ark_json *j, const ark_passage_info *p, int with_text) {
+    ark_json_obj_begin(j);
+    ark_json_key(j, "ordinal");
+    ark_json_u64(j, p->ordinal);
+    ark_json_key(j, "heading");
+    ark_json_str(j, p->heading);
+    ark_json_key(j, "start");
+    ark_json_u64(j, p->start);
+    ark_json_key(j, "end");
+    ark_json_u64(j, p->end);
+    ark_json_key(j, "line_start");
+    ark_json_u64(j, p->line_start);
+    ark_json_key(j, "line_end");
+    ark_json_u64(j, p->line_end);
+    ark_json_key(j, "page");
+    if (p->page) /* 0 means the source has no pages */
+        ark_json_u64(j, p->page);
+    else
+        ark_json_null(j);
+    if (with_text) {
+        ark_json_key(j, "text");
+        ark_json_strn(j, p->text ? p->text : "", p->text ? p->text_len : 0);
+    }
+    ark_json_obj_end(j);
+}
+
+static void json_facets(ark_json *j, const ark_facet_count *v, size_t n) {
+    ark_json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        ark_json_obj_begin(j);
+        ark_json_key(j, "value");
+        ark_json_str(j, v[i].value);
+        ark_json_key(j, "count");
+        ark_json_u64(j, v[i].count);
+        ark_json_obj_end(j);
+    }
+    ark_json_arr_end(j);
+}
+
+/* ---- GET /api/search ------------------------------------------------------------- */
+
+static void search_json(ark_reply *r, const char *q, const ark_results *res) {
+    ark_json j;
+    reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    ark_json_key(&j, "query");
+    ark_json_str(&j, q);
+    ark_json_key(&j, "parsed");
+    ark_json_str(&j, res->parsed ? res->parsed : "");
+    ark_json_key(&j, "total");
+    ark_json_u64(&j, res->total);
+    ark_json_key(&j, "took_ms");
+    ark_json_double(&j, res->took_ms, 3);
+    ark_json_key(&j, "suggestion");
+    ark_json_str(&j, res->suggestion); /* null when none */
+    ark_json_key(&j, "corrected");
+    ark_json_bool(&j, res->corrected);
+    ark_json_key(&j, "results");
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < res->n; i++) {
+        const ark_result *x = &res->v[i];
+        ark_json_obj_begin(&j);
+        ark_json_key(&j, "rank");
+        ark_json_u64(&j, x->rank);
+        ark_json_key(&j, "score");
+        ark_json_double(&j, x->score, 4);
+        ark_json_key(&j, "doc_matches");
+        ark_json_u64(&j, x->doc_matches);
+        ark_json_key(&j, "doc");
+        json_docinfo(&j, &x->doc, 0);
+        ark_json_key(&j, "passage");
+        json_passage(&j, &x->passage, 0);
+        ark_json_key(&j, "snippet");
+        ark_json_strn(&j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
+        ark_json_key(&j, "highlights");
+        ark_json_arr_begin(&j);
+        for (size_t h = 0; h < x->nhighlights; h++) {
+            uint32_t s = x->highlights[h][0], e = x->highlights[h][1];
+            if (s >= e || e > x->snippet_len) continue; /* never point outside the snippet */
+            ark_json_arr_begin(&j);
+            ark_json_u64(&j, s);
+            ark_json_u64(&j, e);
+            ark_json_arr_end(&j);
+        }
+        ark_json_arr_end(&j);
+        ark_json_obj_end(&j);
+    }
+    ark_json_arr_end(&j);
+    ark_json_key(&j, "facets");
+    ark_json_obj_begin(&j);
+    ark_json_key(&j, "type");
+    json_facets(&j, res->types, res->ntypes);
+    ark_json_key(&j, "year");
+    json_facets(&j, res->years, res->nyears);
+    ark_json_obj_end(&j);
+    ark_json_obj_end(&j);
+    json_done(r, &j, 200, ark_api_json_type);
+}
+
+/* Text for a terminal: valid UTF-8, runs of whitespace as one space, and no control
+ * characters at all, so a document cannot send escape sequences to the user's
+ * terminal. st carries a pending space across calls, so text split into pieces (around
+ * highlight marks) keeps its spaces; leading and trailing whitespace is dropped. */
+typedef struct text_state {
+    int space;   /* whitespace seen since the last character written */
+    int started; /* something was written */
+    size_t cols, max; /* code points written; when max > 0, cut there with "…" */
+} text_state;
+
+static void text_put_st(ark_buf *b, const char *s, size_t len, text_state *st, int *rc) {
+    for (size_t i = 0; *rc == 0 && i < len;) {
+        uint32_t cp;
+        size_t n = ark_json_utf8_next(s + i, len - i, &cp);
+        int ws = cp == ' ' || cp == 0xA0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||
+                 cp == 0x2028 || cp == 0x2029;
+        if (ws) {
+            st->space = 1;
+        } else {
+            if (st->max && st->cols >= st->max) {
+                *rc = ark_buf_puts(b, "\xE2\x80\xA6");
+                st->max = 0; /* write the ellipsis once, then nothing */
+                st->cols = (size_t)-1;
+                return;
+            }
+            if (st->cols == (size_t)-1) return;
+            if (st->space && st->started) {
+                *rc = ark_buf_putc(b, ' ');
+                st->cols++;
+            }
+            st->cols++;
+            st->space = 0;
+            st->started = 1;
+            if (*rc == 0) *rc = ark_json_utf8_put(b, cp);
+        }
+        i += n;
+    }
+}
+
+static void text_put(ark_buf *b, const char *s, size_t len, int *rc) {
+    text_state st = {0, 0, 0, 0};
+    text_put_st(b, s, len, &st, rc);
+}
+
+/* Headings can be a whole question; keep the location line readable. */
+static void text_put_max(ark_buf *b, const char *s, size_t max, int *rc) {
+    text_state st = {0, 0, 0, max};
+    text_put_st(b, s, strlen(s), &st, rc);
+}
+
+static int cmp_hl(const void *a, const void *b) {
+    const uint32_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* The snippet with [[ ]] around highlights, cleaned by text_put, wrapped at TEXT_WIDTH
+ * with a 3-space indent. Words longer than a line are left whole. */
+static int text_snippet(ark_buf *out, const ark_result *x) {
+    int rc = 0;
+    ark_buf flat = ARK_BUF_INIT;
+    uint32_t (*hl)[2] = NULL;
+    size_t nhl = 0, len = x->snippet ? x->snippet_len : 0;
+    if (x->nhighlights) {
+        hl = malloc(x->nhighlights * sizeof *hl);
+        if (!hl) { rc = ARK_ENOMEM; goto out; }
+        for (size_t i = 0; i < x->nhighlights; i++)
+            if (x->highlights[i][0] < x->highlights[i][1] && x->highlights[i][1] <= len) {
+                hl[nhl][0] = x->highlights[i][0];
+                hl[nhl][1] = x->highlights[i][1];
+                nhl++;
+            }
+        qsort(hl, nhl, sizeof *hl, cmp_hl);
+    }
+    size_t at = 0;
+    text_state st = {0, 0, 0, 0};
+    for (size_t i = 0; rc == 0 && i < nhl; i++) {
+        if (hl[i][0] < at) continue; /* overlaps the previous one */
+        text_put_st(&flat, x->snippet + at, hl[i][0] - at, &st, &rc);
+        /* The marks go where the word starts: after a pending space, not before it. */
+        if (rc == 0 && st.space && st.started) rc = ark_buf_putc(&flat, ' ');
+        st.space = 0;
+        st.started = 1;
+        if (rc == 0) rc = ark_buf_puts(&flat, "[[");
+        text_put_st(&flat, x->snippet + hl[i][0], hl[i][1] - hl[i][0], &st, &rc);
+        if (rc == 0) rc = ark_buf_puts(&flat, "]]");
+        at = hl[i][1];
+    }
+    if (rc == 0 && len > at) text_put_st(&flat, x->snippet + at, len - at, &st, &rc);
+    if (rc) goto out;
+
+    /* flat has single spaces only; greedy wrap on them. */
+    size_t col = 0, i = 0;
+    while (rc == 0 && i < flat.len) {
+        size_t w = i, wcols = 0;
+        while (w < flat.len && flat.data[w] != ' ') {
+            uint32_t cp;
+            w += ark_json_utf8_next(flat.data + w, flat.len - w, &cp);
+            wcols++;
+        }
+        if (col == 0) {
+            rc = ark_buf_puts(out, "   ");
+            col = 3;
+        } else if (col + 1 + wcols > TEXT_WIDTH) {
+            rc = ark_buf_puts(out, "\n   ");
+            col = 3;
+        } else {
+            rc = ark_buf_putc(out, ' ');
+            col++;
+        }
+        if (rc == 0) rc = ark_buf_append(out, flat.data + i, w - i);
+        col += wcols;
+        i = w < flat.len ? w + 1 : w;
+    }
+    if (rc == 0 && col) rc = ark_buf_putc(out, '\n');
+out:
+    free(hl);
+    ark_buf_free(&flat);
+    return rc ? ARK_ENOMEM : 0;
+}
+
+static void search_text(ark_reply *r, const char *q, const ark_results *res) {
+    int rc = 0;
+    ark_buf *b = &r->body;
+    reply_reset(r, 200, text_type);
+    rc = ark_buf_printf(b, "%llu resultater for \"", (unsigned long long)res->total);
+    text_put(b, q, strlen(q), &rc);
+    if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", res->took_ms);
+    if (rc == 0 && res->n)
+        rc = ark_buf_printf(b, ", viser %u\xE2\x80\x93%u", (unsigned)res->v[0].rank,
+                            (unsigned)res->v[res->n - 1].rank);
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    if (rc == 0 && res->suggestion) {
+        rc = ark_buf_puts(b, "Mente du: ");
+        text_put(b, res->suggestion, strlen(res->suggestion), &rc);
+        if (rc == 0 && res->corrected) rc = ark_buf_puts(b, " (resultaterne herunder er for den)");
+        if (rc == 0) rc = ark_buf_putc(b, '\n');
+    }
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    for (size_t i = 0; rc == 0 && i < res->n; i++) {
+        const ark_result *x = &res->v[i];
+        const ark_docinfo *d = &x->doc;
+        const char *title = d->title && *d->title ? d->title : d->id ? d->id : "";
+        rc = ark_buf_printf(b, "%u. ", (unsigned)x->rank);
+        text_put_max(b, title, 120, &rc);
+        int has_type = d->type && *d->type, has_date = d->date && *d->date;
+        if (rc == 0 && (has_type || has_date)) {
+            rc = ark_buf_puts(b, " (");
+            if (has_type) text_put(b, d->type, strlen(d->type), &rc);
+            if (rc == 0 && has_type && has_date) rc = ark_buf_puts(b, ", ");
+            if (has_date) text_put(b, d->date, strlen(d->date), &rc);
+            if (rc == 0) rc = ark_buf_putc(b, ')');
+        }
+        if (rc == 0) rc = ark_buf_puts(b, "\n   ");
+        if (d->id) text_put(b, d->id, strlen(d->id), &rc);
+        if (rc == 0)
+            rc = ark_buf_printf(b, "  lines %u\xE2\x80\x93%u", (unsigned)x->passage.line_start,
+                                (unsigned)x->passage.line_end);
+        if (rc == 0 && x->passage.page) rc = ark_buf_printf(b, "  page %u", (unsigned)x->passage.page);
+        if (rc == 0 && x->passage.heading && *x->passage.heading) {
+            rc = ark_buf_puts(b, "  \xC2\xA7 ");
+            text_put_max(b, x->passage.heading, 70, &rc);
+        }
+        if (rc == 0) rc = ark_buf_putc(b, '\n');
+        if (rc == 0) rc = text_snippet(b, x);
+        if (rc == 0) rc = ark_buf_putc(b, '\n');
+    }
+    if (rc != 0) ark_api_error(r, 500, "out of memory while rendering the response");
+}
+
+static void route_search(const ark_api_req *req, ark_reply *r) {
+    const char *q = need_q(req, r);
+    if (!q) return;
+    unsigned long limit = 10, offset = 0;
+    const char *s = req->get(req->ctx, "limit");
+    if (s && parse_uint(s, 1, ARK_API_MAX_LIMIT, &limit) != 0) {
+        ark_api_error(r, 400, "limit must be an integer from 1 to %d", ARK_API_MAX_LIMIT);
+        return;
+    }
+    s = req->get(req->ctx, "offset");
+    if (s && parse_uint(s, 0, ARK_API_MAX_OFFSET, &offset) != 0) {
+        ark_api_error(r, 400, "offset must be an integer from 0 to %d", ARK_API_MAX_OFFSET);
+        return;
+    }
+    int by_date = 0;
+    s = req->get(req->ctx, "sort");
+    if (s && *s && strcmp(s, "relevance") != 0) {
+        if (strcmp(s, "date") != 0) {
+            ark_api_error(r, 400, "sort must be date or relevance");
+            return;
+        }
+        by_date = 1;
+    }
+    int text = 0;
+    s = req->get(req->ctx, "format");
+    if (s && *s && strcmp(s, "json") != 0) {
+        if (strcmp(s, "text") != 0) {
+            ark_api_error(r, 400, "format must be json or text");
+            return;
+        }
+        text = 1;
+    }
+
+    ark_search_req sr = {.q = q, .offset = (uint32_t)offset, .limit = (uint32_t)limit,
+                         .sort_by_date = by_date};
+    ark_results res;
+    ark_err err = {0, ""};
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        ark_engine *e = need_engine(r);
+        if (!e) return;
+        memset(&res, 0, sizeof res);
+        rc = ark_search(e, &sr, &res, &err);
+        /* The revision we read was overwritten by a commit: catch up once and retry,
+         * so an indexer run never shows up as a failed request. */
+        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(&err) == 0) continue;
+        break;
+    }
+    if (rc != 0) {
+        engine_error(r, "search failed", rc, &err);
+        return;
+    }
+    if (text)
+        search_text(r, q, &res);
+    else
+        search_json(r, q, &res);
+    ark_results_free(&res);
+}
+
+/* ---- GET /api/doc/ID ------------------------------------------------------------- */
+
+static void route_doc(const char *id, ark_reply *r) {
+    if (!*id) {
+        ark_api_error(r, 404, "no document id after /api/doc/");
+        return;
+    }
+    ark_docview v;
+    ark_err err = {0, ""};
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        ark_engine *e = need_engine(r);
+        if (!e) return;
+        memset(&v, 0, sizeof v);
+        rc = ark_doc_get(e, id, &v, &err);
+        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(&err) == 0) continue;
+        break;
+    }
+    if (rc == ARK_ENOTFOUND) {
+        ark_api_error(r, 404, "no document with this id");
+        return;
+    }
+    if (rc != 0) {
+        engine_error(r, "document lookup failed", rc, &err);
+        return;
+    }
+    ark_json j;
+    reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    ark_json_key(&j, "doc");
+    json_docinfo(&j, &v.doc, 1);
+    ark_json_key(&j, "passages");
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < v.n; i++) json_passage(&j, &v.passages[i], 1);
+    ark_json_arr_end(&j);
+    ark_json_obj_end(&j);
+    json_done(r, &j, 200, ark_api_json_type);
+    ark_docview_free(&v);
+}
+
+/* ---- GET /api/suggest (OpenSearch suggestions) -------------------------------------- */
+
+static void route_suggest(const ark_api_req *req, ark_reply *r) {
+    const char *q = req->get(req->ctx, "q");
+    if (!q) {
+        ark_api_error(r, 400, "missing parameter q (the text typed so far)");
+        return;
+    }
+    if (strlen(q) > ARK_API_MAX_Q) {
+        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        return;
+    }
+    char **v = NULL;
+    size_t n = 0;
+    /* A search box asks on every keystroke, including an empty box: answer it
+     * with no completions rather than an error. */
+    if (!is_blank(q)) {
+        ark_err err = {0, ""};
+        int rc;
+        for (int attempt = 0;; attempt++) {
+            ark_engine *e = need_engine(r);
+            if (!e) return;
+            v = NULL;
+            n = 0;
+            rc = ark_suggest(e, q, ARK_API_MAX_SUGGEST, &v, &n, &err);
+            if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(&err) == 0) continue;
+            break;
+        }
+        if (rc != 0) {
+            engine_error(r, "suggest failed", rc, &err);
+            return;
+        }
+    }
+    ark_json j;
+    reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_arr_begin(&j);
+    ark_json_str(&j, q);
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < n && i < ARK_API_MAX_SUGGEST; i++) ark_json_str(&j, v[i]);
+    ark_json_arr_end(&j);
+    ark_json_arr_end(&j);
+    json_done(r, &j, 200, ark_api_json_type);
+    ark_strings_free(v, n);
+}
+
+/* ---- GET /health and /metrics ----------------------------------------------------- */
+
+static int engine_stats(ark_reply *r, ark_engine_stats *st) {
+    ark_engine *e = need_engine(r);
+    if (!e) return -1;
+    ark_err err = {0, ""};
+    int rc = ark_engine_stats_get(e, st, &err);
+    if (rc != 0) {
+        engine_error(r, "cannot read index statistics", rc, &err);
+        return -1;
+    }
+    return 0;
+}
+
+static void route_health(ark_reply *r) {
+    ark_engine_stats st;
+    if (engine_stats(r, &st) != 0) return;
+    ark_json j;
+    reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    ark_json_key(&j, "status");
+    ark_json_str(&j, "ok");
+    ark_json_key(&j, "revision");
+    ark_json_u64(&j, st.revision);
+    ark_json_key(&j, "passages");
+    ark_json_u64(&j, st.passages);
+    ark_json_key(&j, "documents");
+    ark_json_u64(&j, st.documents);
+    ark_json_obj_end(&j);
+    json_done(r, &j, 200, ark_api_json_type);
+}
+
+static void route_metrics(const ark_api_req *req, ark_reply *r) {
+    ark_engine_stats st;
+    /* Metrics must still be served when the index cannot be read: that is when an
+     * operator looks at them. The index gauges are then left out. */
+    int have = engine_stats(r, &st) == 0;
+    reply_reset(r, 200, metrics_type);
+    if (ark_metrics_render(&r->body, have ? &st : NULL, req->conns) != 0)
+        ark_api_error(r, 500, "out of memory while rendering metrics");
+}
+
+static void route_page(const ark_api_req *req, ark_reply *r) {
+    const char *q = req->get(req->ctx, "q");
+    if (q && strlen(q) > ARK_API_MAX_Q) q = NULL;
+    reply_reset(r, 200, ark_page_html_type);
+    if (ark_page_home(q, &r->body) != 0) ark_api_error(r, 500, "out of memory while rendering the page");
+}
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+static const char doc_prefix[] = "/api/doc/";
+
+ark_route ark_api_route(const char *path) {
+    if (strcmp(path, "/api/search") == 0) return ARK_ROUTE_SEARCH;
+    if (strncmp(path, doc_prefix, sizeof doc_prefix - 1) == 0) return ARK_ROUTE_DOC;
+    if (strcmp(path, "/api/suggest") == 0) return ARK_ROUTE_SUGGEST;
+    if (strcmp(path, "/health") == 0) return ARK_ROUTE_HEALTH;
+    if (strcmp(path, "/metrics") == 0) return ARK_ROUTE_METRICS;
+    if (strcmp(path, "/") == 0) return ARK_ROUTE_PAGE;
+    return ARK_ROUTE_OTHER;
+}
+
+void ark_api_handle(const ark_api_req *req, ark_reply *r) {
+    switch (ark_api_route(req->path)) {
+    case ARK_ROUTE_SEARCH: route_search(req, r); break;
+    /* The id was percent-decoded by MHD, so %2F gives ids with folders; it is only
+     * ever looked up in the index, never opened as a file. */
+    case ARK_ROUTE_DOC: route_doc(req->path + sizeof doc_prefix - 1, r); break;
+    case ARK_ROUTE_SUGGEST: route_suggest(req, r); break;
+    case ARK_ROUTE_HEALTH: route_health(r); break;
+    case ARK_ROUTE_METRICS: route_metrics(req, r); break;
+    case ARK_ROUTE_PAGE: route_page(req, r); break;
+    default: ark_api_error(r, 404, "no such route"); break;
+    }
+}

@@ -1,0 +1,445 @@
+/* server/http.c: libmicrohttpd daemon, request checks, gzip, access log.
+ * Owns: the MHD daemon (thread pool, one connection = one thread), the request
+ * context from URI to completion, the response headers every answer carries.
+ * Not here: route logic (api.c), the engines used by routes (worker.c).
+ * Why we bind the socket ourselves: MHD_start_daemon only says "failed"; with our own
+ * bind() the operator reads "Address already in use" and the exact address. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "api.h"
+#include "metrics.h"
+
+struct ark_http {
+    struct MHD_Daemon *d;
+};
+
+/* One per request: made by the URI callback, freed by the completion callback. */
+typedef struct req_ctx {
+    uint64_t t0_us;   /* CLOCK_MONOTONIC at the request line */
+    size_t uri_len;   /* raw request target, query string included */
+} req_ctx;
+
+static atomic_uint_fast64_t g_conns; /* open connections, all pool threads */
+static unsigned g_soft_limit;        /* above this many connections: 503 */
+
+static const char k_oom_body[] = "{\"error\":{\"status\":500,\"message\":\"out of memory\"}}";
+
+static uint64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- listening socket -------------------------------------------------------------- */
+
+int ark_http_listen(const char *spec, int *fd_out, char *shown, size_t shown_cap, ark_err *err) {
+    int rc = 0, fd = -1;
+    struct addrinfo *ai = NULL;
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    const char *h = spec;
+    size_t hlen;
+    if (!colon || colon == spec || !colon[1]) {
+        rc = ark_err_set(err, ARK_EINVAL, "bad --listen %s (want HOST:PORT)", spec);
+        goto out;
+    }
+    hlen = (size_t)(colon - spec);
+    if (spec[0] == '[') { /* [::1]:8080 */
+        if (hlen < 3 || spec[hlen - 1] != ']') {
+            rc = ark_err_set(err, ARK_EINVAL, "bad --listen %s (want [ADDR]:PORT)", spec);
+            goto out;
+        }
+        h = spec + 1;
+        hlen -= 2;
+    }
+    if (hlen >= sizeof host) {
+        rc = ark_err_set(err, ARK_EINVAL, "bad --listen %s (host too long)", spec);
+        goto out;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || errno || port < 0 || port > 65535) {
+        rc = ark_err_set(err, ARK_EINVAL, "bad port in --listen %s", spec);
+        goto out;
+    }
+
+    struct addrinfo hints = {0};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int g = getaddrinfo(host, colon + 1, &hints, &ai);
+    if (g != 0) {
+        rc = ark_err_set(err, ARK_EIO, "cannot listen on %s: %s", spec, gai_strerror(g));
+        goto out;
+    }
+    /* The first address is the one a user means ("localhost" → 127.0.0.1); report
+     * its errno rather than trying the rest, which would hide the real reason. */
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (fd < 0) {
+        rc = ark_err_set(err, ARK_EIO, "cannot listen on %s: %s", spec, strerror(errno));
+        goto out;
+    }
+    int one = 1;
+    /* SO_REUSEADDR: a restart must not wait out TIME_WAIT of the last run; a port held
+     * by a live listener still fails with EADDRINUSE. */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ai->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        rc = ark_err_set(err, ARK_EIO, "cannot listen on %s: %s", spec, strerror(errno));
+        goto out;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char addr[INET6_ADDRSTRLEN] = "?";
+    unsigned real_port = (unsigned)port;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+            real_port = ntohs(s4->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+            real_port = ntohs(s6->sin6_port);
+        }
+    }
+    snprintf(shown, shown_cap, ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, real_port);
+    *fd_out = fd;
+    fd = -1;
+out:
+    if (fd >= 0) close(fd);
+    if (ai) freeaddrinfo(ai);
+    return rc;
+}
+
+/* ---- request helpers ------------------------------------------------------------------- */
+
+/* Accept-Encoding per RFC 9110 12.5.3: gzip (or x-gzip) with q > 0, or "*" with q > 0
+ * when gzip is not named. "gzip;q=0" refuses it. */
+static int accepts_gzip(const char *ae) {
+    double gzip_q = -1, star_q = -1;
+    const char *p = ae;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        const char *name = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') p++;
+        size_t nlen = (size_t)(p - name);
+        double q = 1;
+        while (*p && *p != ',') { /* parameters */
+            while (*p == ' ' || *p == '\t' || *p == ';') p++;
+            if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+                char *end;
+                q = strtod(p + 2, &end); /* the server never calls setlocale: '.' is the point */
+                if (end == p + 2 || q < 0 || q > 1) q = 0; /* unreadable weight: do not assume yes */
+                p = end;
+            }
+            while (*p && *p != ',' && *p != ';') p++;
+        }
+        if ((nlen == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+            (nlen == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+            gzip_q = q;
+        else if (nlen == 1 && name[0] == '*')
+            star_q = q;
+    }
+    if (gzip_q >= 0) return gzip_q > 0;
+    return star_q > 0;
+}
+
+/* gzip in[0, n) into a malloc'ed block; 0 on success. */
+static int gzip_body(const char *in, size_t n, char **out, size_t *outn) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    /* 15+16: a gzip wrapper, not zlib's; level 6 is zlib's default speed/size point. */
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    uLong cap = deflateBound(&zs, (uLong)n);
+    char *buf = malloc(cap);
+    if (!buf) {
+        deflateEnd(&zs);
+        return -1;
+    }
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)n;
+    zs.next_out = (Bytef *)buf;
+    zs.avail_out = (uInt)cap;
+    int z = deflate(&zs, Z_FINISH);
+    size_t got = zs.total_out;
+    deflateEnd(&zs);
+    if (z != Z_STREAM_END) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *outn = got;
+    return 0;
+}
+
+static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value) {
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+static const char *get_arg(void *ctx, const char *name) {
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Copy s into a log field: no spaces or control bytes (a newline would forge a log
+ * line), bounded length. */
+static void log_field(char *dst, size_t cap, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (; s && *s && o + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c == 0x7F || c == '%') {
+            dst[o++] = '%';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        } else {
+            dst[o++] = (char)c;
+        }
+    }
+    if (s && *s && o + 3 < cap) { dst[o++] = '.'; dst[o++] = '.'; dst[o++] = '.'; }
+    dst[o] = '\0';
+}
+
+/* One line per request on stderr, written with one write() so lines from pool threads
+ * never interleave. The query string is left out on purpose: users search for names
+ * and other personal data, which does not belong in a log file. */
+static void access_log(const char *method, const char *url, int status, size_t bytes,
+                       uint64_t micros) {
+    char m[40], path[600], line[800];
+    log_field(m, sizeof m, method);
+    log_field(path, sizeof path, url);
+    int n = snprintf(line, sizeof line, "%s %s %d %zu %llu\n", m, path, status, bytes,
+                     (unsigned long long)micros);
+    if (n > 0) {
+        ssize_t w = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        (void)w; /* nothing sensible to do when stderr is gone */
+    }
+}
+
+/* Turn r into an MHD response with the common headers, queue it, log it. */
+static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, const char *url,
+                                  ark_route route, uint64_t t0, ark_reply *r) {
+    struct MHD_Response *resp = NULL;
+    size_t len = r->body.len;
+    int gz = 0, vary = 0;
+    char *body = NULL;
+
+    if (r->body.data == NULL && r->status == 500) { /* could not even render the error */
+        r->content_type = ark_api_json_type;
+        resp = MHD_create_response_from_buffer(sizeof k_oom_body - 1, (void *)k_oom_body,
+                                               MHD_RESPMEM_PERSISTENT);
+        len = sizeof k_oom_body - 1;
+    } else {
+        body = ark_buf_take(&r->body); /* never NULL unless out of memory */
+        if (!body) {
+            resp = MHD_create_response_from_buffer(sizeof k_oom_body - 1, (void *)k_oom_body,
+                                                   MHD_RESPMEM_PERSISTENT);
+            r->status = 500;
+            r->content_type = ark_api_json_type;
+            len = sizeof k_oom_body - 1;
+        } else {
+            if (len > ARK_HTTP_GZIP_MIN) {
+                vary = 1;
+                const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                             MHD_HTTP_HEADER_ACCEPT_ENCODING);
+                char *z;
+                size_t zn;
+                if (ae && accepts_gzip(ae) && gzip_body(body, len, &z, &zn) == 0) {
+                    free(body);
+                    body = z;
+                    len = zn;
+                    gz = 1;
+                }
+            }
+            resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+            if (!resp) free(body);
+        }
+    }
+    if (!resp) {
+        access_log(method, url, 500, 0, now_us() - t0);
+        return MHD_NO; /* MHD closes the connection; nothing better is possible */
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* Every answer reflects one index revision at one moment: never cache it. */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (route == ARK_ROUTE_PAGE)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+    if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (vary) MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    uint64_t us = now_us() - t0;
+    size_t sent = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : len;
+    access_log(method, url, r->status, sent, us);
+    ark_metrics_observe(route, r->status, us);
+    return ok;
+}
+
+/* ---- MHD callbacks ---------------------------------------------------------------- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    req_ctx *rq = malloc(sizeof *rq);
+    if (rq) { /* NULL is handled in on_request: timing then starts later, nothing else */
+        rq->t0_us = now_us();
+        rq->uri_len = strlen(uri);
+    }
+    return rq;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add_explicit(&g_conns, 1, memory_order_relaxed);
+    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub_explicit(&g_conns, 1, memory_order_relaxed);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size,
+                                  void **con_cls) {
+    req_ctx *rq = *con_cls;
+    uint64_t t0 = rq ? rq->t0_us : now_us();
+    size_t uri_len = rq ? rq->uri_len : strlen(url);
+    ark_route route = ark_api_route(url);
+    ark_reply r = {.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
+    uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
+
+    /* Every check answers on the first call, before any request body is read: MHD then
+     * sends the reply and closes the connection instead of reading an upload we would
+     * discard anyway. */
+    size_t hdr = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
+    if (uri_len > ARK_HTTP_MAX_URL) {
+        ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
+    } else if (hdr > ARK_HTTP_MAX_HEADERS) {
+        ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+    } else if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+               strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+        ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
+        r.allow = "GET, HEAD";
+    } else if (conns > g_soft_limit) {
+        /* Refuse cheaply while connections pile up, so the requests already accepted
+         * still finish in time, instead of everyone timing out together. */
+        ark_api_error(&r, 503, "server overloaded; retry in a second");
+        r.retry_after = 1;
+    } else {
+        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns};
+        ark_api_handle(&req, &r);
+    }
+    enum MHD_Result ok = send_reply(c, method, url, route, t0, &r);
+    ark_buf_free(&r.body);
+    *upload_size = 0;
+    return ok;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n') msg[--n] = '\0';
+    fprintf(stderr, "arkivar-server: http: %s\n", msg);
+}
+
+/* ---- daemon ----------------------------------------------------------------------- */
+
+int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
+    int rc = 0;
+    ark_http *h = calloc(1, sizeof *h);
+    if (!h) {
+        rc = ark_err_set(err, ARK_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* The connection cap follows the descriptor limit: each connection is one fd, and
+     * the engines (Xapian) need descriptors too. */
+    unsigned limit = 1024;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 128) {
+        rlim_t avail = rl.rlim_cur - 64 - 16 * (rlim_t)threads;
+        if (avail < limit) limit = (unsigned)(avail > 32 ? avail : 32);
+    }
+    if (limit < threads * 4) limit = threads * 4;
+    g_soft_limit = limit - limit / 8;
+    atomic_store(&g_conns, 0);
+
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+    h->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ARK_HTTP_TIMEOUT_S,
+        /* 32 KB (MHD's default) holds our 8 KB URL and 16 KB header limits with room
+         * for the response headers; beyond it MHD answers 414/431 itself. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_END);
+    if (!h->d) {
+        rc = ark_err_set(err, ARK_EIO, "cannot start the HTTP daemon (%u threads): %s", threads,
+                         errno ? strerror(errno) : "libmicrohttpd refused the options");
+        close(fd);
+        goto out;
+    }
+    *out = h;
+    h = NULL;
+out:
+    free(h);
+    return rc;
+}
+
+void ark_http_stop(ark_http *h) {
+    if (!h) return;
+    /* Stop accepting first, then give requests in flight up to half a second: a
+     * deploy's SIGTERM should not cut off an answer being written. Idle keep-alive
+     * connections would hold us the whole half second, so it is bounded. */
+    MHD_socket lfd = MHD_quiesce_daemon(h->d);
+    if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    for (int i = 0; i < 50 && atomic_load(&g_conns) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(h->d);
+    free(h);
+}

@@ -1,0 +1,37 @@
+/* server/http.h: the HTTP side of the server, on libmicrohttpd.
+ * Owns: the listening socket, the MHD daemon and its thread pool, per-request limits
+ * (method, URL and header size, overload), gzip, the common response headers, the
+ * access log and feeding metrics.
+ * Not here: what a route answers (api.c), flags and signals (main.c), engines
+ * (worker.c).
+ * Why: everything a client can do to the server before a route runs is checked in
+ * one place, so a route only ever sees a well-formed GET or HEAD. */
+#ifndef ARKIVAR_SERVER_HTTP_H
+#define ARKIVAR_SERVER_HTTP_H
+
+#include <stddef.h>
+
+#include "arkivar/err.h"
+
+#define ARK_HTTP_MAX_URL 8192       /* request target bytes; longer is a 414 */
+#define ARK_HTTP_MAX_HEADERS 16384  /* header bytes; more is a 431 */
+#define ARK_HTTP_GZIP_MIN 256       /* bodies at most this big are sent as they are */
+#define ARK_HTTP_TIMEOUT_S 30       /* idle connections are closed after this */
+
+typedef struct ark_http ark_http;
+
+/* Create, bind and listen on spec ("HOST:PORT", "[V6]:PORT"; port 0 picks a free one).
+ * On success *fd is the listening socket and shown holds "HOST:PORT" with the real
+ * port. ARK_EINVAL for a malformed spec, ARK_EIO when the address cannot be used; err
+ * then reads "cannot listen on SPEC: REASON". */
+int ark_http_listen(const char *spec, int *fd, char *shown, size_t shown_cap, ark_err *err);
+
+/* Serve on fd with a pool of threads (>= 1). fd is transferred: it is closed by
+ * ark_http_stop(), or by this call if it fails. *out is freed by ark_http_stop(). */
+int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err);
+
+/* Stop accepting, let requests in flight finish for a moment, then stop the pool.
+ * After this returns no pool thread runs. NULL is accepted. */
+void ark_http_stop(ark_http *h);
+
+#endif

@@ -1,0 +1,199 @@
+/* server/main.c: arkivar-server, the search HTTP server.
+ * Owns: command-line flags, the analyzer prototype, startup checks (the index exists,
+ * the port is free), signals and the order of shutdown.
+ * Not here: HTTP (http.c), routes (api.c), per-thread engines (worker.c).
+ * Why signals by sigwait: SIGINT/SIGTERM are blocked before any thread starts, so only
+ * this thread ever receives them, synchronously; no handler has to be async-signal-safe
+ * and the pool threads are never interrupted mid-request. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arkivar/analysis.h"
+#include "arkivar/err.h"
+#include "arkivar/search.h"
+#include "http.h"
+#include "worker.h"
+
+#define PROG "arkivar-server"
+#define MAX_THREADS 1024
+#define MAX_SHARDS 256
+
+static const char usage_text[] =
+    "usage: " PROG " [options]\n"
+    "Serve full-text search over an Arkivar index.\n"
+    "\n"
+    "  --index DIR      index directory (default var/index)\n"
+    "  --listen ADDR    HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --shard SPEC     another index directory or tcp:HOST:PORT; repeatable\n"
+    "  --threads N      worker threads (default: number of cores)\n"
+    "  --words FILE     word list for compound splitting (default /usr/share/dict/danish)\n"
+    "  --cors ORIGINS   comma-separated origins allowed cross-origin (reserved)\n"
+    "  --help           show this help\n"
+    "\n"
+    "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
+    "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /\n";
+
+typedef struct opts {
+    const char *index, *listen, *words, *cors;
+    const char *shards[MAX_SHARDS];
+    size_t nshards; /* shards[0] is the --index dir */
+    unsigned threads;
+} opts;
+
+static int bad_usage(const char *fmt, const char *arg) {
+    fprintf(stderr, PROG ": ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
+    return 2;
+}
+
+/* Parse argv into o. Returns -1 to go on, or an exit status (0 after --help, 2 on a
+ * bad flag). Accepts "--flag value" and "--flag=value". */
+static int parse_flags(int argc, char **argv, opts *o) {
+    const char *extra[MAX_SHARDS];
+    size_t nextra = 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    o->index = "var/index";
+    o->listen = "127.0.0.1:8080";
+    o->words = NULL;
+    o->cors = NULL;
+    o->threads = ncpu > 0 ? (unsigned)(ncpu < MAX_THREADS ? ncpu : MAX_THREADS) : 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        static const char *const with_value[] = {"--index", "--listen", "--shard",
+                                                 "--threads", "--words", "--cors"};
+        const char *flag = NULL;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
+            size_t n = strlen(with_value[k]);
+            if (strncmp(a, with_value[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) {
+                flag = with_value[k];
+                if (a[n] == '=') val = a + n + 1;
+                else if (i + 1 < argc) val = argv[++i];
+                else return bad_usage("option %s needs a value", a);
+                break;
+            }
+        }
+        if (!flag) return bad_usage(a[0] == '-' ? "unknown option %s" : "unexpected argument %s", a);
+        if (!*val) return bad_usage("option %s needs a non-empty value", flag);
+        if (strcmp(flag, "--index") == 0) {
+            o->index = val;
+        } else if (strcmp(flag, "--listen") == 0) {
+            o->listen = val;
+        } else if (strcmp(flag, "--shard") == 0) {
+            if (nextra + 1 >= MAX_SHARDS) return bad_usage("too many --shard options (max %s)", "255");
+            extra[nextra++] = val;
+        } else if (strcmp(flag, "--threads") == 0) {
+            char *end;
+            errno = 0;
+            long t = strtol(val, &end, 10);
+            if (*end || errno || t < 1 || t > MAX_THREADS)
+                return bad_usage("bad --threads %s (want 1 to 1024)", val);
+            o->threads = (unsigned)t;
+        } else if (strcmp(flag, "--words") == 0) {
+            o->words = val;
+        } else if (strcmp(flag, "--cors") == 0) {
+            /* Reserved: parsed and checked, not yet used by any route. */
+            for (const char *p = val; *p; p++)
+                if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+                    return bad_usage("bad --cors %s (comma-separated origins, no spaces)", val);
+            o->cors = val;
+        }
+    }
+    o->shards[0] = o->index;
+    for (size_t k = 0; k < nextra; k++) o->shards[k + 1] = extra[k];
+    o->nshards = nextra + 1;
+    return -1;
+}
+
+int main(int argc, char **argv) {
+    opts o;
+    int status = 1, rc, fd = -1;
+    ark_err err = {0, ""};
+    ark_an *an = NULL;
+    ark_engine *probe = NULL;
+    ark_http *http = NULL;
+    ark_engine_stats st = {0, 0, 0};
+    char shown[300];
+    sigset_t sigs;
+
+    if ((rc = parse_flags(argc, argv, &o)) >= 0) return rc;
+
+    /* Before any thread exists, so every thread inherits the mask (see top comment). */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client hanging up is an error code, not a death */
+
+    struct stat sb;
+    if (stat(o.index, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, PROG ": no index at %s (run arkivar-indexer --index %s corpus first)\n",
+                o.index, o.index);
+        goto out;
+    }
+    if ((rc = ark_an_new(o.words, &an, &err)) != 0) {
+        fprintf(stderr, PROG ": cannot load the analyzer: %s\n", err.msg[0] ? err.msg : ark_strerror(rc));
+        goto out;
+    }
+    /* Open once here: a broken index fails at startup, not on the first request, and
+     * the ready line can say which revision is served. */
+    if ((rc = ark_engine_open(o.shards, o.nshards, an, &probe, &err)) != 0) {
+        if (rc == ARK_ENOTFOUND)
+            fprintf(stderr, PROG ": no index at %s (run arkivar-indexer --index %s corpus first)\n",
+                    o.index, o.index);
+        else
+            fprintf(stderr, PROG ": cannot open index %s: %s\n", o.index,
+                    err.msg[0] ? err.msg : ark_strerror(rc));
+        goto out;
+    }
+    if ((rc = ark_engine_stats_get(probe, &st, &err)) != 0) {
+        fprintf(stderr, PROG ": cannot read index %s: %s\n", o.index,
+                err.msg[0] ? err.msg : ark_strerror(rc));
+        goto out;
+    }
+    ark_engine_close(probe);
+    probe = NULL;
+
+    if (ark_http_listen(o.listen, &fd, shown, sizeof shown, &err) != 0) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        goto out;
+    }
+    /* From here an is shared read-only by every pool thread (ark_engine_open clones it). */
+    ark_worker_init(o.shards, o.nshards, an);
+    rc = ark_http_start(fd, o.threads, &http, &err);
+    fd = -1; /* transferred */
+    if (rc != 0) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        goto out;
+    }
+    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages)\n",
+            shown, o.threads, o.index, (unsigned long long)st.revision,
+            (unsigned long long)st.passages);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&sigs, &sig) != 0) continue;
+        if (sig == SIGINT || sig == SIGTERM) {
+            fprintf(stderr, PROG ": %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+            break;
+        }
+    }
+    status = 0;
+out:
+    ark_http_stop(http);  /* joins the pool: no thread uses an engine after this */
+    ark_worker_shutdown();
+    ark_engine_close(probe);
+    ark_an_free(an);
+    if (fd >= 0) close(fd);
+    return status;
+}

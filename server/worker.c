@@ -1,0 +1,127 @@
+/* server/worker.c: one ark_engine per server thread.
+ * Owns: a _Thread_local engine pointer per pool thread and a mutex-protected list of
+ * all engines opened, for shutdown.
+ * Not here: choosing threads (MHD's pool in http.c).
+ * Why lazily: MHD creates its pool threads itself, so a thread's first request is the
+ * first moment we run on it; opening costs one Xapian open, once per thread. */
+#include "worker.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef struct worker_slot {
+    ark_engine *e;
+    uint64_t refreshed_ms; /* CLOCK_MONOTONIC time of the last open or refresh */
+} worker_slot;
+
+static const char *const *g_shards;
+static size_t g_nshards;
+static const ark_an *g_an;
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static ark_engine **g_all;   /* every engine opened, guarded by g_lock */
+static size_t g_nall, g_capall;
+
+static _Thread_local worker_slot t_slot;
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an) {
+    g_shards = shards;
+    g_nshards = nshards;
+    g_an = an;
+}
+
+static int track(ark_engine *e, ark_err *err) {
+    int rc = 0;
+    pthread_mutex_lock(&g_lock);
+    if (g_nall == g_capall) {
+        size_t cap = g_capall ? g_capall * 2 : 16;
+        ark_engine **v = realloc(g_all, cap * sizeof *v);
+        if (!v) {
+            rc = ark_err_set(err, ARK_ENOMEM, "cannot track engine: out of memory");
+            goto out;
+        }
+        g_all = v;
+        g_capall = cap;
+    }
+    g_all[g_nall++] = e;
+out:
+    pthread_mutex_unlock(&g_lock);
+    return rc;
+}
+
+static void untrack(ark_engine *e) {
+    pthread_mutex_lock(&g_lock);
+    for (size_t i = 0; i < g_nall; i++)
+        if (g_all[i] == e) {
+            g_all[i] = g_all[--g_nall];
+            break;
+        }
+    pthread_mutex_unlock(&g_lock);
+}
+
+static int open_engine(ark_err *err) {
+    ark_engine *e = NULL;
+    int rc = ark_engine_open(g_shards, g_nshards, g_an, &e, err);
+    if (rc != 0) goto out;
+    if ((rc = track(e, err)) != 0) goto out;
+    t_slot.e = e;
+    t_slot.refreshed_ms = now_ms();
+    e = NULL;
+out:
+    ark_engine_close(e);
+    return rc;
+}
+
+static void drop_engine(void) {
+    if (!t_slot.e) return;
+    untrack(t_slot.e);
+    ark_engine_close(t_slot.e);
+    t_slot.e = NULL;
+}
+
+ark_engine *ark_worker_engine(ark_err *err) {
+    if (!t_slot.e) {
+        if (open_engine(err) != 0) return NULL;
+        return t_slot.e;
+    }
+    uint64_t now = now_ms();
+    if (now - t_slot.refreshed_ms < ARK_WORKER_REFRESH_MS) return t_slot.e;
+    t_slot.refreshed_ms = now;
+    ark_err rerr = {0, ""};
+    if (ark_engine_refresh(t_slot.e, &rerr) == 0) return t_slot.e;
+    /* A failed refresh (e.g. the index was replaced under us) must not fail requests
+     * forever: start over with a fresh engine on this thread. */
+    drop_engine();
+    if (open_engine(err) != 0) return NULL;
+    return t_slot.e;
+}
+
+int ark_worker_reopen(ark_err *err) {
+    if (t_slot.e) {
+        ark_err rerr = {0, ""};
+        if (ark_engine_refresh(t_slot.e, &rerr) == 0) {
+            t_slot.refreshed_ms = now_ms();
+            return 0;
+        }
+        drop_engine();
+    }
+    return open_engine(err);
+}
+
+void ark_worker_shutdown(void) {
+    pthread_mutex_lock(&g_lock);
+    for (size_t i = 0; i < g_nall; i++) ark_engine_close(g_all[i]);
+    free(g_all);
+    g_all = NULL;
+    g_nall = g_capall = 0;
+    pthread_mutex_unlock(&g_lock);
+    t_slot.e = NULL; /* the main thread may have had none; pool threads are gone */
+}

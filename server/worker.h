@@ -1,0 +1,39 @@
+/* server/worker.h: one search engine per server thread.
+ * Owns: the shard list and analyzer prototype shared by all threads (read-only after
+ * ark_worker_init), each pool thread's lazily opened ark_engine, the refresh cadence,
+ * and the list that lets shutdown close every engine.
+ * Not here: HTTP (http.c), what a search means (lib/search).
+ * Why: an ark_engine serves one thread at a time (search.h); opening one per request
+ * would cost a Xapian open each time, and a lock around a shared one would serialize
+ * the pool. */
+#ifndef ARKIVAR_SERVER_WORKER_H
+#define ARKIVAR_SERVER_WORKER_H
+
+#include <stddef.h>
+
+#include "arkivar/analysis.h"
+#include "arkivar/err.h"
+#include "arkivar/search.h"
+
+/* Minimum time between two ark_engine_refresh calls on one thread. Short enough that a
+ * new revision is visible well within a second of the indexer's commit. */
+#define ARK_WORKER_REFRESH_MS 200
+
+/* Borrowed: shards (and their strings) and an must stay valid and unchanged until
+ * ark_worker_shutdown() returns. Call once, before the first ark_worker_engine(). */
+void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an);
+
+/* The calling thread's engine, opened on first use and refreshed at most every
+ * ARK_WORKER_REFRESH_MS. Borrowed: valid until ark_worker_shutdown(); use it only on
+ * this thread. NULL on failure, with err filled (the next call tries again). */
+ark_engine *ark_worker_engine(ark_err *err);
+
+/* After a call on e failed with ARK_EMODIFIED (the revision read was overwritten):
+ * bring this thread's engine to the newest revision now. 0 or an ARK_E* code. */
+int ark_worker_reopen(ark_err *err);
+
+/* Close every engine any thread opened. Call only after all pool threads have stopped
+ * (MHD_stop_daemon), since their thread-local pointers are left dangling. */
+void ark_worker_shutdown(void);
+
+#endif

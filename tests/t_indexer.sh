@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# tests/t_indexer.sh: the indexer against a real Xapian index on disk (TAP).
+# Indexes corpus/, re-indexes after a change, a deletion and an addition, checks
+# counts, provenance and that nothing stale remains; bad input gets per-file errors
+# and the right exit code; a run killed mid-way leaves the last good index.
+set -u
+BIN=${ARK_BIN:-bin}
+T=$(mktemp -d /tmp/ark-idx.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+n=0; failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+termfreq() { xapian-delve -t "$2" "$1" 2>/dev/null | sed -n 's/.*termfreq \([0-9]*\).*/\1/p' | head -1; }
+doccount() { xapian-delve "$1" 2>/dev/null | sed -n 's/^number of documents = //p'; }
+
+cp -r corpus "$T/corpus"
+IDX=$T/idx
+
+"$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>"$T/err1"; rc=$?
+ok $rc "indexing corpus/ exits 0"
+grep -q "5 files indexed" "$T/err1"; ok $? "summary says 5 files indexed"
+grep -qE "MB/s" "$T/err1"; ok $? "summary has MB/s"
+p1=$(doccount "$IDX")
+[ "${p1:-0}" -gt 100 ]; ok $? "more than 100 passages ($p1)"
+[ "$(termfreq "$IDX" D000_92fe6cf18886d868.txt)" -gt 5 ]; ok $? "passages of 000 carry their document term"
+[ "$(termfreq "$IDX" Zsamarbejd)" -gt 3 ]; ok $? "stemmed terms present (Zsamarbejd)"
+[ -n "$(termfreq "$IDX" Fkobenhavns)" ]; ok $? "folded terms present (Fkobenhavns)"
+[ -n "$(termfreq "$IDX" Pskole)" ]; ok $? "compound parts present (Pskole from skolemadsordningen)"
+[ -n "$(termfreq "$IDX" XS2026-0179043)" ]; ok $? "case number filter term present"
+
+"$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>"$T/err2"; rc=$?
+ok $rc "re-index exits 0"
+grep -q "0 files indexed, 5 unchanged" "$T/err2"; ok $? "unchanged files are skipped"
+[ "$(doccount "$IDX")" = "$p1" ]; ok $? "passage count unchanged"
+
+# a change, a deletion and an addition in one run
+printf '\nEt nyt afsnit om zebrafinkeudvalget og deres arbejde.\n' >> "$T/corpus/002_1152fea116605285.txt"
+rm "$T/corpus/003_9fe98847643c27d8.txt"
+mkdir -p "$T/corpus/sub"
+printf 'Notat\n\nDette notat handler om kvægavl i Ørestaden og om tværgående samarbejde.\n' > "$T/corpus/sub/nyt.md"
+"$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>"$T/err3"; rc=$?
+ok $rc "update run exits 0"
+grep -q "2 files indexed, 3 unchanged, 1 removed" "$T/err3"; ok $? "one changed + one added, one removed ($(tail -1 "$T/err3"))"
+[ -z "$(termfreq "$IDX" D003_9fe98847643c27d8.txt)" ]; ok $? "no passage of the deleted document remains"
+[ -z "$(termfreq "$IDX" fallstudie)" ] || [ "$(termfreq "$IDX" fallstudie)" = 0 ]; ok $? "no term only the deleted document had remains"
+[ -n "$(termfreq "$IDX" zebrafinkeudvalget)" ]; ok $? "the changed document's new words are found"
+[ -n "$(termfreq "$IDX" Dsub/nyt.md)" ]; ok $? "the new document has id sub/nyt.md (relative path)"
+
+# bad input: per-file errors and exit code 1, the rest indexed
+printf '' > "$T/corpus/empty.txt"
+head -c 4000 /dev/urandom > "$T/corpus/binary.txt"
+printf 'Gyldig tekst \xff\xfe med \xc3 ugyldig UTF-8 om budgetforhandlingerne.\n' > "$T/corpus/bad-utf8.txt"
+"$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" "$T/missing-path" 2>"$T/err4"; rc=$?
+[ $rc = 1 ]; ok $? "bad files give exit code 1 (got $rc)"
+grep -q "empty.txt" "$T/err4" && grep -q "binary.txt" "$T/err4" && grep -q "missing-path" "$T/err4"; ok $? "each bad file is named on stderr"
+[ -n "$(termfreq "$IDX" budgetforhandlingerne)" ]; ok $? "invalid UTF-8 is repaired, not fatal"
+xapian-check "$IDX" >/dev/null 2>&1; ok $? "xapian-check passes"
+
+"$BIN/arkivar-indexer" 2>/dev/null; rc=$?; [ $rc = 2 ]; ok $? "no arguments: usage error exit 2"
+"$BIN/arkivar-indexer" --index "$IDX" --bogus x 2>/dev/null; rc=$?; [ $rc = 2 ]; ok $? "unknown flag: exit 2"
+"$BIN/arkivar-indexer" --help | grep -q "usage:"; ok $? "--help prints usage"
+
+# a run killed at any point leaves the last good index
+before=$(doccount "$IDX")
+mkdir -p "$T/big"
+for i in $(seq 1 60); do for f in corpus/*.txt; do cp "$f" "$T/big/$i-$(basename "$f")"; done; done
+for delay in 0.2 0.5 1.0; do
+    "$BIN/arkivar-indexer" --index "$IDX" "$T/big" 2>/dev/null & pid=$!
+    sleep $delay
+    if kill -9 $pid 2>/dev/null; then
+        wait $pid 2>/dev/null
+        after=$(doccount "$IDX")
+        [ "$after" = "$before" ] && xapian-check "$IDX" >/dev/null 2>&1
+        ok $? "SIGKILL after ${delay}s leaves the last good index ($after passages)"
+    else
+        wait $pid; n=$((n+1)); echo "ok $n # skip the run finished before ${delay}s"
+        "$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>/dev/null
+    fi
+done
+echo "1..$n"
+exit $((failed > 0))

@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# tests/t_server.sh: arkivar-server end to end, over real HTTP (TAP).
+# Builds an index of corpus/ with arkivar-indexer, starts the server on a free port and
+# checks the contract clients rely on: JSON field names and types, snippets that are
+# really in the source at the given offsets, highlights on the query word, paging,
+# the text format, gzip, every error status, HEAD, health and metrics, a new revision
+# seen without restart, and a clean exit on SIGTERM.
+# Needs curl and python3. ARK_BIN (default bin) says where the binaries are.
+set -u
+
+ARK_BIN=${ARK_BIN:-bin}
+SERVER=$ARK_BIN/arkivar-server
+INDEXER=$ARK_BIN/arkivar-indexer
+n=0
+failed=0
+PID=
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+diag() { sed 's/^/# /'; }
+# check DESCRIPTION COMMAND...: one test point from a command's exit status.
+check() {
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '%s\n' "$out" | head -20 | diag; fi
+}
+
+for tool in curl python3; do
+    command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 0; }
+done
+for b in "$SERVER" "$INDEXER"; do
+    [ -x "$b" ] || { echo "1..0 # SKIP $b not built"; exit 0; }
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_server.XXXXXX")
+cleanup() {
+    # Only the server this script started, by its PID.
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+
+# ---- setup -----------------------------------------------------------------------------
+
+if ! "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
+    echo "1..1"
+    echo "not ok 1 - arkivar-indexer builds an index of corpus/"
+    diag <"$TMP/indexer.log"
+    exit 1
+fi
+
+"$SERVER" --index "$TMP/idx" --listen "127.0.0.1:$PORT" --threads 2 2>"$TMP/server.log" &
+PID=$!
+up=0
+for _ in $(seq 1 100); do
+    if curl -sf "$BASE/health" >/dev/null 2>&1; then up=1; break; fi
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ $up = 1 ]; then ok "server answers /health after start"; else
+    not_ok "server answers /health after start"
+    diag <"$TMP/server.log"
+    echo "1..$n"
+    exit 1
+fi
+check "ready line names address, threads, revision and passages" \
+    grep -Eq "^arkivar-server: listening on http://127\.0\.0\.1:$PORT \(2 threads, index .*, revision [0-9]+, [0-9]+ passages\)$" "$TMP/server.log"
+
+# get NAME URL [curl args...]: body to $TMP/NAME, headers to $TMP/NAME.h; prints status.
+get() {
+    local name=$1 url=$2
+    shift 2
+    curl -s -o "$TMP/$name" -D "$TMP/$name.h" -w '%{http_code}' "$@" "$url"
+}
+# status_is WANT NAME URL [curl args...]
+status_is() {
+    local want=$1 got
+    got=$(get "${@:2}")
+    [ "$got" = "$want" ] || { echo "status $got, want $want"; head -c 400 "$TMP/$2"; return 1; }
+}
+# header_has NAME REGEX: the saved headers of NAME match REGEX (case-insensitive).
+header_has() { tr -d '\r' <"$TMP/$1.h" | grep -Eiq "$2" || { echo "no header /$2/ in:"; cat "$TMP/$1.h"; return 1; }; }
+# pycheck NAME: run the python on stdin with the body of NAME as sys.argv[1].
+pycheck() { python3 - "$TMP/$1" "${@:2}"; }
+
+# ---- JSON contract -----------------------------------------------------------------------
+
+check "GET /health is 200" status_is 200 health "$BASE/health"
+check "/health has status, revision, passages, documents" pycheck health <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1], encoding="utf-8"))
+assert h["status"] == "ok", h
+for k in ("revision", "passages", "documents"):
+    assert isinstance(h[k], int) and not isinstance(h[k], bool), (k, h)
+assert h["documents"] >= 5 and h["passages"] >= h["documents"], h
+PY
+
+check "GET /api/search?q=innovation is 200" status_is 200 s1 "$BASE/api/search?q=innovation"
+check "search response carries JSON content type and safety headers" \
+    bash -c "$(declare -f header_has); TMP='$TMP'; header_has s1 '^content-type: application/json; charset=utf-8' &&
+             header_has s1 '^x-content-type-options: nosniff' && header_has s1 '^cache-control: no-store'"
+check "search JSON has every field with the right type" pycheck s1 <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+def isint(v): return isinstance(v, int) and not isinstance(v, bool)
+def isnum(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+def isstr_or_null(v): return v is None or isinstance(v, str)
+assert r["query"] == "innovation", r["query"]
+assert isinstance(r["parsed"], str)
+assert isint(r["total"]) and r["total"] > 0, r["total"]
+assert isnum(r["took_ms"]) and r["took_ms"] >= 0
+assert isstr_or_null(r["suggestion"])
+assert isinstance(r["corrected"], bool)
+res = r["results"]
+assert isinstance(res, list) and 1 <= len(res) <= 10, len(res)
+for i, x in enumerate(res):
+    assert x["rank"] == i + 1, (i, x["rank"])
+    assert isnum(x["score"]) and isint(x["doc_matches"]) and x["doc_matches"] >= 1
+    d = x["doc"]
+    assert isinstance(d["id"], str) and d["id"]
+    for k in ("title", "type", "date"):
+        assert isstr_or_null(d[k]), (k, d)
+    assert isinstance(d["case_numbers"], list) and all(isinstance(c, str) for c in d["case_numbers"])
+    p = x["passage"]
+    for k in ("ordinal", "start", "end", "line_start", "line_end"):
+        assert isint(p[k]), (k, p)
+    assert p["start"] < p["end"] and 1 <= p["line_start"] <= p["line_end"], p
+    assert isstr_or_null(p["heading"])
+    assert p["page"] is None or (isint(p["page"]) and p["page"] > 0), p
+    assert isinstance(x["snippet"], str) and x["snippet"]
+    n = len(x["snippet"].encode("utf-8"))
+    assert isinstance(x["highlights"], list) and x["highlights"], x
+    for h in x["highlights"]:
+        assert isinstance(h, list) and len(h) == 2 and isint(h[0]) and isint(h[1]), h
+        assert 0 <= h[0] < h[1] <= n, (h, n)
+f = r["facets"]
+for k in ("type", "year"):
+    assert isinstance(f[k], list), f
+    for e in f[k]:
+        assert isinstance(e["value"], str) and isint(e["count"]) and e["count"] > 0, e
+PY
+
+check "each snippet's words are in the source bytes [start, end)" pycheck s1 <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+def squash(s):  # letters and digits only: survives re-joined hyphenation and spacing
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+bad = []
+for x in r["results"]:
+    p = x["passage"]
+    raw = open("corpus/" + x["doc"]["id"], "rb").read()[p["start"]:p["end"]]
+    src = squash(re.sub(r"\s+", " ", raw.decode("utf-8", "replace")))
+    for w in x["snippet"].replace("\u2026", " ").split():
+        sw = squash(w)
+        if sw and sw not in src:
+            bad.append((x["doc"]["id"], p["ordinal"], w))
+assert not bad, bad[:10]
+PY
+
+check "GET /api/search?q=samarbejde is 200" status_is 200 s2 "$BASE/api/search?q=samarbejde"
+check "highlights cover a form of the query word (samarbejd…)" pycheck s2 <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+assert r["results"], "no results"
+seen = 0
+for x in r["results"]:
+    b = x["snippet"].encode("utf-8")
+    for s, e in x["highlights"]:
+        w = b[s:e].decode("utf-8").lower()
+        # "contains", not "starts with": a compound such as innovationssamarbejde may be
+        # highlighted as the whole word.
+        assert "samarbejd" in w, (x["doc"]["id"], w)
+        seen += 1
+assert seen, "no highlights"
+PY
+
+check "search with limit=5 returns at most 5" status_is 200 s3 "$BASE/api/search?q=innovation&limit=5"
+check "limit=5 gives 5 results ranked 1..5" pycheck s3 <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [x["rank"] for x in r["results"]] == list(range(1, 1 + min(5, r["total"]))), r["results"]
+PY
+# The engine shows at most 2 passages per document (collapse), so 5 documents give at
+# most 10 results: page with 5 to see a real second page, and check offset=10 too.
+get p0 "$BASE/api/search?q=innovation&limit=5&offset=0" >/dev/null
+get p1 "$BASE/api/search?q=innovation&limit=5&offset=5" >/dev/null
+get p2 "$BASE/api/search?q=innovation&limit=10&offset=0" >/dev/null
+get p3 "$BASE/api/search?q=innovation&limit=10&offset=10" >/dev/null
+check "offset=5 gives other passages and ranks continue at 6" pycheck p0 "$TMP/p1" 6 <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1], encoding="utf-8"))
+b = json.load(open(sys.argv[2], encoding="utf-8"))
+first = int(sys.argv[3])
+assert b["results"], "page 2 is empty (total %d)" % a["total"]
+ka = {(x["doc"]["id"], x["passage"]["ordinal"]) for x in a["results"]}
+kb = {(x["doc"]["id"], x["passage"]["ordinal"]) for x in b["results"]}
+assert not (ka & kb), ka & kb
+assert [x["rank"] for x in b["results"]] == list(range(first, first + len(b["results"]))), b["results"]
+PY
+check "offset=10 gives other passages than offset=0, ranks from 11" pycheck p2 "$TMP/p3" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1], encoding="utf-8"))
+b = json.load(open(sys.argv[2], encoding="utf-8"))
+ka = {(x["doc"]["id"], x["passage"]["ordinal"]) for x in a["results"]}
+kb = {(x["doc"]["id"], x["passage"]["ordinal"]) for x in b["results"]}
+assert not (ka & kb), ka & kb
+assert [x["rank"] for x in b["results"]] == list(range(11, 11 + len(b["results"]))), b["results"]
+PY
+check "sort=date is accepted" status_is 200 sd "$BASE/api/search?q=innovation&sort=date"
+
+check "format=text is 200 text/plain" bash -c "$(declare -f get status_is header_has); TMP='$TMP'
+    status_is 200 t1 '$BASE/api/search?q=innovation&format=text' && header_has t1 '^content-type: text/plain; charset=utf-8'"
+check "format=text shows the first title and [[ ]] marks" pycheck t1 "$TMP/s1" <<'PY'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+r = json.load(open(sys.argv[2], encoding="utf-8"))
+first = r["results"][0]["doc"]
+want = first["title"] or first["id"]
+want = " ".join(want.split())
+assert want in text, (want, text[:500])
+assert "[[" in text and "]]" in text, text[:500]
+assert first["id"] in text
+assert all(len(l) <= 140 for l in text.splitlines()[2:] if l.startswith("   ") and "[[" in l), "snippet not wrapped"
+PY
+
+# ---- documents and suggestions -------------------------------------------------------------
+
+DOC_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["doc"]["id"])' "$TMP/s1")
+DOC_URL=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$DOC_ID")
+check "GET /api/doc/ID is 200" status_is 200 d1 "$BASE/api/doc/$DOC_URL"
+check "/api/doc has the document and its passages with text" pycheck d1 "$DOC_ID" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+d = v["doc"]
+assert d["id"] == sys.argv[2], d
+for k in ("title", "type", "date", "case_numbers", "committee", "addressee", "passages", "bytes"):
+    assert k in d, k
+ps = v["passages"]
+assert isinstance(ps, list) and len(ps) == d["passages"] and ps, (len(ps), d["passages"])
+for p in ps:
+    for k in ("ordinal", "heading", "start", "end", "line_start", "line_end", "page", "text"):
+        assert k in p, (k, p)
+    assert isinstance(p["text"], str)
+raw = open("corpus/" + d["id"], "rb").read()
+assert d["bytes"] == len(raw), (d["bytes"], len(raw))
+PY
+
+check "GET /api/suggest?q=inno is 200" status_is 200 g1 "$BASE/api/suggest?q=inno"
+check "suggest is OpenSearch [q, [completions]]" pycheck g1 <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+assert isinstance(v, list) and len(v) == 2 and v[0] == "inno", v
+assert isinstance(v[1], list) and 1 <= len(v[1]) <= 10 and all(isinstance(s, str) for s in v[1]), v
+assert any(s.startswith("inno") for s in v[1]), v
+PY
+
+# ---- gzip ---------------------------------------------------------------------------------
+
+check "Accept-Encoding: gzip gives a gzip body that decodes to JSON" bash -c "$(declare -f get status_is header_has); TMP='$TMP'
+    status_is 200 z1 '$BASE/api/search?q=innovation' -H 'Accept-Encoding: gzip' &&
+    header_has z1 '^content-encoding: gzip' && header_has z1 '^vary: accept-encoding' &&
+    python3 -c 'import gzip, json, sys; json.loads(gzip.decompress(open(sys.argv[1], \"rb\").read()))' '$TMP/z1'"
+check "curl --compressed decodes to valid JSON" bash -c "$(declare -f get status_is header_has); TMP='$TMP'
+    status_is 200 z2 '$BASE/api/search?q=innovation' --compressed && header_has z2 '^content-encoding: gzip' &&
+    python3 -c 'import json, sys; json.load(open(sys.argv[1]))' '$TMP/z2'"
+check "gzip;q=0 is honoured (no Content-Encoding)" bash -c "$(declare -f get status_is); TMP='$TMP'
+    status_is 200 z3 '$BASE/api/search?q=innovation' -H 'Accept-Encoding: gzip;q=0, identity' &&
+    ! tr -d '\r' <'$TMP/z3.h' | grep -qi '^content-encoding' &&
+    python3 -c 'import json, sys; json.load(open(sys.argv[1]))' '$TMP/z3'"
+
+# ---- errors ----------------------------------------------------------------------------------
+
+# err_is STATUS URL [curl args]: the status, and a JSON error body naming it.
+err_is() {
+    local want=$1 url=$2 got
+    shift 2
+    got=$(curl -s -o "$TMP/e" -D "$TMP/e.h" -w '%{http_code}' "$@" "$url")
+    [ "$got" = "$want" ] || { echo "status $got, want $want"; head -c 300 "$TMP/e"; return 1; }
+    python3 -c 'import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e["status"] == int(sys.argv[2]) and isinstance(e["message"], str) and e["message"], e' "$TMP/e" "$want"
+}
+export -f err_is
+export TMP
+check "400 when q is missing" err_is 400 "$BASE/api/search"
+check "400 when q is empty" err_is 400 "$BASE/api/search?q="
+check "400 when q is only whitespace" err_is 400 "$BASE/api/search?q=%20%20+"
+check "400 when q is over 1000 bytes" err_is 400 "$BASE/api/search?q=$(printf 'a%.0s' $(seq 1 1001))"
+check "400 for limit=0" err_is 400 "$BASE/api/search?q=innovation&limit=0"
+check "400 for limit=abc" err_is 400 "$BASE/api/search?q=innovation&limit=abc"
+check "400 for limit=101" err_is 400 "$BASE/api/search?q=innovation&limit=101"
+check "400 for offset=-1" err_is 400 "$BASE/api/search?q=innovation&offset=-1"
+check "400 for offset=10001" err_is 400 "$BASE/api/search?q=innovation&offset=10001"
+check "400 for sort=size" err_is 400 "$BASE/api/search?q=innovation&sort=size"
+check "404 for an unknown route" err_is 404 "$BASE/nope"
+check "404 for an unknown document" err_is 404 "$BASE/api/doc/nope.txt"
+check "404 for a path outside the corpus" err_is 404 "$BASE/api/doc/..%2F..%2Fetc%2Fpasswd"
+check "405 for POST, with Allow: GET, HEAD" bash -c "err_is 405 '$BASE/api/search?q=innovation' -X POST --data-binary 'x=1' &&
+    tr -d '\r' <\"\$TMP/e.h\" | grep -qi '^allow: GET, HEAD\$'"
+check "405 for DELETE" err_is 405 "$BASE/health" -X DELETE
+check "414 for a URL over 8 KB" err_is 414 "$BASE/api/search?q=innovation&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
+check "431 for a 20 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
+# Beyond MHD's 32 KB connection memory MHD answers by itself (no JSON body); the status
+# must still be right rather than a dropped connection.
+check "414 from a 40 KB URL (answered by libmicrohttpd)" bash -c "
+    s=\$(curl -s -o /dev/null -w '%{http_code}' '$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)'); [ \"\$s\" = 414 ] || { echo \$s; exit 1; }"
+check "431 from a 40 KB header (answered by libmicrohttpd)" bash -c "
+    s=\$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Big: $(head -c 40000 /dev/zero | tr '\0' a)' '$BASE/health'); [ \"\$s\" = 431 ] || { echo \$s; exit 1; }"
+
+check "HEAD gives the headers of GET and no body" bash -c "
+    s=\$(curl -s -I -o '$TMP/hd.h' -w '%{http_code} %{size_download}' '$BASE/api/search?q=innovation')
+    [ \"\$s\" = '200 0' ] || { echo \"\$s\"; exit 1; }
+    tr -d '\r' <'$TMP/hd.h' | grep -qi '^content-type: application/json' &&
+    tr -d '\r' <'$TMP/hd.h' | grep -Eqi '^content-length: [1-9]'"
+
+# ---- page, metrics --------------------------------------------------------------------------
+
+check "GET / is an HTML page with a search form, query escaped" bash -c "$(declare -f get status_is header_has); TMP='$TMP'
+    status_is 200 pg '$BASE/?q=%3Cscript%3Ex' && header_has pg '^content-type: text/html' &&
+    grep -q '<form' '$TMP/pg' && grep -q '&lt;script&gt;x' '$TMP/pg' && ! grep -q '<script>x' '$TMP/pg'"
+check "GET /metrics is Prometheus text" bash -c "$(declare -f get status_is header_has); TMP='$TMP'
+    status_is 200 m1 '$BASE/metrics' && header_has m1 '^content-type: text/plain; version=0.0.4'"
+check "/metrics counts requests by route and status, and has the histogram" bash -c "
+    grep -Eq '^arkivar_requests_total\{route=\"search\",status=\"200\"\} [1-9]' '$TMP/m1' &&
+    grep -Eq '^arkivar_requests_total\{route=\"search\",status=\"400\"\} [1-9]' '$TMP/m1' &&
+    grep -Eq '^arkivar_request_duration_seconds_bucket\{route=\"search\",le=\"\+Inf\"\} [1-9]' '$TMP/m1' &&
+    grep -Eq '^arkivar_request_duration_seconds_(sum|count)\{route=\"search\"\}' '$TMP/m1' &&
+    grep -Eq '^arkivar_index_revision [0-9]+' '$TMP/m1' && grep -Eq '^arkivar_index_passages [1-9]' '$TMP/m1'"
+check "access log has METHOD PATH STATUS BYTES MICROSECONDS" \
+    grep -Eq '^GET /api/search 200 [0-9]+ [0-9]+$' "$TMP/server.log"
+check "second server on the same port exits 1 with the reason" bash -c "
+    '$SERVER' --index '$TMP/idx' --listen 127.0.0.1:$PORT 2>'$TMP/busy.log'; rc=\$?
+    [ \$rc = 1 ] && grep -q 'arkivar-server: cannot listen on 127.0.0.1:$PORT: Address already in use' '$TMP/busy.log' ||
+    { echo rc=\$rc; cat '$TMP/busy.log'; exit 1; }"
+check "missing index exits 1 with a hint" bash -c "
+    '$SERVER' --index '$TMP/none' --listen 127.0.0.1:0 2>'$TMP/none.log'; rc=\$?
+    [ \$rc = 1 ] && grep -q 'arkivar-server: no index at $TMP/none (run arkivar-indexer --index $TMP/none corpus first)' '$TMP/none.log' ||
+    { echo rc=\$rc; cat '$TMP/none.log'; exit 1; }"
+check "unknown flag exits 2" bash -c "'$SERVER' --frobnicate 2>/dev/null; [ \$? = 2 ]"
+check "--help exits 0 with usage" bash -c "'$SERVER' --help | grep -q '^usage: arkivar-server'"
+
+# ---- a new revision is served without restart -----------------------------------------------
+
+cp -R corpus "$TMP/corpus"
+cat >"$TMP/corpus/999_zebrafinke.txt" <<'TXT'
+Notat om zebrafinkeudvalg
+
+Zebrafinkeudvalget mødes hver tirsdag og drøfter fuglekasser i parkerne.
+TXT
+if "$INDEXER" --index "$TMP/idx" "$TMP/corpus" >"$TMP/indexer2.log" 2>&1; then
+    found=0
+    for _ in $(seq 1 20); do
+        total=$(curl -s "$BASE/api/search?q=zebrafinkeudvalg" |
+            python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])' 2>/dev/null)
+        if [ "${total:-0}" -ge 1 ] 2>/dev/null; then found=1; break; fi
+        sleep 0.1
+    done
+    if [ $found = 1 ]; then ok "a newly indexed document is found within 2 s, no restart"; else
+        not_ok "a newly indexed document is found within 2 s, no restart"; fi
+else
+    not_ok "re-indexing a corpus copy with a new document"
+    diag <"$TMP/indexer2.log"
+fi
+check "server still healthy after the re-index" status_is 200 h2 "$BASE/health"
+
+# ---- shutdown ---------------------------------------------------------------------------
+
+kill -TERM "$PID"
+gone=0
+for _ in $(seq 1 50); do
+    kill -0 "$PID" 2>/dev/null || { gone=1; break; }
+    sleep 0.1
+done
+if [ $gone = 1 ]; then
+    wait "$PID"
+    rc=$?
+    PID=
+    if [ $rc = 0 ]; then ok "SIGTERM: server exits 0 within 5 s"; else not_ok "SIGTERM: server exits 0 within 5 s (exit $rc)"; fi
+else
+    not_ok "SIGTERM: server exits 0 within 5 s (still running)"
+fi
+if [ $failed -gt 0 ]; then
+    echo "# server log (last 30 lines):"
+    tail -30 "$TMP/server.log" | diag
+fi
+
+echo "1..$n"
+[ $failed = 0 ]

@@ -1,0 +1,62 @@
+/* tests/test_record.c: the stored form of passages and documents round-trips. */
+#include "arkivar/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+
+int main(void) {
+    ark_buf enc = ARK_BUF_INIT, scratch = ARK_BUF_INIT;
+    ark_prec in = {"000_92fe6cf18886d868.txt", 24, 7, 1234, 1500, 40, 44, 0,
+                   "Ad 1: Hvordan er innovationsansvar", 34, "Kort tekst om æøå.", 21};
+    E(ark_prec_encode(&in, &enc));
+    ark_prec out;
+    E(ark_prec_decode(enc.data, enc.len, &out, &scratch, NULL));
+    ok(out.ordinal == 7 && out.start == 1234 && out.end == 1500 && out.line_start == 40 &&
+           out.line_end == 44 && out.page == 0,
+       "numbers round-trip");
+    ok(out.doc_id_len == 24 && memcmp(out.doc_id, in.doc_id, 24) == 0, "doc id round-trips");
+    ok(out.text_len == in.text_len && memcmp(out.text, in.text, in.text_len) == 0,
+       "short text stored raw and round-trips");
+
+    /* long text is deflated and still round-trips */
+    char *longt = malloc(5000);
+    for (int i = 0; i < 5000; i++) longt[i] = "samarbejde om innovation "[i % 25];
+    in.text = longt;
+    in.text_len = 5000;
+    ark_buf_reset(&enc);
+    E(ark_prec_encode(&in, &enc));
+    ok(enc.len < 1000, "long repetitive text is compressed (%zu bytes)", enc.len);
+    E(ark_prec_decode(enc.data, enc.len, &out, &scratch, NULL));
+    ok(out.text_len == 5000 && memcmp(out.text, longt, 5000) == 0, "deflated text round-trips");
+
+    /* corrupt input: every truncation is refused, never a crash */
+    int all = 1;
+    for (size_t cut = 0; cut < enc.len; cut++)
+        if (ark_prec_decode(enc.data, cut, &out, &scratch, NULL) != ARK_EINVAL) all = 0;
+    ok(all, "every truncation of a record is refused with ARK_EINVAL");
+    free(longt);
+
+    ark_drec d = {.bytes = 8957, .mtime = 1, .npassages = 30, .title = "Svar\ttil", .type = "svar",
+                  .date = "2026-06-24", .committee = "", .addressee = "Emil",
+                  .case_numbers = "2026-0179043,2026-11781"};
+    ark_content_hash("abc", 3, d.hash);
+    ok(strlen(d.hash) == 32, "content hash is 32 hex chars");
+    char h2[33];
+    ark_content_hash("abd", 3, h2);
+    ok(strcmp(d.hash, h2) != 0, "a one-byte change changes the hash");
+    ark_buf_reset(&enc);
+    E(ark_drec_encode(&d, &enc));
+    ark_drec back;
+    E(ark_drec_decode(enc.data, enc.len, &back, NULL));
+    is_str(back.title, "Svar til", "a tab inside a field cannot shift the fields");
+    is_str(back.case_numbers, "2026-0179043,2026-11781", "case numbers round-trip");
+    is_str(back.date, "2026-06-24", "date round-trips");
+    ok(back.npassages == 30 && back.bytes == 8957, "numbers round-trip");
+    char bad[] = "v2\tjunk";
+    ok(ark_drec_decode(bad, strlen(bad), &back, NULL) == ARK_EINVAL, "a bad record is refused");
+    ark_buf_free(&enc);
+    ark_buf_free(&scratch);
+    return done_testing();
+}
