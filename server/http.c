@@ -35,6 +35,7 @@ struct ark_http {
 typedef struct req_ctx {
     uint64_t t0_us;   /* CLOCK_MONOTONIC at the request line */
     size_t uri_len;   /* raw request target, query string included */
+    int headers_seen; /* the access handler ran once (headers complete) */
 } req_ctx;
 
 static atomic_uint_fast64_t g_conns; /* open connections, all pool threads */
@@ -315,6 +316,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
     if (rq) { /* NULL is handled in on_request: timing then starts later, nothing else */
         rq->t0_us = now_us();
         rq->uri_len = strlen(uri);
+        rq->headers_seen = 0;
     }
     return rq;
 }
@@ -338,23 +340,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *upload_data, size_t *upload_size,
                                   void **con_cls) {
     req_ctx *rq = *con_cls;
+    int get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                      strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    /* A body-less GET/HEAD is answered on the second call, once MHD has read the whole
+     * request: a response queued on the first call makes MHD 0.9.75 close the
+     * connection ("Connection: close"), which would cost every client a new TCP
+     * handshake per request. Anything with a body (and every other method) is answered
+     * on the first call, before the body is read: MHD then sends the reply and closes
+     * the connection instead of reading an upload we would discard anyway. */
+    if (rq && !rq->headers_seen && get_or_head &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+        rq->headers_seen = 1;
+        return MHD_YES;
+    }
+    if (rq && rq->headers_seen && *upload_size != 0) { /* cannot happen without a body header */
+        *upload_size = 0;
+        return MHD_YES;
+    }
     uint64_t t0 = rq ? rq->t0_us : now_us();
     size_t uri_len = rq ? rq->uri_len : strlen(url);
     ark_route route = ark_api_route(url);
     ark_reply r = {.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
-    /* Every check answers on the first call, before any request body is read: MHD then
-     * sends the reply and closes the connection instead of reading an upload we would
-     * discard anyway. */
     size_t hdr = 0;
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
     if (uri_len > ARK_HTTP_MAX_URL) {
         ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
     } else if (hdr > ARK_HTTP_MAX_HEADERS) {
         ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
-    } else if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
-               strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+    } else if (!get_or_head) {
         ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
     } else if (conns > g_soft_limit) {
@@ -368,7 +384,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     enum MHD_Result ok = send_reply(c, method, url, route, t0, &r);
     ark_buf_free(&r.body);
-    *upload_size = 0;
     return ok;
 }
 

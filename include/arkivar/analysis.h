@@ -8,8 +8,9 @@
  * Term prefixes written to the index (see ark_an_terms):
  *   (none)  exact lowercase form            "københavns"       positional
  *   Z       Snowball stem of the form       "Zkøbenhavn"       positional
- *   F       folded form (ø→o, æ→ae, å→a …)  "Fkobenhavns"      positional
- *   P       stem of a compound part         "Pskole" "Pmad"    positional (same pos)
+ *   F       folded stem (ø→o, æ→ae, å→a …)  "Fkobenhavn"       counted, no position
+ *           (only for words that folding changes)
+ *   P       stem of a compound part         "Pskole" "Pmad"    counted, no position
  */
 #ifndef ARKIVAR_ANALYSIS_H
 #define ARKIVAR_ANALYSIS_H
@@ -47,7 +48,8 @@ typedef struct ark_tok {
 /* Tokenize text[0, len); borrowed: text must outlive the tokenizer. Never reads past len. */
 void ark_tok_init(ark_tok *t, const char *text, size_t len);
 /* Next token: 1 and *out filled, or 0 at the end. Hyphenated compounds like
- * "EAT-skolemadsordningen" and "tech-" stay one WORD token. */
+ * "EAT-skolemadsordningen" stay one WORD token; a hanging hyphen ("tech-", "-samarbejder")
+ * is not part of the word. */
 int ark_tok_next(ark_tok *t, ark_token *out);
 
 /* Lowercase (Unicode case folding, NFC) of s into out (size cap, NUL-terminated);

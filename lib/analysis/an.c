@@ -567,14 +567,19 @@ static int has_letter(const char *s, size_t len) {
     return 0;
 }
 
-/* exact, Z stem, F fold (when it differs), P parts of a lowercase word. */
+/* exact, Z stem, F folded stem (when folding changes the word), P parts of a
+ * lowercase word. The fold is of the stem so that a user without æøå meets every
+ * inflection too: "okonomiudvalg" → Fokonomiudvalg ← "Økonomiudvalget". */
 static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int parts) {
     emit(e, 0, low, len);
     if (!has_letter(low, len)) return; /* "6" in "6-by-samarbejde": no stem, no fold */
     emit_stem(an, e, 'Z', low, len);
-    char f[ARK_MAX_TERM + 1];
+    char f[ARK_MAX_TERM + 1], st[ARK_MAX_TERM + 1];
     size_t fl = ark_fold(low, len, f, sizeof f);
-    if (fl != len || memcmp(f, low, len) != 0) emit(e, 'F', f, fl);
+    if (fl != len || memcmp(f, low, len) != 0) {
+        size_t sl = ark_an_stem(an, low, len, st, sizeof st);
+        emit(e, 'F', f, ark_fold(st, sl, f, sizeof f));
+    }
     if (!parts) return;
     char p[8][ARK_MAX_TERM + 1];
     size_t np = ark_an_split(an, low, len, p, 8);

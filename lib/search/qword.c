@@ -18,11 +18,15 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     w->prefix = prefix;
     size_t n = ark_lower(tok->p, tok->len, low, sizeof low);
     set_prefixed(w->exact, 0, low, n);
-    size_t f = ark_fold(low, n, tmp, sizeof tmp);
-    /* always: the index holds F terms only for words whose fold differs, which are
-     * exactly the ones a user without æøå types ("kobenhavn" meets "København") */
-    set_prefixed(w->fold, 'F', tmp, f);
-    if (prefix) return;
+    if (prefix) {
+        set_prefixed(w->fold, 'F', tmp, ark_fold(low, n, tmp, sizeof tmp));
+        return;
+    }
+    /* The index folds the stem (analysis.h); always asked, because the index holds F
+     * terms exactly for the words a user without æøå cannot type ("kobenhavns"). */
+    char st[ARK_MAX_TERM + 1];
+    size_t sl = ark_an_stem(an, low, n, st, sizeof st);
+    set_prefixed(w->fold, 'F', tmp, ark_fold(st, sl, tmp, sizeof tmp));
     size_t s = ark_an_stem(an, low, n, tmp, sizeof tmp);
     set_prefixed(w->stem, 'Z', tmp, s);
     set_prefixed(w->part, 'P', tmp, s);

@@ -57,10 +57,15 @@ static int nb_put(nbuf *b, const char *p, size_t n, size_t at) {
 
 /* Decode one code point at p (at most n bytes). Invalid or truncated UTF-8 yields
  * U+FFFD and consumes one byte, so every byte is consumed exactly once. */
-static size_t decode(const unsigned char *p, size_t n, int32_t *cp) {
+static inline size_t decode(const unsigned char *p, size_t n, int32_t *cp) {
     if (p[0] < 0x80) {
         *cp = p[0];
         return 1;
+    }
+    /* Two-byte sequences (æ, ø, å, é …) without a library call. */
+    if (p[0] >= 0xC2 && p[0] < 0xE0 && n >= 2 && (p[1] & 0xC0) == 0x80) {
+        *cp = ((int32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+        return 2;
     }
     utf8proc_int32_t c;
     utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)(n > 4 ? 4 : n), &c);
@@ -88,6 +93,7 @@ static int is_drop_cp(int32_t c) {
 
 static int is_letter_cp(int32_t c) {
     if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (c >= 0xC0 && c < 0x250) return c != 0xD7 && c != 0xF7; /* Latin-1 and Extended */
     utf8proc_category_t k = utf8proc_category(c);
     return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
 }
@@ -313,8 +319,18 @@ int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32
         /* Fast path: a run of printable ASCII that no rule touches is copied whole
          * (most of every document), so the per-character work below is the rare case. */
         if (plain_ascii(in[i]) && (!pending_space || b.len == 0)) {
-            size_t j = i + 1;
-            while (j < in_len && plain_ascii(in[j])) j++;
+            /* Single spaces between plain words are copied too: they are already
+             * collapsed, and each maps to itself, the first byte of its run. */
+            size_t j = i + 1, lastsp = (size_t)-1;
+            for (;;) {
+                while (j < in_len && plain_ascii(in[j])) j++;
+                if (j + 1 < in_len && in[j] == ' ' && plain_ascii(in[j + 1])) {
+                    lastsp = j;
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
             if (nb_grow(&b, j - i) != 0) { rc = ARK_ENOMEM; goto out; }
             memcpy(b.s + b.len, in + i, j - i);
             if (b.map)
@@ -322,13 +338,14 @@ int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32
             b.len += j - i;
             pending_space = 0;
             at_line_start = 0;
-            if (!in_run) run0 = i;
+            if (lastsp != (size_t)-1) run0 = lastsp + 1;
+            else if (!in_run) run0 = i;
             in_run = 1;
             /* The alphanumeric run that ends this copy (it may continue an earlier one). */
             size_t k = j;
             while (k > i && is_alnum_ascii(in[k - 1])) k--;
             if (k < j) {
-                if (k > i || !in_word) word0 = k;
+                if (k > i || !in_word || lastsp != (size_t)-1) word0 = k;
                 in_word = 1;
             } else {
                 in_word = 0;

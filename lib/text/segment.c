@@ -76,6 +76,7 @@ typedef struct pspan {
     size_t s, e;
     long head;      /* index of the heading unit, -1 for none */
     int self;       /* a heading without body: its own passage */
+    size_t est;     /* estimated normalized length */
 } pspan;
 
 #define VEC_PUSH(v, n, cap, item, rc, label)                                   \
@@ -390,16 +391,16 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
         long head = -1;
         int head_has_body = 1;
         int have = 0;
-        pspan cur = {0, 0, -1, 0};
+        pspan cur = {0, 0, -1, 0, 0};
         size_t cest = 0;
         int clist = 0, ccolon = 0;
         for (size_t k = 0; k <= nU; k++) {
             int flush = k == nU || U[k].type == U_HEAD;
             if (flush) {
-                if (have) VEC_PUSH(P, nP, capP, cur, rc, out);
+                if (have) { cur.est = cest; VEC_PUSH(P, nP, capP, cur, rc, out); }
                 have = 0;
                 if (!head_has_body) {
-                    pspan h = {U[head].s, U[head].e, head, 1};
+                    pspan h = {U[head].s, U[head].e, head, 1, U[head].est};
                     VEC_PUSH(P, nP, capP, h, rc, out);
                 }
                 if (k == nU) break;
@@ -426,6 +427,7 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
                 ccolon = u->colon;
                 continue;
             }
+            cur.est = cest;
             VEC_PUSH(P, nP, capP, cur, rc, out);
             cur.s = u->s; cur.e = u->e; cur.head = head; cur.self = 0;
             cest = u->est; clist = u->type == U_ITEM; ccolon = u->colon;
@@ -435,7 +437,7 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
     /* 7. Split overlong passages at sentence ends (one forward scan each). */
     for (size_t k = 0; k < nP; k++) {
         pspan p = P[k];
-        size_t tot = p.self ? 0 : est_len(b, p.s, p.e);
+        size_t tot = p.self ? 0 : p.est;
         if (tot <= 1500) { VEC_PUSH(Q, nQ, capQ, p, rc, out); continue; }
         size_t ps = p.s, i = p.s, cnt = 0, base = 0;
         size_t sent = 0, sent_cnt = 0, sp = 0, sp_cnt = 0;
@@ -472,7 +474,7 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
                 }
             }
             if (cut) {
-                pspan a = {ps, cut, p.head, 0};
+                pspan a = {ps, cut, p.head, 0, 0};
                 VEC_PUSH(Q, nQ, capQ, a, rc, out);
                 size_t w3;
                 while (cut < p.e && (w3 = ws_len(b + cut, p.e - cut)) != 0) cut += w3;
@@ -483,7 +485,7 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
             }
         }
         if (ps < p.e) {
-            pspan a = {ps, p.e, p.head, 0};
+            pspan a = {ps, p.e, p.head, 0, 0};
             VEC_PUSH(Q, nQ, capQ, a, rc, out);
         }
     }
