@@ -33,6 +33,7 @@ static const char usage_text[] =
     "  --shard SPEC     another index directory or tcp:HOST:PORT; repeatable\n"
     "  --threads N      worker threads (default: number of cores)\n"
     "  --words FILE     word list for compound splitting (default /usr/share/dict/danish)\n"
+    "  --acronyms FILE  acronyms and expansions (default data/acronyms.txt if present)\n"
     "  --cors ORIGINS   comma-separated origins allowed cross-origin (reserved)\n"
     "  --help           show this help\n"
     "\n"
@@ -40,11 +41,23 @@ static const char usage_text[] =
     "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /\n";
 
 typedef struct opts {
-    const char *index, *listen, *words, *cors;
+    const char *index, *listen, *words, *cors, *acronyms;
     const char *shards[MAX_SHARDS];
     size_t nshards; /* shards[0] is the --index dir */
     unsigned threads;
 } opts;
+
+/* HOST:PORT or [V6]:PORT with a port 0..65535; only the shape, ark_http_listen() does
+ * the rest. A malformed value is a usage error (exit 2), not a runtime one (exit 1). */
+static int listen_spec_ok(const char *s) {
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1] || strlen(colon + 1) > 5) return 0;
+    for (const char *p = colon + 1; *p; p++)
+        if (*p < '0' || *p > '9') return 0;
+    if (atol(colon + 1) > 65535) return 0;
+    if (s[0] == '[' && colon[-1] != ']') return 0;
+    return 1;
+}
 
 static int bad_usage(const char *fmt, const char *arg) {
     fprintf(stderr, PROG ": ");
@@ -62,6 +75,7 @@ static int parse_flags(int argc, char **argv, opts *o) {
     o->index = "var/index";
     o->listen = "127.0.0.1:8080";
     o->words = NULL;
+    o->acronyms = NULL;
     o->cors = NULL;
     o->threads = ncpu > 0 ? (unsigned)(ncpu < MAX_THREADS ? ncpu : MAX_THREADS) : 1;
     for (int i = 1; i < argc; i++) {
@@ -71,7 +85,8 @@ static int parse_flags(int argc, char **argv, opts *o) {
             return 0;
         }
         static const char *const with_value[] = {"--index", "--listen", "--shard",
-                                                 "--threads", "--words", "--cors"};
+                                                 "--threads", "--words", "--cors",
+                                                 "--acronyms"};
         const char *flag = NULL;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             size_t n = strlen(with_value[k]);
@@ -88,6 +103,7 @@ static int parse_flags(int argc, char **argv, opts *o) {
         if (strcmp(flag, "--index") == 0) {
             o->index = val;
         } else if (strcmp(flag, "--listen") == 0) {
+            if (!listen_spec_ok(val)) return bad_usage("bad --listen %s (want HOST:PORT)", val);
             o->listen = val;
         } else if (strcmp(flag, "--shard") == 0) {
             if (nextra + 1 >= MAX_SHARDS) return bad_usage("too many --shard options (max %s)", "255");
@@ -99,6 +115,8 @@ static int parse_flags(int argc, char **argv, opts *o) {
             if (*end || errno || t < 1 || t > MAX_THREADS)
                 return bad_usage("bad --threads %s (want 1 to 1024)", val);
             o->threads = (unsigned)t;
+        } else if (strcmp(flag, "--acronyms") == 0) {
+            o->acronyms = val;
         } else if (strcmp(flag, "--words") == 0) {
             o->words = val;
         } else if (strcmp(flag, "--cors") == 0) {
@@ -120,6 +138,7 @@ int main(int argc, char **argv) {
     int status = 1, rc, fd = -1;
     ark_err err = {0, ""};
     ark_an *an = NULL;
+    ark_synonyms *syn = NULL;
     ark_engine *probe = NULL;
     ark_http *http = NULL;
     ark_engine_stats st = {0, 0, 0};
@@ -145,6 +164,18 @@ int main(int argc, char **argv) {
         fprintf(stderr, PROG ": cannot load the analyzer: %s\n", err.msg[0] ? err.msg : ark_strerror(rc));
         goto out;
     }
+    /* The default acronym file is optional (a server started outside the repository
+     * has none); one named with --acronyms must load. */
+    {
+        const char *path = o.acronyms ? o.acronyms : "data/acronyms.txt";
+        struct stat as;
+        if (o.acronyms || stat(path, &as) == 0) {
+            if ((rc = ark_synonyms_load(path, &syn, &err)) != 0) {
+                fprintf(stderr, PROG ": cannot load acronyms: %s\n", err.msg);
+                goto out;
+            }
+        }
+    }
     /* Open once here: a broken index fails at startup, not on the first request, and
      * the ready line can say which revision is served. */
     if ((rc = ark_engine_open(o.shards, o.nshards, an, &probe, &err)) != 0) {
@@ -169,16 +200,16 @@ int main(int argc, char **argv) {
         goto out;
     }
     /* From here an is shared read-only by every pool thread (ark_engine_open clones it). */
-    ark_worker_init(o.shards, o.nshards, an);
+    ark_worker_init(o.shards, o.nshards, an, syn);
     rc = ark_http_start(fd, o.threads, &http, &err);
     fd = -1; /* transferred */
     if (rc != 0) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         goto out;
     }
-    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages)\n",
+    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms)\n",
             shown, o.threads, o.index, (unsigned long long)st.revision,
-            (unsigned long long)st.passages);
+            (unsigned long long)st.passages, ark_synonyms_count(syn));
 
     for (;;) {
         int sig = 0;
@@ -194,6 +225,7 @@ out:
     ark_worker_shutdown();
     ark_engine_close(probe);
     ark_an_free(an);
+    ark_synonyms_free(syn);
     if (fd >= 0) close(fd);
     return status;
 }

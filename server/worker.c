@@ -19,6 +19,7 @@ typedef struct worker_slot {
 static const char *const *g_shards;
 static size_t g_nshards;
 static const ark_an *g_an;
+static const ark_synonyms *g_syn;
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static ark_engine **g_all;   /* every engine opened, guarded by g_lock */
@@ -32,10 +33,12 @@ static uint64_t now_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an) {
+void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an,
+                     const ark_synonyms *syn) {
     g_shards = shards;
     g_nshards = nshards;
     g_an = an;
+    g_syn = syn;
 }
 
 static int track(ark_engine *e, ark_err *err) {
@@ -71,6 +74,7 @@ static int open_engine(ark_err *err) {
     ark_engine *e = NULL;
     int rc = ark_engine_open(g_shards, g_nshards, g_an, &e, err);
     if (rc != 0) goto out;
+    ark_engine_set_synonyms(e, g_syn);
     if ((rc = track(e, err)) != 0) goto out;
     t_slot.e = e;
     t_slot.refreshed_ms = now_ms();

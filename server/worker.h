@@ -19,9 +19,10 @@
  * new revision is visible well within a second of the indexer's commit. */
 #define ARK_WORKER_REFRESH_MS 200
 
-/* Borrowed: shards (and their strings) and an must stay valid and unchanged until
+/* Borrowed: shards (and their strings), an and syn (may be NULL) must stay valid and unchanged until
  * ark_worker_shutdown() returns. Call once, before the first ark_worker_engine(). */
-void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an);
+void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an,
+                     const ark_synonyms *syn);
 
 /* The calling thread's engine, opened on first use and refreshed at most every
  * ARK_WORKER_REFRESH_MS. Borrowed: valid until ark_worker_shutdown(); use it only on

@@ -165,6 +165,7 @@ typedef struct ark_hits {
     ark_hit *v; size_t n;
     uint64_t total;         /* matching passages, before collapsing (estimated) */
     uint64_t total_lower, total_upper;
+    uint64_t collapsed_total; /* hits after collapsing (estimated): what paging can reach */
     ark_facet facets[4]; size_t nfacets;
 } ark_hits;
 
@@ -172,5 +173,8 @@ typedef struct ark_hits {
 int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hits *out,
                    ark_err *err);
 void ark_hits_free(ark_hits *h);
+
+/* Exact number of passages matching q (unweighted; for small sets like one document). */
+int ark_rdb_count(ark_rdb *r, const ark_xq *q, uint64_t *out, ark_err *err);
 
 #endif

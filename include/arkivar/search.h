@@ -31,6 +31,18 @@ typedef struct ark_engine_stats {
 } ark_engine_stats;
 int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err);
 
+/* ---- Acronyms and their expansions (data/acronyms.txt) --------------------------------- */
+
+typedef struct ark_synonyms ark_synonyms;
+
+/* Read "ACRONYM = expansion; expansion" lines ('#' comments). ARK_EIO if unreadable,
+ * ARK_EINVAL naming the line when a line has no '='. Transferred: ark_synonyms_free. */
+int ark_synonyms_load(const char *path, ark_synonyms **out, ark_err *err);
+void ark_synonyms_free(ark_synonyms *s);
+size_t ark_synonyms_count(const ark_synonyms *s);
+/* Use s for the queries of e (borrowed: s must outlive e); NULL turns it off. */
+void ark_engine_set_synonyms(ark_engine *e, const ark_synonyms *s);
+
 /* ---- Document records ---------------------------------------------------------------- */
 
 typedef struct ark_docinfo {
@@ -74,6 +86,7 @@ typedef struct ark_facet_count { char *value; uint64_t count; } ark_facet_count;
 typedef struct ark_results {
     char *parsed;         /* the query as understood, in query syntax */
     uint64_t total;       /* estimated matching passages */
+    uint64_t total_results; /* estimated results after the per-document limit: paging */
     double took_ms;
     char *suggestion;     /* "Mente du" text, NULL when none */
     int corrected;        /* 1 when the results are for the suggestion (no hits otherwise) */

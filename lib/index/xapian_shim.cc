@@ -563,6 +563,21 @@ int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out, ar
     });
 }
 
+int ark_rdb_count(ark_rdb *r, const ark_xq *q, uint64_t *out, ark_err *err) {
+    if (!r || !q || !out) return ark_err_set(err, ARK_EINVAL, "ark_rdb_count: no database or query");
+    return guard(err, "ark_rdb_count", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_count", [&]() -> int {
+            Xapian::Enquire enq(r->db);
+            enq.set_query(q->q);
+            enq.set_weighting_scheme(Xapian::BoolWeight());
+            /* checking every document makes the estimate exact */
+            Xapian::MSet m = enq.get_mset(0, 0, r->db.get_doccount());
+            *out = m.get_matches_estimated();
+            return 0;
+        });
+    });
+}
+
 int ark_rdb_terms(ark_rdb *r, const char *prefix, ark_term_iter_fn fn, void *user, ark_err *err) {
     if (!r || !fn) return ark_err_set(err, ARK_EINVAL, "ark_rdb_terms: no database or callback");
     return guard(err, "ark_rdb_terms", [&]() -> int {
@@ -807,6 +822,7 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             h.total = mset.get_uncollapsed_matches_estimated();
             h.total_lower = mset.get_uncollapsed_matches_lower_bound();
             h.total_upper = mset.get_uncollapsed_matches_upper_bound();
+            h.collapsed_total = mset.get_matches_estimated();
             for (size_t f = 0; f < spies.size() && f < 4; f++) {
                 ark_facet &fa = h.facets[f];
                 fa.slot = spy_slots[f];

@@ -21,6 +21,7 @@
 #include "arkivar/record.h"
 #include "qword.h"
 #include "snippet.h"
+#include "synonyms.h"
 
 #define MAX_QWORDS 32
 #define WILDCARD_MAX 64 /* a prefix expands to at most this many (most frequent) words */
@@ -30,10 +31,15 @@
 #define W_STEM 0.7
 #define W_FOLD 0.5
 #define W_PART 0.35
+#define W_SYN 0.6    /* an acronym's expansion, or the reverse */
+#define W_STOP 0.2   /* a stop word alone */
+#define W_NEAR 0.5   /* the words within a few positions of each other */
+#define W_FIELD 0.6  /* the words in the passage's heading or the document's title */
 
 struct ark_engine {
     ark_rdb *db;
     ark_an *an;
+    const ark_synonyms *syn; /* borrowed */
     ark_buf scratch;
 };
 
@@ -65,6 +71,8 @@ void ark_engine_close(ark_engine *e) {
     ark_buf_free(&e->scratch);
     free(e);
 }
+
+void ark_engine_set_synonyms(ark_engine *e, const ark_synonyms *s) { e->syn = s; }
 
 int ark_engine_refresh(ark_engine *e, ark_err *err) {
     int changed = 0;
@@ -178,12 +186,30 @@ static int decode_passage(ark_engine *e, const char *data, size_t len, ark_prec 
 
 /* ---- Query building ------------------------------------------------------------------ */
 
+static uint64_t freq(ark_engine *e, const char *t);
+
 typedef struct qbuild {
     ark_engine *e;
     ark_qword words[MAX_QWORDS]; /* positive words, for highlighting and spelling */
     size_t nwords;
     int oom;
 } qbuild;
+
+/* Words that carry little meaning alone: weighted down so that they do not drown the
+ * ranking, but kept, because inside a phrase they count ("på tværs af"). */
+static int is_stopword(const char *w) {
+    static const char *const stop[] = {
+        "af", "alle", "at", "blev", "bliver", "da", "de", "dem", "den", "denne", "der", "deres",
+        "det", "dette", "du", "efter", "eller", "en", "er", "et", "for", "fra", "før", "han",
+        "har", "hun", "hvad", "hvem", "hvilke", "hvilken", "hvis", "hvor", "hvordan", "hvorfor",
+        "i", "ikke", "jeg", "kan", "man", "med", "men", "mod", "meget", "ned", "noget", "nu",
+        "når", "og", "også", "om", "op", "os", "over", "på", "sig", "sin", "sine", "skal",
+        "som", "så", "til", "ud", "under", "var", "ved", "vi", "vil", "være", "været", "the",
+        "of", "and", "to", "in"};
+    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+        if (strcmp(w, stop[i]) == 0) return 1;
+    return 0;
+}
 
 static ark_xq *term(const char *t, double w) {
     ark_xq *q = ark_xq_term(t, strlen(t), 1, 0);
@@ -195,9 +221,24 @@ static ark_xq *term(const char *t, double w) {
     return q;
 }
 
+static ark_xq *scale_free(ark_xq *q, double w) {
+    if (!q || w == 1.0) return q;
+    ark_xq *s = ark_xq_scale(q, w);
+    ark_xq_free(q);
+    return s;
+}
+
+/* Combine and free the parts (NULL parts are skipped; any NULL makes the result NULL
+ * only when no part is left, so a failed optional boost never loses the query). */
 static ark_xq *combine_free(ark_xq_op op, ark_xq **v, size_t n, uint32_t window) {
-    ark_xq *q = n ? ark_xq_combine(op, v, n, window) : ark_xq_match_nothing();
-    for (size_t i = 0; i < n; i++) ark_xq_free(v[i]);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i]) v[k++] = v[i];
+    ark_xq *q = k ? (k == 1 && op != ARK_XQ_PHRASE && op != ARK_XQ_NEAR ? v[0]
+                                                                         : ark_xq_combine(op, v, k, window))
+                  : ark_xq_match_nothing();
+    if (!(k == 1 && q == v[0]))
+        for (size_t i = 0; i < k; i++) ark_xq_free(v[i]);
     return q;
 }
 
@@ -208,10 +249,7 @@ static ark_xq *word_query(const ark_qword *w) {
     if (w->prefix) {
         v[n++] = ark_xq_wildcard(w->exact, strlen(w->exact), WILDCARD_MAX);
         v[n++] = ark_xq_wildcard(w->fold, strlen(w->fold), WILDCARD_MAX);
-        ark_xq *s = combine_free(ARK_XQ_OR, v, n, 0);
-        ark_xq *q = s ? ark_xq_scale(s, W_STEM) : NULL;
-        ark_xq_free(s);
-        return q;
+        return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_STEM);
     }
     v[n++] = term(w->exact, W_EXACT);
     v[n++] = term(w->stem, W_STEM);
@@ -219,17 +257,18 @@ static ark_xq *word_query(const ark_qword *w) {
     v[n++] = term(w->fold, W_FOLD);
     v[n++] = term(w->part, W_PART);
     if (w->nparts) {
-        ark_xq *p[ARK_QWORD_MAX_PARTS];
-        for (size_t i = 0; i < w->nparts; i++) p[i] = term(w->parts[i], 1.0);
-        ark_xq *and = combine_free(ARK_XQ_AND, p, w->nparts, 0);
-        v[n++] = and ? ark_xq_scale(and, W_PART) : NULL;
-        ark_xq_free(and);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!v[i]) {
-            for (size_t j = 0; j < n; j++) ark_xq_free(v[j]);
-            return NULL;
+        /* the compound's parts inside another compound, or as separate words
+         * ("innovationsprojekter" → "projekter om innovation") */
+        ark_xq *p[ARK_QWORD_MAX_PARTS], *z[ARK_QWORD_MAX_PARTS];
+        for (size_t i = 0; i < w->nparts; i++) {
+            p[i] = term(w->parts[i], 1.0);
+            char zt[ARK_MAX_TERM + 2];
+            snprintf(zt, sizeof zt, "Z%s", w->parts[i] + 1);
+            z[i] = term(zt, 1.0);
         }
+        v[n++] = scale_free(combine_free(ARK_XQ_AND, p, w->nparts, 0), W_PART);
+        v[n++] = scale_free(combine_free(ARK_XQ_AND, z, w->nparts, 0), W_PART * 0.8);
+    }
     return combine_free(ARK_XQ_OR, v, n, 0);
 }
 
@@ -237,23 +276,49 @@ static void remember(qbuild *b, const ark_qword *w) {
     if (b->nwords < MAX_QWORDS) b->words[b->nwords++] = *w;
 }
 
+static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          int depth);
+
+/* An acronym's expansions, or an expansion's acronym, as one alternative. */
+static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int depth) {
+    ark_xq *v[8];
+    size_t n = 0;
+    for (size_t i = 0; i < s->nexpansions && n < 8; i++)
+        v[n++] = text_query(b, s->expansions[i], 0, 0, negated, depth + 1);
+    return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_SYN);
+}
+
 /* A typed word may hold several tokens ("mio.kr.", "CO2-udledning"): a phrase then. */
 static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
-                          ark_xq **parts, size_t *nparts) {
+                          int depth) {
     ark_tok t;
     ark_token tok;
-    ark_tok_init(&t, text, strlen(text));
-    size_t start = *nparts;
-    while (ark_tok_next(&t, &tok) && *nparts < 32) {
+    ark_xq *parts[32];
+    size_t n = 0;
+    size_t len = strlen(text);
+    ark_tok_init(&t, text, len);
+    while (ark_tok_next(&t, &tok) && n < 32) {
         ark_qword w;
-        ark_qword_init(&w, b->e->an, &tok, prefix && tok.start + tok.len == strlen(text));
-        w.in_phrase = in_phrase;
+        ark_qword_init(&w, b->e->an, &tok, prefix && tok.start + tok.len == len);
+        w.in_phrase = in_phrase || depth > 0;
+        w.stop = is_stopword(w.exact) && !(in_phrase && depth == 0);
         if (!negated) remember(b, &w);
         ark_xq *q = word_query(&w);
-        if (!q) { b->oom = 1; break; }
-        parts[(*nparts)++] = q;
+        const ark_syn_entry *s =
+            depth == 0 && !w.prefix ? ark_syn_find(b->e->syn, w.exact, strlen(w.exact)) : NULL;
+        if (q && s) {
+            ark_xq *alt[2] = {q, synonym_query(b, s, negated, depth)};
+            q = combine_free(ARK_XQ_OR, alt, 2, 0);
+        }
+        if (!q) {
+            b->oom = 1;
+            break;
+        }
+        parts[n++] = q;
     }
-    return *nparts > start ? parts[*nparts - 1] : NULL;
+    if (n == 0) return NULL;
+    if (n == 1) return parts[0];
+    return combine_free(ARK_XQ_PHRASE, parts, n, 0);
 }
 
 static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated);
@@ -287,48 +352,169 @@ static ark_xq *filter_query(const ark_qnode *n) {
     size_t p = strlen(prefix);
     memcpy(term_, prefix, p);
     size_t len = p + ark_lower(n->text, strlen(n->text), term_ + p, sizeof term_ - p);
+    if (strcmp(prefix, "XS") == 0) { /* "2026 - 11781" and "2026-11781" are one number */
+        size_t k = p;
+        for (size_t i = p; i < len; i++)
+            if (term_[i] != ' ') term_[k++] = term_[i];
+        len = k;
+    }
     return ark_xq_term(term_, len, 1, 0);
 }
 
-/* AND node: positives OR'ed (+ AND_MAYBE all of them), negatives AND_NOT, filters FILTER. */
-static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
-    ark_xq *pos[64], *neg[64], *fil[64];
-    size_t np = 0, nn = 0, nf = 0;
-    for (size_t i = 0; i < nkids && !b->oom; i++) {
-        const ark_qnode *k = kids[i];
-        if (k->kind == ARK_Q_FILTER) {
-            ark_xq *f = filter_query(k);
-            if (!f) { b->oom = 1; break; }
-            if (k->negated) neg[nn++] = f;
-            else fil[nf++] = f;
-        } else if (k->kind == ARK_Q_WORD || k->kind == ARK_Q_PREFIX) {
-            ark_xq *parts[32];
-            size_t n = 0;
-            text_query(b, k->text, k->kind == ARK_Q_PREFIX, 0, k->negated, parts, &n);
-            if (n == 0) continue;
-            ark_xq *q = n == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, n, 0);
-            if (!q) { b->oom = 1; break; }
-            if (k->negated) neg[nn++] = q;
-            else pos[np++] = q;
-        } else {
-            ark_xq *q = node_query(b, k, k->negated);
-            if (!q) continue;
-            if (k->negated) neg[nn++] = q;
-            else pos[np++] = q;
-        }
-        if (np >= 60 || nn >= 60 || nf >= 60) break;
+/* Does the expansion's word sequence occur among the query's plain words? Then the
+ * acronym is a fitting alternative ("Økonomiudvalget" → ØU). Compared by stem. */
+static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_TERM + 2],
+                        size_t nstems) {
+    char es[8][ARK_MAX_TERM + 2];
+    size_t ne = 0;
+    ark_tok t;
+    ark_token tok;
+    ark_tok_init(&t, expansion, strlen(expansion));
+    while (ark_tok_next(&t, &tok)) {
+        if (ne == 8) return 0;
+        ark_qword w;
+        ark_qword_init(&w, b->e->an, &tok, 0);
+        memcpy(es[ne++], w.stem, sizeof w.stem);
     }
+    for (size_t i = 0; ne && i + ne <= nstems; i++) {
+        size_t j = 0;
+        while (j < ne && strcmp(stems[i + j], es[j]) == 0) j++;
+        if (j == ne) return 1;
+    }
+    return 0;
+}
+
+/* AND node: the words are all optional, OR'ed; boosts for passages that hold all of
+ * them, hold them close together, or sit under a heading or title that holds them;
+ * negatives AND_NOT; filters FILTER. */
+static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
+    ark_xq *pos[80], *neg[64], *fil[64], *boost[8];
+    size_t np = 0, nn = 0, nf = 0, nb = 0;
+    ark_xq *near[16], *field[32], *stopq[16];
+    size_t nnear = 0, nfield = 0, nstop = 0;
+    char stems[64][ARK_MAX_TERM + 2], exacts[64][ARK_MAX_TERM + 2];
+    int adjacent[64]; /* word i follows word i-1 directly in the query */
+    size_t nstems = 0, prev_word = (size_t)-1;
+    for (size_t i = 0; i < nkids && !b->oom && np < 60 && nn < 60 && nf < 60; i++) {
+        const ark_qnode *k = kids[i];
+        ark_xq *q = NULL;
+        if (k->kind == ARK_Q_FILTER) {
+            if (!(q = filter_query(k))) { b->oom = 1; break; }
+            if (k->negated) neg[nn++] = q;
+            else fil[nf++] = q;
+            continue;
+        }
+        size_t first_word = b->nwords;
+        if (k->kind == ARK_Q_WORD || k->kind == ARK_Q_PREFIX)
+            q = text_query(b, k->text, k->kind == ARK_Q_PREFIX, 0, k->negated, 0);
+        else
+            q = node_query(b, k, k->negated);
+        if (!q) continue;
+        if (k->negated) {
+            neg[nn++] = q;
+            continue;
+        }
+        /* a lone stop word counts little; everything else counts fully and in the boosts */
+        int stop = k->kind == ARK_Q_WORD && b->nwords == first_word + 1 &&
+                   is_stopword(b->words[first_word].exact);
+        if (stop) {
+            /* a stop word may raise a passage, never bring one in on its own */
+            if (nstop < 16) stopq[nstop++] = scale_free(q, W_STOP);
+            else ark_xq_free(q);
+            continue;
+        }
+        pos[np++] = q;
+        if (!q) continue;
+        if (k->kind == ARK_Q_WORD && b->nwords == first_word + 1) {
+            const ark_qword *w = &b->words[first_word];
+            if (nstems < 64) {
+                memcpy(stems[nstems], w->stem, sizeof w->stem);
+                memcpy(exacts[nstems], w->exact, sizeof w->exact);
+                adjacent[nstems] = prev_word == i - 1 && i > 0;
+                nstems++;
+            }
+            prev_word = i;
+            if (nnear < 16) {
+                ark_xq *f[2] = {term(w->exact, 1.0), term(w->stem, 1.0)};
+                near[nnear++] = combine_free(ARK_XQ_OR, f, 2, 0);
+            }
+            if (nfield + 2 <= 32) {
+                char h[ARK_MAX_TERM + 2];
+                snprintf(h, sizeof h, "H%s", w->stem + 1);
+                field[nfield++] = term(h, 1.0);
+                h[0] = 'T';
+                field[nfield++] = term(h, 1.0);
+            }
+        }
+    }
+    size_t nwordq = np; /* the typed words; the alternatives below are not required */
+    /* "skole mad", "innovation ansvar": two typed words that the index knows as one
+     * compound (with a linking s or e) also meet that compound, as strongly as a phrase */
+    for (size_t i = 1; i < nstems && np < 70; i++) {
+        if (!adjacent[i]) continue;
+        static const char *const link[] = {"", "s", "e"};
+        for (size_t l = 0; l < 3; l++) {
+            char joined[ARK_MAX_TERM + 2];
+            int jl = snprintf(joined, sizeof joined, "%s%s%s", exacts[i - 1], link[l], exacts[i]);
+            if (jl <= 0 || (size_t)jl >= sizeof joined || freq(b->e, joined) == 0) continue;
+            ark_token tok = {joined, (size_t)jl, 0, ARK_TOK_WORD, 0};
+            ark_qword w;
+            ark_qword_init(&w, b->e->an, &tok, 0);
+            remember(b, &w);
+            pos[np++] = word_query(&w);
+            break;
+        }
+    }
+    /* acronyms for expansions typed in full */
+    const ark_synonyms *syn = b->e->syn;
+    for (size_t i = 0; syn && i < syn->n && np < 79; i++)
+        for (size_t j = 0; j < syn->v[i].nexpansions; j++)
+            if (expansion_in(b, syn->v[i].expansions[j], stems, nstems)) {
+                pos[np++] = term(syn->v[i].acronym, W_SYN);
+                break;
+            }
+    if (np == 0 && nstop) { /* nothing but stop words: then they are the query */
+        memcpy(pos, stopq, nstop * sizeof *stopq);
+        np = nstop;
+        nstop = 0;
+    }
+    if (nstop && nb < 8) boost[nb++] = combine_free(ARK_XQ_OR, stopq, nstop, 0);
     ark_xq *q = NULL;
     if (np == 0) q = (nf || nn) ? ark_xq_match_all() : NULL;
-    else if (np == 1) q = pos[0];
     else {
-        ark_xq *or = ark_xq_combine(ARK_XQ_OR, pos, np, 0);
-        ark_xq *and = ark_xq_combine(ARK_XQ_AND, pos, np, 0);
-        ark_xq *pair[2] = {or, and};
-        q = (or && and) ? ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0) : NULL;
-        ark_xq_free(or);
-        ark_xq_free(and);
+        size_t ncore = 0;
+        ark_xq *core[80];
+        for (size_t i = 0; i < np; i++)
+            if (pos[i]) core[ncore++] = pos[i];
+        q = ark_xq_combine(ARK_XQ_OR, core, ncore, 0);
+        if (nwordq >= 2) {
+            /* passages holding every (meaningful) word first: the AND adds their
+             * weights once more */
+            ark_xq *every[64];
+            size_t ne = 0;
+            for (size_t i = 0; i < nwordq && ne < 64; i++)
+                if (pos[i]) every[ne++] = pos[i];
+            boost[nb++] = ark_xq_combine(ARK_XQ_AND, every, ne, 0);
+        }
         for (size_t i = 0; i < np; i++) ark_xq_free(pos[i]);
+        if (nnear >= 2) /* the words close together: proximity */
+            boost[nb++] = scale_free(combine_free(ARK_XQ_NEAR, near, nnear, (uint32_t)(3 * nnear + 4)),
+                                     W_NEAR);
+        else
+            for (size_t i = 0; i < nnear; i++) ark_xq_free(near[i]);
+        if (nfield) boost[nb++] = scale_free(combine_free(ARK_XQ_OR, field, nfield, 0), W_FIELD);
+        if (q && nb) {
+            ark_xq *extra = combine_free(ARK_XQ_OR, boost, nb, 0);
+            ark_xq *pair[2] = {q, extra};
+            ark_xq *r = extra ? ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0) : NULL;
+            ark_xq_free(extra);
+            if (r) {
+                ark_xq_free(q);
+                q = r;
+            }
+        } else {
+            for (size_t i = 0; i < nb; i++) ark_xq_free(boost[i]);
+        }
     }
     if (q && nf) {
         ark_xq *f = combine_free(ARK_XQ_AND, fil, nf, 0);
@@ -369,8 +555,10 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
     case ARK_Q_PHRASE: {
         ark_xq *parts[32];
         size_t np = 0;
-        for (size_t i = 0; i < n->nwords && np < 32; i++)
-            text_query(b, n->words[i], 0, 1, negated, parts, &np);
+        for (size_t i = 0; i < n->nwords && np < 32; i++) {
+            ark_xq *q = text_query(b, n->words[i], 0, 1, negated, 0);
+            if (q) parts[np++] = q;
+        }
         if (np == 0) return NULL;
         return np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
     }
@@ -432,6 +620,31 @@ static char *spelling_for(ark_engine *e, const char *q) {
 
 /* ---- Search -------------------------------------------------------------------------- */
 
+/* How many passages of result i's document match: the "12 steder i dokumentet" a
+ * reader sees. Xapian's collapse count is only a lower bound, so count exactly with
+ * the query filtered to the document (cheap: one document's passages), once per
+ * document on the page. */
+static int count_in_doc(ark_engine *e, const ark_xq *xq, const ark_results *out, size_t i,
+                        uint32_t *n, ark_err *err) {
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(out->v[j].doc.id, out->v[i].doc.id) == 0) {
+            *n = out->v[j].doc_matches;
+            return 0;
+        }
+    char t[ARK_MAX_ID + 2];
+    snprintf(t, sizeof t, "D%s", out->v[i].doc.id);
+    ark_xq *d = ark_xq_term(t, strlen(t), 1, 0);
+    ark_xq *pair[2] = {(ark_xq *)xq, d};
+    ark_xq *f = d ? ark_xq_combine(ARK_XQ_FILTER, pair, 2, 0) : NULL;
+    ark_xq_free(d);
+    if (!f) return ark_err_set(err, ARK_ENOMEM, "count");
+    uint64_t c = 0;
+    int rc = ark_rdb_count(e->db, f, &c, err);
+    ark_xq_free(f);
+    if (rc == 0 && c > 0) *n = (uint32_t)c;
+    return rc;
+}
+
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
                ark_err *err) {
     ark_qnode *tree = NULL;
@@ -460,6 +673,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
 
     out->total = hits.total;
+    out->total_results = hits.collapsed_total;
     for (size_t f = 0; f < hits.nfacets; f++) {
         ark_facet *fa = &hits.facets[f];
         ark_facet_count *v = calloc(fa->n ? fa->n : 1, sizeof *v);
@@ -483,9 +697,10 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
             goto out;
         r->rank = req->offset + (uint32_t)out->n + 1;
         r->score = hits.v[i].score;
-        r->doc_matches = hits.v[i].collapse_count + 1;
         out->n++;
         if ((rc = load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
+        r->doc_matches = hits.v[i].collapse_count + 1;
+        if ((rc = count_in_doc(e, xq, out, out->n - 1, &r->doc_matches, err))) goto out;
         ark_snip s;
         if ((rc = ark_snippet_make(e->an, r->passage.text, r->passage.text_len, b->words,
                                    b->nwords, target, &s))) {

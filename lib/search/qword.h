@@ -22,6 +22,7 @@ typedef struct ark_qword {
     size_t nparts;
     int prefix;     /* prefix*: exact and fold are prefixes, the rest unused */
     int in_phrase;  /* only exact/stem count (phrases are strict) */
+    int stop;       /* a stop word outside a phrase: not highlighted beside real words */
 } ark_qword;
 
 /* Fill w from one token of the user's query. */

@@ -23,12 +23,14 @@ static int find_matches(ark_an *an, const char *text, size_t len, const ark_qwor
     ark_tok t;
     ark_token tok;
     ark_tokterms tt;
+    int only_stop = 1; /* a query of stop words alone still marks them */
+    for (size_t i = 0; i < nw; i++) only_stop &= w[i].stop;
     ark_tok_init(&t, text, len);
     while (ark_tok_next(&t, &tok)) {
         ark_tokterms_of(an, &tok, &tt);
         uint32_t mask = 0;
         for (size_t i = 0; i < nw && i < 32; i++)
-            if (ark_qword_matches(&w[i], &tt)) mask |= 1u << i;
+            if ((only_stop || !w[i].stop) && ark_qword_matches(&w[i], &tt)) mask |= 1u << i;
         if (!mask) continue;
         if (*n == cap) {
             cap *= 2;
