@@ -1,0 +1,43 @@
+#!/bin/sh
+# scripts/fuzz.sh: build the libFuzzer targets (clang, ASan+UBSan) and run each.
+#   scripts/fuzz.sh [RUNS] [SECONDS]   default 1000000 runs per target, at most 600 s each
+# Prints, per target: executions, seconds, executions/s, coverage and whether it crashed.
+# tests/t_fuzz.sh runs a short version in `make test` so a regression still fails CI.
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${1:-1000000}
+SECS=${2:-600}
+OUT=${FUZZ_OUT:-build-fuzz}
+CC=${FUZZ_CC:-clang}
+mkdir -p "$OUT"
+FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude"
+LIBS="$(pkg-config --libs libutf8proc zlib) -lstemmer"
+COMMON="lib/util/err.c lib/util/buf.c"
+
+build() { # name sources...
+    name=$1; shift
+    # shellcheck disable=SC2086
+    $CC $FLAGS -o "$OUT/$name.tmp" "$@" $COMMON $LIBS && mv "$OUT/$name.tmp" "$OUT/$name"
+}
+build fuzz_query tests/fuzz/fuzz_query.c lib/search/query.c
+build fuzz_text tests/fuzz/fuzz_text.c lib/text/*.c
+build fuzz_tok tests/fuzz/fuzz_tok.c lib/analysis/*.c
+
+status=0
+printf '%-12s %10s %8s %10s %8s  %s\n' target runs seconds execs/s cov result
+for t in fuzz_query fuzz_text fuzz_tok; do
+    seeds=corpus
+    [ $t = fuzz_query ] && seeds=tests/fuzz/seeds-query
+    work="$OUT/$t-corpus"
+    mkdir -p "$work"
+    start=$(date +%s.%N)
+    if "$OUT/$t" -runs="$RUNS" -max_total_time="$SECS" -max_len=8192 -print_final_stats=1 \
+        "$work" "$seeds" >"$OUT/$t.log" 2>&1; then res=ok; else res=CRASH; status=1; fi
+    end=$(date +%s.%N)
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t.log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$OUT/$t.log" | tail -1 | cut -d' ' -f2)
+    awk -v t="$t" -v n="${execs:-0}" -v s="$start" -v e="$end" -v c="${cov:-?}" -v r="$res" \
+        'BEGIN { d = e - s; printf "%-12s %10d %8.1f %10.0f %8s  %s\n", t, n, d, n / d, c, r }'
+    [ $res = ok ] || tail -30 "$OUT/$t.log"
+done
+exit $status
