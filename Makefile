@@ -45,7 +45,7 @@ TEST_SCRIPTS := $(sort $(wildcard tests/t_*.sh))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,)
 
-.PHONY: all deps run test check-tests coverage clean index bench
+.PHONY: all deps run test coverage clean index bench bench-smoke
 all: $(PROGRAMS) $(TEST_BIN)
 
 deps:
@@ -96,7 +96,10 @@ coverage:
 	gcov -n -o $(BUILD)/lib/text lib/*/*.c 2>/dev/null | grep -A1 "^File 'lib" | grep Lines
 
 bench: all
-	sh scripts/bench-index.sh
+	scripts/bench-index.sh && scripts/bench-load.sh
+
+bench-smoke: all
+	scripts/bench-index.sh --smoke && scripts/bench-load.sh --smoke
 
 clean:
 	rm -rf build build-san bin

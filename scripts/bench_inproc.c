@@ -8,7 +8,8 @@
  *
  *   bench_inproc INDEX_DIR QUERIES THREADS SECONDS [LABEL] [--suggest]
  *
- * SECONDS = 0 runs the list once per thread. Prints the line bench_http prints:
+ * SECONDS = 0 runs the list once per thread. With BENCH_LOG=FILE set, every call is also
+ * written there as "ms<TAB>query" (to find the slow queries). Prints the line bench_http prints:
  *   LABEL threads requests errors seconds req/s p50_ms p90_ms p99_ms mean_ms max_ms
  * Exit status: 0, 1 when any call failed, 2 on bad use or an index that does not open.
  * Build (as bench-load.sh does): cc -std=c11 -Iinclude -c; link with c++ against
@@ -29,6 +30,7 @@ typedef struct worker {
     pthread_t th;
     ark_engine *e;
     double *lat;
+    size_t *qix;        /* which query each latency belongs to (for BENCH_LOG) */
     size_t n, cap, errors;
     char first_error[600];
     double t_end;
@@ -59,6 +61,7 @@ static void *run(void *arg) {
     double deadline = g_t0 + g_seconds * 1e3;
     for (;;) {
         if (g_seconds > 0 ? now_ms() >= deadline : done == g_nq) break;
+        size_t this_q = qi;
         const char *q = g_queries[qi];
         qi = (qi + 1) % g_nq;
         done++;
@@ -85,10 +88,13 @@ static void *run(void *arg) {
         if (w->n == w->cap) {
             size_t cap = w->cap ? w->cap * 2 : 4096;
             double *v = realloc(w->lat, cap * sizeof *v);
-            if (!v) { fail(w, q, &err, ARK_ENOMEM); break; }
-            w->lat = v;
+            if (v) w->lat = v;
+            size_t *x = realloc(w->qix, cap * sizeof *x);
+            if (x) w->qix = x;
+            if (!v || !x) { fail(w, q, &err, ARK_ENOMEM); break; }
             w->cap = cap;
         }
+        w->qix[w->n] = this_q;
         w->lat[w->n++] = ms;
     }
     w->t_end = now_ms();
@@ -185,6 +191,12 @@ int main(int argc, char **argv) {
         if (ws[i].errors && !first_error) first_error = ws[i].first_error;
         if (ws[i].t_end > t_end) t_end = ws[i].t_end;
     }
+    const char *log = getenv("BENCH_LOG");
+    FILE *lf = log && *log ? fopen(log, "w") : NULL;
+    for (int i = 0; lf && i < g_threads; i++)
+        for (size_t j = 0; j < ws[i].n; j++)
+            fprintf(lf, "%.3f\t%s\n", ws[i].lat[j], g_queries[ws[i].qix[j]]);
+    if (lf) fclose(lf);
     double *all = malloc((total ? total : 1) * sizeof *all), sum = 0;
     if (!all) goto out;
     for (size_t k = 0, i = 0; i < (size_t)g_threads; k += ws[i].n, i++)
@@ -202,6 +214,7 @@ out:
     for (int i = 0; ws && i < g_threads; i++) {
         ark_engine_close(ws[i].e);
         free(ws[i].lat);
+        free(ws[i].qix);
     }
     free(ws);
     ark_an_free(an);

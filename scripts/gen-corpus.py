@@ -379,6 +379,8 @@ def make_doc(gen, rng, target):
     k = rng.randint(1, 5)
     while size < target_chars:
         r = rng.random()
+        if blocks[-1][0] == "h" and 0.72 <= r < 0.93:
+            r = 0.0                       # a heading is followed by text, not another heading
         if r < 0.62:
             blk = ("p", gen.paragraph(rng, st))
         elif r < 0.72:

@@ -87,6 +87,10 @@ int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err);
 int ark_rdb_stats(ark_rdb *r, uint64_t *revision, uint64_t *doccount, ark_err *err);
 int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len,
                      ark_err *err);
+/* fn(value, len, user) for the key's value in each shard that has it (e.g. "ndocs"). */
+typedef int (*ark_data_fn)(const char *data, size_t len, void *user);
+int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
+                          ark_err *err);
 int ark_rdb_meta_keys(ark_rdb *r, const char *prefix, ark_key_fn fn, void *user,
                       ark_err *err);
 /* Number of passages holding the term (0 when absent). */
@@ -103,7 +107,6 @@ int ark_rdb_spelling(ark_rdb *r, const char *word, size_t len, char **out, ark_e
 int ark_rdb_get_by_uid(ark_rdb *r, const char *uid, size_t len, char **data,
                        size_t *data_len, ark_err *err);
 /* Data of every passage indexed by term, in docid order: fn(data, len, user). */
-typedef int (*ark_data_fn)(const char *data, size_t len, void *user);
 int ark_rdb_each_with_term(ark_rdb *r, const char *term, size_t len, ark_data_fn fn,
                            void *user, ark_err *err);
 

@@ -39,8 +39,9 @@ struct ark_wdb {
 
 struct ark_rdb {
     Xapian::Database db;            /* all shards, combined with add_database */
-    Xapian::Database first;         /* the first shard alone, only when there are several:
-                                     * get_revision() needs exactly one sub-database */
+    std::vector<Xapian::Database> shards; /* each shard alone, only when there are several:
+                                     * get_revision() needs exactly one sub-database, and
+                                     * metadata (document records) lives in its own shard */
     std::vector<std::string> specs; /* as given, for messages */
 };
 
@@ -107,7 +108,7 @@ template <class F> int with_retry(ark_rdb *r, ark_err *err, const char *op, F &&
         } catch (const Xapian::DatabaseModifiedError &e) {
             if (attempt >= READ_RETRIES) return set_xerr(err, ARK_EMODIFIED, op, e);
             r->db.reopen();
-            if (r->specs.size() > 1) r->first.reopen();
+            for (auto &one : r->shards) one.reopen();
         }
     }
 }
@@ -473,7 +474,7 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                                        e.get_type(), e.get_msg().c_str());
                 }
             }
-            if (i == 0 && nspecs > 1) r->first = shard;
+            if (nspecs > 1) r->shards.push_back(shard);
             r->db.add_database(shard);
         }
         *out = r.release();
@@ -485,7 +486,7 @@ void ark_rdb_close(ark_rdb *r) {
     if (!r) return;
     try {
         r->db.close();
-        if (r->specs.size() > 1) r->first.close();
+        for (auto &one : r->shards) one.close();
     } catch (...) {
     }
     try {
@@ -499,7 +500,7 @@ int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err) {
     if (!r) return ark_err_set(err, ARK_EINVAL, "ark_rdb_reopen: no database");
     return guard(err, "ark_rdb_reopen", [&]() -> int {
         bool c = r->db.reopen();
-        if (r->specs.size() > 1) r->first.reopen();
+        for (auto &one : r->shards) one.reopen();
         if (changed) *changed = c ? 1 : 0;
         return 0;
     });
@@ -510,7 +511,7 @@ int ark_rdb_stats(ark_rdb *r, uint64_t *revision, uint64_t *doccount, ark_err *e
     return guard(err, "ark_rdb_stats", [&]() -> int {
         return with_retry(r, err, "ark_rdb_stats", [&]() -> int {
             if (revision) {
-                const Xapian::Database &one = r->specs.size() > 1 ? r->first : r->db;
+                const Xapian::Database &one = r->shards.empty() ? r->db : r->shards[0];
                 try {
                     *revision = one.get_revision();
                 } catch (const Xapian::UnimplementedError &) {
@@ -530,11 +531,31 @@ int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len, a
         return ark_err_set(err, ARK_EINVAL, "ark_rdb_get_meta: no database or key");
     return guard(err, "ark_rdb_get_meta", [&]() -> int {
         return with_retry(r, err, "ark_rdb_get_meta", [&]() -> int {
-            /* With several shards Xapian reads the key from the first shard only. */
-            std::string v = r->db.get_metadata(key);
+            /* With several shards Xapian reads the key from the first shard only, but a
+             * document's record lives in the shard that holds its passages. */
+            std::string v;
+            if (r->shards.empty()) v = r->db.get_metadata(key);
+            for (size_t i = 0; i < r->shards.size() && v.empty(); i++)
+                v = r->shards[i].get_metadata(key);
             if (v.empty()) return 0;
             *val = dup_bytes(v);
             if (val_len) *val_len = v.size();
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
+                          ark_err *err) {
+    if (!r || !key || !fn)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_get_meta_each: no database, key or callback");
+    return guard(err, "ark_rdb_get_meta_each", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_get_meta_each", [&]() -> int {
+            std::vector<std::string> vals;
+            if (r->shards.empty()) vals.push_back(r->db.get_metadata(key));
+            for (auto &one : r->shards) vals.push_back(one.get_metadata(key));
+            for (const auto &v : vals)
+                if (!v.empty() && fn(v.data(), v.size(), user) != 0) break;
             return 0;
         });
     });

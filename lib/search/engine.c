@@ -79,20 +79,19 @@ int ark_engine_refresh(ark_engine *e, ark_err *err) {
     return ark_rdb_reopen(e->db, &changed, err);
 }
 
+/* Sum the "ndocs" record of every shard. */
+static int add_count(const char *v, size_t n, void *user) {
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 31 ? n : 31), v);
+    *(uint64_t *)user += strtoull(tmp, NULL, 10);
+    return 0;
+}
+
 int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err) {
     memset(out, 0, sizeof *out);
     int rc = ark_rdb_stats(e->db, &out->revision, &out->passages, err);
     if (rc) return rc;
-    char *v = NULL;
-    size_t n = 0;
-    rc = ark_rdb_get_meta(e->db, "ndocs", &v, &n, err);
-    if (rc == 0 && v) {
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 31 ? n : 31), v);
-        out->documents = strtoull(tmp, NULL, 10);
-    }
-    free(v);
-    return rc;
+    return ark_rdb_get_meta_each(e->db, "ndocs", add_count, &out->documents, err);
 }
 
 /* ---- Records ------------------------------------------------------------------------- */
@@ -255,6 +254,7 @@ static ark_xq *word_query(const ark_qword *w) {
     v[n++] = term(w->stem, W_STEM);
     if (w->in_phrase) return combine_free(ARK_XQ_OR, v, n, 0);
     v[n++] = term(w->fold, W_FOLD);
+    if (w->fold2[0]) v[n++] = term(w->fold2, W_FOLD);
     v[n++] = term(w->part, W_PART);
     if (w->nparts) {
         /* the compound's parts inside another compound, or as separate words
@@ -288,22 +288,48 @@ static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int
     return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_SYN);
 }
 
-/* A typed word may hold several tokens ("mio.kr.", "CO2-udledning"): a phrase then. */
-static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
-                          int depth) {
+/* A hyphenated word ("one-stop-shop") also meets its pieces written apart, as a phrase,
+ * and the reverse is handled by the phrase builder: the index keeps the joined form. */
+static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q) {
+    if (!q || w->prefix || !strchr(w->exact, '-')) return q;
+    ark_xq *p[16];
+    size_t n = 0;
+    const char *s = w->exact;
+    while (*s && n < 16) {
+        size_t len = strcspn(s, "-");
+        if (len) {
+            ark_token tok = {s, len, 0, ARK_TOK_WORD, 0};
+            ark_qword pw;
+            ark_qword_init(&pw, b->e->an, &tok, 0);
+            pw.in_phrase = 1;
+            p[n++] = word_query(&pw);
+        }
+        s += len + (s[len] == '-');
+    }
+    if (n < 2) {
+        for (size_t i = 0; i < n; i++) ark_xq_free(p[i]);
+        return q;
+    }
+    ark_xq *alt[2] = {q, combine_free(ARK_XQ_PHRASE, p, n, 0)};
+    return combine_free(ARK_XQ_OR, alt, 2, 0);
+}
+
+/* The queries of each token of a typed word, appended to parts (a typed word may hold
+ * several tokens: "mio.kr.", "CO2-udledning"). Phrases collect the tokens of all their
+ * words into one flat list: Xapian's phrases take terms, not phrases, as parts. */
+static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          int depth, ark_xq **parts, size_t *n, size_t max) {
     ark_tok t;
     ark_token tok;
-    ark_xq *parts[32];
-    size_t n = 0;
     size_t len = strlen(text);
     ark_tok_init(&t, text, len);
-    while (ark_tok_next(&t, &tok) && n < 32) {
+    while (ark_tok_next(&t, &tok) && *n < max) {
         ark_qword w;
         ark_qword_init(&w, b->e->an, &tok, prefix && tok.start + tok.len == len);
         w.in_phrase = in_phrase || depth > 0;
         w.stop = is_stopword(w.exact) && !(in_phrase && depth == 0);
         if (!negated) remember(b, &w);
-        ark_xq *q = word_query(&w);
+        ark_xq *q = with_pieces(b, &w, word_query(&w));
         const ark_syn_entry *s =
             depth == 0 && !w.prefix ? ark_syn_find(b->e->syn, w.exact, strlen(w.exact)) : NULL;
         if (q && s) {
@@ -314,8 +340,15 @@ static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase
             b->oom = 1;
             break;
         }
-        parts[n++] = q;
+        parts[(*n)++] = q;
     }
+}
+
+static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          int depth) {
+    ark_xq *parts[32];
+    size_t n = 0;
+    token_queries(b, text, prefix, in_phrase, negated, depth, parts, &n, 32);
     if (n == 0) return NULL;
     if (n == 1) return parts[0];
     return combine_free(ARK_XQ_PHRASE, parts, n, 0);
@@ -461,7 +494,8 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             ark_qword w;
             ark_qword_init(&w, b->e->an, &tok, 0);
             remember(b, &w);
-            pos[np++] = word_query(&w);
+            /* as strong as the two words it stands for */
+            pos[np++] = scale_free(word_query(&w), 2.0);
             break;
         }
     }
@@ -555,12 +589,26 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
     case ARK_Q_PHRASE: {
         ark_xq *parts[32];
         size_t np = 0;
-        for (size_t i = 0; i < n->nwords && np < 32; i++) {
-            ark_xq *q = text_query(b, n->words[i], 0, 1, negated, 0);
-            if (q) parts[np++] = q;
-        }
+        for (size_t i = 0; i < n->nwords && np < 32; i++)
+            token_queries(b, n->words[i], 0, 1, negated, 0, parts, &np, 32);
         if (np == 0) return NULL;
-        return np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
+        ark_xq *q = np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
+        /* "one stop shop" also meets the hyphenated "one-stop-shop" */
+        if (q && n->nwords >= 2) {
+            ark_buf j = ARK_BUF_INIT;
+            for (size_t i = 0; i < n->nwords; i++) {
+                if (i) ark_buf_putc(&j, '-');
+                ark_buf_puts(&j, n->words[i]);
+            }
+            char low[ARK_MAX_TERM + 1];
+            size_t ll = j.data ? ark_lower(j.data, j.len, low, sizeof low) : 0;
+            ark_buf_free(&j);
+            if (ll && !strpbrk(low, " \"") && freq(b->e, low) > 0) {
+                ark_xq *alt[2] = {q, term(low, W_EXACT + W_STEM)};
+                q = combine_free(ARK_XQ_OR, alt, 2, 0);
+            }
+        }
+        return q;
     }
     default: {
         ark_qnode *const one[1] = {(ark_qnode *)n};
@@ -671,6 +719,15 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     o.facet_slots[0] = ARK_SLOT_TYPE;
     o.facet_slots[1] = ARK_SLOT_YEAR;
     if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+    if (hits.collapsed_total <= o.limit && hits.total > hits.collapsed_total &&
+        req->offset == 0 && !req->per_doc) {
+        /* Everything fits on one page and only a document or two match: their further
+         * passages are the answer, so the per-document limit would only hide them. */
+        ark_hits_free(&hits);
+        o.collapse = 0;
+        if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+        hits.collapsed_total = hits.total;
+    }
 
     out->total = hits.total;
     out->total_results = hits.collapsed_total;

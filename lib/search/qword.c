@@ -27,6 +27,10 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     char st[ARK_MAX_TERM + 1];
     size_t sl = ark_an_stem(an, low, n, st, sizeof st);
     set_prefixed(w->fold, 'F', tmp, ark_fold(st, sl, tmp, sizeof tmp));
+    /* The stemmer reads "cirkulaer" as cirkula+er, but the index folded the stem of
+     * "cirkulær", which keeps its æ: the folded unstemmed form is the second key. */
+    set_prefixed(w->fold2, 'F', tmp, ark_fold(low, n, tmp, sizeof tmp));
+    if (strcmp(w->fold2, w->fold) == 0) w->fold2[0] = '\0';
     size_t s = ark_an_stem(an, low, n, tmp, sizeof tmp);
     set_prefixed(w->stem, 'Z', tmp, s);
     set_prefixed(w->part, 'P', tmp, s);
@@ -71,6 +75,7 @@ int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt) {
     if (has(tt, w->exact) || has(tt, w->stem)) return 1;
     if (w->in_phrase) return 0;
     if (w->fold[0] && has(tt, w->fold)) return 1;
+    if (w->fold2[0] && has(tt, w->fold2)) return 1;
     if (has(tt, w->part)) return 1;
     if (w->nparts == 0) return 0;
     for (size_t i = 0; i < w->nparts; i++)

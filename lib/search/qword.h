@@ -16,7 +16,8 @@
 typedef struct ark_qword {
     char exact[ARK_MAX_TERM + 2]; /* lowercase form, no prefix */
     char stem[ARK_MAX_TERM + 2];  /* "Z" + stem */
-    char fold[ARK_MAX_TERM + 2];  /* "F" + fold */
+    char fold[ARK_MAX_TERM + 2];  /* "F" + fold of the stem (as the index has it) */
+    char fold2[ARK_MAX_TERM + 2]; /* "F" + fold of the form, "" when the same */
     char part[ARK_MAX_TERM + 2];  /* "P" + stem: the word as a part of larger compounds */
     char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 2]; /* "P" + stem of its own parts */
     size_t nparts;
