@@ -89,6 +89,14 @@ while IFS=$'\t' read -r kind count ndcg mrr recall bndcg bmrr brecall; do
         echo "not ok $n - $label: nDCG@10 $ndcg < floor $floor (plain Xapian $bndcg; $count queries)"
         failed=$((failed + 1))
     fi
+    # issue #5: Arkivar must beat plain Xapian on every kind of query
+    n=$((n + 1))
+    if awk -v a="$ndcg" -v b="$bndcg" 'BEGIN { exit !(a + 0 >= b + 0) }'; then
+        echo "ok $n - $label: Arkivar nDCG@10 $ndcg >= plain Xapian $bndcg"
+    else
+        echo "not ok $n - $label: Arkivar nDCG@10 $ndcg < plain Xapian $bndcg"
+        failed=$((failed + 1))
+    fi
 done <"$TMP/summary.tsv"
 
 sed 's/^/# /' "$TMP/score.out"

@@ -157,6 +157,7 @@ typedef struct ark_hit {
     uint32_t collapse_count; /* other passages of the same document that matched */
     char *data;              /* the passage's data (malloc'ed, owned by ark_hits) */
     size_t data_len;
+    char *key;               /* value of ARK_SLOT_DOC, NUL-terminated (owned by ark_hits) */
 } ark_hit;
 
 typedef struct ark_facet {

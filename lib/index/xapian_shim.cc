@@ -169,7 +169,10 @@ int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ar
 /* The frees of ark_hits_free, for a partial result too. */
 void free_hits(ark_hits *h) {
     if (h->v) {
-        for (size_t i = 0; i < h->n; i++) std::free(h->v[i].data);
+        for (size_t i = 0; i < h->n; i++) {
+            std::free(h->v[i].data);
+            std::free(h->v[i].key);
+        }
         std::free(h->v);
     }
     for (size_t f = 0; f < h->nfacets && f < 4; f++) {
@@ -831,7 +834,9 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             }
             for (Xapian::MSetIterator i = mset.begin(); i != mset.end(); ++i) {
                 ark_hit &hit = h.v[h.n];
-                std::string d = i.get_document().get_data();
+                Xapian::Document doc = i.get_document();
+                std::string d = doc.get_data(), k = doc.get_value(ARK_SLOT_DOC);
+                hit.key = dup_bytes(k);
                 hit.docid = *i;
                 hit.score = i.get_weight();
                 hit.collapse_count = i.get_collapse_count();

@@ -24,7 +24,9 @@
 #include "synonyms.h"
 
 #define MAX_QWORDS 32
-#define WILDCARD_MAX 64 /* a prefix expands to at most this many (most frequent) words */
+#define WILDCARD_MAX 64
+#define PAGE_POOL 40         /* candidates past the page for the per-document rule */
+#define PER_DOC_DEMOTE 0.8   /* see the page rule in run(); tuned on tests/relevance */
 
 /* How much each way of meeting a word counts (see the top comment). */
 #define W_EXACT 1.0
@@ -693,8 +695,20 @@ static int count_in_doc(ark_engine *e, const ark_xq *xq, const ark_results *out,
     return rc;
 }
 
+typedef struct ranked {
+    size_t i;   /* index into the hits */
+    double eff; /* score after the page rule */
+} ranked;
+
+static int by_effective(const void *a, const void *b) {
+    const ranked *x = a, *y = b;
+    if (x->eff != y->eff) return x->eff < y->eff ? 1 : -1;
+    return (x->i > y->i) - (x->i < y->i); /* stable: Xapian's order breaks ties */
+}
+
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
                ark_err *err) {
+    ranked *order = NULL;
     ark_qnode *tree = NULL;
     ark_hits hits = {0};
     ark_xq *xq = NULL;
@@ -711,26 +725,33 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
 
     ark_search_opts o;
     ark_search_opts_default(&o);
-    o.offset = req->offset;
-    o.limit = req->limit;
-    o.collapse = 1;
-    o.collapse_max = req->per_doc ? req->per_doc : 2;
+    /* The page rule: at most per_doc passages of one document compete at full score; a
+     * further passage competes at PER_DOC_DEMOTE of its score (and that again for the
+     * next). So documents do not fill a page with their weaker passages, yet when one
+     * document holds the only good answers, they are shown before weak ones elsewhere.
+     * The rule needs candidates past the page, hence PAGE_POOL. */
+    uint32_t per_doc = req->per_doc ? req->per_doc : 2;
+    o.offset = 0;
+    o.limit = req->offset + req->limit + PAGE_POOL;
     o.sort_by_date = req->sort_by_date;
     o.facet_slots[0] = ARK_SLOT_TYPE;
     o.facet_slots[1] = ARK_SLOT_YEAR;
     if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
-    if (hits.collapsed_total <= o.limit && hits.total > hits.collapsed_total &&
-        req->offset == 0 && !req->per_doc) {
-        /* Everything fits on one page and only a document or two match: their further
-         * passages are the answer, so the per-document limit would only hide them. */
-        ark_hits_free(&hits);
-        o.collapse = 0;
-        if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
-        hits.collapsed_total = hits.total;
+    if (!(order = malloc((hits.n ? hits.n : 1) * sizeof *order))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "results");
+        goto out;
     }
+    for (size_t i = 0; i < hits.n; i++) {
+        uint32_t before = 0; /* passages of the same document ranked above this one */
+        for (size_t j = 0; j < i; j++) before += strcmp(hits.v[j].key, hits.v[i].key) == 0;
+        double eff = hits.v[i].score;
+        for (uint32_t k = per_doc; k <= before; k++) eff *= PER_DOC_DEMOTE;
+        order[i] = (ranked){i, req->sort_by_date ? -(double)i : eff}; /* by date: as is */
+    }
+    qsort(order, hits.n, sizeof *order, by_effective);
 
     out->total = hits.total;
-    out->total_results = hits.collapsed_total;
+    out->total_results = hits.total;
     for (size_t f = 0; f < hits.nfacets; f++) {
         ark_facet *fa = &hits.facets[f];
         ark_facet_count *v = calloc(fa->n ? fa->n : 1, sizeof *v);
@@ -744,19 +765,19 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         if (fa->slot == ARK_SLOT_TYPE) { out->types = v; out->ntypes = k; }
         else { out->years = v; out->nyears = k; }
     }
-    out->v = calloc(hits.n ? hits.n : 1, sizeof *out->v);
+    out->v = calloc(req->limit ? req->limit : 1, sizeof *out->v);
     if (!out->v) { rc = ark_err_set(err, ARK_ENOMEM, "results"); goto out; }
     size_t target = req->snippet_bytes ? req->snippet_bytes : 240;
-    for (size_t i = 0; i < hits.n; i++) {
+    for (size_t k = req->offset; k < hits.n && out->n < req->limit; k++) {
+        const ark_hit *h = &hits.v[order[k].i];
         ark_result *r = &out->v[out->n];
         ark_prec p;
-        if ((rc = decode_passage(e, hits.v[i].data, hits.v[i].data_len, &p, &r->passage, err)))
-            goto out;
+        if ((rc = decode_passage(e, h->data, h->data_len, &p, &r->passage, err))) goto out;
         r->rank = req->offset + (uint32_t)out->n + 1;
-        r->score = hits.v[i].score;
+        r->score = h->score;
         out->n++;
         if ((rc = load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
-        r->doc_matches = hits.v[i].collapse_count + 1;
+        r->doc_matches = 1;
         if ((rc = count_in_doc(e, xq, out, out->n - 1, &r->doc_matches, err))) goto out;
         ark_snip s;
         if ((rc = ark_snippet_make(e->an, r->passage.text, r->passage.text_len, b->words,
@@ -770,6 +791,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->nhighlights = s.nhl;
     }
 out:
+    free(order);
     ark_hits_free(&hits);
     ark_xq_free(xq);
     ark_qnode_free(tree);
