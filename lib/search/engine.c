@@ -25,7 +25,7 @@
 
 #define MAX_QWORDS 32
 #define WILDCARD_MAX 64
-#define PAGE_POOL 40         /* candidates past the page for the per-document rule */
+#define PAGE_POOL 20         /* candidates past the page for the per-document rule */
 #define PER_DOC_DEMOTE 0.8   /* see the page rule in run(); tuned on tests/relevance */
 
 /* How much each way of meeting a word counts (see the top comment). */
@@ -35,7 +35,7 @@
 #define W_PART 0.35
 #define W_SYN 0.6    /* an acronym's expansion, or the reverse */
 #define W_STOP 0.2   /* a stop word alone */
-#define W_NEAR 0.5   /* the words within a few positions of each other */
+#define W_PROX 0.3   /* all the words within a few positions of each other (rerank) */
 #define W_FIELD 0.6  /* the words in the passage's heading or the document's title */
 
 struct ark_engine {
@@ -425,8 +425,8 @@ static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_T
 static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
     ark_xq *pos[80], *neg[64], *fil[64], *boost[8];
     size_t np = 0, nn = 0, nf = 0, nb = 0;
-    ark_xq *near[16], *field[32], *stopq[16];
-    size_t nnear = 0, nfield = 0, nstop = 0;
+    ark_xq *field[32], *stopq[16];
+    size_t nfield = 0, nstop = 0;
     char stems[64][ARK_MAX_TERM + 2], exacts[64][ARK_MAX_TERM + 2];
     int adjacent[64]; /* word i follows word i-1 directly in the query */
     size_t nstems = 0, prev_word = (size_t)-1;
@@ -469,10 +469,6 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
                 nstems++;
             }
             prev_word = i;
-            if (nnear < 16) {
-                ark_xq *f[2] = {term(w->exact, 1.0), term(w->stem, 1.0)};
-                near[nnear++] = combine_free(ARK_XQ_OR, f, 2, 0);
-            }
             if (nfield + 2 <= 32) {
                 char h[ARK_MAX_TERM + 2];
                 snprintf(h, sizeof h, "H%s", w->stem + 1);
@@ -533,11 +529,6 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             boost[nb++] = ark_xq_combine(ARK_XQ_AND, every, ne, 0);
         }
         for (size_t i = 0; i < np; i++) ark_xq_free(pos[i]);
-        if (nnear >= 2) /* the words close together: proximity */
-            boost[nb++] = scale_free(combine_free(ARK_XQ_NEAR, near, nnear, (uint32_t)(3 * nnear + 4)),
-                                     W_NEAR);
-        else
-            for (size_t i = 0; i < nnear; i++) ark_xq_free(near[i]);
         if (nfield) boost[nb++] = scale_free(combine_free(ARK_XQ_OR, field, nfield, 0), W_FIELD);
         if (q && nb) {
             ark_xq *extra = combine_free(ARK_XQ_OR, boost, nb, 0);
@@ -695,6 +686,24 @@ static int count_in_doc(ark_engine *e, const ark_xq *xq, const ark_results *out,
     return rc;
 }
 
+/* Proximity as a rerank of the candidates rather than Xapian's OP_NEAR: NEAR reads
+ * the position lists of every matching passage (8x the instructions of the whole
+ * query on "innovation projekter"), while the candidates are few and their text is
+ * at hand. The passage gains up to W_PROX when all the words sit within a window
+ * of 3n+4 tokens, in proportion to how many of them do. */
+static int prox_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nprox, double *bonus,
+                      ark_err *err) {
+    ark_prec p;
+    int best = 0;
+    int rc = ark_prec_decode(h->data, h->data_len, &p, &e->scratch, err);
+    if (rc == 0)
+        rc = ark_snippet_proximity(e->an, p.text, p.text_len, b->words, b->nwords,
+                                   (uint32_t)(3 * nprox + 4), &best);
+    if (rc == 0 && best >= 2)
+        *bonus = 1.0 + W_PROX * (double)(best - 1) / (double)(nprox - 1);
+    return rc == ARK_ENOMEM ? ark_err_set(err, rc, "proximity") : rc;
+}
+
 typedef struct ranked {
     size_t i;   /* index into the hits */
     double eff; /* score after the page rule */
@@ -737,6 +746,8 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     o.facet_slots[0] = ARK_SLOT_TYPE;
     o.facet_slots[1] = ARK_SLOT_YEAR;
     if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+    size_t nprox = 0; /* the query's meaningful words, for proximity */
+    for (size_t i = 0; i < b->nwords; i++) nprox += !b->words[i].stop;
     if (!(order = malloc((hits.n ? hits.n : 1) * sizeof *order))) {
         rc = ark_err_set(err, ARK_ENOMEM, "results");
         goto out;
@@ -746,6 +757,11 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         for (size_t j = 0; j < i; j++) before += strcmp(hits.v[j].key, hits.v[i].key) == 0;
         double eff = hits.v[i].score;
         for (uint32_t k = per_doc; k <= before; k++) eff *= PER_DOC_DEMOTE;
+        if (nprox >= 2) { /* proximity, on the candidates' text: see prox_bonus() */
+            double bonus = 1.0;
+            if ((rc = prox_bonus(e, b, &hits.v[i], nprox, &bonus, err))) goto out;
+            eff *= bonus;
+        }
         order[i] = (ranked){i, req->sort_by_date ? -(double)i : eff}; /* by date: as is */
     }
     qsort(order, hits.n, sizeof *order, by_effective);

@@ -9,6 +9,7 @@
 typedef struct match {
     uint32_t start, end;
     uint32_t mask; /* which query words (bit i = w[i]) this token matches */
+    uint32_t pos;  /* token position */
 } match;
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
@@ -38,7 +39,7 @@ static int find_matches(ark_an *an, const char *text, size_t len, const ark_qwor
             if (!mm) { free(m); return ARK_ENOMEM; }
             m = mm;
         }
-        m[(*n)++] = (match){(uint32_t)tok.start, (uint32_t)(tok.start + tok.len), mask};
+        m[(*n)++] = (match){(uint32_t)tok.start, (uint32_t)(tok.start + tok.len), mask, tok.pos};
     }
     *out = m;
     return 0;
@@ -142,6 +143,26 @@ int ark_snippet_marks(ark_an *an, const char *text, size_t len, const ark_qword 
         (*hl)[i][1] = m[i].end;
     }
     *nhl = nm;
+    free(m);
+    return 0;
+}
+
+int ark_snippet_proximity(ark_an *an, const char *text, size_t len, const ark_qword *w,
+                          size_t nw, uint32_t window, int *best) {
+    match *m = NULL;
+    size_t nm = 0;
+    *best = 0;
+    int rc = find_matches(an, text, len, w, nw, &m, &nm);
+    if (rc) return rc;
+    /* two pointers over the matches: the window [m[i].pos, m[j].pos] of at most
+     * `window` tokens with the most distinct query words */
+    for (size_t i = 0, j = 0; i < nm; i++) {
+        if (j < i) j = i;
+        while (j + 1 < nm && m[j + 1].pos - m[i].pos < window) j++;
+        uint32_t mask = 0;
+        for (size_t k = i; k <= j; k++) mask |= m[k].mask;
+        if (popcount(mask) > *best) *best = popcount(mask);
+    }
     free(m);
     return 0;
 }
