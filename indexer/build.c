@@ -122,9 +122,10 @@ static int add_passage(ark_build *b, const char *id, const ark_meta *m,
 
     char uid[ARK_MAX_ID + 16];
     int un = snprintf(uid, sizeof uid, "Q%s#%u", id, p->ordinal);
-    /* the uid in the document already spares the shim a copy of it */
+    /* The document's old passages were deleted by their D term before this one is
+     * added (ark_build_file), so no lookup of the uid is needed. */
     if ((rc = ark_xdoc_add_boolean(d, uid, (size_t)un))) goto out;
-    rc = ark_wdb_replace(b->w, uid, (size_t)un, d, err);
+    rc = ark_wdb_add(b->w, d, err);
 out:
     if (rc && err && err->code != rc) ark_err_set(err, rc, "%s: passage %u", id, p->ordinal);
     ark_xdoc_free(d);

@@ -10,6 +10,12 @@ missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
+# The browser test (tests/t_browser.sh): Debian's chromium, driven by playwright-core
+# from npm. A node and npm installed another way (nodesource, nvm) are used as they
+# are; Debian's nodejs/npm only come in when the commands are missing.
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "install-deps: installing:$missing" >&2

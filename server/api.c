@@ -208,6 +208,8 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json_str(&j, res->parsed ? res->parsed : "");
     ark_json_key(&j, "total");
     ark_json_u64(&j, res->total);
+    ark_json_key(&j, "total_results");
+    ark_json_u64(&j, res->total_results);
     ark_json_key(&j, "took_ms");
     ark_json_double(&j, res->took_ms, 3);
     ark_json_key(&j, "suggestion");
@@ -264,10 +266,11 @@ typedef struct text_state {
     int space;   /* whitespace seen since the last character written */
     int started; /* something was written */
     size_t cols, max; /* code points written; when max > 0, cut there with "…" */
+    int cut;          /* max was reached: the rest is dropped */
 } text_state;
 
 static void text_put_st(ark_buf *b, const char *s, size_t len, text_state *st, int *rc) {
-    for (size_t i = 0; *rc == 0 && i < len;) {
+    for (size_t i = 0; *rc == 0 && !st->cut && i < len;) {
         uint32_t cp;
         size_t n = ark_json_utf8_next(s + i, len - i, &cp);
         int ws = cp == ' ' || cp == 0xA0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||
@@ -277,11 +280,9 @@ static void text_put_st(ark_buf *b, const char *s, size_t len, text_state *st, i
         } else {
             if (st->max && st->cols >= st->max) {
                 *rc = ark_buf_puts(b, "\xE2\x80\xA6");
-                st->max = 0; /* write the ellipsis once, then nothing */
-                st->cols = (size_t)-1;
+                st->cut = 1;
                 return;
             }
-            if (st->cols == (size_t)-1) return;
             if (st->space && st->started) {
                 *rc = ark_buf_putc(b, ' ');
                 st->cols++;
@@ -296,13 +297,13 @@ static void text_put_st(ark_buf *b, const char *s, size_t len, text_state *st, i
 }
 
 static void text_put(ark_buf *b, const char *s, size_t len, int *rc) {
-    text_state st = {0, 0, 0, 0};
+    text_state st = {0, 0, 0, 0, 0};
     text_put_st(b, s, len, &st, rc);
 }
 
 /* Headings can be a whole question; keep the location line readable. */
 static void text_put_max(ark_buf *b, const char *s, size_t max, int *rc) {
-    text_state st = {0, 0, 0, max};
+    text_state st = {0, 0, 0, max, 0};
     text_put_st(b, s, strlen(s), &st, rc);
 }
 
@@ -330,7 +331,7 @@ static int text_snippet(ark_buf *out, const ark_result *x) {
         qsort(hl, nhl, sizeof *hl, cmp_hl);
     }
     size_t at = 0;
-    text_state st = {0, 0, 0, 0};
+    text_state st = {0, 0, 0, 0, 0};
     for (size_t i = 0; rc == 0 && i < nhl; i++) {
         if (hl[i][0] < at) continue; /* overlaps the previous one */
         text_put_st(&flat, x->snippet + at, hl[i][0] - at, &st, &rc);
@@ -503,7 +504,7 @@ static void route_doc(const char *id, ark_reply *r) {
         break;
     }
     if (rc == ARK_ENOTFOUND) {
-        ark_api_error(r, 404, "no document with this id");
+        ark_api_error(r, 404, "no document %.200s", id);
         return;
     }
     if (rc != 0) {
@@ -614,16 +615,11 @@ static void route_metrics(const ark_api_req *req, ark_reply *r) {
         ark_api_error(r, 500, "out of memory while rendering metrics");
 }
 
-static void route_page(const ark_api_req *req, ark_reply *r) {
-    const char *q = req->get(req->ctx, "q");
-    if (q && strlen(q) > ARK_API_MAX_Q) q = NULL;
-    reply_reset(r, 200, ark_page_html_type);
-    if (ark_page_home(q, &r->body) != 0) ark_api_error(r, 500, "out of memory while rendering the page");
-}
-
 /* ---- dispatch ---------------------------------------------------------------------- */
 
 static const char doc_prefix[] = "/api/doc/";
+static const char page_doc_prefix[] = "/doc/";
+static const char static_prefix[] = "/static/";
 
 ark_route ark_api_route(const char *path) {
     if (strcmp(path, "/api/search") == 0) return ARK_ROUTE_SEARCH;
@@ -631,7 +627,10 @@ ark_route ark_api_route(const char *path) {
     if (strcmp(path, "/api/suggest") == 0) return ARK_ROUTE_SUGGEST;
     if (strcmp(path, "/health") == 0) return ARK_ROUTE_HEALTH;
     if (strcmp(path, "/metrics") == 0) return ARK_ROUTE_METRICS;
-    if (strcmp(path, "/") == 0) return ARK_ROUTE_PAGE;
+    /* The HTML site (page.c) counts as one route in /metrics. */
+    if (strcmp(path, "/") == 0 || strncmp(path, page_doc_prefix, sizeof page_doc_prefix - 1) == 0 ||
+        strcmp(path, "/opensearch.xml") == 0 || strncmp(path, static_prefix, sizeof static_prefix - 1) == 0)
+        return ARK_ROUTE_PAGE;
     return ARK_ROUTE_OTHER;
 }
 
@@ -644,7 +643,16 @@ void ark_api_handle(const ark_api_req *req, ark_reply *r) {
     case ARK_ROUTE_SUGGEST: route_suggest(req, r); break;
     case ARK_ROUTE_HEALTH: route_health(r); break;
     case ARK_ROUTE_METRICS: route_metrics(req, r); break;
-    case ARK_ROUTE_PAGE: route_page(req, r); break;
+    case ARK_ROUTE_PAGE:
+        if (strncmp(req->path, page_doc_prefix, sizeof page_doc_prefix - 1) == 0)
+            ark_page_doc(req, req->path + sizeof page_doc_prefix - 1, r);
+        else if (strcmp(req->path, "/opensearch.xml") == 0)
+            ark_page_opensearch(req, r);
+        else if (strncmp(req->path, static_prefix, sizeof static_prefix - 1) == 0)
+            ark_page_static(req->path, r);
+        else
+            ark_page_search(req, r);
+        break;
     default: ark_api_error(r, 404, "no such route"); break;
     }
 }

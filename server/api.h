@@ -1,5 +1,6 @@
 /* server/api.h: the routes, from a decoded request to a rendered reply.
- * Owns: the URL space (/api/search, /api/doc/ID, /api/suggest, /health, /metrics, /),
+ * Owns: the URL space (/api/search, /api/doc/ID, /api/suggest, /health, /metrics, and
+ * the page routes /, /doc/ID, /opensearch.xml, /static/arkivar.js),
  * parameter validation, and rendering engine results as JSON or terminal text.
  * Not here: sockets, methods, size limits, compression, logging (http.c); the engine
  * itself (lib/search); the HTML page (page.c); JSON syntax (json.c).
@@ -26,6 +27,7 @@ typedef struct ark_reply {
     const char *content_type; /* static string */
     ark_buf body;             /* owned; http.c transfers it to MHD */
     const char *allow;        /* static; when set, an Allow header is sent */
+    const char *cache;        /* static Cache-Control value; NULL means no-store */
     int retry_after;          /* seconds; when > 0, a Retry-After header is sent */
 } ark_reply;
 
@@ -36,6 +38,8 @@ typedef struct ark_api_req {
     const char *(*get)(void *ctx, const char *name);
     void *ctx;
     uint64_t conns;     /* connections open now, for /metrics */
+    const char *base;   /* "http://HOST:PORT" from a valid Host header (else the listen
+                         * address): absolute URLs in /opensearch.xml; borrowed */
 } ark_api_req;
 
 /* The route a path belongs to (for metrics), without running it. */

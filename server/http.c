@@ -38,7 +38,15 @@ typedef struct req_ctx {
     int headers_seen; /* the access handler ran once (headers complete) */
 } req_ctx;
 
+#define MAX_CORS 32
+#define MAX_ORIGIN 200
+
 static atomic_uint_fast64_t g_conns; /* open connections, all pool threads */
+/* Set once before the daemon starts, read-only after. */
+static char g_cors[MAX_CORS][MAX_ORIGIN + 1];
+static size_t g_ncors;
+static int g_cors_any;
+static char g_fallback_host[300] = "localhost";
 static unsigned g_soft_limit;        /* above this many connections: 503 */
 
 static const char k_oom_body[] = "{\"error\":{\"status\":500,\"message\":\"out of memory\"}}";
@@ -134,7 +142,93 @@ out:
     return rc;
 }
 
+/* ---- configuration ----------------------------------------------------------------- */
+
+/* An origin as browsers send it: scheme "://" host [":" port], nothing after. */
+static int origin_ok(const char *o, size_t n) {
+    size_t skip;
+    if (n > 7 && strncmp(o, "http://", 7) == 0) skip = 7;
+    else if (n > 8 && strncmp(o, "https://", 8) == 0) skip = 8;
+    else return 0;
+    for (size_t i = skip; i < n; i++) {
+        char c = o[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+            return 0;
+    }
+    return 1;
+}
+
+int ark_http_set_cors(const char *origins, ark_err *err) {
+    g_ncors = 0;
+    g_cors_any = 0;
+    for (const char *p = origins; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        const char *a = p;
+        while (n && (*a == ' ' || *a == '\t')) { a++; n--; }
+        while (n && (a[n - 1] == ' ' || a[n - 1] == '\t' || a[n - 1] == '/')) n--;
+        if (n == 1 && a[0] == '*') {
+            g_cors_any = 1;
+        } else if (n) {
+            if (n > MAX_ORIGIN || !origin_ok(a, n))
+                return ark_err_set(err, ARK_EINVAL, "bad --cors origin '%.*s' (want http(s)://HOST[:PORT] or *)",
+                                   (int)(n > MAX_ORIGIN ? MAX_ORIGIN : n), a);
+            if (g_ncors == MAX_CORS)
+                return ark_err_set(err, ARK_EINVAL, "too many --cors origins (max %d)", MAX_CORS);
+            memcpy(g_cors[g_ncors], a, n);
+            g_cors[g_ncors][n] = '\0';
+            g_ncors++;
+        }
+        p = e ? e + 1 : p + strlen(p);
+    }
+    return 0;
+}
+
+void ark_http_set_fallback_host(const char *host_port) {
+    snprintf(g_fallback_host, sizeof g_fallback_host, "%s", host_port ? host_port : "localhost");
+}
+
 /* ---- request helpers ------------------------------------------------------------------- */
+
+static int is_api(const char *url) { return strncmp(url, "/api/", 5) == 0; }
+
+/* The value for Access-Control-Allow-Origin, or NULL when origin is not allowed. */
+static const char *cors_allow(const char *origin) {
+    if (!origin || !*origin) return NULL;
+    if (g_cors_any) return "*";
+    for (size_t i = 0; i < g_ncors; i++)
+        if (strcasecmp(origin, g_cors[i]) == 0) return g_cors[i];
+    return NULL;
+}
+
+/* "http://HOST" for absolute URLs. The Host header is the client's to choose, so only
+ * [A-Za-z0-9.:-] and [] pass (no quotes, slashes or spaces that could reach markup or
+ * change the URL); anything else falls back to the listen address. */
+static void request_base(struct MHD_Connection *c, char *out, size_t cap) {
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    int ok = host && *host && strlen(host) <= 255;
+    for (const char *p = host; ok && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == ':' || *p == '-' || *p == '[' || *p == ']'))
+            ok = 0;
+    snprintf(out, cap, "%s://%s", proto && strcasecmp(proto, "https") == 0 ? "https" : "http",
+             ok ? host : g_fallback_host);
+}
+
+/* Access-Control-Request-Headers echoed back when it is a plain list of header names,
+ * so a page's fetch() with e.g. "X-Requested-With" passes the preflight. */
+static const char *preflight_headers(struct MHD_Connection *c) {
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+    if (!h || !*h || strlen(h) > 200) return "Accept, Accept-Language, Content-Language, Content-Type";
+    for (const char *p = h; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == ',' || *p == ' '))
+            return "Accept, Accept-Language, Content-Language, Content-Type";
+    return h;
+}
+
 
 /* Accept-Encoding per RFC 9110 12.5.3: gzip (or x-gzip) with q > 0, or "*" with q > 0
  * when gzip is not named. "gzip;q=0" refuses it. */
@@ -284,15 +378,36 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         access_log(method, url, 500, 0, now_us() - t0);
         return MHD_NO; /* MHD closes the connection; nothing better is possible */
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    if (r->status != 204) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    /* Every answer reflects one index revision at one moment: never cache it. */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (route == ARK_ROUTE_PAGE)
+    /* Every answer reflects one index revision at one moment: never cache it. Only the
+     * script (page.c) says otherwise. */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache ? r->cache : "no-store");
+    if (route == ARK_ROUTE_PAGE) {
+        /* No inline script at all: the one script is /static/arkivar.js. The inline
+         * <style> needs 'unsafe-inline' for styles only; everything put into the page
+         * is escaped, so no markup (style or other) can come from a query or document. */
         MHD_add_response_header(resp, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+                                "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                                "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+                                "base-uri 'none'");
+        MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    }
+    /* CORS: only /api/… is for other sites' scripts; pages and /metrics are not. */
+    int api = is_api(url), cors = api && (g_ncors || g_cors_any);
+    if (cors) {
+        const char *allow = cors_allow(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
+        if (allow) MHD_add_response_header(resp, "Access-Control-Allow-Origin", allow);
+    }
+    if (r->status == 204 && api) { /* preflight */
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", preflight_headers(c));
+        MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+    }
     if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (vary) MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (vary || cors)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+                                vary && cors ? "Accept-Encoding, Origin" : vary ? "Accept-Encoding" : "Origin");
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r->retry_after > 0) {
         char ra[16];
@@ -342,13 +457,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req_ctx *rq = *con_cls;
     int get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    int options = strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0;
     /* A body-less GET/HEAD is answered on the second call, once MHD has read the whole
      * request: a response queued on the first call makes MHD 0.9.75 close the
      * connection ("Connection: close"), which would cost every client a new TCP
      * handshake per request. Anything with a body (and every other method) is answered
      * on the first call, before the body is read: MHD then sends the reply and closes
      * the connection instead of reading an upload we would discard anyway. */
-    if (rq && !rq->headers_seen && get_or_head &&
+    if (rq && !rq->headers_seen && (get_or_head || options) &&
         !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
         !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
         rq->headers_seen = 1;
@@ -370,6 +486,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
     } else if (hdr > ARK_HTTP_MAX_HEADERS) {
         ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+    } else if (options && is_api(url)) {
+        /* A CORS preflight (or a plain OPTIONS): what /api/… allows, no body. */
+        r.status = 204;
+        r.allow = "GET, HEAD, OPTIONS";
+        if (ark_buf_puts(&r.body, "") != 0) r.status = 500;
     } else if (!get_or_head) {
         ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
@@ -379,7 +500,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_error(&r, 503, "server overloaded; retry in a second");
         r.retry_after = 1;
     } else {
-        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns};
+        char base[320];
+        request_base(c, base, sizeof base);
+        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base};
         ark_api_handle(&req, &r);
     }
     enum MHD_Result ok = send_reply(c, method, url, route, t0, &r);

@@ -1,7 +1,7 @@
 /* server/http.h: the HTTP side of the server, on libmicrohttpd.
  * Owns: the listening socket, the MHD daemon and its thread pool, per-request limits
- * (method, URL and header size, overload), gzip, the common response headers, the
- * access log and feeding metrics.
+ * (method, URL and header size, overload), gzip, the common response headers (CSP on
+ * the pages, CORS on /api/…, preflight OPTIONS), the access log and feeding metrics.
  * Not here: what a route answers (api.c), flags and signals (main.c), engines
  * (worker.c).
  * Why: everything a client can do to the server before a route runs is checked in
@@ -25,6 +25,15 @@ typedef struct ark_http ark_http;
  * port. ARK_EINVAL for a malformed spec, ARK_EIO when the address cannot be used; err
  * then reads "cannot listen on SPEC: REASON". */
 int ark_http_listen(const char *spec, int *fd, char *shown, size_t shown_cap, ark_err *err);
+
+/* Origins allowed to call /api/… from other sites (--cors): a comma-separated list of
+ * "http(s)://HOST[:PORT]" or "*" for any; NULL or "" allows none. Call before
+ * ark_http_start(). ARK_EINVAL naming the bad entry. */
+int ark_http_set_cors(const char *origins, ark_err *err);
+
+/* The address to use in absolute URLs (/opensearch.xml) when a request has no usable
+ * Host header: the shown listen address. Copied. Call before ark_http_start(). */
+void ark_http_set_fallback_host(const char *host_port);
 
 /* Serve on fd with a pool of threads (>= 1). fd is transferred: it is closed by
  * ark_http_stop(), or by this call if it fails. *out is freed by ark_http_stop(). */

@@ -34,7 +34,8 @@ static const char usage_text[] =
     "  --threads N      worker threads (default: number of cores)\n"
     "  --words FILE     word list for compound splitting (default /usr/share/dict/danish)\n"
     "  --acronyms FILE  acronyms and expansions (default data/acronyms.txt if present)\n"
-    "  --cors ORIGINS   comma-separated origins allowed cross-origin (reserved)\n"
+    "  --cors ORIGINS   origins whose pages may call /api/… (CORS), comma-separated:\n"
+    "                   https://a.dk,https://b.dk, or * for any (default: none)\n"
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
@@ -120,10 +121,11 @@ static int parse_flags(int argc, char **argv, opts *o) {
         } else if (strcmp(flag, "--words") == 0) {
             o->words = val;
         } else if (strcmp(flag, "--cors") == 0) {
-            /* Reserved: parsed and checked, not yet used by any route. */
             for (const char *p = val; *p; p++)
                 if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
                     return bad_usage("bad --cors %s (comma-separated origins, no spaces)", val);
+            ark_err cerr = {0, ""};
+            if (ark_http_set_cors(val, &cerr) != 0) return bad_usage("%s", cerr.msg);
             o->cors = val;
         }
     }
@@ -199,6 +201,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         goto out;
     }
+    ark_http_set_fallback_host(shown);
     /* From here an is shared read-only by every pool thread (ark_engine_open clones it). */
     ark_worker_init(o.shards, o.nshards, an, syn);
     rc = ark_http_start(fd, o.threads, &http, &err);

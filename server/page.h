@@ -1,23 +1,28 @@
-/* server/page.h: the HTML front page (GET /).
- * Owns: the markup of the search page and HTML escaping of anything put into it.
- * Not here: results (fetched by the browser from /api/search), HTTP headers (http.c).
- * Why its own module: a later issue grows this into the full search page; until then it
- * is a form that needs no JavaScript. */
+/* server/page.h: the search site, rendered on the server.
+ * Owns: the HTML of the search page (GET /, GET /?q=…), the document view
+ * (GET /doc/ID?q=…#pN), their 404 page, the OpenSearch description (GET
+ * /opensearch.xml), the progressive-enhancement script and the icon (GET /static/…).
+ * Not here: HTTP headers and CSP (http.c), the JSON API (api.c), escaping (html.c),
+ * searching itself (lib/search).
+ * Why server-rendered: municipal PCs may run with JavaScript off; every feature of the
+ * page (results, marks, filters, paging, "Mente du") works as plain links and forms,
+ * and the script only adds suggestions while typing. */
 #ifndef ARKIVAR_SERVER_PAGE_H
 #define ARKIVAR_SERVER_PAGE_H
 
-#include <stddef.h>
+#include "api.h"
 
-#include "arkivar/buf.h"
+#define ARK_PAGE_LIMIT 10     /* results per page unless ?limit= says otherwise */
+#define ARK_PAGE_MAX_LIMIT 50
 
 extern const char ark_page_html_type[]; /* "text/html; charset=utf-8" */
 
-/* Append the front page to out, with q (may be NULL) pre-filled in the search box.
- * 0 or ARK_ENOMEM. */
-int ark_page_home(const char *q, ark_buf *out);
-
-/* Append s[0, len) with & < > " ' escaped and invalid UTF-8 and control characters
- * replaced, safe in element text and in quoted attribute values. 0 or ARK_ENOMEM. */
-int ark_page_escape(ark_buf *out, const char *s, size_t len);
+/* Each fills r (status, type, body); never fails: out of memory or an engine error
+ * becomes an error page. */
+void ark_page_search(const ark_api_req *req, ark_reply *r);
+void ark_page_doc(const ark_api_req *req, const char *id, ark_reply *r);
+void ark_page_opensearch(const ark_api_req *req, ark_reply *r);
+/* path is the whole request path ("/static/arkivar.js"); unknown files are a 404. */
+void ark_page_static(const char *path, ark_reply *r);
 
 #endif

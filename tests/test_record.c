@@ -18,7 +18,7 @@ int main(void) {
        "numbers round-trip");
     ok(out.doc_id_len == 24 && memcmp(out.doc_id, in.doc_id, 24) == 0, "doc id round-trips");
     ok(out.text_len == in.text_len && memcmp(out.text, in.text, in.text_len) == 0,
-       "short text stored raw and round-trips");
+       "short text round-trips");
 
     /* long text is deflated and still round-trips */
     char *longt = malloc(5000);
@@ -27,9 +27,9 @@ int main(void) {
     in.text_len = 5000;
     ark_buf_reset(&enc);
     E(ark_prec_encode(&in, &enc));
-    ok(enc.len < 1000, "long repetitive text is compressed (%zu bytes)", enc.len);
+    ok(enc.len > 5000 && enc.len < 5100, "text stored as is: Xapian compresses data (%zu bytes)", enc.len);
     E(ark_prec_decode(enc.data, enc.len, &out, &scratch, NULL));
-    ok(out.text_len == 5000 && memcmp(out.text, longt, 5000) == 0, "deflated text round-trips");
+    ok(out.text_len == 5000 && memcmp(out.text, longt, 5000) == 0, "long text round-trips");
 
     /* corrupt input: every truncation is refused, never a crash */
     int all = 1;

@@ -52,6 +52,9 @@ int ark_wdb_begin(ark_wdb *w, ark_err *err);  /* begin_transaction(flushed) */
 int ark_wdb_commit(ark_wdb *w, ark_err *err); /* commit_transaction: all or nothing */
 int ark_wdb_cancel(ark_wdb *w, ark_err *err);
 
+/* Add a document (the caller knows no document holds its unique term: cheaper than
+ * ark_wdb_replace, which looks the term up first). */
+int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err);
 /* Add a document, replacing any document that has the unique term uid. */
 int ark_wdb_replace(ark_wdb *w, const char *uid, size_t uid_len, const ark_xdoc *d,
                     ark_err *err);

@@ -1,6 +1,6 @@
 /* include/arkivar/record.h: the stored form of passages and documents.
- * Owns: encoding and decoding the data of one passage (provenance + text, zlib where it
- * pays) and the record of one source document (hash, metadata), stored once in the
+ * Owns: encoding and decoding the data of one passage (provenance + text; Xapian's
+ * glass backend compresses document data, so we do not) and the record of one source document (hash, metadata), stored once in the
  * index's metadata under ark_record_doc_key(), never copied into every passage.
  * Not here: Xapian (index.h), terms (analysis.h).
  * Why: the indexer writes and the server reads the same bytes; one codec keeps them honest.
@@ -34,8 +34,8 @@ typedef struct ark_prec {   /* a passage as stored */
 
 /* Append the encoded passage to out. */
 int ark_prec_encode(const ark_prec *p, ark_buf *out);
-/* Decode data; strings in p point into data or into *scratch (the inflated text), so
- * they are borrowed until data and scratch are freed. ARK_EINVAL on corrupt data. */
+/* Decode data; strings in p point into data, so they are borrowed until data is
+ * freed (scratch is unused, kept for a future format). ARK_EINVAL on corrupt data. */
 int ark_prec_decode(const char *data, size_t len, ark_prec *p, ark_buf *scratch,
                     ark_err *err);
 

@@ -345,6 +345,14 @@ int ark_wdb_cancel(ark_wdb *w, ark_err *err) {
     });
 }
 
+int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
+    if (!w || !d) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add: no database or document");
+    return guard(err, "ark_wdb_add", [&]() -> int {
+        w->db.add_document(d->doc);
+        return 0;
+    });
+}
+
 int ark_wdb_replace(ark_wdb *w, const char *uid, size_t uid_len, const ark_xdoc *d, ark_err *err) {
     if (!w || !d || !uid || !uid_len)
         return ark_err_set(err, ARK_EINVAL, "ark_wdb_replace: no database, document or uid");
