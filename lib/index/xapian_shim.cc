@@ -276,7 +276,17 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
         try {
             std::unique_ptr<ark_wdb> w(new ark_wdb());
             /* Glass is 1.4's default backend for a new database. */
-            w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+            try {
+                w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+            } catch (const Xapian::DatabaseOpeningError &e) {
+                /* A creation that died (killed, out of memory) before its first revision
+                 * file leaves table files but no iamglass: nothing was ever committed
+                 * there, so start it afresh rather than refuse it forever. */
+                struct stat st;
+                std::string rev = std::string(dir) + "/iamglass";
+                if (stat(rev.c_str(), &st) == 0 || errno != ENOENT) throw;
+                w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE);
+            }
             *out = w.release();
             return 0;
         } catch (const Xapian::DatabaseLockError &e) {

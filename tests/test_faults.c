@@ -1,0 +1,183 @@
+/* tests/test_faults.c: out of memory at every allocation, one at a time.
+ * For N = 1, 2, … the Nth allocation fails (sqlite's faultsim idea); each parser and
+ * codec must then return ARK_ENOMEM (or succeed) and leave no allocation behind, until
+ * N is past the last allocation and the call succeeds. The allocator is replaced in
+ * this binary only; under AddressSanitizer, which owns malloc, the test is skipped. */
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arkivar/index.h"
+#include "arkivar/query.h"
+#include "arkivar/record.h"
+#include "arkivar/text.h"
+#include "tap.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_FAULTS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SKIP_FAULTS 1
+#endif
+#endif
+
+#ifndef SKIP_FAULTS
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+static long fail_at = 0; /* 0: never fail */
+static long calls = 0;
+static long live = 0;    /* allocations not yet freed */
+static ark_err ierr;     /* the last message of the Xapian operation */
+
+static int should_fail(void) { return fail_at > 0 && ++calls == fail_at; }
+
+void *malloc(size_t n) {
+    if (should_fail()) return NULL;
+    void *p = __libc_malloc(n);
+    if (p) live++;
+    return p;
+}
+void *calloc(size_t a, size_t b) {
+    if (should_fail()) return NULL;
+    void *p = __libc_calloc(a, b);
+    if (p) live++;
+    return p;
+}
+void *realloc(void *q, size_t n) {
+    if (should_fail()) return NULL;
+    void *p = __libc_realloc(q, n);
+    if (p && !q) live++;
+    if (!n && q && !p) live--;
+    return p;
+}
+void free(void *p) {
+    if (p) live--;
+    __libc_free(p);
+}
+
+typedef int (*op_fn)(void);
+
+/* Run op with the Nth allocation failing, for every N until it succeeds. */
+static void every_failure(const char *name, op_fn op) {
+    int all_clean = 1, all_codes = 1;
+    long n;
+    for (n = 1; n < 100000; n++) {
+        long before = live;
+        calls = 0;
+        fail_at = n;
+        int rc = op();
+        fail_at = 0;
+        if (live != before) all_clean = 0;
+        if (rc != 0 && rc != ARK_ENOMEM && all_codes) {
+            all_codes = 0;
+            printf("#   allocation %ld failed: %s (%s)\n", n, ark_strerror(rc), ierr.msg);
+        }
+        if (rc == 0 && calls < n) break; /* no allocation was failed: done */
+    }
+    ok(all_codes, "%s: every failed allocation gives ARK_ENOMEM (%ld allocations)", name, n - 1);
+    ok(all_clean, "%s: no allocation left behind after any failure", name);
+}
+
+static const char *doc =
+    "## **24-06-26 Svar til Emil (B) vedr. innovation**\n\nKære Emil\n\n"
+    "Sagen er en opsamling på succesfulde innovationsprojekter og -samar-\n\nbejder på "
+    "indkøbsområdet i KK. \xc6\xb5" "bilag 1\xc6\xb6\n\n\xef\x82\xb7 Et punkt\n\xef\x82\xb7 Et andet\n"
+    "Sagsnummer eDoc 2026-0179043\n";
+
+static int op_query(void) {
+    const char *q = "skolemad \"Copenhagen Solutions Lab\" -OPP (a OR b) innovat* type:svar";
+    ark_qnode *n = NULL;
+    int rc = ark_query_parse(q, strlen(q), &n, NULL);
+    if (rc == 0) {
+        char *f = ark_query_format(n);
+        if (!f) rc = ARK_ENOMEM;
+        free(f);
+    }
+    ark_qnode_free(n);
+    return rc;
+}
+
+static int op_norm(void) {
+    char *out = NULL;
+    size_t len = 0;
+    uint32_t *map = NULL;
+    int rc = ark_norm(doc, strlen(doc), &out, &len, &map);
+    free(out);
+    free(map);
+    return rc;
+}
+
+static int op_segment(void) {
+    ark_source src = {0};
+    src.len = strlen(doc);
+    src.bytes = strdup(doc);
+    if (!src.bytes) return ARK_ENOMEM;
+    ark_passages ps = {0};
+    ark_meta m = {0};
+    int rc = ark_segment(&src, &ps, NULL);
+    if (rc == 0) rc = ark_meta_extract(&src, &ps, &m, NULL);
+    ark_meta_free(&m);
+    ark_passages_free(&ps);
+    ark_source_free(&src);
+    return rc;
+}
+
+static int op_record(void) {
+    ark_buf b = ARK_BUF_INIT;
+    ark_prec p = {"a.txt", 5, 1, 2, 3, 4, 5, 0, "Heading", 7, "Some text", 9};
+    int rc = ark_prec_encode(&p, &b);
+    ark_buf_free(&b);
+    return rc;
+}
+/* A whole write: open, one transaction with a passage, commit. A failure must leave
+ * the index as it was: either no revision at all, or the committed one. */
+static char dir[64];
+static int op_index(void) {
+    ark_wdb *w = NULL;
+    ark_xdoc *d = NULL;
+    int rc = ark_wdb_open(dir, &w, &ierr);
+    if (rc == 0) rc = ark_wdb_begin(w, &ierr);
+    if (rc == 0 && !(d = ark_xdoc_new())) rc = ARK_ENOMEM;
+    if (rc == 0) rc = ark_xdoc_add_posting(d, "innovation", 10, 0);
+    if (rc == 0) rc = ark_xdoc_set_data(d, "data", 4);
+    if (rc == 0) rc = ark_wdb_add(w, d, &ierr);
+    if (rc == 0) rc = ark_wdb_commit(w, &ierr);
+    ark_xdoc_free(d);
+    ark_wdb_close(w);
+    return rc;
+}
+#endif
+
+int main(void) {
+#ifdef SKIP_FAULTS
+    printf("1..0 # SKIP the allocator belongs to AddressSanitizer in this build\n");
+    return 0;
+#else
+    every_failure("ark_query_parse + ark_query_format", op_query);
+    every_failure("ark_norm", op_norm);
+    every_failure("ark_segment + ark_meta_extract", op_segment);
+    every_failure("ark_prec_encode", op_record);
+
+    snprintf(dir, sizeof dir, "/tmp/ark-faults.XXXXXX");
+    if (!mkdtemp(dir)) return 1;
+    op_index(); /* once first: Xapian's one-time allocations are not a leak */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s/*", dir);
+    if (system(cmd) != 0) return 1;
+    every_failure("Xapian write through the shim", op_index);
+    ark_rdb *r = NULL;
+    uint64_t rev = 0, count = 0;
+    const char *spec[] = {dir};
+    int rc = ark_rdb_open(spec, 1, &r, NULL);
+    if (rc == 0) rc = ark_rdb_stats(r, &rev, &count, NULL);
+    ok(rc == 0 && count == 1, "after every failure the index holds exactly the one commit that succeeded (%llu)",
+       (unsigned long long)count);
+    ark_rdb_close(r);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) return 1;
+    return done_testing();
+#endif
+}
