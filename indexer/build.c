@@ -167,14 +167,14 @@ int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err)
     if ((rc = ark_source_load(path, &src, err))) goto out;
     if ((rc = stored_hash(b, key, old, err))) goto out;
     ark_content_hash(src.bytes, src.len, hash);
-    if (strcmp(old, hash) == 0) {
+    if (!b->force && strcmp(old, hash) == 0) {
         rc = ARK_BUILD_UNCHANGED;
         goto out;
     }
     if ((rc = ark_segment(&src, &ps, err))) goto out;
     if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
     /* Passages of the old version go first: the new one may have fewer. */
-    if (old[0] && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
+    if ((old[0] || b->force) && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
     for (size_t i = 0; i < ps.n; i++)
         if ((rc = add_passage(b, id, &meta, &ps.v[i], err))) goto out;
 

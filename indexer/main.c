@@ -154,6 +154,20 @@ int main(int argc, char **argv) {
     if (ark_wdb_begin(w, &err)) goto fatal;
     b.an = an;
     b.w = w;
+    {
+        /* An index written by another layout version is rebuilt, not patched. */
+        char *fmt = NULL;
+        size_t flen = 0;
+        if (ark_wdb_get_meta(w, "format", &fmt, &flen, &err)) goto fatal;
+        b.force = stored.n > 0 && (!fmt || flen != strlen(ARK_INDEX_FORMAT) ||
+                                   memcmp(fmt, ARK_INDEX_FORMAT, flen) != 0);
+        free(fmt);
+        if (b.force && !quiet)
+            fprintf(stderr, "arkivar-indexer: %s has another index format: re-indexing every file\n",
+                    index);
+        if (ark_wdb_set_meta(w, "format", ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err))
+            goto fatal;
+    }
 
     double last = t0;
     for (size_t i = 0; i < walk.n; i++) {

@@ -55,6 +55,17 @@ grep -q "empty.txt" "$T/err4" && grep -q "binary.txt" "$T/err4" && grep -q "miss
 [ -n "$(termfreq "$IDX" budgetforhandlingerne)" ]; ok $? "invalid UTF-8 is repaired, not fatal"
 xapian-check "$IDX" >/dev/null 2>&1; ok $? "xapian-check passes"
 
+# an index of another layout version is rebuilt by the indexer and refused by the server
+xapian-delve "$IDX" >/dev/null 2>&1
+/usr/bin/python3 -c "import xapian,sys; db=xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN); db.set_metadata('format', '1'); db.commit()" "$IDX"
+"$BIN/arkivar-server" --index "$IDX" --listen 127.0.0.1:0 2>"$T/err5" & spid=$!
+sleep 1; kill $spid 2>/dev/null; wait $spid; rc=$?
+[ $rc = 1 ] && grep -q "another version of arkivar-indexer" "$T/err5"; ok $? "the server refuses an index of another format, saying why (exit $rc)"
+"$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>"$T/err6"
+grep -q "re-indexing every file" "$T/err6" && grep -q " 0 unchanged" "$T/err6"; ok $? "the indexer re-indexes every file of an index of another format"
+"$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>"$T/err7"
+grep -q "0 files indexed" "$T/err7"; ok $? "after which nothing is re-indexed again"
+
 "$BIN/arkivar-indexer" 2>/dev/null; rc=$?; [ $rc = 2 ]; ok $? "no arguments: usage error exit 2"
 "$BIN/arkivar-indexer" --index "$IDX" --bogus x 2>/dev/null; rc=$?; [ $rc = 2 ]; ok $? "unknown flag: exit 2"
 "$BIN/arkivar-indexer" --help | grep -q "usage:"; ok $? "--help prints usage"

@@ -23,6 +23,10 @@
 
 #define ARK_MAX_ID 200 /* bytes of a document id (Xapian keys and terms stop at 245) */
 
+/* The index layout's version, stored under the metadata key "format". The indexer
+ * re-indexes everything when it finds another; the server refuses to serve another. */
+#define ARK_INDEX_FORMAT "2"
+
 typedef struct ark_prec {   /* a passage as stored */
     const char *doc_id; size_t doc_id_len;
     uint32_t ordinal;

@@ -51,12 +51,40 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+typedef struct fmt_check {
+    int bad;
+    char seen[16];
+} fmt_check;
+
+static int note_format(const char *v, size_t n, void *user) {
+    fmt_check *c = user;
+    snprintf(c->seen, sizeof c->seen, "%.*s", (int)(n < 15 ? n : 15), v);
+    if (n != strlen(ARK_INDEX_FORMAT) || memcmp(v, ARK_INDEX_FORMAT, n) != 0) c->bad = 1;
+    return 0;
+}
+
+/* Every shard must be in the layout this engine reads (record.h). */
+static int check_format(ark_engine *e, ark_err *err) {
+    fmt_check c = {0, {0}};
+    int rc = ark_rdb_get_meta_each(e->db, "format", note_format, &c, err);
+    if (rc) return rc;
+    uint64_t passages = 0;
+    if ((rc = ark_rdb_stats(e->db, NULL, &passages, err))) return rc;
+    if (c.bad || (passages > 0 && !c.seen[0]))
+        return ark_err_set(err, ARK_EINDEX,
+                           "the index was written by another version of arkivar-indexer "
+                           "(format %s, this server reads %s): run arkivar-indexer again",
+                           c.seen[0] ? c.seen : "1", ARK_INDEX_FORMAT);
+    return 0;
+}
+
 int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
                     ark_engine **out, ark_err *err) {
     *out = NULL;
     ark_engine *e = calloc(1, sizeof *e);
     if (!e) return ark_err_set(err, ARK_ENOMEM, "engine");
     int rc = ark_rdb_open(shards, nshards, &e->db, err);
+    if (rc == 0) rc = check_format(e, err);
     if (rc == 0) rc = ark_an_clone(an, &e->an, err);
     if (rc) {
         ark_engine_close(e);
@@ -167,7 +195,7 @@ static int load_docinfo(ark_engine *e, const char *id, size_t id_len, ark_docinf
 static int decode_passage(ark_engine *e, const char *data, size_t len, ark_prec *p,
                           ark_passage_info *out, ark_err *err) {
     int rc = ark_prec_decode(data, len, p, &e->scratch, err);
-    if (rc) return rc;
+    if (rc) return ark_err_set(err, ARK_EINDEX, "%s: run arkivar-indexer again", err ? err->msg : "corrupt passage");
     memset(out, 0, sizeof *out);
     out->ordinal = p->ordinal;
     out->start = p->start;
