@@ -132,6 +132,26 @@ out:
     return rc;
 }
 
+/* The corpus's own vocabulary joins the word list before its words are split: the
+ * list knows "virksomheder" but not "tech", so "techvirksomheder" splits only once the
+ * records have used "tech" alone. Words of four letters or more, letters only. */
+static int learn_words(ark_build *b, const ark_passages *ps) {
+    for (size_t i = 0; i < ps->n; i++) {
+        ark_tok t;
+        ark_token tok;
+        ark_tok_init(&t, ps->v[i].text, ps->v[i].text_len);
+        while (ark_tok_next(&t, &tok)) {
+            if (tok.kind != ARK_TOK_WORD || tok.len < 4 || tok.len > 40) continue;
+            char low[ARK_MAX_TERM + 1];
+            size_t n = ark_lower(tok.p, tok.len, low, sizeof low);
+            if (memchr(low, '-', n) || memchr(low, '\'', n)) continue;
+            int rc = ark_an_add_word(b->an, low, n);
+            if (rc == ARK_ENOMEM) return rc;
+        }
+    }
+    return 0;
+}
+
 static int stored_hash(ark_build *b, const char *key, char hash[33], ark_err *err) {
     char *val = NULL;
     size_t len = 0;
@@ -173,6 +193,7 @@ int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err)
     }
     if ((rc = ark_segment(&src, &ps, err))) goto out;
     if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
+    if ((rc = learn_words(b, &ps))) goto out;
     /* Passages of the old version go first: the new one may have fewer. */
     if ((old[0] || b->force) && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
     for (size_t i = 0; i < ps.n; i++)

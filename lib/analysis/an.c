@@ -75,7 +75,12 @@ static uint32_t fnv(const char *s, size_t len) {
     return h;
 }
 
-static int dict_has(const ark_dict *d, uint32_t h, const char *s, size_t len) {
+/* A pool entry is a length byte then the word; the length byte's top bit marks a word
+ * learned from the corpus (ark_an_add_word) rather than read from the word list. */
+#define LEARNED 0x80
+
+/* 0: absent; 1: in the word list; 2: learned from the corpus. */
+static int dict_find(const ark_dict *d, uint32_t h, const char *s, size_t len) {
     if (!d->cap) return 0;
     uint32_t fb = filter_bit(h); /* mixes in bits the table index does not use */
     if (!(d->filter[fb >> 6] >> (fb & 63) & 1)) return 0;
@@ -83,10 +88,15 @@ static int dict_has(const ark_dict *d, uint32_t h, const char *s, size_t len) {
     for (;;) {
         const slot *e = &d->tab[i];
         if (!e->off) return 0;
-        if (e->h == h && d->pool[e->off] == len && memcmp(d->pool + e->off + 1, s, len) == 0)
-            return 1;
+        unsigned char lb = d->pool[e->off];
+        if (e->h == h && (lb & ~LEARNED) == len && memcmp(d->pool + e->off + 1, s, len) == 0)
+            return lb & LEARNED ? 2 : 1;
         i = (i + 1) & mask;
     }
+}
+
+static int dict_has(const ark_dict *d, uint32_t h, const char *s, size_t len) {
+    return dict_find(d, h, s, len) != 0;
 }
 
 static void dict_put_slot(slot *tab, size_t cap, slot e) {
@@ -121,14 +131,14 @@ static int pool_reserve(ark_dict *d, size_t extra) {
     return 0;
 }
 
-static int dict_add_h(ark_dict *d, const char *s, size_t len, uint32_t h) {
+static int dict_add_h(ark_dict *d, const char *s, size_t len, uint32_t h, int learned) {
     if (len == 0 || len > ARK_MAX_TERM) return 0;
     if (dict_has(d, h, s, len)) return 0;
     int rc;
     if ((d->count + 1) * 3 > d->cap * 2 && (rc = dict_grow(d, d->count + 1)) != 0) return rc;
     if ((rc = pool_reserve(d, len + 1)) != 0) return rc;
     slot e = {h, (uint32_t)d->pool_len};
-    d->pool[d->pool_len] = (unsigned char)len;
+    d->pool[d->pool_len] = (unsigned char)(len | (learned ? LEARNED : 0));
     memcpy(d->pool + d->pool_len + 1, s, len);
     d->pool_len += len + 1;
     dict_put_slot(d->tab, d->cap, e);
@@ -138,7 +148,9 @@ static int dict_add_h(ark_dict *d, const char *s, size_t len, uint32_t h) {
     return 0;
 }
 
-static int dict_add(ark_dict *d, const char *s, size_t len) { return dict_add_h(d, s, len, fnv(s, len)); }
+static int dict_learn(ark_dict *d, const char *s, size_t len) {
+    return dict_add_h(d, s, len, fnv(s, len), 1);
+}
 
 static void dict_unref(ark_dict *d) {
     if (!d || atomic_fetch_sub(&d->refs, 1) != 1) return;
@@ -241,7 +253,7 @@ static int dict_load(ark_dict *d, const char *path, ark_err *err) {
             continue;
         }
         for (size_t k = 0; k < nb; k++) {
-            if ((rc = dict_add_h(d, bw[k], bl[k], bh[k])) != 0) {
+            if ((rc = dict_add_h(d, bw[k], bl[k], bh[k], 0)) != 0) {
                 ark_err_set(err, rc, "word list %s", path);
                 goto out;
             }
@@ -326,7 +338,7 @@ int ark_an_add_word(ark_an *an, const char *lower, size_t len) {
     /* Clones read the set without locks, so it is frozen once shared. */
     if (atomic_load(&an->d->refs) > 1) return ARK_EINVAL;
     if (len > ARK_MAX_TERM || !all_letters(lower, len)) return 0; /* never a compound part */
-    int rc = dict_add(an->d, lower, len);
+    int rc = dict_learn(an->d, lower, len);
     if (++an->gen == 0) { /* wrapped after 4e9 words: clear for real once */
         memset(an->memo, 0, MEMO_SIZE * sizeof *an->memo);
         an->gen = 1;
@@ -423,7 +435,7 @@ static size_t split_core(const ark_dict *d, const char *w, size_t len, uint8_t c
     /* A word the list knows as a whole ("mulighed", "regeringen", "teknologi") is split
      * only into two parts of 4+ letters: most of its short splits are accidents, while
      * real compounds the list knows ("arbejdsmarked", "økonomiudvalget") pass. */
-    int known = dict_has(d, fnv(w, len), w, len);
+    int known = dict_find(d, fnv(w, len), w, len) == 1; /* learned words do not count */
     size_t min_part = known ? 4 : MIN_PART;
     if (known) max = 2;
 

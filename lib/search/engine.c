@@ -515,10 +515,12 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         for (size_t l = 0; l < 3; l++) {
             char joined[ARK_MAX_TERM + 2];
             int jl = snprintf(joined, sizeof joined, "%s%s%s", exacts[i - 1], link[l], exacts[i]);
-            if (jl <= 0 || (size_t)jl >= sizeof joined || freq(b->e, joined) == 0) continue;
+            if (jl <= 0 || (size_t)jl >= sizeof joined) continue;
             ark_token tok = {joined, (size_t)jl, 0, ARK_TOK_WORD, 0};
             ark_qword w;
             ark_qword_init(&w, b->e->an, &tok, 0);
+            /* known as typed or in another inflection ("mad fællesskab" → madfællesskabet) */
+            if (freq(b->e, w.exact) == 0 && freq(b->e, w.stem) == 0) continue;
             remember(b, &w);
             /* as strong as the two words it stands for */
             pos[np++] = scale_free(word_query(&w), 2.0);
@@ -984,6 +986,8 @@ static int collect_cand(const char *t, size_t len, uint64_t f, void *user) {
     cand_list *l = user;
     if (++l->seen > 20000) return 1; /* bounded work per keystroke */
     if (len < 2 || memchr(t, '-', len)) return 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->v[i].word) == len && memcmp(l->v[i].word, t, len) == 0) return 0;
     if (l->n < 256) {
         if ((l->v[l->n].word = dupz(t, len))) l->v[l->n++].freq = f;
         return 0;
@@ -1007,6 +1011,39 @@ static int by_freq(const void *a, const void *b) {
     return strcmp(x->word, y->word);
 }
 
+#define MAX_SPELLINGS 16
+
+/* The Danish spellings a folded prefix may stand for: o → ø, a → å/æ, aa → å, ae → æ,
+ * oe → ø, each position independently; the typed form first. Returns how many. */
+static size_t unfold(const char *low, size_t len, char out[][ARK_MAX_TERM + 1]) {
+    size_t n = 1;
+    memcpy(out[0], low, len);
+    out[0][len] = '\0';
+    for (size_t k = 0; k < n && n < MAX_SPELLINGS; k++) {
+        const char *w = out[k];
+        size_t wl = strlen(w);
+        for (size_t i = 0; i < wl && n < MAX_SPELLINGS; i++) {
+            static const struct { const char *from, *to; } rules[] = {
+                {"aa", "\xc3\xa5"}, {"ae", "\xc3\xa6"}, {"oe", "\xc3\xb8"},
+                {"o", "\xc3\xb8"},  {"a", "\xc3\xa5"},  {"a", "\xc3\xa6"},
+            };
+            for (size_t r = 0; r < sizeof rules / sizeof rules[0] && n < MAX_SPELLINGS; r++) {
+                size_t fl = strlen(rules[r].from), tl = strlen(rules[r].to);
+                if (strncmp(w + i, rules[r].from, fl) != 0 || wl - fl + tl > ARK_MAX_TERM)
+                    continue;
+                char alt[ARK_MAX_TERM + 1];
+                memcpy(alt, w, i);
+                memcpy(alt + i, rules[r].to, tl);
+                memcpy(alt + i + tl, w + i + fl, wl - i - fl + 1);
+                int dup = 0;
+                for (size_t j = 0; j < n && !dup; j++) dup = strcmp(out[j], alt) == 0;
+                if (!dup) memcpy(out[n++], alt, strlen(alt) + 1);
+            }
+        }
+    }
+    return n;
+}
+
 int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n,
                 ark_err *err) {
     *out = NULL;
@@ -1020,7 +1057,15 @@ int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n
     if (ln == 0 || max == 0) return 0;
     cand_list *l = calloc(1, sizeof *l);
     if (!l) return ark_err_set(err, ARK_ENOMEM, "suggest");
-    int rc = ark_rdb_terms(e->db, low, collect_cand, l, err);
+    /* Folding: someone without æøå types "kob" for "køb…"; each spelling the prefix may
+     * stand for is scanned (bounded: at most MAX_SPELLINGS prefixes). */
+    char variants[MAX_SPELLINGS][ARK_MAX_TERM + 1];
+    size_t nv = unfold(low, ln, variants);
+    int rc = 0;
+    for (size_t v = 0; rc == 0 && v < nv; v++) {
+        l->seen = 0;
+        rc = ark_rdb_terms(e->db, variants[v], collect_cand, l, err);
+    }
     if (rc == 0 && l->n) {
         qsort(l->v, l->n, sizeof l->v[0], by_freq);
         size_t k = l->n < max ? l->n : max;
