@@ -40,6 +40,31 @@ static void usage(FILE *f) {
           f);
 }
 
+/* mkdir -p: `make run` indexes into var/index on a fresh checkout. */
+static int mkdir_p(const char *path) {
+    char buf[4096];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, len + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -142,8 +167,8 @@ int main(int argc, char **argv) {
         return EXIT_FILES_FAILED;
     }
     if (ark_an_new(words, &an, &err)) goto fatal;
-    if (mkdir(index, 0777) != 0 && errno != EEXIST) {
-        ark_err_set(&err, ARK_EIO, "%s: %s", index, strerror(errno));
+    if (mkdir_p(index) != 0) {
+        ark_err_set(&err, ARK_EIO, "cannot create %s: %s", index, strerror(errno));
         goto fatal;
     }
     if (ark_wdb_open(index, &w, &err)) goto fatal;

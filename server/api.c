@@ -411,10 +411,14 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
         }
         if (rc == 0) rc = ark_buf_puts(b, "\n   ");
         if (d->id) text_put(b, d->id, strlen(d->id), &rc);
-        if (rc == 0)
-            rc = ark_buf_printf(b, "  lines %u\xE2\x80\x93%u", (unsigned)x->passage.line_start,
+        if (rc == 0 && x->passage.line_start == x->passage.line_end)
+            rc = ark_buf_printf(b, "  linje %u", (unsigned)x->passage.line_start);
+        else if (rc == 0)
+            rc = ark_buf_printf(b, "  linje %u\xE2\x80\x93%u", (unsigned)x->passage.line_start,
                                 (unsigned)x->passage.line_end);
-        if (rc == 0 && x->passage.page) rc = ark_buf_printf(b, "  page %u", (unsigned)x->passage.page);
+        if (rc == 0 && x->passage.page) rc = ark_buf_printf(b, "  side %u", (unsigned)x->passage.page);
+        if (rc == 0 && x->doc_matches > 1)
+            rc = ark_buf_printf(b, "  (%u steder i dokumentet)", (unsigned)x->doc_matches);
         if (rc == 0 && x->passage.heading && *x->passage.heading) {
             rc = ark_buf_puts(b, "  \xC2\xA7 ");
             text_put_max(b, x->passage.heading, 70, &rc);
