@@ -66,6 +66,12 @@ grep -q "re-indexing every file" "$T/err6" && grep -q " 0 unchanged" "$T/err6"; 
 "$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>"$T/err7"
 grep -q "0 files indexed" "$T/err7"; ok $? "after which nothing is re-indexed again"
 
+"$BIN/arkivar-indexer" --quiet --index "$T/new/var/index" corpus; rc=$?
+[ $rc = 0 ] && [ -f "$T/new/var/index/iamglass" ]; ok $? "the index's missing parent folders are created (make run on a fresh checkout)"
+touch "$T/afile"
+"$BIN/arkivar-indexer" --quiet --index "$T/afile/idx" corpus 2>"$T/err8"; rc=$?
+[ $rc = 3 ] && grep -q "cannot create" "$T/err8"; ok $? "an index path under a file: exit 3 with the reason"
+
 "$BIN/arkivar-indexer" 2>/dev/null; rc=$?; [ $rc = 2 ]; ok $? "no arguments: usage error exit 2"
 "$BIN/arkivar-indexer" --index "$IDX" --bogus x 2>/dev/null; rc=$?; [ $rc = 2 ]; ok $? "unknown flag: exit 2"
 "$BIN/arkivar-indexer" --help | grep -q "usage:"; ok $? "--help prints usage"
