@@ -27,32 +27,6 @@ static void emit_posting(const char *term, size_t len, uint32_t pos, void *user)
     else s->rc = ark_xdoc_add_posting(s->doc, term, len, pos);
 }
 
-/* Heading (H) and title (T) terms: the stems of the words, no positions. They let a
- * query favour the passage whose section or document is about the words (issue #5). */
-typedef struct field_sink {
-    ark_xdoc *doc;
-    char prefix;
-    int rc;
-} field_sink;
-
-static void emit_field(const char *term, size_t len, uint32_t pos, void *user) {
-    field_sink *s = user;
-    if (s->rc || len < 2 || term[0] != 'Z' || len > ARK_MAX_TERM) return;
-    char t[ARK_MAX_TERM + 1];
-    t[0] = s->prefix;
-    memcpy(t + 1, term + 1, len - 1);
-    s->rc = ark_xdoc_add_term(s->doc, t, len, 1);
-}
-
-static int add_field_terms(ark_an *an, ark_xdoc *d, const char *text, char prefix) {
-    field_sink sink = {d, prefix, 0};
-    ark_tok t;
-    ark_token tok;
-    ark_tok_init(&t, text, strlen(text));
-    while (sink.rc == 0 && ark_tok_next(&t, &tok)) ark_an_terms(an, &tok, emit_field, &sink);
-    return sink.rc;
-}
-
 static int add_filter(ark_xdoc *d, const char *prefix, const char *val) {
     char term[ARK_MAX_TERM + 8];
     size_t n = strlen(prefix);
@@ -91,9 +65,6 @@ static int add_passage(ark_build *b, const char *id, const ark_meta *m,
         }
     }
     if ((rc = sink.rc)) goto out;
-
-    if ((rc = add_field_terms(b->an, d, p->heading, 'H'))) goto out;
-    if ((rc = add_field_terms(b->an, d, m->title, 'T'))) goto out;
 
     char dterm[ARK_MAX_ID + 2];
     int dn = snprintf(dterm, sizeof dterm, "D%s", id);

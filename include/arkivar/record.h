@@ -8,7 +8,6 @@
  * Index layout (terms and keys), shared by indexer and engine:
  *   passage uid term   "Q" + doc id + "#" + ordinal
  *   document term      "D" + doc id         (all passages of a document: delete/list)
- *   heading / title    "H" / "T" + stem of each word (ranking boosts, no positions)
  *   filters            "XT" type, "XY" year, "XS" case number, "XU" committee (lowercase)
  *   document record    metadata key "D" + doc id
  */

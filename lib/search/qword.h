@@ -24,6 +24,7 @@ typedef struct ark_qword {
     int prefix;     /* prefix*: exact and fold are prefixes, the rest unused */
     int in_phrase;  /* only exact/stem count (phrases are strict) */
     int stop;       /* a stop word outside a phrase: not highlighted beside real words */
+    int stop_in_phrase; /* a stop word inside a phrase: matched as typed only */
 } ark_qword;
 
 /* Fill w from one token of the user's query. */

@@ -147,22 +147,25 @@ int ark_snippet_marks(ark_an *an, const char *text, size_t len, const ark_qword 
     return 0;
 }
 
-int ark_snippet_proximity(ark_an *an, const char *text, size_t len, const ark_qword *w,
-                          size_t nw, uint32_t window, int *best) {
+int ark_snippet_cover(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
+                      uint32_t window, int *distinct, int *best) {
     match *m = NULL;
     size_t nm = 0;
-    *best = 0;
+    *best = *distinct = 0;
     int rc = find_matches(an, text, len, w, nw, &m, &nm);
     if (rc) return rc;
+    uint32_t all = 0;
     /* two pointers over the matches: the window [m[i].pos, m[j].pos] of at most
      * `window` tokens with the most distinct query words */
     for (size_t i = 0, j = 0; i < nm; i++) {
+        all |= m[i].mask;
         if (j < i) j = i;
         while (j + 1 < nm && m[j + 1].pos - m[i].pos < window) j++;
         uint32_t mask = 0;
         for (size_t k = i; k <= j; k++) mask |= m[k].mask;
         if (popcount(mask) > *best) *best = popcount(mask);
     }
+    *distinct = popcount(all);
     free(m);
     return 0;
 }

@@ -25,10 +25,10 @@ int ark_snippet_make(ark_an *an, const char *text, size_t len, const ark_qword *
 /* Only the highlight offsets over the whole text (for the document view). */
 int ark_snippet_marks(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
                       uint32_t (**hl)[2], size_t *nhl);
-/* The most distinct query words (not stop words) inside any window of `window`
- * tokens of text, in *best: proximity for reranking. 0 or ARK_ENOMEM. */
-int ark_snippet_proximity(ark_an *an, const char *text, size_t len, const ark_qword *w,
-                          size_t nw, uint32_t window, int *best);
+/* How well text covers the query words (stop words aside): *distinct of them occur in
+ * it, *best inside one window of `window` tokens. For reranking. 0 or ARK_ENOMEM. */
+int ark_snippet_cover(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
+                      uint32_t window, int *distinct, int *best);
 void ark_snip_free(ark_snip *s);
 
 #endif
