@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential g++ pkg-config libxapian-dev xapian-tools libmicrohttpd-dev
-libstemmer-dev zlib1g-dev libutf8proc-dev wdanish curl perl python3 python3-xapian wrk time clang libclang-rt-14-dev"
+libstemmer-dev zlib1g-dev libutf8proc-dev wdanish curl perl python3 python3-xapian time clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do
