@@ -44,20 +44,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+. "$ROOT/tests/lib.sh"
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 
 "$INDEXER" --index "$TMP/idx" "$ROOT/corpus" >"$TMP/indexer.log" 2>&1 ||
     bail "arkivar-indexer builds an index of corpus/" "$(tail -5 "$TMP/indexer.log")"
-"$SERVER" --index "$TMP/idx" --listen "127.0.0.1:$PORT" --threads 2 2>"$TMP/server.log" &
-PID=$!
-up=0
-for _ in $(seq 1 100); do
-    if curl -sf "$BASE/health" >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
-[ $up = 1 ] || bail "server answers /health after start" "$(tail -5 "$TMP/server.log")"
+start_server "$PORT" "$TMP/server.log" --index "$TMP/idx" --threads 2 || bail "server answers /health after start" "$(tail -5 "$TMP/server.log")"
 
 SHOTS=${ARK_SHOTS:-$ROOT/docs}
 mkdir -p "$SHOTS"

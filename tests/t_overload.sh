@@ -12,7 +12,8 @@ trap cleanup EXIT
 n=0; failed=0
 ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
 "$BIN/arkivar-indexer" --quiet --index "$T/idx" corpus
-P=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/lib.sh"
+P=$(free_port)
 ( ulimit -n 200; exec "$BIN/arkivar-server" --index "$T/idx" --listen "127.0.0.1:$P" --threads 2 2>"$T/log" ) & SRV=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$P/health" >/dev/null && break; sleep 0.1; done
 # hold 100 idle connections open

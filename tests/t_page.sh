@@ -32,13 +32,12 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+. "$(dirname "$0")/lib.sh"
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1 || { echo "1..1"; echo "not ok 1 - index corpus/"; exit 1; }
-"$SERVER" --index "$TMP/idx" --listen "127.0.0.1:$PORT" --threads 2 --cors https://a.example.dk,https://b.example.dk \
-    2>"$TMP/server.log" &
-PID=$!
-for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null 2>&1 && break; sleep 0.1; done
+start_server "$PORT" "$TMP/server.log" --index "$TMP/idx" --threads 2 \
+    --cors https://a.example.dk,https://b.example.dk || { echo "1..1"; echo "not ok 1 - server starts"; exit 1; }
 export TMP BASE
 
 # fetch NAME URL [curl args]: body to $TMP/NAME, headers (lower-cased, no CR) to $TMP/NAME.h

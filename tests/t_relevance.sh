@@ -39,7 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+. "$(dirname "$0")/lib.sh"
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 
 if ! "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
@@ -48,15 +49,7 @@ if ! "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
     sed 's/^/# /' "$TMP/indexer.log"
     exit 1
 fi
-"$SERVER" --index "$TMP/idx" --listen "127.0.0.1:$PORT" 2>"$TMP/server.log" &
-PID=$!
-up=0
-for _ in $(seq 1 100); do
-    if curl -sf "$BASE/health" >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ $up != 1 ]; then
+if ! start_server "$PORT" "$TMP/server.log" --index "$TMP/idx"; then
     echo "1..1"
     echo "not ok 1 - arkivar-server answers /health"
     sed 's/^/# /' "$TMP/server.log"

@@ -17,6 +17,7 @@ PID=
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/lib.sh"
 diag() { sed 's/^/# /'; }
 # check DESCRIPTION COMMAND...: one test point from a command's exit status.
 check() {
@@ -40,9 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 
@@ -55,14 +53,8 @@ if ! "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
     exit 1
 fi
 
-"$SERVER" --index "$TMP/idx" --listen "127.0.0.1:$PORT" --threads 2 2>"$TMP/server.log" &
-PID=$!
 up=0
-for _ in $(seq 1 100); do
-    if curl -sf "$BASE/health" >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
+start_server "$PORT" "$TMP/server.log" --index "$TMP/idx" --threads 2 && up=1
 if [ $up = 1 ]; then ok "server answers /health after start"; else
     not_ok "server answers /health after start"
     diag <"$TMP/server.log"

@@ -1,0 +1,25 @@
+# tests/lib.sh: what the shell integration tests share (sourced, not run).
+# Owns: a free port on 127.0.0.1 and starting a server there: it sets PID (stop it by
+# that PID, never by name) and waits until /health answers.
+# Why: five tests started servers with five copies of the same loop.
+
+# free_port: a port nobody listens on right now.
+free_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_server PORT LOG ARGS...: run arkivar-server ARGS on 127.0.0.1:PORT in the
+# background, stderr to LOG; sets PID. Returns 0 once /health answers, 1 if the server
+# died or did not answer within 10 s. SERVER names the binary (default $ARK_BIN/arkivar-server).
+start_server() {
+    local port=$1 log=$2
+    shift 2
+    "${SERVER:-${ARK_BIN:-bin}/arkivar-server}" --listen "127.0.0.1:$port" "$@" 2>"$log" &
+    PID=$!
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
+        kill -0 "$PID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
