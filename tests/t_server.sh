@@ -172,6 +172,19 @@ for x in r["results"]:
 assert seen, "no highlights"
 PY
 
+check "GET /api/search for a quoted phrase is 200" status_is 200 s2p "$BASE/api/search?q=%22Copenhagen+Solutions+Lab%22&limit=20"
+check "a phrase's words are highlighted only where the whole phrase stands" pycheck s2p <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+assert r["results"], "no results"
+for x in r["results"]:
+    b = x["snippet"].encode("utf-8")
+    marks = [b[s:e].decode("utf-8") for s, e in x["highlights"]]
+    assert marks and len(marks) % 3 == 0, (x["doc"]["id"], marks)
+    for i in range(0, len(marks), 3):
+        assert [m.lower() for m in marks[i:i + 3]] == ["copenhagen", "solutions", "lab"], (x["doc"]["id"], marks)
+PY
+
 check "search with limit=5 returns at most 5" status_is 200 s3 "$BASE/api/search?q=innovation&limit=5"
 check "limit=5 gives 5 results ranked 1..5" pycheck s3 <<'PY'
 import json, sys

@@ -222,6 +222,8 @@ typedef struct qbuild {
     ark_engine *e;
     ark_qword words[MAX_QWORDS]; /* positive words, for highlighting and spelling */
     size_t nwords;
+    int phrases;                 /* phrases seen; the one being built is number `phrases` */
+    int in_phrase;               /* words remembered now belong to phrase `phrases` */
     int oom;
 } qbuild;
 
@@ -307,7 +309,15 @@ static ark_xq *word_query(const ark_qword *w) {
 }
 
 static void remember(qbuild *b, const ark_qword *w) {
-    if (b->nwords < MAX_QWORDS) b->words[b->nwords++] = *w;
+    if (b->nwords >= MAX_QWORDS) return;
+    ark_qword *r = &b->words[b->nwords++];
+    *r = *w;
+    if (b->in_phrase) {
+        r->phrase_id = b->phrases;
+        r->phrase_idx = 0;
+        for (size_t i = 0; i + 1 < b->nwords; i++)
+            r->phrase_idx += b->words[i].phrase_id == b->phrases;
+    }
 }
 
 static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
@@ -604,8 +614,15 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
     case ARK_Q_PHRASE: {
         ark_xq *parts[32];
         size_t np = 0;
+        b->phrases++;
+        b->in_phrase = !negated;
         for (size_t i = 0; i < n->nwords && np < 32; i++)
             token_queries(b, n->words[i], 0, 1, negated, 0, parts, &np, 32);
+        b->in_phrase = 0;
+        int len = 0;
+        for (size_t i = 0; i < b->nwords; i++) len += b->words[i].phrase_id == b->phrases;
+        for (size_t i = 0; i < b->nwords; i++)
+            if (b->words[i].phrase_id == b->phrases) b->words[i].phrase_len = len;
         if (np == 0) return NULL;
         ark_xq *q = np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
         /* "one stop shop" also meets the hyphenated "one-stop-shop" */

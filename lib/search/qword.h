@@ -25,6 +25,9 @@ typedef struct ark_qword {
     int in_phrase;  /* only exact/stem count (phrases are strict) */
     int stop;       /* a stop word outside a phrase: not highlighted beside real words */
     int stop_in_phrase; /* a stop word inside a phrase: matched as typed only */
+    int phrase_id;  /* > 0: the word belongs to that phrase of the query ... */
+    int phrase_idx; /* ... at this place (0-based) ... */
+    int phrase_len; /* ... of this many words: highlighted only where the whole phrase is */
 } ark_qword;
 
 /* Fill w from one token of the user's query. */

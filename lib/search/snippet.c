@@ -14,6 +14,57 @@ typedef struct match {
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
 
+/* A word of a quoted phrase counts only where the whole phrase stands: "Lab" alone in
+ * "DOLL Living Lab" is not a match for "Copenhagen Solutions Lab". Matches are in token
+ * order, so the phrase's next word, if present, is the next match at the next position. */
+static void keep_whole_phrases(const ark_qword *w, size_t nw, match *m, size_t *n) {
+    uint32_t phrase_bits = 0, keep_bits[64] = {0};
+    size_t lim = nw < 32 ? nw : 32;
+    for (size_t i = 0; i < lim; i++)
+        if (w[i].phrase_id && w[i].phrase_len > 1) phrase_bits |= 1u << i;
+    if (!phrase_bits) return;
+    uint32_t *keep = *n <= 64 ? keep_bits : calloc(*n, sizeof *keep);
+    if (!keep) return; /* out of memory: marks a little too much, nothing worse */
+    for (size_t s = 0; s < *n; s++) {
+        for (size_t i = 0; i < lim; i++) {
+            if (!(phrase_bits >> i & 1) || w[i].phrase_idx != 0 || !(m[s].mask >> i & 1)) continue;
+            /* one token may hold the whole phrase: "one-stop-shop" for "one stop shop" */
+            uint32_t all = 0;
+            for (size_t j = 0; j < lim; j++)
+                if (w[j].phrase_id == w[i].phrase_id) all |= 1u << j;
+            if ((m[s].mask & all) == all) {
+                keep[s] |= all;
+                continue;
+            }
+            /* word i starts phrase w[i].phrase_id here: follow it */
+            size_t at = s;
+            int len = w[i].phrase_len, got = 1;
+            while (got < len) {
+                size_t next = (size_t)-1;
+                for (size_t j = 0; j < lim; j++)
+                    if (w[j].phrase_id == w[i].phrase_id && w[j].phrase_idx == got) next = j;
+                if (next == (size_t)-1 || at + 1 >= *n || m[at + 1].pos != m[at].pos + 1 ||
+                    !(m[at + 1].mask >> next & 1))
+                    break;
+                at++;
+                got++;
+            }
+            if (got < len) continue;
+            for (size_t t = s, g = 0; t <= at; t++, g++) /* mark the run as kept */
+                for (size_t j = 0; j < lim; j++)
+                    if (w[j].phrase_id == w[i].phrase_id && w[j].phrase_idx == (int)g)
+                        keep[t] |= 1u << j;
+        }
+    }
+    size_t out = 0;
+    for (size_t s = 0; s < *n; s++) {
+        m[s].mask = (m[s].mask & ~phrase_bits) | (m[s].mask & keep[s]);
+        if (m[s].mask) m[out++] = m[s];
+    }
+    *n = out;
+    if (keep != keep_bits) free(keep);
+}
+
 /* All matching tokens of text, in order. *out malloc'ed. */
 static int find_matches(ark_an *an, const char *text, size_t len, const ark_qword *w,
                         size_t nw, match **out, size_t *n) {
@@ -41,6 +92,7 @@ static int find_matches(ark_an *an, const char *text, size_t len, const ark_qwor
         }
         m[(*n)++] = (match){(uint32_t)tok.start, (uint32_t)(tok.start + tok.len), mask, tok.pos};
     }
+    keep_whole_phrases(w, nw, m, n);
     *out = m;
     return 0;
 }
