@@ -182,7 +182,9 @@ for x in r["results"]:
     marks = [b[s:e].decode("utf-8") for s, e in x["highlights"]]
     assert marks and len(marks) % 3 == 0, (x["doc"]["id"], marks)
     for i in range(0, len(marks), 3):
-        assert [m.lower() for m in marks[i:i + 3]] == ["copenhagen", "solutions", "lab"], (x["doc"]["id"], marks)
+        # the phrase's words in order, in any inflection ("Copenhagen Solutions Labs")
+        got = [m.lower() for m in marks[i:i + 3]]
+        assert all(g.startswith(w) for g, w in zip(got, ["copenhagen", "solution", "lab"])), (x["doc"]["id"], marks)
 PY
 
 check "search with limit=5 returns at most 5" status_is 200 s3 "$BASE/api/search?q=innovation&limit=5"
