@@ -804,12 +804,9 @@ typedef struct doc_marks {
     uint64_t total;
 } doc_marks;
 
-/* An id the query syntax reads as one token after "doc:". */
-static int id_is_token(const char *id) {
-    for (const char *p = id; *p; p++)
-        if (*p == ' ' || *p == '"' || *p == '(' || *p == ')' || *p == '\t') return 0;
-    return 1;
-}
+/* An id the query syntax can carry after doc: (quoted when it holds spaces or
+ * parentheses); only a double quote inside it cannot be written. */
+static int id_is_token(const char *id) { return strchr(id, '"') == NULL; }
 
 /* q as a self-contained group: an odd quote or unbalanced parentheses would swallow
  * the doc: filter appended after it, so those are dropped. */
@@ -830,7 +827,7 @@ static char *grouped(const char *q, const char *id) {
         rc = ark_buf_putc(&b, *p);
     }
     if (rc == 0) rc = ark_buf_puts(&b, ")");
-    if (rc == 0 && id) rc = ark_buf_printf(&b, " doc:%s", id);
+    if (rc == 0 && id) rc = ark_buf_printf(&b, " doc:\"%s\"", id);
     if (rc != 0) {
         ark_buf_free(&b);
         return NULL;

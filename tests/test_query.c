@@ -52,6 +52,11 @@ int main(void) {
     parses_as("sag:2026-0179043", "sag:2026-0179043");
     parses_as("udvalg:ØU innovation", "udvalg:ØU innovation");
     parses_as("Date:2026", "dato:2026");
+    parses_as("doc:\"Bilag 1.txt\" budget", "doc:\"Bilag 1.txt\" budget");
+    parses_as("doc:\"a.txt\"", "doc:a.txt");
+    parses_as("doc:\"unclosed", "doc:unclosed");
+    parses_as("x:\"foo bar\"", "x: \"foo bar\"");
+    parses_as("doc:\"\" budget", "budget");
     parses_as("2026-0179043", "2026-0179043");
     parses_as("NOT OPP partnerskab", "-OPP partnerskab");
     parses_as("innovation AND partnerskab", "innovation partnerskab");

@@ -21,6 +21,8 @@ typedef struct lex {
     int neg;        /* '-' glued to the front */
     const char *p;  /* word or phrase body */
     size_t len;
+    const char *val; /* field:"quoted value": the value without its quotes, else NULL */
+    size_t val_len;
 } lex;
 
 typedef struct parser {
@@ -35,6 +37,12 @@ static const char *const FIELDS[][2] = {
     {"type", "type"}, {"dato", "dato"}, {"date", "dato"}, {"sag", "sag"},
     {"doc", "doc"},   {"udvalg", "udvalg"}, {"typ", "type"},
 };
+
+static int is_field(const char *p, size_t len) {
+    for (size_t f = 0; f < sizeof FIELDS / sizeof FIELDS[0]; f++)
+        if (strlen(FIELDS[f][0]) == len && strncasecmp(p, FIELDS[f][0], len) == 0) return 1;
+    return 0;
+}
 
 static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
@@ -69,6 +77,14 @@ static void lex_all(parser *ps, const char *q, size_t len) {
         l->kind = L_WORD;
         l->p = q + s;
         l->len = i - s;
+        if (l->len > 1 && q[i - 1] == ':' && i < len && q[i] == '"' && is_field(l->p, l->len - 1)) {
+            /* doc:"Bilag 1.txt": a filter's value may be quoted; unclosed, it runs to the end */
+            size_t v = ++i;
+            while (i < len && q[i] != '"') i++;
+            l->val = q + v;
+            l->val_len = i - v;
+            if (i < len) i++;
+        }
         if (!l->neg && l->len == 2 && memcmp(l->p, "OR", 2) == 0) l->kind = L_OR;
         else if (!l->neg && l->len == 1 && *l->p == '|') l->kind = L_OR;
         else if (!l->neg && l->len == 3 && memcmp(l->p, "NOT", 3) == 0) l->kind = L_NOT;
@@ -104,6 +120,20 @@ static char *dup_n(parser *ps, const char *p, size_t n) {
 /* A bare word: a filter, a prefix, or a word. Leading/trailing ':' and '*' junk
  * ("*", ":foo", "type:") falls back to a plain word. */
 static ark_qnode *word_node(parser *ps, const lex *l) {
+    if (l->val) {
+        size_t flen = l->len - 1;
+        for (size_t f = 0; f < sizeof FIELDS / sizeof FIELDS[0]; f++) {
+            if (strlen(FIELDS[f][0]) == flen && strncasecmp(l->p, FIELDS[f][0], flen) == 0 &&
+                l->val_len > 0) {
+                ark_qnode *n = node_new(ps, ARK_Q_FILTER);
+                if (!n) return NULL;
+                n->field = dup_n(ps, FIELDS[f][1], strlen(FIELDS[f][1]));
+                n->text = dup_n(ps, l->val, l->val_len);
+                return n;
+            }
+        }
+        return NULL; /* an empty quoted value: nothing to filter on */
+    }
     const char *colon = memchr(l->p, ':', l->len);
     if (colon && colon > l->p && colon + 1 < l->p + l->len) {
         size_t flen = (size_t)(colon - l->p);
@@ -278,7 +308,12 @@ static void format_into(const ark_qnode *n, ark_buf *b, int nested) {
     switch (n->kind) {
     case ARK_Q_WORD: ark_buf_puts(b, n->text); break;
     case ARK_Q_PREFIX: ark_buf_puts(b, n->text); ark_buf_putc(b, '*'); break;
-    case ARK_Q_FILTER: ark_buf_printf(b, "%s:%s", n->field, n->text); break;
+    case ARK_Q_FILTER:
+        if (strpbrk(n->text, " \t\"()"))
+            ark_buf_printf(b, "%s:\"%s\"", n->field, n->text);
+        else
+            ark_buf_printf(b, "%s:%s", n->field, n->text);
+        break;
     case ARK_Q_PHRASE:
         ark_buf_putc(b, '"');
         for (size_t i = 0; i < n->nwords; i++) {
