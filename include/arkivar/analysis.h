@@ -9,7 +9,8 @@
  *   (none)  exact lowercase form            "københavns"       positional
  *   Z       Snowball stem of the form       "Zkøbenhavn"       positional
  *   F       folded stem (ø→o, æ→ae, å→a …)  "Fkobenhavn"       counted, no position
- *           (only for words that folding changes)
+ *           and folded form                 "Fkobenhavns"      (only for words that folding
+ *                                                              changes)
  *   P       stem of a compound part         "Pskole" "Pmad"    counted, no position
  */
 #ifndef ARKIVAR_ANALYSIS_H
@@ -77,6 +78,10 @@ int ark_an_clone(const ark_an *an, ark_an **out, ark_err *err);
 /* Add a word (lowercased) to the compound vocabulary, e.g. from the corpus itself.
  * Not thread-safe: call before cloning. */
 int ark_an_add_word(ark_an *an, const char *lower, size_t len);
+
+/* 1 if the lowercased word is in the word list itself (not only learned from the
+ * corpus): a real Danish word, so a spelling correction must not replace it unasked. */
+int ark_an_is_word(const ark_an *an, const char *lower, size_t len);
 
 /* Snowball danish stem of a lowercased word into out; returns length. */
 size_t ark_an_stem(ark_an *an, const char *lower, size_t len, char *out, size_t cap);

@@ -24,7 +24,7 @@
 
 /* The index layout's version, stored under the metadata key "format". The indexer
  * re-indexes everything when it finds another; the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "2"
+#define ARK_INDEX_FORMAT "3" /* 3: F terms of the folded form as well as of the stem */
 
 typedef struct ark_prec {   /* a passage as stored */
     const char *doc_id; size_t doc_id_len;

@@ -333,6 +333,10 @@ void ark_an_free(ark_an *an) {
     free(an);
 }
 
+int ark_an_is_word(const ark_an *an, const char *lower, size_t len) {
+    return an && lower && len <= ARK_MAX_TERM && dict_find(an->d, fnv(lower, len), lower, len) == 1;
+}
+
 int ark_an_add_word(ark_an *an, const char *lower, size_t len) {
     if (!an || !lower) return ARK_EINVAL;
     /* Clones read the set without locks, so it is frozen once shared. */
@@ -589,6 +593,9 @@ static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int 
     char f[ARK_MAX_TERM + 1], st[ARK_MAX_TERM + 1];
     size_t fl = ark_fold(low, len, f, sizeof f);
     if (fl != len || memcmp(f, low, len) != 0) {
+        /* the folded form as typed ("aarligt" meets "årligt", not every "år"), and the
+         * folded stem for the other inflections */
+        emit(e, 'F', f, fl);
         size_t sl = ark_an_stem(an, low, len, st, sizeof st);
         emit(e, 'F', f, ark_fold(st, sl, f, sizeof f));
     }

@@ -289,8 +289,9 @@ static ark_xq *word_query(const ark_qword *w) {
     if (w->in_phrase && w->stop_in_phrase) return v[0];
     v[n++] = term(w->stem, W_STEM);
     if (w->in_phrase) return combine_free(ARK_XQ_OR, v, n, 0);
-    v[n++] = term(w->fold, W_FOLD);
+    /* the folded form as typed first, the folded stem (other inflections) a little below */
     if (w->fold2[0]) v[n++] = term(w->fold2, W_FOLD);
+    if (w->fold[0]) v[n++] = term(w->fold, w->fold2[0] ? W_FOLD * 0.7 : W_FOLD);
     v[n++] = term(w->part, W_PART);
     if (w->nparts) {
         /* the compound's parts inside another compound, or as separate words
@@ -659,9 +660,10 @@ static uint64_t freq(ark_engine *e, const char *t) {
 
 /* "Mente du": each unknown word replaced by Xapian's spelling suggestion from the
  * index's own vocabulary. NULL when every word is known or nothing better exists. */
-static char *spelling_for(ark_engine *e, const char *q) {
+static char *spelling_for(ark_engine *e, const char *q, int *all_real) {
     ark_buf out = ARK_BUF_INIT;
     int changed = 0;
+    *all_real = 1;
     const char *p = q;
     while (*p) {
         size_t sp = strspn(p, " \t");
@@ -685,6 +687,8 @@ static char *spelling_for(ark_engine *e, const char *q) {
         if (sugg && *sugg) {
             ark_buf_puts(&out, sugg);
             changed = 1;
+            /* "rød" is Danish even when no record says it: suggest "nød", never impose it */
+            if (!ark_an_is_word(e->an, low, ln)) *all_real = 0;
         } else {
             ark_buf_append(&out, p, wl);
         }
@@ -912,8 +916,9 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
         return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
     int rc = run(e, req->q, req, out, err);
     if (rc == 0 && req->offset == 0) {
-        out->suggestion = spelling_for(e, req->q);
-        if (out->suggestion && out->total == 0) {
+        int real = 0;
+        out->suggestion = spelling_for(e, req->q, &real);
+        if (out->suggestion && out->total == 0 && !real) {
             /* Nothing found: answer the corrected query and say so. */
             ark_results again = {0};
             if (run(e, out->suggestion, req, &again, err) == 0 && again.n > 0) {

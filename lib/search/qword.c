@@ -31,6 +31,12 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
      * "cirkulær", which keeps its æ: the folded unstemmed form is the second key. */
     set_prefixed(w->fold2, 'F', tmp, ark_fold(low, n, tmp, sizeof tmp));
     if (strcmp(w->fold2, w->fold) == 0) w->fold2[0] = '\0';
+    /* Typed with æ, ø, å (or é, ü …), the word needs no folding: its exact form and stem
+     * find the text, and folded terms would only count the same occurrences again
+     * ("Københavns klimaplaner" ranked passages with Københavns alone too high). */
+    int plain_ascii = 1;
+    for (size_t i = 0; i < n; i++) plain_ascii &= (unsigned char)low[i] < 0x80;
+    if (!plain_ascii) w->fold[0] = w->fold2[0] = '\0';
     size_t s = ark_an_stem(an, low, n, tmp, sizeof tmp);
     set_prefixed(w->stem, 'Z', tmp, s);
     set_prefixed(w->part, 'P', tmp, s);
