@@ -90,10 +90,16 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	ARK_BIN=$(BIN) ARK_BUILD=$(BUILD) prove -f --timer $(TEST_BIN) $(TEST_SCRIPTS)
 
-coverage:
-	$(MAKE) clean
-	$(MAKE) test OPT="-O0 -g --coverage" LDFLAGS="--coverage"
-	gcov -n -o $(BUILD)/lib/text lib/*/*.c 2>/dev/null | grep -A1 "^File 'lib" | grep Lines
+# Line coverage of the engine by the unit tests and the indexer/server tests, from a
+# separate build (build-cov/), so the normal build is left alone.
+coverage: deps
+	@$(MAKE) --no-print-directory BUILD=build-cov BIN=build-cov/bin OPT="-O0 -g --coverage" \
+		LDFLAGS="--coverage" all build-cov/bin/arkivar-indexer build-cov/bin/arkivar-server
+	ARK_BIN=build-cov/bin ARK_BUILD=build-cov prove -f $(TEST_SRC:tests/%.c=build-cov/tests/%) \
+		tests/t_indexer.sh tests/t_server.sh
+	@for d in $(sort $(dir $(LIB_C) $(LIB_CC))); do gcov -n -o build-cov/$$d $$d*.c* 2>/dev/null; done | \
+		awk -F"'" '/^File/ { f = $$2 } /^Lines executed/ && f ~ /^lib\// { sub("Lines executed:", ""); \
+		printf "%-26s %s\n", f, $$0; f = "" }'
 
 bench: all
 	scripts/bench-index.sh && scripts/bench-load.sh
@@ -102,6 +108,6 @@ bench-smoke: all
 	scripts/bench-index.sh --smoke && scripts/bench-load.sh --smoke
 
 clean:
-	rm -rf build build-san bin
+	rm -rf build build-san build-cov bin
 
 -include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_BIN:=.d)
