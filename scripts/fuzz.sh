@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/fuzz.sh: build the libFuzzer targets (clang, ASan+UBSan) and run each.
 #   scripts/fuzz.sh [RUNS] [SECONDS]   default 1000000 runs per target, at most 600 s each
-# Prints, per target: executions, seconds, executions/s, coverage and whether it crashed.
+# Prints, per target: executions, seconds, executions/s, coverage and whether it crashed
+# (an input that takes over 10 s counts as a crash: a hang).
 # tests/t_fuzz.sh runs a short version in `make test` so a regression still fails CI.
 set -eu
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ for t in fuzz_query fuzz_text fuzz_tok; do
     work="$OUT/$t-corpus"
     mkdir -p "$work"
     start=$(date +%s.%N)
-    if "$OUT/$t" -runs="$RUNS" -max_total_time="$SECS" -max_len=8192 -print_final_stats=1 \
+    if "$OUT/$t" -runs="$RUNS" -max_total_time="$SECS" -max_len=8192 -timeout=10 -print_final_stats=1 \
         "$work" "$seeds" >"$OUT/$t.log" 2>&1; then res=ok; else res=CRASH; status=1; fi
     end=$(date +%s.%N)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t.log" | tail -1)

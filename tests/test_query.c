@@ -92,6 +92,24 @@ int main(void) {
     ok(n && n->nkids <= ARK_QUERY_MAX_NODES, "clauses are capped at %d", ARK_QUERY_MAX_NODES);
     ark_qnode_free(n);
 
+    /* found by scripts/fuzz.sh: once the node budget was spent, a word after a stray
+     * ')' at the top made the parser loop forever */
+    {
+        char q[ARK_QUERY_MAX_BYTES];
+        size_t m = 0;
+        while (m + 4 < sizeof q) { q[m++] = 'a'; q[m++] = ' '; q[m++] = ')'; q[m++] = ' '; }
+        ark_qnode *h = NULL;
+        int rc = ark_query_parse(q, m, &h, NULL);
+        ok(rc == 0 && h, "a query past the node budget with stray parentheses ends");
+        ark_qnode_free(h);
+        m = 0; /* 254 words, OR, and more: the budget ends inside the OR (the fuzzer's case) */
+        for (int i = 0; i < 254; i++) { q[m++] = 'a'; q[m++] = ' '; }
+        memcpy(q + m, "OR \"b c\" d", 11);
+        m += 11;
+        rc = ark_query_parse(q, m, &h, NULL);
+        ok(rc == 0 && h, "a query whose node budget runs out inside an OR ends");
+        ark_qnode_free(h);
+    }
     guarded("\"abc");
     guarded("abc*");
     guarded("-");

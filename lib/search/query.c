@@ -267,6 +267,7 @@ int ark_query_parse(const char *q, size_t q_len, ark_qnode **out, ark_err *err) 
     /* An OR with nothing on one side ("OR", "a OR") is the word "or" only when alone. */
     ark_qnode *n = NULL;
     while (ps->at < ps->n && !ps->oom) {
+        size_t before = ps->at;
         ark_qnode *part = parse_or(ps);
         if (!n) n = part;
         else if (part) { /* parse_or stopped at a stray ')' at depth 0: keep going */
@@ -280,6 +281,9 @@ int ark_query_parse(const char *q, size_t q_len, ark_qnode **out, ark_err *err) 
         }
         if (ps->at < ps->n && ps->v[ps->at].kind == L_RPAREN) ps->at++;
         else if (ps->at < ps->n && ps->v[ps->at].kind == L_OR) ps->at++;
+        /* Out of nodes (ARK_QUERY_MAX_NODES), a parse can consume nothing: the rest of
+         * the query is dropped rather than looped over forever (found by fuzzing). */
+        if (ps->at == before) break;
     }
     if (!n && !ps->oom) n = node_new(ps, ARK_Q_AND);
     int oom = ps->oom;
