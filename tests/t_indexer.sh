@@ -45,6 +45,14 @@ grep -q "2 files indexed, 3 unchanged, 1 removed" "$T/err3"; ok $? "one changed 
 [ -n "$(termfreq "$IDX" zebrafinkeudvalget)" ]; ok $? "the changed document's new words are found"
 [ -n "$(termfreq "$IDX" Dsub/nyt.md)" ]; ok $? "the new document has id sub/nyt.md (relative path)"
 
+# a CPR number never reaches the index (DOMAIN.md)
+printf 'Notat\n\nBorgeren med CPR-nr. 010190-1234 har klaget over sagsbehandlingen.\n' > "$T/corpus/cpr.txt"
+"$BIN/arkivar-indexer" --quiet --index "$IDX" "$T/corpus"
+[ -n "$(termfreq "$IDX" sagsbehandlingen)" ] && [ -z "$(termfreq "$IDX" 010190-1234)" ] && \
+    [ -z "$(termfreq "$IDX" 010190)" ] && ! xapian-delve -a "$IDX" 2>/dev/null | grep -q "0101901234\|010190"
+ok $? "a CPR number in a document is masked: neither it nor its parts are index terms"
+rm "$T/corpus/cpr.txt"
+
 # bad input: per-file errors and exit code 1, the rest indexed
 printf '' > "$T/corpus/empty.txt"
 head -c 4000 /dev/urandom > "$T/corpus/binary.txt"

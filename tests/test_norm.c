@@ -182,5 +182,26 @@ int main(void) {
         free(out);
         free(in);
     }
+    /* CPR numbers are masked, other numbers are left alone (DOMAIN.md: never shown or
+     * searchable) */
+    {
+        static const char *const cases[][2] = {
+            {"Borger med CPR 010190-1234 har klaget.", "Borger med CPR XXXXXX-XXXX har klaget."},
+            {"cpr.nr. 3112851234.", "cpr.nr. XXXXXXXXXX."},
+            {"CPR: 150575 4321", "CPR: XXXXXX XXXX"},
+            {"Sagsnummer eDoc 2026-0179043", "Sagsnummer eDoc 2026-0179043"},
+            {"Sagsnummer i F2 2026 - 11781", "Sagsnummer i F2 2026 - 11781"},
+            {"telefon 33 66 33 66 og 1234567890", "telefon 33 66 33 66 og 1234567890"},
+            {"dato 320190-1234 er ingen dato", "dato 320190-1234 er ingen dato"},
+            {"11020684 dokumentnummer", "11020684 dokumentnummer"},
+        };
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            char *o = NULL;
+            size_t ol = 0;
+            ark_norm(cases[c][0], strlen(cases[c][0]), &o, &ol, NULL);
+            is_str(o, cases[c][1], cases[c][0]);
+            free(o);
+        }
+    }
     return done_testing();
 }

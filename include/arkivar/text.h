@@ -57,7 +57,8 @@ void ark_source_free(ark_source *s); /* frees the members; s itself is the calle
  *    lines) but real hyphens kept (offentlige-\nprivate, Sundheds- og, og -samarbejder);
  *  - markdown emphasis and heading marks removed (## **Title** → Title);
  *  - every run of whitespace (newlines included) becomes one space; leading and
- *    trailing whitespace dropped; the result is NFC.
+ *    trailing whitespace dropped; the result is NFC;
+ *  - CPR numbers (DDMMYY-SSSS) are masked, XXXXXX-XXXX: never shown, never indexed.
  * Returns 0 and a malloc'ed string in *out (length in *out_len), or ARK_ENOMEM.
  * If map is not NULL, *map receives a malloc'ed array of *out_len + 1 entries:
  * (*map)[i] is the offset in `in` of the original byte that produced output byte i,

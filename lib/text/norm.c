@@ -294,6 +294,33 @@ out:
     return rc;
 }
 
+/* CPR numbers (the Danish personal identity number, DDMMYY-SSSS) must never be shown or
+ * searchable (DOMAIN.md): every digit of one becomes 'X' here, so no passage text, index
+ * term or snippet holds it, while the byte length (and so the offset map) stays. A CPR
+ * number is six digits forming a valid day and month, then '-' or nothing or one space,
+ * then four digits, with no digit or '-' glued to either end (so case numbers such as
+ * 2026-0179043 and amounts are left alone). */
+static int is_d(char c) { return c >= '0' && c <= '9'; }
+
+static void mask_cpr(char *s, size_t len) {
+    for (size_t i = 0; i + 10 <= len; i++) {
+        if (i > 0 && (is_d(s[i - 1]) || s[i - 1] == '-' || s[i - 1] == '/')) continue;
+        size_t k = 0;
+        while (k < 6 && is_d(s[i + k])) k++;
+        if (k != 6) continue;
+        int dd = (s[i] - '0') * 10 + (s[i + 1] - '0'), mm = (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+        if (dd < 1 || dd > 31 || mm < 1 || mm > 12) continue;
+        size_t j = i + 6;
+        if (j < len && (s[j] == '-' || s[j] == ' ')) j++;
+        if (j + 4 > len) continue;
+        if (!is_d(s[j]) || !is_d(s[j + 1]) || !is_d(s[j + 2]) || !is_d(s[j + 3])) continue;
+        if (j + 4 < len && (is_d(s[j + 4]) || s[j + 4] == '-' || s[j + 4] == '/')) continue;
+        for (size_t t = i; t < j + 4; t++)
+            if (is_d(s[t])) s[t] = 'X';
+        i = j + 3;
+    }
+}
+
 int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32_t **map) {
     const unsigned char *in = (const unsigned char *)in_;
     int rc = 0;
@@ -437,6 +464,7 @@ int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32
     }
 
     if ((rc = apply_nfc(&b)) != 0) goto out;
+    mask_cpr(b.s, b.len);
     if ((rc = nb_grow(&b, 0)) != 0) goto out;
     b.s[b.len] = '\0';
     if (b.map) b.map[b.len] = (uint32_t)last_end;
