@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 #define IO_TIMEOUT_S 10  /* a request slower than this is a failure, not a hang */
 #define MAX_HEADER 16384
 
@@ -259,42 +261,6 @@ static void *run_conn(void *arg) {
     w->t_end = now_ms();
     if (fd >= 0) close(fd);
     return NULL;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double pct(const double *v, size_t n, double p) {
-    if (n == 0) return 0;
-    size_t k = (size_t)(p * (double)n + 0.999999);
-    if (k < 1) k = 1;
-    return v[(k > n ? n : k) - 1];
-}
-
-static char **read_lines(const char *path, size_t *n) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char **v = NULL, *line = NULL;
-    size_t cap = 0, lcap = 0;
-    ssize_t len;
-    *n = 0;
-    while ((len = getline(&line, &lcap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-        if (len == 0) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            char **nv = realloc(v, cap * sizeof *nv);
-            if (!nv) exit(2);
-            v = nv;
-        }
-        if (!(v[(*n)++] = strdup(line))) exit(2);
-    }
-    free(line);
-    fclose(f);
-    return v;
 }
 
 int main(int argc, char **argv) {

@@ -25,6 +25,8 @@
 #include "arkivar/err.h"
 #include "arkivar/search.h"
 
+#include "bench_common.h"
+
 typedef struct worker {
     int id;
     pthread_t th;
@@ -99,41 +101,6 @@ static void *run(void *arg) {
     }
     w->t_end = now_ms();
     return NULL;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p) {
-    if (n == 0) return 0;
-    size_t k = (size_t)(p * (double)n + 0.999999);
-    if (k < 1) k = 1;
-    return v[(k > n ? n : k) - 1];
-}
-
-static char **read_lines(const char *path, size_t *n) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char **v = NULL, *line = NULL;
-    size_t cap = 0, lcap = 0;
-    ssize_t len;
-    *n = 0;
-    while ((len = getline(&line, &lcap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-        if (len == 0) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            char **nv = realloc(v, cap * sizeof *nv);
-            if (!nv) exit(2);
-            v = nv;
-        }
-        if (!(v[(*n)++] = strdup(line))) exit(2);
-    }
-    free(line);
-    fclose(f);
-    return v;
 }
 
 int main(int argc, char **argv) {
