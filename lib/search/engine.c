@@ -1,13 +1,13 @@
 /* lib/search/engine.c: the engine's query side (include/arkivar/search.h).
  * Owns: user text → query tree → Xapian query with the Danish analysis chain;
- * running it with per-document collapse; decoding passages and document records;
+ * running it with the per-document page rule; decoding passages and document records;
  * snippets; "Mente du" suggestions; the document view; completions.
  * Not here: parsing (query.c), windows and offsets (snippet.c), Xapian (index.h).
  *
  * Ranking (issue 4/5): every query word is an OR of the index terms it can meet,
  * weighted exact > stem > fold > compound part, so the typed form ranks first. The
- * words of a query are all optional, but an AND of them is added with AND_MAYBE so
- * passages holding more of them rank first. */
+ * words of a query are all optional; passages holding all of them, near each other or
+ * in their heading or title are raised by a rerank of the candidates (rerank_bonus). */
 #include "arkivar/search.h"
 
 #include <stdio.h>
@@ -467,8 +467,8 @@ static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_T
  * them, hold them close together, or sit under a heading or title that holds them;
  * negatives AND_NOT; filters FILTER. */
 static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
-    ark_xq *pos[80], *neg[64], *fil[64], *boost[8];
-    size_t np = 0, nn = 0, nf = 0, nb = 0;
+    ark_xq *pos[80], *neg[64], *fil[64];
+    size_t np = 0, nn = 0, nf = 0;
     ark_xq *stopq[16];
     size_t nstop = 0;
     char stems[64][ARK_MAX_TERM + 2], exacts[64][ARK_MAX_TERM + 2];
@@ -548,34 +548,25 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
                 pos[np++] = term(syn->v[i].acronym, W_SYN);
                 break;
             }
+    ark_xq *stops = NULL; /* raise a passage (AND_MAYBE), never bring one in */
     if (np == 0 && nstop) { /* nothing but stop words: then they are the query */
         memcpy(pos, stopq, nstop * sizeof *stopq);
         np = nstop;
-        nstop = 0;
+    } else if (nstop) {
+        stops = combine_free(ARK_XQ_OR, stopq, nstop, 0);
     }
-    if (nstop && nb < 8) boost[nb++] = combine_free(ARK_XQ_OR, stopq, nstop, 0);
     ark_xq *q = NULL;
     if (np == 0) q = (nf || nn) ? ark_xq_match_all() : NULL;
-    else {
-        size_t ncore = 0;
-        ark_xq *core[80];
-        for (size_t i = 0; i < np; i++)
-            if (pos[i]) core[ncore++] = pos[i];
-        q = ark_xq_combine(ARK_XQ_OR, core, ncore, 0);
-        for (size_t i = 0; i < np; i++) ark_xq_free(pos[i]);
-        if (q && nb) {
-            ark_xq *extra = combine_free(ARK_XQ_OR, boost, nb, 0);
-            ark_xq *pair[2] = {q, extra};
-            ark_xq *r = extra ? ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0) : NULL;
-            ark_xq_free(extra);
-            if (r) {
-                ark_xq_free(q);
-                q = r;
-            }
-        } else {
-            for (size_t i = 0; i < nb; i++) ark_xq_free(boost[i]);
+    else q = combine_free(ARK_XQ_OR, pos, np, 0);
+    if (q && stops) {
+        ark_xq *pair[2] = {q, stops};
+        ark_xq *r = ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0);
+        if (r) {
+            ark_xq_free(q);
+            q = r;
         }
     }
+    ark_xq_free(stops);
     if (q && nf) {
         ark_xq *f = combine_free(ARK_XQ_AND, fil, nf, 0);
         ark_xq *pair[2] = {q, f};

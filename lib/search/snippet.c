@@ -180,25 +180,6 @@ int ark_snippet_make(ark_an *an, const char *text, size_t len, const ark_qword *
     return 0;
 }
 
-int ark_snippet_marks(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
-                      uint32_t (**hl)[2], size_t *nhl) {
-    match *m = NULL;
-    size_t nm = 0;
-    *hl = NULL;
-    *nhl = 0;
-    int rc = find_matches(an, text, len, w, nw, &m, &nm);
-    if (rc) return rc;
-    *hl = malloc((nm ? nm : 1) * sizeof **hl);
-    if (!*hl) { free(m); return ARK_ENOMEM; }
-    for (size_t i = 0; i < nm; i++) {
-        (*hl)[i][0] = m[i].start;
-        (*hl)[i][1] = m[i].end;
-    }
-    *nhl = nm;
-    free(m);
-    return 0;
-}
-
 int ark_snippet_cover(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
                       uint32_t window, int *distinct, int *best) {
     match *m = NULL;

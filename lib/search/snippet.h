@@ -22,9 +22,6 @@ typedef struct ark_snip {
  * target is the size in bytes to aim for; "…" marks a cut. 0 or ARK_ENOMEM. */
 int ark_snippet_make(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
                      size_t target, ark_snip *out);
-/* Only the highlight offsets over the whole text (for the document view). */
-int ark_snippet_marks(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
-                      uint32_t (**hl)[2], size_t *nhl);
 /* How well text covers the query words (stop words aside): *distinct of them occur in
  * it, *best inside one window of `window` tokens. For reranking. 0 or ARK_ENOMEM. */
 int ark_snippet_cover(ark_an *an, const char *text, size_t len, const ark_qword *w, size_t nw,
