@@ -203,5 +203,109 @@ int main(void) {
             free(o);
         }
     }
+    /* Every spelling of a CPR number that extraction produces (issue 9): separators,
+     * dotted/slashed/spaced dates, fullwidth digits, letter-spacing, a number running on
+     * into '-' or '/', a line break after the dash, a line-end hyphen inside it. */
+    {
+        static const char *const cases[][2] = {
+            {"CPR 010190-1101 ok", "CPR XXXXXX-XXXX ok"},
+            {"CPR 010190\xE2\x80\x93" "1102 ok", "CPR XXXXXX\xE2\x80\x93XXXX ok"},       /* en dash */
+            {"CPR 010190\xE2\x80\x90" "1103 ok", "CPR XXXXXX\xE2\x80\x90XXXX ok"},       /* U+2010 */
+            {"CPR 010190\xE2\x80\x91" "1104 ok", "CPR XXXXXX\xE2\x80\x91XXXX ok"},       /* U+2011 */
+            {"CPR 010190\xE2\x88\x92" "1105 ok", "CPR XXXXXX\xE2\x88\x92XXXX ok"},       /* U+2212 */
+            {"CPR 010190\xE2\x80\x94" "1106 ok", "CPR XXXXXX\xE2\x80\x94XXXX ok"},       /* em dash */
+            {"CPR 010190/1107 ok", "CPR XXXXXX/XXXX ok"},
+            {"CPR 010190.1108 ok", "CPR XXXXXX.XXXX ok"},
+            {"CPR 010190_1109 ok", "CPR XXXXXX_XXXX ok"},
+            {"CPR 010190,1110 ok", "CPR XXXXXX,XXXX ok"},
+            {"CPR 010190:1111 ok", "CPR XXXXXX:XXXX ok"},
+            {"CPR 010190- 1112 ok", "CPR XXXXXX- XXXX ok"},
+            {"CPR 010190 - 1113 ok", "CPR XXXXXX - XXXX ok"},
+            {"CPR 010190 1114 ok", "CPR XXXXXX XXXX ok"},
+            {"CPR 0101901115 ok", "CPR XXXXXXXXXX ok"},
+            {"CPR 08.01.90-1107 ok", "CPR XX.XX.XX-XXXX ok"},
+            {"CPR 28/01/90-1127 ok", "CPR XX/XX/XX-XXXX ok"},
+            {"CPR 10 01 90 1109 ok", "CPR XX XX XX XXXX ok"},
+            {"CPR 27.01.90 1126 ok", "CPR XX.XX.XX XXXX ok"},
+            {"CPR \xEF\xBC\x92\xEF\xBC\x96\xEF\xBC\x90\xEF\xBC\x91\xEF\xBC\x99\xEF\xBC\x90-"
+             "\xEF\xBC\x91\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x95 ok",
+             "CPR XXXXXX-XXXX ok"},                                                  /* fullwidth */
+            {"CPR 2 6 0 1 9 0 - 1 1 2 5 ok", "CPR X X X X X X - X X X X ok"},
+            {"CPR 2 6 0 1 9 0 1 1 2 5 ok", "CPR X X X X X X X X X X ok"},
+            {"CPR 050290-1132- ok", "CPR XXXXXX-XXXX- ok"},
+            {"CPR 090290-1136-2026 ok", "CPR XXXXXX-XXXX-2026 ok"},
+            {"CPR 090290-1137/2 ok", "CPR XXXXXX-XXXX/2 ok"},
+            {"CPR 150290-\n1138 ok", "CPR XXXXXX-XXXX ok"},
+            {"CPR 150290 -\n1139 ok", "CPR XXXXXX - XXXX ok"},
+            {"CPR 2001-\n901119 ok", "CPR XXXX-XXXXXX ok"},
+            {"CPR 200190-11-\n19 ok", "CPR XXXXXX-XX-XX ok"},
+            {"CPR\xC2\xA0" "200190\xC2\xA0" "1120 ok", "CPR XXXXXX XXXX ok"},         /* NBSP */
+            {"cpr.nr.200190-1121, tlf.", "cpr.nr.XXXXXX-XXXX, tlf."},
+            /* what is not a CPR number stays */
+            {"sag 2026-0179043 og 2026-11781", "sag 2026-0179043 og 2026-11781"},
+            {"i 2015-\n16 og 2019-2020", "i 2015-16 og 2019-2020"},
+            {"kl. 10.00-12.00 d. 12.05.2026", "kl. 10.00-12.00 d. 12.05.2026"},
+            {"12.05.26, 1400 deltagere", "12.05.26, 1400 deltagere"},
+            {"1 2 3 4 5 6 7 8 9 0 1", "1 2 3 4 5 6 7 8 9 0 1"},
+            {"320190-1234 og 011390-1234", "320190-1234 og 011390-1234"},
+            {"beløb 1.250.000 kr.", "beløb 1.250.000 kr."},
+            {"tlf. 33 66 33 66, mail a.b@kk.dk", "tlf. 33 66 33 66, mail a.b@kk.dk"},
+        };
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            char *o = NULL;
+            size_t ol = 0;
+            ark_norm(cases[c][0], strlen(cases[c][0]), &o, &ol, NULL);
+            is_str(o, cases[c][1], cases[c][0]);
+            free(o);
+        }
+    }
+    /* The map stays exact through masking: a fullwidth digit (three bytes) becomes one
+     * 'X' that points at its first byte. */
+    {
+        const char *in = "ID \xEF\xBC\x92\xEF\xBC\x96\xEF\xBC\x90\xEF\xBC\x91\xEF\xBC\x99\xEF\xBC\x90"
+                         "1125 x";
+        char *o = NULL;
+        size_t ol = 0;
+        uint32_t *map = NULL;
+        ark_norm(in, strlen(in), &o, &ol, &map);
+        is_str(o, "ID XXXXXXXXXX x", "fullwidth digits masked with a map");
+        ok(map && map[3] == 3 && map[4] == 6 && map[8] == 18 && map[9] == 21 && map[13] == 25 &&
+               map[ol] == strlen(in),
+           "each X maps to the first byte of its digit");
+        free(map);
+        free(o);
+    }
+    /* Contacts, when asked: e-mail local parts and Danish phone numbers. */
+    {
+        static const char *const cases[][2] = {
+            {"skriv til mette.hansen@kk.dk.", "skriv til XXXXX.XXXXXX@kk.dk."},
+            {"s\xC3\xB8ren@aarhus.dk", "XXXXX@aarhus.dk"},
+            {"tlf. 33 66 33 66, ok", "tlf. XX XX XX XX, ok"},
+            {"tlf. 3366 3366 ok", "tlf. XXXX XXXX ok"},
+            {"tlf. +45 33663366 ok", "tlf. +XX XXXXXXXX ok"},
+            {"tlf. 0045 3366 3366 ok", "tlf. XXXX XXXX XXXX ok"},
+            {"i perioden 2020-2023 og 2020 2023", "i perioden 2020-2023 og 2020 2023"},
+            {"tlf. +4533663366 ok", "tlf. +XXXXXXXXXX ok"},
+            {"sag 2026-0179043, 2026-11781", "sag 2026-0179043, 2026-11781"},
+            {"1 2 3 4 5 6 7 8 9", "1 2 3 4 5 6 7 8 9"},
+            {"d. 01.02.2026", "d. 01.02.2026"},
+            {"i 2015-\n2016 blev", "i 2015-2016 blev"},
+            {"kontakt@ ingen", "kontakt@ ingen"},
+        };
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            char *o = NULL;
+            size_t ol = 0;
+            ark_norm_mask(cases[c][0], strlen(cases[c][0]), ARK_MASK_CONTACTS, &o, &ol, NULL);
+            is_str(o, cases[c][1], cases[c][0]);
+            free(o);
+        }
+    }
+    /* A file name that becomes a document id. */
+    {
+        char id[] = "klage fra 120590-1234 (2).txt";
+        size_t n = ark_mask_pii(id, strlen(id), 0);
+        is_str(id, "klage fra XXXXXX-XXXX (2).txt", "ark_mask_pii masks a CPR number in a file name");
+        is_int(n, strlen(id), "same length for ASCII digits");
+    }
     return done_testing();
 }

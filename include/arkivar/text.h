@@ -34,6 +34,7 @@ typedef struct ark_source {
     ark_page *pages; /* may be NULL when npages == 0 */
     size_t npages;
     int is_markdown; /* .md, or markdown headings seen */
+    unsigned mask;   /* ARK_MASK_* beyond CPR numbers, set by the caller after loading */
 } ark_source;
 
 /* A loader: returns 0 and fills *out, or an ARK_E* code with the reason in err
@@ -50,6 +51,12 @@ void ark_source_free(ark_source *s); /* frees the members; s itself is the calle
 
 /* ---- Normalization -------------------------------------------------------------- */
 
+/* Personal data that normalization masks (every digit, or letter of an address's local
+ * part, becomes 'X'; byte offsets stay exact through the map). CPR numbers are always
+ * masked, in every spelling extraction produces (lib/text/pii.c lists them); e-mail
+ * addresses and phone numbers only when asked (arkivar-indexer --mask-contacts). */
+enum { ARK_MASK_CPR = 1, ARK_MASK_CONTACTS = 2 };
+
 /* Normalize an original byte range into display/search text:
  *  - invalid UTF-8 is replaced by U+FFFD (never fatal); NUL and control chars dropped;
  *  - broken glyphs repaired: Ƶ → "(", ƶ → ")", U+F0B7 and ● → "•";
@@ -58,12 +65,21 @@ void ark_source_free(ark_source *s); /* frees the members; s itself is the calle
  *  - markdown emphasis and heading marks removed (## **Title** → Title);
  *  - every run of whitespace (newlines included) becomes one space; leading and
  *    trailing whitespace dropped; the result is NFC;
- *  - CPR numbers (DDMMYY-SSSS) are masked, XXXXXX-XXXX: never shown, never indexed.
+ *  - CPR numbers (DDMMYY-SSSS, in any spelling) are masked, XXXXXX-XXXX: never shown,
+ *    never indexed (see ARK_MASK_CPR above).
  * Returns 0 and a malloc'ed string in *out (length in *out_len), or ARK_ENOMEM.
  * If map is not NULL, *map receives a malloc'ed array of *out_len + 1 entries:
  * (*map)[i] is the offset in `in` of the original byte that produced output byte i,
  * and (*map)[*out_len] == offset just past the last consumed original byte. */
 int ark_norm(const char *in, size_t in_len, char **out, size_t *out_len, uint32_t **map);
+/* The same with more to mask: mask is a set of ARK_MASK_* (CPR is always included). */
+int ark_norm_mask(const char *in, size_t in_len, unsigned mask, char **out, size_t *out_len,
+                  uint32_t **map);
+
+/* Mask personal data in a string that did not come through ark_norm (a file name that
+ * becomes a document id): s[0, len) is rewritten in place; returns the new length
+ * (shorter when fullwidth digits were masked; then s[new length] is set to NUL). */
+size_t ark_mask_pii(char *s, size_t len, unsigned mask);
 
 /* ---- Passages ------------------------------------------------------------------- */
 

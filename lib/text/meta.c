@@ -251,7 +251,7 @@ int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *ou
         size_t end = e ? (size_t)(e - s) : n;
         char *t;
         size_t tl;
-        if ((rc = ark_norm(s + i, end - i, &t, &tl, NULL)) != 0) goto out;
+        if ((rc = ark_norm_mask(s + i, end - i, src->mask, &t, &tl, NULL)) != 0) goto out;
         if (tl) {
             lines[nl].t = t;
             lines[nl].n = tl;

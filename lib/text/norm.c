@@ -16,6 +16,8 @@
  * Danish text never reaches utf8proc and nothing is allocated per character. */
 #include "arkivar/text.h"
 
+#include "pii.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -294,37 +296,34 @@ out:
     return rc;
 }
 
-/* CPR numbers (the Danish personal identity number, DDMMYY-SSSS) must never be shown or
- * searchable (DOMAIN.md): every digit of one becomes 'X' here, so no passage text, index
- * term or snippet holds it, while the byte length (and so the offset map) stays. A CPR
- * number is six digits forming a valid day and month, then '-' or nothing or one space,
- * then four digits, with no digit or '-' glued to either end (so case numbers such as
- * 2026-0179043 and amounts are left alone). */
-static int is_d(char c) { return c >= '0' && c <= '9'; }
+/* Offsets in the output of hyphens kept from a line-end hyphenation between digits;
+ * the masker reads them as part of a number (pii.h). Rare: most texts have none. */
+typedef struct joins {
+    size_t *v, n, cap;
+} joins;
 
-static void mask_cpr(char *s, size_t len) {
-    for (size_t i = 0; i + 10 <= len; i++) {
-        if (i > 0 && (is_d(s[i - 1]) || s[i - 1] == '-' || s[i - 1] == '/')) continue;
-        size_t k = 0;
-        while (k < 6 && is_d(s[i + k])) k++;
-        if (k != 6) continue;
-        int dd = (s[i] - '0') * 10 + (s[i + 1] - '0'), mm = (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
-        if (dd < 1 || dd > 31 || mm < 1 || mm > 12) continue;
-        size_t j = i + 6;
-        if (j < len && (s[j] == '-' || s[j] == ' ')) j++;
-        if (j + 4 > len) continue;
-        if (!is_d(s[j]) || !is_d(s[j + 1]) || !is_d(s[j + 2]) || !is_d(s[j + 3])) continue;
-        if (j + 4 < len && (is_d(s[j + 4]) || s[j + 4] == '-' || s[j + 4] == '/')) continue;
-        for (size_t t = i; t < j + 4; t++)
-            if (is_d(s[t])) s[t] = 'X';
-        i = j + 3;
+static int joins_add(joins *j, size_t at) {
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 8;
+        size_t *v = realloc(j->v, cap * sizeof *v);
+        if (!v) return ARK_ENOMEM;
+        j->v = v;
+        j->cap = cap;
     }
+    j->v[j->n++] = at;
+    return 0;
 }
 
-int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32_t **map) {
+int ark_norm(const char *in, size_t in_len, char **out, size_t *out_len, uint32_t **map) {
+    return ark_norm_mask(in, in_len, ARK_MASK_CPR, out, out_len, map);
+}
+
+int ark_norm_mask(const char *in_, size_t in_len, unsigned mask, char **out, size_t *out_len,
+                  uint32_t **map) {
     const unsigned char *in = (const unsigned char *)in_;
     int rc = 0;
     nbuf b = {NULL, NULL, 0, 0};
+    joins dj = {NULL, 0, 0};
     *out = NULL;
     *out_len = 0;
     if (map) {
@@ -426,6 +425,9 @@ int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32
             int r = hyphen_rule(in, in_len, i, word0, in_run ? run0 : word0, &next);
             if (r == HY_JOIN || r == HY_KEEP_JOIN) {
                 if (r == HY_KEEP_JOIN) {
+                    if (i > 0 && is_digit_cp(in[i - 1]) && is_digit_cp(in[next]) &&
+                        (rc = joins_add(&dj, b.len)) != 0)
+                        goto out;
                     if ((rc = nb_put(&b, "-", 1, i)) != 0) goto out;
                     last_end = i + 1;
                 }
@@ -463,17 +465,21 @@ int ark_norm(const char *in_, size_t in_len, char **out, size_t *out_len, uint32
         i += l;
     }
 
+    /* Masking before NFC: NFC never composes a digit or a separator, so the numbers it
+     * looks at are the same, and the join offsets are still those of pass 1. */
+    b.len = ark_pii_mask(b.s, b.len, b.map, dj.v, dj.n, mask | ARK_MASK_CPR);
     if ((rc = apply_nfc(&b)) != 0) goto out;
-    mask_cpr(b.s, b.len);
     if ((rc = nb_grow(&b, 0)) != 0) goto out;
     b.s[b.len] = '\0';
     if (b.map) b.map[b.len] = (uint32_t)last_end;
     *out = b.s;
     *out_len = b.len;
     if (map) *map = b.map;
+    free(dj.v);
     return 0;
 out:
     free(b.s);
     free(b.map);
+    free(dj.v);
     return rc;
 }

@@ -502,10 +502,12 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
             if (q->head >= 0 && !heads[q->head]) {
                 size_t hl;
                 const unit *hu = &U[q->head];
-                if ((rc = ark_norm((const char *)b + hu->s, hu->e - hu->s, &heads[q->head], &hl, NULL)) != 0)
+                if ((rc = ark_norm_mask((const char *)b + hu->s, hu->e - hu->s, src->mask,
+                                       &heads[q->head], &hl, NULL)) != 0)
                     goto out;
             }
-            if ((rc = ark_norm((const char *)b + q->s, q->e - q->s, &ap->text, &ap->text_len, NULL)) != 0)
+            if ((rc = ark_norm_mask((const char *)b + q->s, q->e - q->s, src->mask, &ap->text,
+                                   &ap->text_len, NULL)) != 0)
                 goto out;
             if (ap->text_len == 0) { free(ap->text); ap->text = NULL; continue; }
             ap->heading = strdup(q->head >= 0 ? heads[q->head] : "");
