@@ -22,11 +22,12 @@ build() { # name sources...
 }
 build fuzz_query tests/fuzz/fuzz_query.c lib/search/query.c
 build fuzz_text tests/fuzz/fuzz_text.c lib/text/*.c
+build fuzz_cpr tests/fuzz/fuzz_cpr.c lib/text/*.c
 build fuzz_tok tests/fuzz/fuzz_tok.c lib/analysis/*.c
 
 status=0
 printf '%-12s %10s %8s %10s %8s  %s\n' target runs seconds execs/s cov result
-for t in fuzz_query fuzz_text fuzz_tok; do
+for t in fuzz_query fuzz_text fuzz_cpr fuzz_tok; do
     seeds=corpus
     [ $t = fuzz_query ] && seeds=tests/fuzz/seeds-query
     work="$OUT/$t-corpus"

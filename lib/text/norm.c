@@ -110,7 +110,9 @@ static int is_upper_cp(int32_t c) {
     return utf8proc_category(c) == UTF8PROC_CATEGORY_LU;
 }
 
-static int is_digit_cp(int32_t c) { return c >= '0' && c <= '9'; }
+/* ASCII and fullwidth digits: NFKC makes the second the first, so a fullwidth number
+ * broken over a line joins like an ASCII one. */
+static int is_digit_cp(int32_t c) { return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19); }
 
 static inline int is_alnum_ascii(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -130,7 +132,7 @@ static int is_conj(const unsigned char *w, size_t n) {
     return 0;
 }
 
-enum { HY_JOIN, HY_KEEP_JOIN, HY_KEEP };
+enum { HY_JOIN, HY_KEEP_JOIN, HY_NUMBER_JOIN, HY_KEEP };
 
 /* A hyphen at in[h] is followed, after optional trailing blanks, by a line break.
  * Decide what becomes of it. `w0` is where the alphanumeric run before the hyphen
@@ -150,7 +152,8 @@ enum { HY_JOIN, HY_KEEP_JOIN, HY_KEEP };
  *        and join. Split syllables almost never end in -e on both sides, and the
  *        length floor keeps "place-\nret" and "gi-\nver" joining;
  *      - the run holds '/' or '@' (a URL or path): keep the hyphen, join;
- *  - digit after digit (2015-\n16): a range, keep and join;
+ *  - digit after digit (2015-\n16): a range, keep and join (HY_NUMBER_JOIN, so the
+ *    masker can read "2001-\n901119" as the one number it was);
  *  - an acronym before an uppercase word (DTU-\nWater): keep and join;
  *  - anything else (capital, digit, punctuation, end of input): keep the hyphen
  *    and let the line break become a space. */
@@ -185,7 +188,7 @@ static int hyphen_rule(const unsigned char *in, size_t n, size_t h, size_t w0, s
 
     int32_t c0;
     decode(in + j, n - j, &c0);
-    if (is_digit_cp(c0)) return is_digit_cp(last) ? HY_KEEP_JOIN : HY_KEEP;
+    if (is_digit_cp(c0)) return is_digit_cp(last) ? HY_NUMBER_JOIN : HY_KEEP;
     if (!is_lower_cp(c0)) return acronym && is_upper_cp(c0) ? HY_KEEP_JOIN : HY_KEEP;
 
     /* The right word: letters from j. */
@@ -423,11 +426,9 @@ int ark_norm_mask(const char *in_, size_t in_len, unsigned mask, char **out, siz
         if (c == '-' && in_word) {
             size_t next = 0;
             int r = hyphen_rule(in, in_len, i, word0, in_run ? run0 : word0, &next);
-            if (r == HY_JOIN || r == HY_KEEP_JOIN) {
-                if (r == HY_KEEP_JOIN) {
-                    if (i > 0 && is_digit_cp(in[i - 1]) && is_digit_cp(in[next]) &&
-                        (rc = joins_add(&dj, b.len)) != 0)
-                        goto out;
+            if (r != HY_KEEP) {
+                if (r == HY_NUMBER_JOIN && (rc = joins_add(&dj, b.len)) != 0) goto out;
+                if (r != HY_JOIN) {
                     if ((rc = nb_put(&b, "-", 1, i)) != 0) goto out;
                     last_end = i + 1;
                 }
