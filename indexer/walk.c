@@ -67,7 +67,8 @@ static int walk_dir(ark_walk *w, const char *path, const char *rel, int depth, a
         if (!(names[n] = strdup(de->d_name))) { rc = ARK_ENOMEM; goto out; }
         n++;
     }
-    qsort(names, n, sizeof *names, cmp_name);
+    /* qsort(NULL, 0) is undefined (UBSan aborts): an empty folder has no names. */
+    if (n) qsort(names, n, sizeof *names, cmp_name);
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t plen = strlen(path) + strlen(names[i]) + 2;
         size_t rlen = strlen(rel) + strlen(names[i]) + 2;
@@ -92,6 +93,10 @@ static int walk_dir(ark_walk *w, const char *path, const char *rel, int depth, a
             } else {
                 rc = push(w, crel, child);
             }
+        } else if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && ark_loader_for(child)) {
+            /* A FIFO is never opened (it would block); say why the name is skipped. */
+            fprintf(stderr, "arkivar-indexer: %s: not a regular file (FIFO, socket or device), skipped\n", child);
+            w->nerrors++;
         }
         free(child);
         free(crel);
