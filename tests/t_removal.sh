@@ -116,5 +116,24 @@ chmod 755 "$T/p/sub"
     ! has_doc "$I3" 002_1152fea116605285.txt
 ok $? "an unreadable sub-folder keeps its documents, exit 1; a file gone beside it is removed (exit $rc)"
 
+# Symlinks: followed to files inside the PATHs of the run, never out of them.
+mkdir -p "$T/s" "$T/outside"
+cp corpus/000_92fe6cf18886d868.txt "$T/s/a.txt"
+printf 'Hemmelig\n\nroot:adgangskodehash:19000:0:99999:7:::\n' > "$T/outside/shadow"
+ln -s "$T/outside/shadow" "$T/s/x.txt"
+ln -s a.txt "$T/s/alias.txt"
+ln -s "$T/nowhere" "$T/s/dangling.txt"
+I4=$T/idx-link
+"$IDXR" --index "$I4" "$T/s" 2>"$T/e-link"; rc=$?
+[ $rc = 1 ] && grep -q "x.txt: symbolic link to $(realpath "$T/outside/shadow"), outside the PATHs of this run: not followed" "$T/e-link"
+ok $? "a symlink out of the PATHs is refused and named, exit 1 (exit $rc)"
+! has_doc "$I4" x.txt && [ -z "$(termfreq "$I4" adgangskodehash)" ]; ok $? "its target is not indexed"
+has_doc "$I4" alias.txt && has_doc "$I4" a.txt; ok $? "a symlink to a file inside the PATH is followed (own id)"
+mkdir -p "$T/s2"
+printf 'Notat\n\nOm havnebadet og vandkvaliteten.\n' > "$T/s2/b.txt"
+ln -s "$T/s2/b.txt" "$T/s/to-b.txt"
+"$IDXR" --index "$I4" "$T/s" "$T/s2" 2>/dev/null
+has_doc "$I4" to-b.txt && ! has_doc "$I4" x.txt; ok $? "a symlink into another PATH of the same run is followed, the outside one still not"
+
 echo "1..$n"
 exit $((failed > 0))
