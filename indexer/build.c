@@ -123,15 +123,30 @@ static int learn_words(ark_build *b, const ark_passages *ps) {
     return 0;
 }
 
-static int stored_hash(ark_build *b, const char *key, char hash[33], ark_err *err) {
-    char *val = NULL;
+/* What the index holds for key: *exists, and the content hash, which is left "" when
+ * the record names another root (a v1 record from before roots were stored): the file is
+ * then re-indexed so its record names the root. */
+static int stored_hash(ark_build *b, const char *key, const char *root, int *exists,
+                       char hash[33], ark_err *err) {
+    char *val = NULL, *z = NULL;
     size_t len = 0;
+    ark_drec d;
+    *exists = 0;
     hash[0] = '\0';
     int rc = ark_wdb_get_meta(b->w, key, &val, &len, err);
-    if (rc == 0 && val && len > 36 && memcmp(val, "v1\t", 3) == 0) {
-        memcpy(hash, val + 3, 32);
-        hash[32] = '\0';
+    if (rc || !val || len == 0) goto out;
+    *exists = 1;
+    if (!(z = malloc(len + 1))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "%s: document record", key + 1);
+        goto out;
     }
+    memcpy(z, val, len);
+    z[len] = '\0';
+    /* A corrupt record is not fatal: the file is indexed again and the record rewritten. */
+    if (ark_drec_decode(z, len, &d, NULL) == 0 && strcmp(d.root, root) == 0)
+        memcpy(hash, d.hash, 33);
+out:
+    free(z);
     free(val);
     return rc;
 }
@@ -144,19 +159,20 @@ int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     return rc;
 }
 
-int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err) {
+int ark_build_file(ark_build *b, const char *id, const char *root, const char *path,
+                   ark_err *err) {
     ark_source src = {0};
     ark_passages ps = {0};
     ark_meta meta = {0};
     ark_buf cases = ARK_BUF_INIT, drec = ARK_BUF_INIT;
     char key[ARK_MAX_ID + 2], old[33], hash[33];
-    int rc;
+    int rc, exists = 0;
 
     if (strlen(id) > ARK_MAX_ID)
         return ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
     snprintf(key, sizeof key, "D%s", id);
     if ((rc = ark_source_load(path, &src, err))) goto out;
-    if ((rc = stored_hash(b, key, old, err))) goto out;
+    if ((rc = stored_hash(b, key, root, &exists, old, err))) goto out;
     ark_content_hash(src.bytes, src.len, hash);
     if (!b->force && strcmp(old, hash) == 0) {
         rc = ARK_BUILD_UNCHANGED;
@@ -166,7 +182,7 @@ int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err)
     if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
     if ((rc = learn_words(b, &ps))) goto out;
     /* Passages of the old version go first: the new one may have fewer. */
-    if ((old[0] || b->force) && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
+    if (exists && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
     for (size_t i = 0; i < ps.n; i++)
         if ((rc = add_passage(b, id, &meta, &ps.v[i], err))) goto out;
 
@@ -175,7 +191,7 @@ int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err)
     ark_drec d = {.bytes = src.len, .mtime = stat(path, &st) == 0 ? (uint64_t)st.st_mtime : 0,
                   .npassages = (uint32_t)ps.n, .title = meta.title, .type = meta.type,
                   .date = meta.date, .committee = meta.committee, .addressee = meta.addressee,
-                  .case_numbers = cases.data};
+                  .case_numbers = cases.data, .root = root};
     memcpy(d.hash, hash, sizeof hash);
     if ((rc = ark_drec_encode(&d, &drec))) goto out;
     if ((rc = ark_wdb_set_meta(b->w, key, drec.data, drec.len, err))) goto out;

@@ -25,11 +25,13 @@ typedef struct ark_build {
 
 enum { ARK_BUILD_INDEXED = 0, ARK_BUILD_UNCHANGED = 1 };
 
-/* Index the file at path as document id, replacing its old passages. Returns
+/* Index the file at path as document id from root (the canonical folder the id is
+ * relative to, stored in the record), replacing its old passages. Returns
  * ARK_BUILD_INDEXED, ARK_BUILD_UNCHANGED (same content hash as stored), or a negative
  * code: a bad file (ARK_EBINARY, ARK_EEMPTY, ARK_ETOOBIG, ARK_EIO) leaves the index as
  * it was for that id; ARK_EINDEX / ARK_ENOMEM mean the run must stop. */
-int ark_build_file(ark_build *b, const char *id, const char *path, ark_err *err);
+int ark_build_file(ark_build *b, const char *id, const char *root, const char *path,
+                   ark_err *err);
 
 /* Remove every passage and the record of document id. */
 int ark_build_remove(ark_build *b, const char *id, ark_err *err);

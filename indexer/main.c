@@ -1,8 +1,13 @@
 /* indexer/main.c: arkivar-indexer, the command that builds or updates an index.
- * Owns: flags, the one transaction around a whole run, removal of documents whose
- * files are gone, progress on a terminal, the summary line and the exit code.
+ * Owns: flags, the one transaction around a whole run, which documents a run removes
+ * and which files it refuses (id clashes between roots), progress on a terminal, the
+ * summary line and the exit code.
  * Why one transaction: readers (the server) must see the old index or the new one,
- * never half; a run killed at any point leaves the last good index. */
+ * never half; a run killed at any point leaves the last good index.
+ * Why removal is guarded: a run removes only documents of its own PATHs whose files it
+ * could have seen and did not find (walk.h), and refuses to remove more than
+ * REMOVE_SHARE_PCT of the index without --allow-removals: an unmounted share, a typo in
+ * a PATH or a half-synced folder must never empty the index. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -21,22 +26,39 @@
 
 enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
+/* A run that would remove more than this share of the index's documents is refused
+ * unless --allow-removals. Strictly more: removing 1 document of 5 is allowed, so is
+ * any removal from an index of 5 or more documents that stays within a fifth. */
+#define REMOVE_SHARE_PCT 20
+
 static void usage(FILE *f) {
-    fputs("usage: arkivar-indexer --index DIR [--words FILE] [--quiet] PATH...\n"
+    fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals] [--quiet] PATH...\n"
           "\n"
           "Build the Arkivar index at DIR from the .txt and .md files under each PATH\n"
           "(files or folders, recursively), or bring it up to date: unchanged files are\n"
           "skipped, changed files replaced, documents whose files are gone removed.\n"
           "One run is one transaction: readers see the old index or the new one.\n"
           "\n"
-          "  --index DIR    the index folder (created if missing)\n"
-          "  --words FILE   word list for compound splitting (default /usr/share/dict/danish)\n"
-          "  --quiet        no progress and no summary line\n"
-          "  --help         this text\n"
+          "A document's id is its path relative to the PATH folder it was found under\n"
+          "(for a file PATH: its name). Each document remembers that folder (its root),\n"
+          "and a run removes only documents of its own PATHs: indexing more/ leaves the\n"
+          "documents of corpus/ alone. Nothing is removed from a PATH that is missing,\n"
+          "unreadable or empty, nor under a folder that cannot be read (exit 1). A file\n"
+          "whose id the index holds from another root is refused (exit 1); index a\n"
+          "common parent folder to keep both. Symlinks are followed only to files inside\n"
+          "the PATHs of the run; FIFOs, sockets and devices are skipped.\n"
           "\n"
-          "Exit status: 0 all files indexed; 1 some files could not be read (the rest\n"
-          "was indexed, reasons on stderr); 2 bad usage; 3 the index could not be\n"
-          "written (nothing changed).\n",
+          "  --index DIR       the index folder (created if missing)\n"
+          "  --words FILE      word list for compound splitting (default /usr/share/dict/danish)\n"
+          "  --allow-removals  allow a run to remove more than 20 % of the index's\n"
+          "                    documents; without it such a run changes nothing (exit 1)\n"
+          "  --quiet           no progress and no summary line\n"
+          "  --help            this text\n"
+          "\n"
+          "Exit status: 0 all files indexed; 1 some files could not be read or were\n"
+          "refused, or a PATH was missing or empty (the rest was indexed, reasons on\n"
+          "stderr), or the run would remove too much (nothing changed); 2 bad usage;\n"
+          "3 the index could not be written (nothing changed).\n",
           f);
 }
 
@@ -71,44 +93,153 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Document ids stored in the index, to find the ones whose files are gone. */
-typedef struct id_list {
-    char **v;
+/* The documents the index holds: id and the root their record names ("" for a record
+ * from before roots were stored, or one that does not decode). */
+typedef struct stored_doc {
+    char *id, *root;
+    int remove; /* planned: its file is gone from a folder this run read */
+} stored_doc;
+
+typedef struct doc_list {
+    stored_doc *v;
     size_t n, cap;
     int rc;
-} id_list;
+} doc_list;
 
 static int collect_id(const char *key, size_t len, void *user) {
-    id_list *l = user;
+    doc_list *l = user;
     if (len < 2) return 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        char **v = realloc(l->v, cap * sizeof *v);
+        stored_doc *v = realloc(l->v, cap * sizeof *v);
         if (!v) return l->rc = ARK_ENOMEM;
         l->v = v;
         l->cap = cap;
     }
-    if (!(l->v[l->n] = strndup(key + 1, len - 1))) return l->rc = ARK_ENOMEM;
+    if (!(l->v[l->n].id = strndup(key + 1, len - 1))) return l->rc = ARK_ENOMEM;
+    l->v[l->n].root = NULL;
+    l->v[l->n].remove = 0;
     l->n++;
     return 0;
 }
 
 static int count_id(const char *key, size_t len, void *user) {
     (void)key;
-    ((id_list *)user)->n += len > 1;
+    ((doc_list *)user)->n += len > 1;
     return 0;
 }
 
-static int walk_has(const ark_walk *w, const char *id) {
-    size_t lo = 0, hi = w->n;
+static int cmp_doc(const void *a, const void *b) {
+    return strcmp(((const stored_doc *)a)->id, ((const stored_doc *)b)->id);
+}
+
+/* List the index's documents with their roots, sorted by id. */
+static int list_stored(ark_wdb *w, doc_list *l, ark_err *err) {
+    int rc = ark_wdb_meta_keys(w, "D", collect_id, l, err);
+    if (rc == 0 && l->rc) rc = ark_err_set(err, l->rc, "listing documents");
+    for (size_t i = 0; rc == 0 && i < l->n; i++) {
+        char key[ARK_MAX_ID + 2], *val = NULL, *z = NULL;
+        size_t len = 0;
+        ark_drec d;
+        snprintf(key, sizeof key, "D%s", l->v[i].id);
+        if ((rc = ark_wdb_get_meta(w, key, &val, &len, err))) break;
+        if (val && (z = malloc(len + 1))) {
+            memcpy(z, val, len);
+            z[len] = '\0';
+        }
+        const char *root = z && ark_drec_decode(z, len, &d, NULL) == 0 ? d.root : "";
+        if ((val && !z) || !(l->v[i].root = strdup(root)))
+            rc = ark_err_set(err, ARK_ENOMEM, "listing documents");
+        free(z);
+        free(val);
+    }
+    if (rc == 0 && l->n) qsort(l->v, l->n, sizeof *l->v, cmp_doc);
+    return rc;
+}
+
+static size_t stored_find(const doc_list *l, const char *id) {
+    size_t lo = 0, hi = l->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(w->v[mid].id, id);
-        if (c == 0) return 1;
+        int c = strcmp(l->v[mid].id, id);
+        if (c == 0) return mid;
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
+    return l->n;
+}
+
+static const char *root_dir(const ark_walk *w, size_t i) {
+    return w->roots[w->v[i].root].dir;
+}
+
+/* The walk found document id under root ("" : under any root). */
+static int walk_found(const ark_walk *w, const char *id, const char *root) {
+    for (size_t i = ark_walk_find(w, id); i < w->n && strcmp(w->v[i].id, id) == 0; i++)
+        if (!*root || strcmp(root_dir(w, i), root) == 0) return 1;
     return 0;
+}
+
+/* A folder PATH that was read but holds no file, while the index holds documents from
+ * it: most likely an unmounted share or an emptied sync folder. Its documents stay. */
+static void refuse_empty_roots(ark_walk *w, const doc_list *stored) {
+    for (size_t r = 0; r < w->nroots; r++) {
+        ark_walk_root *root = &w->roots[r];
+        if (root->failed || root->only || root->nfiles > 0) continue;
+        size_t held = 0;
+        for (size_t i = 0; i < stored->n; i++)
+            held += !*stored->v[i].root || strcmp(stored->v[i].root, root->dir) == 0;
+        if (!held) continue;
+        fprintf(stderr,
+                "arkivar-indexer: %s: empty, but the index holds %zu document%s from it; "
+                "nothing removed (an unmounted share?)\n",
+                root->arg, held, held == 1 ? "" : "s");
+        root->failed = 1;
+        w->nerrors++;
+    }
+}
+
+/* Mark the stored documents whose files this run could see and did not find. */
+static size_t plan_removals(const ark_walk *w, doc_list *stored) {
+    size_t n = 0;
+    for (size_t i = 0; i < stored->n; i++) {
+        stored_doc *d = &stored->v[i];
+        d->remove = ark_walk_covers(w, d->root, d->id) && !walk_found(w, d->id, d->root);
+        n += (size_t)d->remove;
+    }
+    return n;
+}
+
+/* Decide which walk entries are indexed (take[i] = 1). Ids must be unique across roots:
+ * an id the index holds from another root is refused, the stored document kept; of two
+ * entries of this run with one id, the first PATH wins. Returns the number refused. */
+static size_t resolve_clashes(const ark_walk *w, const doc_list *stored, char *take) {
+    size_t refused = 0;
+    for (size_t g = 0; g < w->n;) {
+        size_t end = g;
+        while (end < w->n && strcmp(w->v[end].id, w->v[g].id) == 0) end++;
+        size_t s = stored_find(stored, w->v[g].id);
+        const char *holder = s < stored->n && !stored->v[s].remove && *stored->v[s].root
+                                 ? stored->v[s].root : NULL;
+        size_t winner = end;
+        for (size_t i = g; i < end && winner == end; i++)
+            if (!holder || strcmp(root_dir(w, i), holder) == 0) winner = i;
+        for (size_t i = g; i < end; i++) {
+            if (i == winner) {
+                take[i] = 1;
+                continue;
+            }
+            refused++;
+            fprintf(stderr,
+                    "arkivar-indexer: %s: document id \"%s\" is %s %s; not indexed (index a "
+                    "common parent folder to keep both)\n",
+                    w->v[i].link ? w->v[i].link : w->v[i].path, w->v[i].id,
+                    holder ? "already in the index from" : "also found under",
+                    holder ? holder : root_dir(w, winner));
+        }
+        g = end;
+    }
+    return refused;
 }
 
 static void progress(const ark_build *b, size_t done, size_t total, double t0) {
@@ -120,9 +251,10 @@ static void progress(const ark_build *b, size_t done, size_t total, double t0) {
 
 int main(int argc, char **argv) {
     const char *index = NULL, *words = NULL;
-    int quiet = 0;
+    int quiet = 0, allow_removals = 0;
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"words", required_argument, 0, 'w'},
+                                         {"allow-removals", no_argument, 0, 'R'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -131,6 +263,7 @@ int main(int argc, char **argv) {
         switch (c) {
         case 'i': index = optarg; break;
         case 'w': words = optarg; break;
+        case 'R': allow_removals = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -152,7 +285,8 @@ int main(int argc, char **argv) {
     ark_an *an = NULL;
     ark_wdb *w = NULL;
     ark_build b = {0};
-    id_list stored = {0};
+    doc_list stored = {0};
+    char *take = NULL;
     double t0 = now_s();
     int tty = !quiet && isatty(2);
 
@@ -172,10 +306,31 @@ int main(int argc, char **argv) {
         goto fatal;
     }
     if (ark_wdb_open(index, &w, &err)) goto fatal;
-    if (ark_wdb_meta_keys(w, "D", collect_id, &stored, &err) || stored.rc) {
-        if (stored.rc) ark_err_set(&err, stored.rc, "listing documents");
+    if (list_stored(w, &stored, &err)) goto fatal;
+
+    /* The plan, before anything is written: what goes, and which files are refused. */
+    refuse_empty_roots(&walk, &stored);
+    size_t nremove = plan_removals(&walk, &stored);
+    if (nremove * 100 > stored.n * REMOVE_SHARE_PCT && !allow_removals) {
+        fprintf(stderr,
+                "arkivar-indexer: this run would remove %zu of the index's %zu documents, "
+                "more than %d %%:",
+                nremove, stored.n, REMOVE_SHARE_PCT);
+        for (size_t i = 0, shown = 0; i < stored.n && shown < 3; i++)
+            if (stored.v[i].remove)
+                fprintf(stderr, "%s %s", shown++ ? "," : "", stored.v[i].id);
+        fprintf(stderr, "%s\narkivar-indexer: nothing indexed, nothing removed; if the files "
+                        "are really gone, run again with --allow-removals\n",
+                nremove > 3 ? ", ..." : "");
+        status = EXIT_FILES_FAILED;
+        goto out;
+    }
+    if (walk.n && !(take = calloc(walk.n, 1))) {
+        ark_err_set(&err, ARK_ENOMEM, "planning the run");
         goto fatal;
     }
+    b.files_failed += resolve_clashes(&walk, &stored, take);
+
     if (ark_wdb_begin(w, &err)) goto fatal;
     b.an = an;
     b.w = w;
@@ -196,8 +351,9 @@ int main(int argc, char **argv) {
 
     double last = t0;
     for (size_t i = 0; i < walk.n; i++) {
+        if (!take[i]) continue;
         ark_err ferr = {0};
-        int rc = ark_build_file(&b, walk.v[i].id, walk.v[i].path, &ferr);
+        int rc = ark_build_file(&b, walk.v[i].id, root_dir(&walk, i), walk.v[i].path, &ferr);
         if (rc == ARK_BUILD_INDEXED) {
             b.files_indexed++;
         } else if (rc == ARK_BUILD_UNCHANGED) {
@@ -207,8 +363,9 @@ int main(int argc, char **argv) {
             goto fatal;
         } else {
             b.files_failed++;
-            fprintf(stderr, "%sarkivar-indexer: %s: %s%s%s\n", tty ? "\r" : "", walk.v[i].path,
-                    ark_strerror(rc), ferr.msg[0] ? ": " : "", ferr.msg);
+            fprintf(stderr, "%sarkivar-indexer: %s: %s%s%s\n", tty ? "\r" : "",
+                    walk.v[i].link ? walk.v[i].link : walk.v[i].path, ark_strerror(rc),
+                    ferr.msg[0] ? ": " : "", ferr.msg);
         }
         if (tty && now_s() - last > 0.5) {
             progress(&b, i + 1, walk.n, t0);
@@ -216,12 +373,12 @@ int main(int argc, char **argv) {
         }
     }
     for (size_t i = 0; i < stored.n; i++) {
-        if (walk_has(&walk, stored.v[i])) continue;
-        if (ark_build_remove(&b, stored.v[i], &err)) goto fatal;
+        if (!stored.v[i].remove) continue;
+        if (ark_build_remove(&b, stored.v[i].id, &err)) goto fatal;
         b.files_removed++;
     }
     /* The document count, for /health without walking every record. */
-    id_list now = {0};
+    doc_list now = {0};
     int crc = ark_wdb_meta_keys(w, "D", count_id, &now, &err);
     if (crc == 0) {
         char nd[32];
@@ -257,8 +414,12 @@ out:
     ark_wdb_close(w); /* cancels an open transaction: the last commit stays */
     ark_build_free(&b);
     ark_an_free(an);
-    for (size_t i = 0; i < stored.n; i++) free(stored.v[i]);
+    for (size_t i = 0; i < stored.n; i++) {
+        free(stored.v[i].id);
+        free(stored.v[i].root);
+    }
     free(stored.v);
+    free(take);
     ark_walk_free(&walk);
     return status;
 }

@@ -97,8 +97,10 @@ for delay in 0.2 0.5 1.0; do
         [ "$after" = "$before" ] && xapian-check "$IDX" >/dev/null 2>&1
         ok $? "SIGKILL after ${delay}s leaves the last good index ($after passages)"
     else
+        # big/ is its own root: indexing corpus/ no longer removes it, so it is the new
+        # last good index.
         wait $pid; n=$((n+1)); echo "ok $n # skip the run finished before ${delay}s"
-        "$BIN/arkivar-indexer" --index "$IDX" "$T/corpus" 2>/dev/null
+        before=$(doccount "$IDX")
     fi
 done
 echo "1..$n"

@@ -40,7 +40,7 @@ int main(void) {
 
     ark_drec d = {.bytes = 8957, .mtime = 1, .npassages = 30, .title = "Svar\ttil", .type = "svar",
                   .date = "2026-06-24", .committee = "", .addressee = "Emil",
-                  .case_numbers = "2026-0179043,2026-11781"};
+                  .case_numbers = "2026-0179043,2026-11781", .root = "/srv/sager"};
     ark_content_hash("abc", 3, d.hash);
     ok(strlen(d.hash) == 32, "content hash is 32 hex chars");
     char h2[33];
@@ -54,6 +54,10 @@ int main(void) {
     is_str(back.case_numbers, "2026-0179043,2026-11781", "case numbers round-trip");
     is_str(back.date, "2026-06-24", "date round-trips");
     ok(back.npassages == 30 && back.bytes == 8957, "numbers round-trip");
+    is_str(back.root, "/srv/sager", "the root round-trips");
+    char v1[] = "v1\t0123456789abcdef0123456789abcdef\t1\t2\t3\tT\tsvar\t\t\t\t";
+    E(ark_drec_decode(v1, strlen(v1), &back, NULL));
+    ok(back.npassages == 3 && strcmp(back.root, "") == 0, "a v1 record (no root) still decodes, root \"\"");
     char bad[] = "v2\tjunk";
     ok(ark_drec_decode(bad, strlen(bad), &back, NULL) == ARK_EINVAL, "a bad record is refused");
     ark_buf_free(&enc);

@@ -24,7 +24,7 @@
 
 /* The index layout's version, stored under the metadata key "format". The indexer
  * re-indexes everything when it finds another; the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "3" /* 3: F terms of the folded form as well as of the stem */
+#define ARK_INDEX_FORMAT "4" /* 4: document records name their root (record v2) */
 
 typedef struct ark_prec {   /* a passage as stored */
     const char *doc_id; size_t doc_id_len;
@@ -48,11 +48,13 @@ typedef struct ark_drec {   /* a document as stored (all strings NUL-terminated)
     uint32_t npassages;
     const char *title, *type, *date, *committee, *addressee;
     const char *case_numbers; /* comma-separated */
+    const char *root;       /* canonical folder (realpath) the id is relative to; "" in a
+                               v1 record, written before roots were stored */
 } ark_drec;
 
 int ark_drec_encode(const ark_drec *d, ark_buf *out);
 /* Decode in place: data[len] must be '\0'; tabs become NULs and the strings point
- * into data (borrowed until data is freed). */
+ * into data (borrowed until data is freed). Reads v2 and the older v1 (root ""). */
 int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err);
 
 /* Content hash of a file's bytes as 32 hex chars. */

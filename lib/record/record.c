@@ -91,7 +91,8 @@ bad:
     return ark_err_set(err, ARK_EINVAL, "corrupt passage record (%zu bytes)", len);
 }
 
-/* Documents: "v1\thash\tbytes\tmtime\tnpassages\ttitle\ttype\tdate\tcommittee\taddressee\tcases".
+/* Documents: "v2\thash\tbytes\tmtime\tnpassages\ttitle\ttype\tdate\tcommittee\taddressee\tcases\troot".
+ * v1 had no root; it is still read, so an old index can be listed while it is rebuilt.
  * Normalized metadata never holds tabs or newlines (ark_norm collapses whitespace),
  * but we replace them anyway so a bad record can never shift the fields. */
 static int put_field(ark_buf *b, const char *s) {
@@ -102,26 +103,28 @@ static int put_field(ark_buf *b, const char *s) {
 }
 
 int ark_drec_encode(const ark_drec *d, ark_buf *out) {
-    int rc = ark_buf_printf(out, "v1\t%s\t%llu\t%llu\t%u", d->hash, (unsigned long long)d->bytes,
+    int rc = ark_buf_printf(out, "v2\t%s\t%llu\t%llu\t%u", d->hash, (unsigned long long)d->bytes,
                             (unsigned long long)d->mtime, d->npassages);
-    const char *f[] = {d->title, d->type, d->date, d->committee, d->addressee, d->case_numbers};
+    const char *f[] = {d->title,     d->type,         d->date, d->committee,
+                       d->addressee, d->case_numbers, d->root};
     for (size_t i = 0; !rc && i < sizeof f / sizeof f[0]; i++) rc = put_field(out, f[i]);
     return rc;
 }
 
 int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err) {
-    char *field[11];
+    char *field[12];
     size_t n = 0;
     char *p = data, *end = data + len;
     memset(d, 0, sizeof *d);
-    while (n < 11) {
+    while (n < 12) {
         field[n++] = p;
         char *tab = memchr(p, '\t', (size_t)(end - p));
         if (!tab) break;
         *tab = '\0';
         p = tab + 1;
     }
-    if (n != 11 || strcmp(field[0], "v1") != 0 || strlen(field[1]) != 32)
+    size_t want = strcmp(field[0], "v1") == 0 ? 11 : strcmp(field[0], "v2") == 0 ? 12 : 0;
+    if (n != want || strlen(field[1]) != 32)
         return ark_err_set(err, ARK_EINVAL, "corrupt document record");
     memcpy(d->hash, field[1], 33);
     d->bytes = strtoull(field[2], NULL, 10);
@@ -133,6 +136,7 @@ int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err) {
     d->committee = field[8];
     d->addressee = field[9];
     d->case_numbers = field[10];
+    d->root = n == 12 ? field[11] : "";
     return 0;
 }
 

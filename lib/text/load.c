@@ -1,6 +1,8 @@
 /* lib/text/load.c: from a path to an ark_source.
  * Owns: the loader table (extension → loader, the plug-in point for PDF later), the
- *   plain-text loader, and the checks that refuse a file (too big, empty, binary).
+ *   plain-text loader, and the checks that refuse a file (not a regular file, too big,
+ *   empty, binary). Opening never blocks: FIFOs and devices are refused, not read;
+ *   nor does it follow a symlink in the last component (callers pass resolved paths).
  * Not here: repairing the text (norm.c); invalid UTF-8 is not an error, it is repaired
  *   there so a single bad byte never costs a whole document.
  * Why: provenance offsets count the original bytes, so a loader hands them over
@@ -110,8 +112,16 @@ static int load_text(const char *path, ark_source *out, ark_err *err) {
     size_t len = 0, cap = 0;
     memset(out, 0, sizeof *out);
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        rc = ark_err_set(err, ARK_EIO, "open %s: %s", path, strerror(errno));
+    /* O_NONBLOCK: a FIFO opened for reading waits for a writer, and the indexer would
+     * wait forever holding the index's write lock. The type is checked on the open
+     * descriptor, so a file swapped for a FIFO or a device after the walk is refused too.
+     * O_NOFOLLOW: the caller decides which links to follow and hands over the resolved
+     * path (indexer/walk.c), so a file swapped for a link after that is not followed. */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) < 0) {
+        if (errno == ELOOP)
+            rc = ark_err_set(err, ARK_EIO, "%s: a symbolic link, not followed", path);
+        else
+            rc = ark_err_set(err, ARK_EIO, "open %s: %s", path, strerror(errno));
         goto out;
     }
     struct stat st;
@@ -123,12 +133,16 @@ static int load_text(const char *path, ark_source *out, ark_err *err) {
         rc = ark_err_set(err, ARK_EIO, "read %s: %s", path, strerror(EISDIR));
         goto out;
     }
+    if (!S_ISREG(st.st_mode)) {
+        rc = ark_err_set(err, ARK_EIO, "%s: not a regular file (FIFO, socket or device)", path);
+        goto out;
+    }
     if (st.st_size > (off_t)ARK_MAX_FILE_BYTES) {
         rc = ark_err_set(err, ARK_ETOOBIG, "%s: %lld bytes, the limit is %u", path,
                          (long long)st.st_size, (unsigned)ARK_MAX_FILE_BYTES);
         goto out;
     }
-    /* Read to EOF rather than trusting st_size: pipes and growing files. */
+    /* Read to EOF rather than trusting st_size: a file may grow while we read it. */
     cap = (size_t)st.st_size + 1;
     if (cap < 4096) cap = 4096;
     for (;;) {
