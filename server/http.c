@@ -36,6 +36,7 @@ typedef struct req_ctx {
     uint64_t t0_us;   /* CLOCK_MONOTONIC at the request line */
     size_t uri_len;   /* raw request target, query string included */
     int headers_seen; /* the access handler ran once (headers complete) */
+    int args_cut;     /* more than ARK_HTTP_MAX_ARGS parameters: MHD was given none */
 } req_ctx;
 
 #define MAX_CORS 32
@@ -426,13 +427,29 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
 
 /* ---- MHD callbacks ---------------------------------------------------------------- */
 
+/* MHD 0.9.75 stores every query parameter as a 56-byte record in the connection's
+ * memory pool, and it parses them only after this callback. When they do not fit
+ * (about 450 parameters in 32 KB, and a dense "&&&…" URL outgrows any pool), its
+ * parse_initial_message_line() ignores the failure and overwrites the error state: the
+ * queued 431 is never sent, the connection hangs until the timeout, and the completion
+ * callback never runs (our req_ctx leaked). So beyond ARK_HTTP_MAX_ARGS the query
+ * string is cut here, right after the '?', and on_request answers 400. uri points into
+ * MHD's own writable read buffer (MHD writes the '\0' over the '?' after this call);
+ * the cut is the only write we make to it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
     req_ctx *rq = malloc(sizeof *rq);
+    const char *q = strchr(uri, '?');
+    size_t nargs = q && q[1] ? 1 : 0;
+    for (const char *p = q; p && *p; p++)
+        if (*p == '&') nargs++;
+    int cut = nargs > ARK_HTTP_MAX_ARGS;
     if (rq) { /* NULL is handled in on_request: timing then starts later, nothing else */
         rq->t0_us = now_us();
         rq->uri_len = strlen(uri);
         rq->headers_seen = 0;
+        rq->args_cut = cut;
     }
+    if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
 }
 
@@ -484,6 +501,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
     if (uri_len > ARK_HTTP_MAX_URL) {
         ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
+    } else if (rq && rq->args_cut) {
+        ark_api_error(&r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
     } else if (hdr > ARK_HTTP_MAX_HEADERS) {
         ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
     } else if (options && is_api(url)) {
@@ -539,7 +558,9 @@ int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
     g_soft_limit = limit - limit / 8;
     atomic_store(&g_conns, 0);
 
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+    /* MHD_USE_ERROR_LOG: MHD's own reasons (a request it refused, a failed accept) go
+     * through on_mhd_log to stderr, next to the access log. */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,

@@ -15,6 +15,7 @@
 
 #define ARK_HTTP_MAX_URL 8192       /* request target bytes; longer is a 414 */
 #define ARK_HTTP_MAX_HEADERS 16384  /* header bytes; more is a 431 */
+#define ARK_HTTP_MAX_ARGS 64        /* query parameters; more is a 400 */
 #define ARK_HTTP_GZIP_MIN 256       /* bodies at most this big are sent as they are */
 #define ARK_HTTP_TIMEOUT_S 30       /* idle connections are closed after this */
 

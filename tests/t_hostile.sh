@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# tests/t_hostile.sh: arkivar-server against hostile requests, over raw sockets (TAP).
+# Owns: what a client can send that no browser would: hundreds of query parameters,
+# oversized URLs and headers, too many headers, odd HTTP versions, bodies, control
+# bytes in ids, and paths that try to forge or disguise access-log lines.
+# Why apart from t_server.sh: these requests are written byte for byte (python3
+# sockets), since curl normalizes or refuses many of them; every answer must be the
+# JSON error, at once, and the sanitizer build must stay silent (the server is stopped
+# with SIGTERM so LeakSanitizer reports).
+# Needs curl and python3. ARK_BIN (default bin) says where the binaries are.
+set -u
+
+ARK_BIN=${ARK_BIN:-bin}
+SERVER=$ARK_BIN/arkivar-server
+INDEXER=$ARK_BIN/arkivar-indexer
+n=0
+failed=0
+PID=
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/lib.sh"
+diag() { sed 's/^/# /'; }
+check() {
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '%s\n' "$out" | head -20 | diag; fi
+}
+
+for tool in curl python3; do
+    command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 0; }
+done
+for b in "$SERVER" "$INDEXER"; do
+    [ -x "$b" ] || { echo "1..0 # SKIP $b not built"; exit 0; }
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_hostile.XXXXXX")
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+if ! "$INDEXER" --quiet --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
+    echo "1..1"
+    echo "not ok 1 - arkivar-indexer builds an index of corpus/"
+    diag <"$TMP/indexer.log"
+    exit 1
+fi
+PORT=$(free_port)
+if start_server "$PORT" "$TMP/server.log" --index "$TMP/idx" --threads 2; then ok "server starts"; else
+    not_ok "server starts"
+    diag <"$TMP/server.log"
+    echo "1..$n"
+    exit 1
+fi
+export PORT
+
+# raw WANT REQUEST: send REQUEST (python bytes literal, e.g. b"GET / HTTP/1.1\r\n\r\n")
+# on a fresh connection; the answer must come within 2 s with status WANT, the JSON
+# error {"error":{"status":WANT,"message":"…"}}, nosniff and no-store.
+raw() {
+    /usr/bin/python3 - "$1" "$2" <<'PY'
+import json, os, socket, sys, time
+want, req = int(sys.argv[1]), eval(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=2)
+t0 = time.monotonic()
+try:
+    s.sendall(req)
+except (BrokenPipeError, ConnectionResetError):
+    pass  # the server may answer and close before reading it all
+data = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+        head, sep, body = data.partition(b"\r\n\r\n")
+        if sep:
+            cl = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+            if cl and len(body) >= int(cl[0].split(b":")[1]):
+                break
+except ConnectionResetError:
+    pass
+except socket.timeout:
+    sys.exit("no complete answer within 2 s; got %r" % data[:300])
+took = time.monotonic() - t0
+head, _, body = data.partition(b"\r\n\r\n")
+lines = head.decode("latin-1").split("\r\n")
+status = int(lines[0].split()[1]) if lines[0].startswith("HTTP/") else 0
+hdr = {l.split(":", 1)[0].strip().lower(): l.split(":", 1)[1].strip() for l in lines[1:] if ":" in l}
+assert status == want, "status %d, want %d: %r" % (status, want, data[:300])
+assert took < 2, took
+assert hdr.get("content-type", "").startswith("application/json"), hdr
+assert hdr.get("x-content-type-options") == "nosniff", hdr
+assert hdr.get("cache-control") == "no-store", hdr
+e = json.loads(body)["error"]
+assert e["status"] == want and isinstance(e["message"], str) and e["message"], e
+PY
+}
+export -f raw
+
+# get_status URL: the status curl sees (the query must reach the server as is).
+get_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1"; }
+
+# ---- query parameters -----------------------------------------------------------------
+
+args() { /usr/bin/python3 -c 'import sys; print("&".join("a%d=1" % i for i in range(int(sys.argv[1]))))' "$1"; }
+check "500 query parameters: 400 JSON at once" raw 400 "b'GET /api/search?q=x&$(args 499) HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "2000 bare '&' parameters: 400 JSON at once" raw 400 "b'GET /health?$(printf '&%.0s' $(seq 1 2000)) HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "64 query parameters are still served" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/api/search?q=innovation&$(args 63)') = 200 ]"
+check "the connection is not held: a keep-alive request after the 400 is answered" /usr/bin/python3 - <<'PY'
+import os, socket
+s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=2)
+q = "&".join("a%d=1" % i for i in range(600))
+s.sendall(("GET /health?%s HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n" % q).encode())
+data = b""
+while data.count(b"HTTP/1.1 ") < 2 or not data.endswith(b"}"):
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+assert data.startswith(b"HTTP/1.1 400"), data[:200]
+assert b"HTTP/1.1 200" in data, data[:400]
+PY
+
+# ---- the end: clean exit, MHD's log lines, and no sanitizer report ---------------------------
+
+kill -TERM "$PID"
+gone=0
+for _ in $(seq 1 100); do
+    kill -0 "$PID" 2>/dev/null || { gone=1; break; }
+    sleep 0.1
+done
+if [ $gone = 1 ]; then
+    wait "$PID"
+    rc=$?
+    PID=
+    if [ $rc = 0 ]; then ok "SIGTERM: server exits 0"; else not_ok "SIGTERM: server exits 0 (exit $rc)"; fi
+else
+    not_ok "SIGTERM: server exits 0 (still running after 10 s)"
+fi
+check "libmicrohttpd's own messages reach the log" grep -q '^arkivar-server: http: ' "$TMP/server.log"
+check "no sanitizer report (ASan, LeakSanitizer, UBSan) in the server's stderr" bash -c "
+    ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined)' '$TMP/server.log'"
+if [ $failed -gt 0 ]; then
+    echo "# server log (last 30 lines):"
+    tail -30 "$TMP/server.log" | diag
+fi
+echo "1..$n"
+[ $failed = 0 ]
