@@ -37,6 +37,7 @@ typedef struct req_ctx {
     size_t uri_len;   /* raw request target, query string included */
     int headers_seen; /* the access handler ran once (headers complete) */
     int args_cut;     /* more than ARK_HTTP_MAX_ARGS parameters: MHD was given none */
+    int path_ctl;     /* the path holds a control byte (raw or %XX); 1 + its value */
 } req_ctx;
 
 #define MAX_CORS 32
@@ -427,6 +428,25 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
 
 /* ---- MHD callbacks ---------------------------------------------------------------- */
 
+static int hexval(char h) {
+    if (h >= '0' && h <= '9') return h - '0';
+    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+    return -1;
+}
+
+/* The first control byte (0x00-0x1F, 0x7F) of the path once decoded, plus 1; 0 if none.
+ * MHD hands routes the decoded path as a C string, so "/api/doc/ID%00.md" would reach
+ * them as "/api/doc/ID": only the raw URI still shows what the client sent. */
+static int path_control(const char *uri) {
+    for (const char *p = uri; *p && *p != '?'; p++) {
+        int b = (unsigned char)*p;
+        if (b == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) b = hexval(p[1]) * 16 + hexval(p[2]);
+        if (b < 0x20 || b == 0x7F) return b + 1;
+    }
+    return 0;
+}
+
 /* MHD 0.9.75 stores every query parameter as a 56-byte record in the connection's
  * memory pool, and it parses them only after this callback. When they do not fit
  * (about 450 parameters in 32 KB, and a dense "&&&…" URL outgrows any pool), its
@@ -443,11 +463,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
     for (const char *p = q; p && *p; p++)
         if (*p == '&') nargs++;
     int cut = nargs > ARK_HTTP_MAX_ARGS;
-    if (rq) { /* NULL is handled in on_request: timing then starts later, nothing else */
+    if (rq) { /* NULL: on_request answers 500 */
         rq->t0_us = now_us();
         rq->uri_len = strlen(uri);
         rq->headers_seen = 0;
         rq->args_cut = cut;
+        rq->path_ctl = path_control(uri);
     }
     if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
@@ -503,6 +524,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
     } else if (rq && rq->args_cut) {
         ark_api_error(&r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
+    } else if (!rq) {
+        /* Without the context the raw-URI checks above could not run. */
+        ark_api_error(&r, 500, "out of memory");
+    } else if (rq->path_ctl) {
+        ark_api_error(&r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
     } else if (hdr > ARK_HTTP_MAX_HEADERS) {
         ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
     } else if (options && is_api(url)) {

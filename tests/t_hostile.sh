@@ -125,6 +125,32 @@ assert data.startswith(b"HTTP/1.1 400"), data[:200]
 assert b"HTTP/1.1 200" in data, data[:400]
 PY
 
+# ---- what libmicrohttpd answers by itself ----------------------------------------------------
+
+# oneshot REQUEST: send it, read whatever comes back within 2 s (the status is not checked).
+oneshot() {
+    /usr/bin/python3 -c 'import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=2)
+s.sendall(eval(sys.argv[1]))
+try:
+    while s.recv(65536): pass
+except OSError: pass' "$1"
+}
+oneshot "b'GET /health HTTP/3.0\r\nHost: x\r\n\r\n'"
+check "libmicrohttpd's own messages reach the log (MHD_USE_ERROR_LOG)" \
+    grep -q '^arkivar-server: http: Error processing request (HTTP response code is 505' "$TMP/server.log"
+
+# ---- control bytes in ids -----------------------------------------------------------------
+
+ID=$(ls corpus | head -1)
+check "the document itself is served (control)" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/api/doc/$ID') = 200 ]"
+check "/api/doc/ID%00.txt is a 400, not ID (NUL truncated the id)" raw 400 "b'GET /api/doc/$ID%00.txt HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "/api/doc/ID%00 is a 400" raw 400 "b'GET /api/doc/$ID%00 HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "/api/doc/ID%0A is a 400" raw 400 "b'GET /api/doc/$ID%0a HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "/api/doc/ID%7F is a 400" raw 400 "b'GET /api/doc/$ID%7F HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "/api/doc/ with a raw tab byte is a 400" raw 400 "b'GET /api/doc/a\tb HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "/doc/ID%00.txt (the page) is a 400 JSON" raw 400 "b'GET /doc/$ID%00.txt HTTP/1.1\r\nHost: x\r\n\r\n'"
+
 # ---- the end: clean exit, MHD's log lines, and no sanitizer report ---------------------------
 
 kill -TERM "$PID"
@@ -141,7 +167,6 @@ if [ $gone = 1 ]; then
 else
     not_ok "SIGTERM: server exits 0 (still running after 10 s)"
 fi
-check "libmicrohttpd's own messages reach the log" grep -q '^arkivar-server: http: ' "$TMP/server.log"
 check "no sanitizer report (ASan, LeakSanitizer, UBSan) in the server's stderr" bash -c "
     ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined)' '$TMP/server.log'"
 if [ $failed -gt 0 ]; then
