@@ -22,14 +22,18 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <utf8proc.h>
 #include <zlib.h>
 
 #include "api.h"
+#include "json.h"
 #include "metrics.h"
 
 struct ark_http {
     struct MHD_Daemon *d;
 };
+
+#define LOG_PATH_MAX 600 /* bytes of a path in the access log, escaped */
 
 /* One per request: made by the URI callback, freed by the completion callback. */
 typedef struct req_ctx {
@@ -38,6 +42,7 @@ typedef struct req_ctx {
     int headers_seen; /* the access handler ran once (headers complete) */
     int args_cut;     /* more than ARK_HTTP_MAX_ARGS parameters: MHD was given none */
     int path_ctl;     /* the path holds a control byte (raw or %XX); 1 + its value */
+    char log_path[LOG_PATH_MAX]; /* the raw path, decoded and escaped (log_path_raw) */
 } req_ctx;
 
 #define MAX_CORS 32
@@ -302,33 +307,88 @@ static const char *get_arg(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* Copy s into a log field: no spaces or control bytes (a newline would forge a log
- * line), bounded length. */
-static void log_field(char *dst, size_t cap, const char *s) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (; s && *s && o + 4 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c == 0x7F || c == '%') {
-            dst[o++] = '%';
-            dst[o++] = hex[c >> 4];
-            dst[o++] = hex[c & 15];
-        } else {
-            dst[o++] = (char)c;
-        }
+static int hexval(char h) {
+    if (h >= '0' && h <= '9') return h - '0';
+    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+    return -1;
+}
+
+/* A code point that must not reach the log as it is: controls (C0, DEL, C1), spaces
+ * (fields are space-separated, and U+00A0 looks like one), line and paragraph
+ * separators, format characters (bidi overrides and isolates U+202A-U+202E,
+ * U+2066-U+2069, zero-width and soft hyphen, tags), surrogates, private use and
+ * unassigned code points. A log reader's terminal or viewer would otherwise show a
+ * line that is not what the client sent: reordered, hidden or forged. */
+static int log_unsafe(uint32_t cp) {
+    if (cp <= 0x20 || cp == '%' || (cp >= 0x7F && cp <= 0x9F)) return 1;
+    if (cp < 0x7F) return 0;
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
+    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CO: case UTF8PROC_CATEGORY_CN:
+        return 1;
+    default:
+        return 0;
     }
-    if (s && *s && o + 3 < cap) { dst[o++] = '.'; dst[o++] = '.'; dst[o++] = '.'; }
+}
+
+/* Copy s[0, n) into a log field, bounded by cap: valid UTF-8 that is safe to show
+ * passes; every byte of an unsafe code point (log_unsafe) and of invalid UTF-8 is
+ * written as %XX, so the field stays one token and the original bytes can be read
+ * back. Too long ends in "...". */
+static void log_field_n(char *dst, size_t cap, const char *s, size_t n) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0, i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = ark_json_utf8_next(s + i, n - i, &cp);
+        int bad = (cp == 0xFFFD && k == 1) || log_unsafe(cp); /* a real U+FFFD is 3 bytes */
+        if (o + (bad ? 3 * k : k) + 4 > cap) break;
+        for (size_t j = 0; j < k; j++) {
+            unsigned char c = (unsigned char)s[i + j];
+            if (bad) {
+                dst[o++] = '%';
+                dst[o++] = hex[c >> 4];
+                dst[o++] = hex[c & 15];
+            } else {
+                dst[o++] = (char)c;
+            }
+        }
+        i += k;
+    }
+    if (i < n) { dst[o++] = '.'; dst[o++] = '.'; dst[o++] = '.'; }
     dst[o] = '\0';
 }
 
+static void log_field(char *dst, size_t cap, const char *s) {
+    log_field_n(dst, cap, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* The path as the log shows it: the raw request target up to '?', percent-decoded
+ * with its length (so a %00 shows as %00 instead of ending the path), then escaped. */
+static void log_path_raw(char *dst, size_t cap, const char *uri) {
+    char dec[LOG_PATH_MAX];
+    size_t n = 0;
+    for (const char *p = uri; *p && *p != '?' && n < sizeof dec; p++) {
+        if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+            dec[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+            p += 2;
+        } else {
+            dec[n++] = *p;
+        }
+    }
+    log_field_n(dst, cap, dec, n);
+}
+
 /* One line per request on stderr, written with one write() so lines from pool threads
- * never interleave. The query string is left out on purpose: users search for names
- * and other personal data, which does not belong in a log file. */
-static void access_log(const char *method, const char *url, int status, size_t bytes,
+ * never interleave. path is already a log field (log_field*). The query string is left
+ * out on purpose: users search for names and other personal data, which does not
+ * belong in a log file. */
+static void access_log(const char *method, const char *path, int status, size_t bytes,
                        uint64_t micros) {
-    char m[40], path[600], line[800];
+    char m[40], line[LOG_PATH_MAX + 200];
     log_field(m, sizeof m, method);
-    log_field(path, sizeof path, url);
     int n = snprintf(line, sizeof line, "%s %s %d %zu %llu\n", m, path, status, bytes,
                      (unsigned long long)micros);
     if (n > 0) {
@@ -339,7 +399,8 @@ static void access_log(const char *method, const char *url, int status, size_t b
 
 /* Turn r into an MHD response with the common headers, queue it, log it. */
 static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, const char *url,
-                                  ark_route route, uint64_t t0, ark_reply *r) {
+                                  const char *log_path, ark_route route, uint64_t t0,
+                                  ark_reply *r) {
     struct MHD_Response *resp = NULL;
     size_t len = r->body.len;
     int gz = 0, vary = 0;
@@ -377,7 +438,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         }
     }
     if (!resp) {
-        access_log(method, url, 500, 0, now_us() - t0);
+        access_log(method, log_path, 500, 0, now_us() - t0);
         return MHD_NO; /* MHD closes the connection; nothing better is possible */
     }
     if (r->status != 204) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -421,19 +482,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
     MHD_destroy_response(resp);
     uint64_t us = now_us() - t0;
     size_t sent = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : len;
-    access_log(method, url, r->status, sent, us);
+    access_log(method, log_path, r->status, sent, us);
     ark_metrics_observe(route, r->status, us);
     return ok;
 }
 
 /* ---- MHD callbacks ---------------------------------------------------------------- */
-
-static int hexval(char h) {
-    if (h >= '0' && h <= '9') return h - '0';
-    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-    return -1;
-}
 
 /* The first control byte (0x00-0x1F, 0x7F) of the path once decoded, plus 1; 0 if none.
  * MHD hands routes the decoded path as a C string, so "/api/doc/ID%00.md" would reach
@@ -469,6 +523,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
         rq->headers_seen = 0;
         rq->args_cut = cut;
         rq->path_ctl = path_control(uri);
+        log_path_raw(rq->log_path, sizeof rq->log_path, uri);
     }
     if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
@@ -550,17 +605,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base};
         ark_api_handle(&req, &r);
     }
-    enum MHD_Result ok = send_reply(c, method, url, route, t0, &r);
+    char fallback[LOG_PATH_MAX];
+    if (!rq) log_field(fallback, sizeof fallback, url);
+    enum MHD_Result ok = send_reply(c, method, url, rq ? rq->log_path : fallback, route, t0, &r);
     ark_buf_free(&r.body);
     return ok;
 }
 
+/* MHD's messages, one write() per line like the access log; they may quote the
+ * request, so control bytes become '?'. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
-    char msg[512];
+    char msg[512], line[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n') msg[--n] = '\0';
-    fprintf(stderr, "arkivar-server: http: %s\n", msg);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F) msg[i] = '?';
+    int k = snprintf(line, sizeof line, "arkivar-server: http: %s\n", msg);
+    if (k > 0) {
+        ssize_t w = write(2, line, (size_t)k < sizeof line ? (size_t)k : sizeof line - 1);
+        (void)w;
+    }
 }
 
 /* ---- daemon ----------------------------------------------------------------------- */

@@ -151,6 +151,32 @@ check "/api/doc/ID%7F is a 400" raw 400 "b'GET /api/doc/$ID%7F HTTP/1.1\r\nHost:
 check "/api/doc/ with a raw tab byte is a 400" raw 400 "b'GET /api/doc/a\tb HTTP/1.1\r\nHost: x\r\n\r\n'"
 check "/doc/ID%00.txt (the page) is a 400 JSON" raw 400 "b'GET /doc/$ID%00.txt HTTP/1.1\r\nHost: x\r\n\r\n'"
 
+# ---- the access log shows what was sent, and nothing that hides or forges it -----------------
+
+logreq() { oneshot "b'GET /nope/$1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'"; }
+logreq 'c1-%C2%85-%C2%9B-end'           # NEL, CSI (C1 controls)
+logreq 'bidi-%E2%80%AE-%E2%81%A6-end'   # RIGHT-TO-LEFT OVERRIDE, LEFT-TO-RIGHT ISOLATE
+logreq 'fmt-%E2%80%8B-%C2%A0-%EF%BB%BF-end'   # ZERO WIDTH SPACE, NO-BREAK SPACE, BOM
+logreq 'bad-%FF-%C0%AF-%ED%A0%80-end'   # invalid, overlong '/', a surrogate
+logreq 'raw-\xc2\x85-\xe2\x80\xae-end'  # the same unescaped, straight in the request line
+logreq 'dk-%C3%A6%C3%B8%C3%A5-end'      # æøå: valid letters stay as they are
+logreq 'nul-%00-nl-%0A-end'
+sleep 0.2
+check "C1 controls are escaped in the log" grep -q '^GET /nope/c1-%C2%85-%C2%9B-end 404 ' "$TMP/server.log"
+check "bidi overrides and isolates are escaped in the log" grep -q '^GET /nope/bidi-%E2%80%AE-%E2%81%A6-end 404 ' "$TMP/server.log"
+check "zero-width, no-break space and BOM are escaped in the log" grep -q '^GET /nope/fmt-%E2%80%8B-%C2%A0-%EF%BB%BF-end 404 ' "$TMP/server.log"
+check "invalid UTF-8 is escaped byte by byte in the log" grep -q '^GET /nope/bad-%FF-%C0%AF-%ED%A0%80-end 404 ' "$TMP/server.log"
+check "raw C1 and bidi bytes in the request line are escaped in the log" grep -q '^GET /nope/raw-%C2%85-%E2%80%AE-end 404 ' "$TMP/server.log"
+check "valid letters (æøå) stay readable in the log" grep -q '^GET /nope/dk-æøå-end 404 ' "$TMP/server.log"
+check "a %00 in the path is logged as %00, not cut there" grep -q '^GET /nope/nul-%00-nl-%0A-end 400 ' "$TMP/server.log"
+check "no C1, bidi, zero-width or invalid byte reaches the log" /usr/bin/python3 - "$TMP/server.log" <<'PY'
+import re, sys
+raw = open(sys.argv[1], "rb").read()
+txt = raw.decode("utf-8")  # raises on invalid UTF-8
+bad = re.findall("[\u0080-\u009f\u00a0\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\x00-\x09\x0b-\x1f\x7f]", txt)
+assert not bad, [hex(ord(c)) for c in bad]
+PY
+
 # ---- the end: clean exit, MHD's log lines, and no sanitizer report ---------------------------
 
 kill -TERM "$PID"
