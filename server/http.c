@@ -296,11 +296,28 @@ static int gzip_body(const char *in, size_t n, char **out, size_t *outn) {
     return 0;
 }
 
+typedef struct hdr_sum {
+    size_t bytes, fields;
+} hdr_sum;
+
 static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value) {
-    size_t *total = cls;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    hdr_sum *t = cls;
+    t->bytes += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    t->fields++;
     return MHD_YES;
+}
+
+/* Content-Length as a number; 0 when absent, SIZE_MAX when unreadable. MHD has
+ * already refused values it cannot parse at all (its own 400/413). */
+static size_t body_length(struct MHD_Connection *c) {
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl) return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (end == cl || *end || errno || v > SIZE_MAX) return SIZE_MAX;
+    return (size_t)v;
 }
 
 static const char *get_arg(void *ctx, const char *name) {
@@ -573,8 +590,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     ark_reply r = {.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
-    size_t hdr = 0;
+    hdr_sum hdr = {0, 0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
+    size_t body = body_length(c);
     if (uri_len > ARK_HTTP_MAX_URL) {
         ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
     } else if (rq && rq->args_cut) {
@@ -584,8 +602,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_error(&r, 500, "out of memory");
     } else if (rq->path_ctl) {
         ark_api_error(&r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
-    } else if (hdr > ARK_HTTP_MAX_HEADERS) {
+    } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
         ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+    } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
+        ark_api_error(&r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+    } else if (body > ARK_HTTP_MAX_BODY) {
+        /* Answered before the body is read (first call); MHD then closes the
+         * connection rather than read the upload. */
+        ark_api_error(&r, 413, "request body larger than %d bytes", ARK_HTTP_MAX_BODY);
     } else if (options && is_api(url)) {
         /* A CORS preflight (or a plain OPTIONS): what /api/… allows, no body. */
         r.status = 204;
@@ -659,9 +683,11 @@ int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ARK_HTTP_TIMEOUT_S,
-        /* 32 KB (MHD's default) holds our 8 KB URL and 16 KB header limits with room
-         * for the response headers; beyond it MHD answers 414/431 itself. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+        /* MHD's default 32 KB made MHD answer (HTML, no JSON) just past our 8 KB URL
+         * and 16 KB header limits, and hang on ~450 query parameters (on_uri). Pools
+         * above 32 KB are mmap'ed, so a connection only costs the pages its request
+         * really fills. Beyond this MHD still answers 414/431 itself. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)ARK_HTTP_CONN_MEMORY,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,

@@ -92,6 +92,8 @@ status = int(lines[0].split()[1]) if lines[0].startswith("HTTP/") else 0
 hdr = {l.split(":", 1)[0].strip().lower(): l.split(":", 1)[1].strip() for l in lines[1:] if ":" in l}
 assert status == want, "status %d, want %d: %r" % (status, want, data[:300])
 assert took < 2, took
+if os.environ.get("STATUS_ONLY"):
+    sys.exit(0)
 assert hdr.get("content-type", "").startswith("application/json"), hdr
 assert hdr.get("x-content-type-options") == "nosniff", hdr
 assert hdr.get("cache-control") == "no-store", hdr
@@ -125,6 +127,20 @@ assert data.startswith(b"HTTP/1.1 400"), data[:200]
 assert b"HTTP/1.1 200" in data, data[:400]
 PY
 
+check "5000 query parameters (a 34 KB URL): 4xx JSON at once" raw 414 "b'GET /api/search?q=x&$(args 4999) HTTP/1.1\r\nHost: x\r\n\r\n'"
+
+# ---- sizes: every limit answers in JSON, before libmicrohttpd runs out of room ---------------
+
+big() { head -c "$1" /dev/zero | tr '\0' a; }
+check "a 40 KB URL: 414 JSON" raw 414 "b'GET /health?pad=$(big 40000) HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "a 100 KB URL: 414 JSON" raw 414 "b'GET /health?pad=$(big 100000) HTTP/1.1\r\nHost: x\r\n\r\n'"
+check "a 40 KB header: 431 JSON" raw 431 "b'GET /health HTTP/1.1\r\nHost: x\r\nX-Big: $(big 40000)\r\n\r\n'"
+check "500 header fields: 431 JSON" raw 431 "b'GET /health HTTP/1.1\r\nHost: x\r\n' + b'X-A: b\r\n' * 500 + b'\r\n'"
+check "101 header fields: 431 JSON" raw 431 "b'GET /health HTTP/1.1\r\n' + b'X-A: b\r\n' * 101 + b'\r\n'"
+check "a 100 KB body announced on a GET: 413 JSON before it is sent" raw 413 "b'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc'"
+check "a 1 MB POST: 413 JSON" raw 413 "b'POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n' + b'x' * 1048576"
+check "a small POST is still a 405" raw 405 "b'POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nx=1'"
+
 # ---- what libmicrohttpd answers by itself ----------------------------------------------------
 
 # oneshot REQUEST: send it, read whatever comes back within 2 s (the status is not checked).
@@ -139,6 +155,18 @@ except OSError: pass' "$1"
 oneshot "b'GET /health HTTP/3.0\r\nHost: x\r\n\r\n'"
 check "libmicrohttpd's own messages reach the log (MHD_USE_ERROR_LOG)" \
     grep -q '^arkivar-server: http: Error processing request (HTTP response code is 505' "$TMP/server.log"
+# libmicrohttpd 0.9.75 answers these itself, before any callback of ours runs, with a
+# fixed HTML body and no way to replace it: the JSON is a TODO, the status is checked.
+# todo DESC WANT REQUEST: a TAP TODO point for the JSON answer, and a real one for WANT.
+todo() {
+    local out
+    if out=$(raw "$2" "$3" 2>&1); then ok "$1 # TODO libmicrohttpd 0.9.75 answers itself (HTML)"; else
+        n=$((n + 1)); echo "not ok $n - $1 # TODO libmicrohttpd 0.9.75 answers itself (HTML)"; fi
+    check "$1: status $2 at once" env STATUS_ONLY=1 bash -c 'raw "$@"' _ "$2" "$3"
+}
+todo "HTTP/3.0 is a 505 JSON" 505 "b'GET /health HTTP/3.0\r\nHost: x\r\n\r\n'"
+todo "a malformed request line is a 400 JSON" 400 "b'GET /health HTTP/1.1 junk\r\nHost: x\r\n\r\n'"
+todo "a 300 KB header (past the pool) is a 431 JSON" 431 "b'GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 300000 + b'\r\n\r\n'"
 
 # ---- control bytes in ids -----------------------------------------------------------------
 
