@@ -389,6 +389,9 @@ if [ $gone = 1 ]; then
 else
     not_ok "SIGTERM: server exits 0 within 5 s (still running)"
 fi
+# After SIGTERM the sanitizer build (make SAN=1) has written any leak report to stderr.
+check "no sanitizer report (ASan, LeakSanitizer, UBSan) in the server's stderr" bash -c "
+    ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined)' '$TMP/server.log'"
 if [ $failed -gt 0 ]; then
     echo "# server log (last 30 lines):"
     tail -30 "$TMP/server.log" | diag
