@@ -22,20 +22,27 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <utf8proc.h>
 #include <zlib.h>
 
 #include "api.h"
+#include "json.h"
 #include "metrics.h"
 
 struct ark_http {
     struct MHD_Daemon *d;
 };
 
+#define LOG_PATH_MAX 600 /* bytes of a path in the access log, escaped */
+
 /* One per request: made by the URI callback, freed by the completion callback. */
 typedef struct req_ctx {
     uint64_t t0_us;   /* CLOCK_MONOTONIC at the request line */
     size_t uri_len;   /* raw request target, query string included */
     int headers_seen; /* the access handler ran once (headers complete) */
+    int args_cut;     /* more than ARK_HTTP_MAX_ARGS parameters: MHD was given none */
+    int path_ctl;     /* the path holds a control byte (raw or %XX); 1 + its value */
+    char log_path[LOG_PATH_MAX]; /* the raw path, decoded and escaped (log_path_raw) */
 } req_ctx;
 
 #define MAX_CORS 32
@@ -289,44 +296,116 @@ static int gzip_body(const char *in, size_t n, char **out, size_t *outn) {
     return 0;
 }
 
+typedef struct hdr_sum {
+    size_t bytes, fields;
+} hdr_sum;
+
 static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value) {
-    size_t *total = cls;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    hdr_sum *t = cls;
+    t->bytes += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    t->fields++;
     return MHD_YES;
+}
+
+/* Content-Length as a number; 0 when absent, SIZE_MAX when unreadable. MHD has
+ * already refused values it cannot parse at all (its own 400/413). */
+static size_t body_length(struct MHD_Connection *c) {
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl) return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (end == cl || *end || errno || v > SIZE_MAX) return SIZE_MAX;
+    return (size_t)v;
 }
 
 static const char *get_arg(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* Copy s into a log field: no spaces or control bytes (a newline would forge a log
- * line), bounded length. */
-static void log_field(char *dst, size_t cap, const char *s) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (; s && *s && o + 4 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c == 0x7F || c == '%') {
-            dst[o++] = '%';
-            dst[o++] = hex[c >> 4];
-            dst[o++] = hex[c & 15];
-        } else {
-            dst[o++] = (char)c;
-        }
+static int hexval(char h) {
+    if (h >= '0' && h <= '9') return h - '0';
+    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+    return -1;
+}
+
+/* A code point that must not reach the log as it is: controls (C0, DEL, C1), spaces
+ * (fields are space-separated, and U+00A0 looks like one), line and paragraph
+ * separators, format characters (bidi overrides and isolates U+202A-U+202E,
+ * U+2066-U+2069, zero-width and soft hyphen, tags), surrogates, private use and
+ * unassigned code points. A log reader's terminal or viewer would otherwise show a
+ * line that is not what the client sent: reordered, hidden or forged. */
+static int log_unsafe(uint32_t cp) {
+    if (cp <= 0x20 || cp == '%' || (cp >= 0x7F && cp <= 0x9F)) return 1;
+    if (cp < 0x7F) return 0;
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
+    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CO: case UTF8PROC_CATEGORY_CN:
+        return 1;
+    default:
+        return 0;
     }
-    if (s && *s && o + 3 < cap) { dst[o++] = '.'; dst[o++] = '.'; dst[o++] = '.'; }
+}
+
+/* Copy s[0, n) into a log field, bounded by cap: valid UTF-8 that is safe to show
+ * passes; every byte of an unsafe code point (log_unsafe) and of invalid UTF-8 is
+ * written as %XX, so the field stays one token and the original bytes can be read
+ * back. Too long ends in "...". */
+static void log_field_n(char *dst, size_t cap, const char *s, size_t n) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0, i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = ark_json_utf8_next(s + i, n - i, &cp);
+        int bad = (cp == 0xFFFD && k == 1) || log_unsafe(cp); /* a real U+FFFD is 3 bytes */
+        if (o + (bad ? 3 * k : k) + 4 > cap) break;
+        for (size_t j = 0; j < k; j++) {
+            unsigned char c = (unsigned char)s[i + j];
+            if (bad) {
+                dst[o++] = '%';
+                dst[o++] = hex[c >> 4];
+                dst[o++] = hex[c & 15];
+            } else {
+                dst[o++] = (char)c;
+            }
+        }
+        i += k;
+    }
+    if (i < n) { dst[o++] = '.'; dst[o++] = '.'; dst[o++] = '.'; }
     dst[o] = '\0';
 }
 
+static void log_field(char *dst, size_t cap, const char *s) {
+    log_field_n(dst, cap, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* The path as the log shows it: the raw request target up to '?', percent-decoded
+ * with its length (so a %00 shows as %00 instead of ending the path), then escaped. */
+static void log_path_raw(char *dst, size_t cap, const char *uri) {
+    char dec[LOG_PATH_MAX];
+    size_t n = 0;
+    for (const char *p = uri; *p && *p != '?' && n < sizeof dec; p++) {
+        if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+            dec[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+            p += 2;
+        } else {
+            dec[n++] = *p;
+        }
+    }
+    log_field_n(dst, cap, dec, n);
+}
+
 /* One line per request on stderr, written with one write() so lines from pool threads
- * never interleave. The query string is left out on purpose: users search for names
- * and other personal data, which does not belong in a log file. */
-static void access_log(const char *method, const char *url, int status, size_t bytes,
+ * never interleave. path is already a log field (log_field*). The query string is left
+ * out on purpose: users search for names and other personal data, which does not
+ * belong in a log file. */
+static void access_log(const char *method, const char *path, int status, size_t bytes,
                        uint64_t micros) {
-    char m[40], path[600], line[800];
+    char m[40], line[LOG_PATH_MAX + 200];
     log_field(m, sizeof m, method);
-    log_field(path, sizeof path, url);
     int n = snprintf(line, sizeof line, "%s %s %d %zu %llu\n", m, path, status, bytes,
                      (unsigned long long)micros);
     if (n > 0) {
@@ -337,7 +416,8 @@ static void access_log(const char *method, const char *url, int status, size_t b
 
 /* Turn r into an MHD response with the common headers, queue it, log it. */
 static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, const char *url,
-                                  ark_route route, uint64_t t0, ark_reply *r) {
+                                  const char *log_path, ark_route route, uint64_t t0,
+                                  ark_reply *r) {
     struct MHD_Response *resp = NULL;
     size_t len = r->body.len;
     int gz = 0, vary = 0;
@@ -375,7 +455,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         }
     }
     if (!resp) {
-        access_log(method, url, 500, 0, now_us() - t0);
+        access_log(method, log_path, 500, 0, now_us() - t0);
         return MHD_NO; /* MHD closes the connection; nothing better is possible */
     }
     if (r->status != 204) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -419,20 +499,50 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
     MHD_destroy_response(resp);
     uint64_t us = now_us() - t0;
     size_t sent = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : len;
-    access_log(method, url, r->status, sent, us);
+    access_log(method, log_path, r->status, sent, us);
     ark_metrics_observe(route, r->status, us);
     return ok;
 }
 
 /* ---- MHD callbacks ---------------------------------------------------------------- */
 
+/* The first control byte (0x00-0x1F, 0x7F) of the path once decoded, plus 1; 0 if none.
+ * MHD hands routes the decoded path as a C string, so "/api/doc/ID%00.md" would reach
+ * them as "/api/doc/ID": only the raw URI still shows what the client sent. */
+static int path_control(const char *uri) {
+    for (const char *p = uri; *p && *p != '?'; p++) {
+        int b = (unsigned char)*p;
+        if (b == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) b = hexval(p[1]) * 16 + hexval(p[2]);
+        if (b < 0x20 || b == 0x7F) return b + 1;
+    }
+    return 0;
+}
+
+/* MHD 0.9.75 stores every query parameter as a 56-byte record in the connection's
+ * memory pool, and it parses them only after this callback. When they do not fit
+ * (about 450 parameters in 32 KB, and a dense "&&&…" URL outgrows any pool), its
+ * parse_initial_message_line() ignores the failure and overwrites the error state: the
+ * queued 431 is never sent, the connection hangs until the timeout, and the completion
+ * callback never runs (our req_ctx leaked). So beyond ARK_HTTP_MAX_ARGS the query
+ * string is cut here, right after the '?', and on_request answers 400. uri points into
+ * MHD's own writable read buffer (MHD writes the '\0' over the '?' after this call);
+ * the cut is the only write we make to it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
     req_ctx *rq = malloc(sizeof *rq);
-    if (rq) { /* NULL is handled in on_request: timing then starts later, nothing else */
+    const char *q = strchr(uri, '?');
+    size_t nargs = q && q[1] ? 1 : 0;
+    for (const char *p = q; p && *p; p++)
+        if (*p == '&') nargs++;
+    int cut = nargs > ARK_HTTP_MAX_ARGS;
+    if (rq) { /* NULL: on_request answers 500 */
         rq->t0_us = now_us();
         rq->uri_len = strlen(uri);
         rq->headers_seen = 0;
+        rq->args_cut = cut;
+        rq->path_ctl = path_control(uri);
+        log_path_raw(rq->log_path, sizeof rq->log_path, uri);
     }
+    if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
 }
 
@@ -480,12 +590,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     ark_reply r = {.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
-    size_t hdr = 0;
+    hdr_sum hdr = {0, 0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
+    size_t body = body_length(c);
     if (uri_len > ARK_HTTP_MAX_URL) {
         ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
-    } else if (hdr > ARK_HTTP_MAX_HEADERS) {
+    } else if (rq && rq->args_cut) {
+        ark_api_error(&r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
+    } else if (!rq) {
+        /* Without the context the raw-URI checks above could not run. */
+        ark_api_error(&r, 500, "out of memory");
+    } else if (rq->path_ctl) {
+        ark_api_error(&r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
+    } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
         ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+    } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
+        ark_api_error(&r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+    } else if (body > ARK_HTTP_MAX_BODY) {
+        /* Answered before the body is read (first call); MHD then closes the
+         * connection rather than read the upload. */
+        ark_api_error(&r, 413, "request body larger than %d bytes", ARK_HTTP_MAX_BODY);
     } else if (options && is_api(url)) {
         /* A CORS preflight (or a plain OPTIONS): what /api/… allows, no body. */
         r.status = 204;
@@ -505,17 +629,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base};
         ark_api_handle(&req, &r);
     }
-    enum MHD_Result ok = send_reply(c, method, url, route, t0, &r);
+    char fallback[LOG_PATH_MAX];
+    if (!rq) log_field(fallback, sizeof fallback, url);
+    enum MHD_Result ok = send_reply(c, method, url, rq ? rq->log_path : fallback, route, t0, &r);
     ark_buf_free(&r.body);
     return ok;
 }
 
+/* MHD's messages, one write() per line like the access log; they may quote the
+ * request, so control bytes become '?'. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
-    char msg[512];
+    char msg[512], line[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n') msg[--n] = '\0';
-    fprintf(stderr, "arkivar-server: http: %s\n", msg);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F) msg[i] = '?';
+    int k = snprintf(line, sizeof line, "arkivar-server: http: %s\n", msg);
+    if (k > 0) {
+        ssize_t w = write(2, line, (size_t)k < sizeof line ? (size_t)k : sizeof line - 1);
+        (void)w;
+    }
 }
 
 /* ---- daemon ----------------------------------------------------------------------- */
@@ -539,7 +673,9 @@ int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
     g_soft_limit = limit - limit / 8;
     atomic_store(&g_conns, 0);
 
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+    /* MHD_USE_ERROR_LOG: MHD's own reasons (a request it refused, a failed accept) go
+     * through on_mhd_log to stderr, next to the access log. */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -547,9 +683,11 @@ int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ARK_HTTP_TIMEOUT_S,
-        /* 32 KB (MHD's default) holds our 8 KB URL and 16 KB header limits with room
-         * for the response headers; beyond it MHD answers 414/431 itself. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+        /* MHD's default 32 KB made MHD answer (HTML, no JSON) just past our 8 KB URL
+         * and 16 KB header limits, and hang on ~450 query parameters (on_uri). Pools
+         * above 32 KB are mmap'ed, so a connection only costs the pages its request
+         * really fills. Beyond this MHD still answers 414/431 itself. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)ARK_HTTP_CONN_MEMORY,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,

@@ -15,6 +15,12 @@
 
 #define ARK_HTTP_MAX_URL 8192       /* request target bytes; longer is a 414 */
 #define ARK_HTTP_MAX_HEADERS 16384  /* header bytes; more is a 431 */
+#define ARK_HTTP_MAX_ARGS 64        /* query parameters; more is a 400 */
+#define ARK_HTTP_MAX_FIELDS 100     /* header fields; more is a 431 */
+#define ARK_HTTP_MAX_BODY 1024      /* announced body bytes (Content-Length); more is a 413 */
+/* Each connection's libmicrohttpd memory pool. Far above the limits above, so that our
+ * checks answer (in JSON) before MHD runs out of room and answers by itself (HTML). */
+#define ARK_HTTP_CONN_MEMORY (256 * 1024)
 #define ARK_HTTP_GZIP_MIN 256       /* bodies at most this big are sent as they are */
 #define ARK_HTTP_TIMEOUT_S 30       /* idle connections are closed after this */
 

@@ -313,12 +313,9 @@ check "405 for POST, with Allow: GET, HEAD" bash -c "err_is 405 '$BASE/api/searc
 check "405 for DELETE" err_is 405 "$BASE/health" -X DELETE
 check "414 for a URL over 8 KB" err_is 414 "$BASE/api/search?q=innovation&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
 check "431 for a 20 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
-# Beyond MHD's 32 KB connection memory MHD answers by itself (no JSON body); the status
-# must still be right rather than a dropped connection.
-check "414 from a 40 KB URL (answered by libmicrohttpd)" bash -c "
-    s=\$(curl -s -o /dev/null -w '%{http_code}' '$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)'); [ \"\$s\" = 414 ] || { echo \$s; exit 1; }"
-check "431 from a 40 KB header (answered by libmicrohttpd)" bash -c "
-    s=\$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Big: $(head -c 40000 /dev/zero | tr '\0' a)' '$BASE/health'); [ \"\$s\" = 431 ] || { echo \$s; exit 1; }"
+# Far past our limits, but inside libmicrohttpd's 256 KB pool: still our JSON answer.
+check "414 JSON for a 40 KB URL" err_is 414 "$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)"
+check "431 JSON for a 40 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
 
 check "HEAD gives the headers of GET and no body" bash -c "
     s=\$(curl -s -I -o '$TMP/hd.h' -w '%{http_code} %{size_download}' '$BASE/api/search?q=innovation')
@@ -392,6 +389,9 @@ if [ $gone = 1 ]; then
 else
     not_ok "SIGTERM: server exits 0 within 5 s (still running)"
 fi
+# After SIGTERM the sanitizer build (make SAN=1) has written any leak report to stderr.
+check "no sanitizer report (ASan, LeakSanitizer, UBSan) in the server's stderr" bash -c "
+    ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined)' '$TMP/server.log'"
 if [ $failed -gt 0 ]; then
     echo "# server log (last 30 lines):"
     tail -30 "$TMP/server.log" | diag
