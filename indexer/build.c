@@ -172,6 +172,7 @@ int ark_build_file(ark_build *b, const char *id, const char *root, const char *p
         return ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
     snprintf(key, sizeof key, "D%s", id);
     if ((rc = ark_source_load(path, &src, err))) goto out;
+    src.mask = b->mask;
     if ((rc = stored_hash(b, key, root, &exists, old, err))) goto out;
     ark_content_hash(src.bytes, src.len, hash);
     if (!b->force && strcmp(old, hash) == 0) {

@@ -18,6 +18,7 @@ typedef struct ark_build {
     ark_wdb *w;    /* borrowed, inside a transaction */
     ark_buf scratch;
     int force;     /* the index has another format: re-index every file */
+    unsigned mask; /* ARK_MASK_* beyond CPR numbers (--mask-contacts) */
     /* totals of the run */
     uint64_t files_indexed, files_unchanged, files_failed, files_removed;
     uint64_t passages, bytes;

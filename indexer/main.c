@@ -21,6 +21,7 @@
 #include "arkivar/analysis.h"
 #include "arkivar/index.h"
 #include "arkivar/record.h"
+#include "arkivar/text.h"
 #include "build.h"
 #include "walk.h"
 
@@ -32,7 +33,8 @@ enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 #define REMOVE_SHARE_PCT 20
 
 static void usage(FILE *f) {
-    fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals] [--quiet] PATH...\n"
+    fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals]\n"
+          "                       [--mask-contacts] [--quiet] PATH...\n"
           "\n"
           "Build the Arkivar index at DIR from the .txt and .md files under each PATH\n"
           "(files or folders, recursively), or bring it up to date: unchanged files are\n"
@@ -48,10 +50,15 @@ static void usage(FILE *f) {
           "common parent folder to keep both. Symlinks are followed only to files inside\n"
           "the PATHs of the run; FIFOs, sockets and devices are skipped.\n"
           "\n"
+          "CPR numbers are masked (XXXXXX-XXXX) in every spelling, in text, headings,\n"
+          "titles and document ids: they are never stored, shown or searchable.\n"
+          "\n"
           "  --index DIR       the index folder (created if missing)\n"
           "  --words FILE      word list for compound splitting (default /usr/share/dict/danish)\n"
           "  --allow-removals  allow a run to remove more than 20 % of the index's\n"
           "                    documents; without it such a run changes nothing (exit 1)\n"
+          "  --mask-contacts   also mask e-mail addresses (the part before @) and\n"
+          "                    phone numbers; changing it re-indexes every file\n"
           "  --quiet           no progress and no summary line\n"
           "  --help            this text\n"
           "\n"
@@ -252,9 +259,11 @@ static void progress(const ark_build *b, size_t done, size_t total, double t0) {
 int main(int argc, char **argv) {
     const char *index = NULL, *words = NULL;
     int quiet = 0, allow_removals = 0;
+    unsigned mask = 0;
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"words", required_argument, 0, 'w'},
                                          {"allow-removals", no_argument, 0, 'R'},
+                                         {"mask-contacts", no_argument, 0, 'M'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -264,6 +273,7 @@ int main(int argc, char **argv) {
         case 'i': index = optarg; break;
         case 'w': words = optarg; break;
         case 'R': allow_removals = 1; break;
+        case 'M': mask |= ARK_MASK_CONTACTS; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -335,17 +345,26 @@ int main(int argc, char **argv) {
     b.an = an;
     b.w = w;
     {
-        /* An index written by another layout version is rebuilt, not patched. */
-        char *fmt = NULL;
-        size_t flen = 0;
+        /* An index written by another layout version, or masking other data, is
+         * rebuilt, not patched: unchanged files would keep what the last run masked. */
+        const char *want_mask = mask & ARK_MASK_CONTACTS ? "cpr,contacts" : "cpr";
+        char *fmt = NULL, *old_mask = NULL;
+        size_t flen = 0, mlen = 0;
         if (ark_wdb_get_meta(w, "format", &fmt, &flen, &err)) goto fatal;
-        b.force = stored.n > 0 && (!fmt || flen != strlen(ARK_INDEX_FORMAT) ||
-                                   memcmp(fmt, ARK_INDEX_FORMAT, flen) != 0);
+        if (ark_wdb_get_meta(w, "mask", &old_mask, &mlen, &err)) { free(fmt); goto fatal; }
+        int other_format = !fmt || flen != strlen(ARK_INDEX_FORMAT) ||
+                           memcmp(fmt, ARK_INDEX_FORMAT, flen) != 0;
+        int other_mask = !old_mask ? strcmp(want_mask, "cpr") != 0
+                                   : mlen != strlen(want_mask) || memcmp(old_mask, want_mask, mlen) != 0;
         free(fmt);
+        free(old_mask);
+        b.force = stored.n > 0 && (other_format || other_mask);
+        b.mask = mask;
         if (b.force && !quiet)
-            fprintf(stderr, "arkivar-indexer: %s has another index format: re-indexing every file\n",
-                    index);
-        if (ark_wdb_set_meta(w, "format", ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err))
+            fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
+                    index, other_format ? "" : " (masking changed)");
+        if (ark_wdb_set_meta(w, "format", ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err) ||
+            ark_wdb_set_meta(w, "mask", want_mask, strlen(want_mask), &err))
             goto fatal;
     }
 

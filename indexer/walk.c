@@ -37,6 +37,14 @@ __attribute__((format(printf, 2, 3))) static void warn(ark_walk *w, const char *
     w->nerrors++;
 }
 
+/* The id a file name gives, with any CPR number in it masked (DOMAIN.md): ids are shown
+ * in every result, URL and log line. */
+static char *masked_id(const char *id) {
+    char *m = strdup(id);
+    if (m) ark_mask_pii(m, strlen(m), 0);
+    return m;
+}
+
 static int push(ark_walk *w, const char *id, const char *path, size_t root, const char *link) {
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
@@ -45,14 +53,14 @@ static int push(ark_walk *w, const char *id, const char *path, size_t root, cons
         w->v = v;
         w->cap = cap;
     }
-    char *i = strdup(id), *p = strdup(path), *l = link ? strdup(link) : NULL;
+    char *i = masked_id(id), *p = strdup(path), *l = link ? strdup(link) : NULL;
     if (!i || !p || (link && !l)) {
         free(i);
         free(p);
         free(l);
         return ARK_ENOMEM;
     }
-    w->v[w->n++] = (ark_src_file){i, p, root, l};
+    w->v[w->n++] = (ark_src_file){i, p, root, l, strcmp(i, id) != 0};
     w->roots[root].nfiles++;
     return 0;
 }
@@ -67,7 +75,7 @@ static int keep(ark_walk *w, size_t root, const char *id) {
         r->kept = v;
         r->capkept = cap;
     }
-    if (!(r->kept[r->nkept] = strdup(id))) return ARK_ENOMEM;
+    if (!(r->kept[r->nkept] = masked_id(id))) return ARK_ENOMEM;
     r->nkept++;
     return 0;
 }
@@ -233,7 +241,7 @@ int ark_walk_add(ark_walk *w, const char *path, ark_err *err) {
         r->failed = 1;
         return 0;
     }
-    if (!(r->dir = strdup(dir)) || !(r->real = strdup(real)) || !(r->only = strdup(base)) ||
+    if (!(r->dir = strdup(dir)) || !(r->real = strdup(real)) || !(r->only = masked_id(base)) ||
         (rc = push(w, base, real, ri, NULL)))
         return ark_err_set(err, ARK_ENOMEM, "walk");
     return 0;
@@ -264,7 +272,36 @@ static void drop(ark_src_file *f) {
 static int cmp_file(const void *a, const void *b) {
     const ark_src_file *x = a, *y = b;
     int c = strcmp(x->id, y->id);
-    return c ? c : (x->root > y->root) - (x->root < y->root);
+    if (c) return c;
+    if (x->root != y->root) return (x->root > y->root) - (x->root < y->root);
+    return strcmp(x->path, y->path);
+}
+
+/* Two file names that differ only in a masked CPR number give one id: the second and
+ * later (in path order, so the same files keep the same ids) get "~2", "~3" … before
+ * the extension. Returns whether any id changed (the list must then be sorted again). */
+static int disambiguate(ark_walk *w) {
+    int changed = 0;
+    for (size_t i = 1, k = 1; i < w->n; i++) {
+        ark_src_file *a = &w->v[i - 1], *f = &w->v[i];
+        if (!f->masked || strcmp(a->id, f->id) != 0 || strcmp(a->path, f->path) == 0 ||
+            strcmp(w->roots[a->root].dir, w->roots[f->root].dir) != 0) {
+            k = 1;
+            continue;
+        }
+        k++;
+        const char *slash = strrchr(f->id, '/'), *dot = strrchr(slash ? slash : f->id, '.');
+        size_t at = dot ? (size_t)(dot - f->id) : strlen(f->id), len = strlen(f->id) + 24;
+        char *id = malloc(len);
+        if (!id) continue; /* out of memory: the file is dropped below as a repeat */
+        snprintf(id, len, "%.*s~%zu%s", (int)at, f->id, k, f->id + at);
+        fprintf(stderr, "arkivar-indexer: %s: its masked name repeats another's; id %s\n",
+                f->path, id);
+        free(f->id);
+        f->id = id;
+        changed = 1;
+    }
+    return changed;
 }
 
 void ark_walk_finish(ark_walk *w) {
@@ -280,6 +317,7 @@ void ark_walk_finish(ark_walk *w) {
     }
     w->n = out;
     if (w->n) qsort(w->v, w->n, sizeof *w->v, cmp_file);
+    if (disambiguate(w)) qsort(w->v, w->n, sizeof *w->v, cmp_file);
     /* The same (id, folder) twice: a PATH given twice, or a file inside a folder PATH. */
     out = 0;
     size_t group = 0;

@@ -2,7 +2,8 @@
  * Owns: expanding the PATH arguments (files and folders, recursively) into
  * (document id, root, file path) triples sorted by id, and the record of what could not
  * be seen (a missing PATH, an unreadable folder), which decides what may be removed.
- * Why: the document id is the path relative to the indexed folder, so the same file
+ * Why: the document id is the path relative to the indexed folder (with any CPR number
+ * in it masked, "~2" added when that makes two ids one), so the same file
  * keeps its id however the indexer is called from; and a run may only remove the
  * documents of files it could have seen (an unmounted share must not empty the index).
  *
@@ -22,6 +23,7 @@ typedef struct ark_src_file {
                     is stored resolved, so the loader opens it with O_NOFOLLOW */
     size_t root; /* index in ark_walk.roots */
     char *link;  /* the symlink it was found as (messages), NULL when not a link */
+    int masked;  /* the id differs from the file name: a CPR number in it was masked */
 } ark_src_file;
 
 typedef struct ark_walk_root {

@@ -1035,10 +1035,21 @@ typedef struct cand_list {
     size_t seen;
 } cand_list;
 
+/* A term that is what masking left of a number ("xxxxxx", "xxxxxx‐xxxx"): no word. */
+static int is_masked(const char *t, size_t len) {
+    size_t x = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == 'x') x++;
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 0xC3 && c < 0xE0)) return 0;
+    }
+    return x >= 2;
+}
+
 static int collect_cand(const char *t, size_t len, uint64_t f, void *user) {
     cand_list *l = user;
     if (++l->seen > 20000) return 1; /* bounded work per keystroke */
-    if (len < 2 || memchr(t, '-', len)) return 0;
+    if (len < 2 || memchr(t, '-', len) || is_masked(t, len)) return 0;
     for (size_t i = 0; i < l->n; i++)
         if (strlen(l->v[i].word) == len && memcmp(l->v[i].word, t, len) == 0) return 0;
     if (l->n < 256) {
