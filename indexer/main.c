@@ -10,6 +10,7 @@
  * a PATH or a half-synced folder must never empty the index. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,9 +218,18 @@ static size_t plan_removals(const ark_walk *w, doc_list *stored) {
     return n;
 }
 
+/* The file behind document id of root dir is still where the index found it. */
+static int still_there(const char *dir, const char *id) {
+    char path[PATH_MAX];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", dir, id) >= (int)sizeof path) return 1;
+    return lstat(path, &st) == 0 || errno != ENOENT;
+}
+
 /* Decide which walk entries are indexed (take[i] = 1). Ids must be unique across roots:
- * an id the index holds from another root is refused, the stored document kept; of two
- * entries of this run with one id, the first PATH wins. Returns the number refused. */
+ * an id the index holds from another root is refused, the stored document kept, unless
+ * its file is gone from there (a moved folder); of two entries of this run with one id,
+ * the first PATH wins. Returns the number refused. */
 static size_t resolve_clashes(const ark_walk *w, const doc_list *stored, char *take) {
     size_t refused = 0;
     for (size_t g = 0; g < w->n;) {
@@ -228,6 +238,11 @@ static size_t resolve_clashes(const ark_walk *w, const doc_list *stored, char *t
         size_t s = stored_find(stored, w->v[g].id);
         const char *holder = s < stored->n && !stored->v[s].remove && *stored->v[s].root
                                  ? stored->v[s].root : NULL;
+        if (holder && !still_there(holder, w->v[g].id)) {
+            /* The folder was moved (or the file moved out of it): the id follows it. */
+            fprintf(stderr, "arkivar-indexer: %s: moved here from %s\n", w->v[g].path, holder);
+            holder = NULL;
+        }
         size_t winner = end;
         for (size_t i = g; i < end && winner == end; i++)
             if (!holder || strcmp(root_dir(w, i), holder) == 0) winner = i;

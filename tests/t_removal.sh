@@ -135,5 +135,21 @@ ln -s "$T/s2/b.txt" "$T/s/to-b.txt"
 "$IDXR" --index "$I4" "$T/s" "$T/s2" 2>/dev/null
 has_doc "$I4" to-b.txt && ! has_doc "$I4" x.txt; ok $? "a symlink into another PATH of the same run is followed, the outside one still not"
 
+# A moved folder: its documents' files are gone from the old root, so the ids follow
+# the files to the new one instead of being refused as clashes.
+mkdir -p "$T/mv-a" "$T/mv-b"
+cp corpus/000_92fe6cf18886d868.txt corpus/001_cd1fcdf664451ee5.txt "$T/mv-a/"
+I5=$T/idx-move
+"$IDXR" --index "$I5" "$T/mv-a" 2>/dev/null
+mv "$T/mv-a" "$T/mv-b/docs"
+"$IDXR" --index "$I5" "$T/mv-b/docs" 2>"$T/e-move"; rc=$?
+[ $rc = 0 ] && grep -q "moved here from" "$T/e-move" && [ "$(docs "$I5")" = 2 ]
+ok $? "a moved folder's files keep their ids, exit 0 (exit $rc, $(docs "$I5") documents)"
+mkdir -p "$T/mv-c"
+cp "$T/mv-b/docs/000_92fe6cf18886d868.txt" "$T/mv-c/"
+"$IDXR" --index "$I5" "$T/mv-c" 2>"$T/e-clash"; rc=$?
+[ $rc = 1 ] && grep -q "already in the index from" "$T/e-clash"
+ok $? "a copy elsewhere while the original stays is still a clash, exit 1 (exit $rc)"
+
 echo "1..$n"
 exit $((failed > 0))
