@@ -97,6 +97,27 @@ static char *slurp(const char *path, size_t *len) {
     return b;
 }
 
+typedef struct sub_check {
+    char low[ARK_MAX_TERM + 1], fold[2 * ARK_MAX_TERM + 1], first_bad[2 * ARK_MAX_TERM + 8];
+    size_t n, bad;
+} sub_check;
+
+static void check_sub(const char *t, size_t len, uint32_t pos, void *user) {
+    sub_check *c = user;
+    const char *hay = c->low;
+    char x[ARK_MAX_TERM + 2];
+    c->n++;
+    if (len && t[0] >= 'A' && t[0] <= 'Z') {
+        if (t[0] == 'F') hay = c->fold;
+        t++;
+        len--;
+    }
+    memcpy(x, t, len);
+    x[len] = '\0';
+    if (strstr(hay, x)) return;
+    if (!c->bad++) snprintf(c->first_bad, sizeof c->first_bad, "%.60s in %.60s", x, hay);
+}
+
 int main(void) {
     ark_err err = {0, ""};
     double t0 = now();
@@ -286,6 +307,24 @@ int main(void) {
                corpus / best / 1e6, bytes / secs / 1e6, corpus, ntok / (size_t)rounds,
                nterms / (size_t)rounds, rounds);
         ok(nterms > ntok, "corpus gives more terms than tokens");
+        /* The highlighter skips tokens by substring (lib/search/qword.h,
+         * ark_qword_may_match): it relies on every term of a token being a substring of
+         * its lowercase form, and every F term of its folded form. */
+        sub_check sc = {0};
+        for (size_t f = 0; f < nf; f++) {
+            if (!texts[f]) continue;
+            ark_tok tk;
+            ark_token k;
+            ark_tok_init(&tk, texts[f], lens[f]);
+            while (ark_tok_next(&tk, &k)) {
+                size_t ll = ark_lower(k.p, k.len, sc.low, sizeof sc.low);
+                ark_fold(sc.low, ll, sc.fold, sizeof sc.fold);
+                ark_an_terms(an, &k, check_sub, &sc);
+            }
+        }
+        ok(sc.n > 1000 && sc.bad == 0, "every term of every corpus token is a substring of its "
+                                       "lowercase (F: folded) form (%zu terms, %zu not: %s)",
+           sc.n, sc.bad, sc.first_bad);
         for (size_t f = 0; f < nf; f++) free(texts[f]);
         globfree(&gl);
     }

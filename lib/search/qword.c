@@ -20,6 +20,8 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     set_prefixed(w->exact, 0, low, n);
     if (prefix) {
         set_prefixed(w->fold, 'F', tmp, ark_fold(low, n, tmp, sizeof tmp));
+        set_prefixed(w->need_raw, 0, low, n);
+        set_prefixed(w->need_fold, 0, w->fold + 1, strlen(w->fold + 1));
         return;
     }
     /* The index folds the stem (analysis.h); always asked, because the index holds F
@@ -46,6 +48,16 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
         s = ark_an_stem(an, parts[i], strlen(parts[i]), tmp, sizeof tmp);
         set_prefixed(w->parts[w->nparts++], 'P', tmp, s);
     }
+    set_prefixed(w->need_raw, 0, w->stem + 1, strlen(w->stem + 1));
+    if (w->nparts) set_prefixed(w->need_part, 0, w->parts[0] + 1, strlen(w->parts[0] + 1));
+    /* fold2 (the folded form) begins with the folded stem, so one needle serves both */
+    if (w->fold[0]) set_prefixed(w->need_fold, 0, w->fold + 1, strlen(w->fold + 1));
+}
+
+int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold) {
+    if (!w->need_raw[0]) return 1;
+    return strstr(low, w->need_raw) || (w->need_part[0] && strstr(low, w->need_part)) ||
+           (w->need_fold[0] && strstr(fold, w->need_fold));
 }
 
 static void collect(const char *term, size_t len, uint32_t pos, void *user) {

@@ -28,6 +28,10 @@ typedef struct ark_qword {
     int phrase_id;  /* > 0: the word belongs to that phrase of the query ... */
     int phrase_idx; /* ... at this place (0-based) ... */
     int phrase_len; /* ... of this many words: highlighted only where the whole phrase is */
+    /* What a token must contain to match (see ark_qword_may_match); "" = anything. */
+    char need_raw[ARK_MAX_TERM + 2];  /* in its lowercase form: the stem (prefix: the form) */
+    char need_part[ARK_MAX_TERM + 2]; /* or this, the stem of its first own part */
+    char need_fold[ARK_MAX_TERM + 2]; /* or, in its folded form, the folded stem */
 } ark_qword;
 
 /* Fill w from one token of the user's query. */
@@ -42,5 +46,13 @@ typedef struct ark_tokterms {
 void ark_tokterms_of(ark_an *an, const ark_token *tok, ark_tokterms *out);
 /* Does the text token (its terms) match the query word? */
 int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt);
+
+/* Can a token whose lowercase form is low and folded form fold match w at all? Every
+ * index term of a token is a substring of its lowercase form (stems are prefixes of the
+ * word or of its hyphen pieces, compound parts are pieces of it) and every F term a
+ * substring of its folded form; so a token holding none of w's needles cannot match,
+ * and its terms (stemming, compound splitting: most of a snippet's cost) need not be
+ * computed. tests/test_an.c checks the substring property on the whole corpus. */
+int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold);
 
 #endif

@@ -79,10 +79,19 @@ static int find_matches(ark_an *an, const char *text, size_t len, const ark_qwor
     for (size_t i = 0; i < nw; i++) only_stop &= w[i].stop;
     ark_tok_init(&t, text, len);
     while (ark_tok_next(&t, &tok)) {
-        ark_tokterms_of(an, &tok, &tt);
-        uint32_t mask = 0;
+        /* Cheap first: which words could match at all (ark_qword_may_match); most
+         * tokens of a passage meet none, and their terms are never computed. */
+        char low[ARK_MAX_TERM + 1], fold[2 * ARK_MAX_TERM + 1];
+        size_t ll = ark_lower(tok.p, tok.len, low, sizeof low);
+        ark_fold(low, ll, fold, sizeof fold);
+        uint32_t maybe = 0, mask = 0;
         for (size_t i = 0; i < nw && i < 32; i++)
-            if ((only_stop || !w[i].stop) && ark_qword_matches(&w[i], &tt)) mask |= 1u << i;
+            if ((only_stop || !w[i].stop) && ark_qword_may_match(&w[i], low, fold))
+                maybe |= 1u << i;
+        if (!maybe) continue;
+        ark_tokterms_of(an, &tok, &tt);
+        for (size_t i = 0; i < nw && i < 32; i++)
+            if ((maybe >> i & 1) && ark_qword_matches(&w[i], &tt)) mask |= 1u << i;
         if (!mask) continue;
         if (*n == cap) {
             cap *= 2;
