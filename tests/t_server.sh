@@ -369,6 +369,13 @@ if "$INDEXER" --index "$TMP/idx" "$TMP/corpus" >"$TMP/indexer2.log" 2>&1; then
     done
     if [ $found = 1 ]; then ok "a newly indexed document is found within 2 s, no restart"; else
         not_ok "a newly indexed document is found within 2 s, no restart"; fi
+    # The facet tables were built by the searches above; the new passages must be counted.
+    check "the new document's passages are counted in the facets" python3 -c '
+import json, sys, urllib.request
+r = json.load(urllib.request.urlopen(sys.argv[1] + "/api/search?q=zebrafinkeudvalg"))
+n = sum(f["count"] for f in r["facets"]["type"])
+assert r["total"] >= 1 and n == r["total"], (r["total"], r["facets"])
+' "$BASE"
 else
     not_ok "re-indexing the corpus copy with a new document"; diag <"$TMP/indexer2.log"
     diag <"$TMP/indexer2.log"

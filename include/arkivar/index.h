@@ -184,4 +184,11 @@ void ark_hits_free(ark_hits *h);
 /* Exact number of passages matching q (unweighted; for small sets like one document). */
 int ark_rdb_count(ark_rdb *r, const ark_xq *q, uint64_t *out, ark_err *err);
 
+/* Exact number of passages matching q for each value of slot among them: fn(value,
+ * len, count, user) once per value, in byte order of the values; fn returning non-zero
+ * stops. Unweighted and exhaustive, so for small sets (q filtered to the documents of
+ * one page). Retries with reopen() like ark_rdb_search. */
+int ark_rdb_count_by(ark_rdb *r, const ark_xq *q, int slot, ark_term_iter_fn fn, void *user,
+                     ark_err *err);
+
 #endif
