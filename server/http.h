@@ -20,7 +20,7 @@
 #define ARK_HTTP_MAX_BODY 1024      /* announced body bytes (Content-Length); more is a 413 */
 /* Each connection's libmicrohttpd memory pool. Far above the limits above, so that our
  * checks answer (in JSON) before MHD runs out of room and answers by itself (HTML). */
-#define ARK_HTTP_CONN_MEMORY (256 * 1024)
+#define ARK_HTTP_CONN_MEMORY (64 * 1024)
 #define ARK_HTTP_GZIP_MIN 256       /* bodies at most this big are sent as they are */
 #define ARK_HTTP_TIMEOUT_S 30       /* idle connections are closed after this */
 

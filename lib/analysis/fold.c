@@ -31,6 +31,16 @@ size_t ark_lower(const char *s, size_t len, char *out, size_t cap) {
             i++;
             continue;
         }
+        /* Latin-1 letters (Æ Ø Å É …, the common case beyond ASCII) by hand: U+00C0-U+00DE
+         * lowercase by +0x20, except ×; the rest of U+00C0-U+00FF is already lowercase. */
+        if (c == 0xC3 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
+            if (o + 2 >= cap) break;
+            unsigned char d = u[i + 1];
+            out[o++] = (char)0xC3;
+            out[o++] = (char)(d >= 0x80 && d <= 0x9E && d != 0x97 ? d + 0x20 : d);
+            i += 2;
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate(u + i, end - (u + i), &cp);
         if (n < 1) { /* invalid byte: dropped, so every output is valid UTF-8 (a Xapian term) */

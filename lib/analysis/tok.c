@@ -19,6 +19,11 @@ static inline size_t dec(const unsigned char *p, const unsigned char *end, int32
         *cp = *p;
         return 1;
     }
+    /* Two-byte sequences (æ, ø, å, é …: most of Danish beyond ASCII) without a call. */
+    if (*p >= 0xC2 && *p < 0xE0 && end - p >= 2 && (p[1] & 0xC0) == 0x80) {
+        *cp = ((int32_t)(*p & 0x1F) << 6) | (p[1] & 0x3F);
+        return 2;
+    }
     utf8proc_int32_t c;
     utf8proc_ssize_t n = utf8proc_iterate(p, end - p, &c);
     if (n < 1) {
@@ -39,6 +44,9 @@ static inline int cls(int32_t cp) {
         if (cp >= '0' && cp <= '9') return K_DIGIT;
         return 0;
     }
+    /* Latin-1 letters by hand: À-Þ upper, ß-ÿ lower, but not × and ÷. */
+    if (cp >= 0xC0 && cp <= 0xFF && cp != 0xD7 && cp != 0xF7)
+        return cp <= 0xDE ? K_LETTER | K_UPPER : K_LETTER;
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LT: return K_LETTER | K_UPPER;
