@@ -745,30 +745,39 @@ oom:
     return ark_err_set(err, ARK_ENOMEM, "count");
 }
 
-/* Titles of the candidates' documents, looked up once per document per request. */
+/* The candidates' documents' titles, looked up and matched once per document per
+ * request (a document has many candidate passages). */
 typedef struct doc_title {
     char id[ARK_MAX_ID + 1];
-    char *title; /* malloc'ed; NULL when the document has no record */
+    int words; /* how many query words the title holds */
 } doc_title;
 
 #define MAX_TITLES 64
 
-static const char *title_of(ark_engine *e, doc_title *t, size_t *n, const char *id, size_t len) {
-    if (len > ARK_MAX_ID) return NULL;
+static int title_words(ark_engine *e, qbuild *b, doc_title *t, size_t *n, const char *id,
+                       size_t len, int *words) {
+    *words = 0;
+    if (len > ARK_MAX_ID) return 0;
     for (size_t i = 0; i < *n; i++)
-        if (strlen(t[i].id) == len && memcmp(t[i].id, id, len) == 0) return t[i].title;
-    if (*n >= MAX_TITLES) return NULL;
+        if (strlen(t[i].id) == len && memcmp(t[i].id, id, len) == 0) {
+            *words = t[i].words;
+            return 0;
+        }
     ark_docinfo d;
-    doc_title *slot = &t[(*n)++];
-    memcpy(slot->id, id, len);
-    slot->id[len] = '\0';
-    slot->title = NULL;
+    int rc = 0, unused = 0;
     if (load_docinfo(e, id, len, &d, NULL) == 0) {
-        slot->title = d.title; /* taken over */
-        d.title = NULL;
+        if (d.title && *d.title)
+            rc = ark_snippet_cover(e->an, d.title, strlen(d.title), b->words, b->nwords, 1000,
+                                   words, &unused);
         ark_docinfo_free(&d);
     }
-    return slot->title;
+    if (rc == 0 && *n < MAX_TITLES) {
+        doc_title *slot = &t[(*n)++];
+        memcpy(slot->id, id, len);
+        slot->id[len] = '\0';
+        slot->words = *words;
+    }
+    return rc;
 }
 
 /* The rerank of the candidates (the page and PAGE_POOL more), on their text rather than
@@ -790,12 +799,7 @@ static int rerank_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nword
     if (rc == 0 && p.heading_len)
         rc = ark_snippet_cover(e->an, p.heading, p.heading_len, b->words, b->nwords, 1000, &head,
                                &unused);
-    if (rc == 0) {
-        const char *t = title_of(e, titles, ntitles, p.doc_id, p.doc_id_len);
-        if (t && *t)
-            rc = ark_snippet_cover(e->an, t, strlen(t), b->words, b->nwords, 1000, &title,
-                                   &unused);
-    }
+    if (rc == 0) rc = title_words(e, b, titles, ntitles, p.doc_id, p.doc_id_len, &title);
     if (rc) return rc == ARK_ENOMEM ? ark_err_set(err, rc, "rerank") : rc;
     double n = (double)nwords;
     *bonus = 1.0;
@@ -913,7 +917,6 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     }
     rc = count_in_docs(e, xq, out, 0, err);
 out:
-    for (size_t i = 0; i < ntitles; i++) free(titles[i].title);
     free(order);
     ark_hits_free(&hits);
     ark_xq_free(xq);

@@ -57,7 +57,8 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
 int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold) {
     if (!w->need_raw[0]) return 1;
     return strstr(low, w->need_raw) || (w->need_part[0] && strstr(low, w->need_part)) ||
-           (w->need_fold[0] && strstr(fold, w->need_fold));
+           (w->need_fold[0] && (fold != low || strcmp(w->need_fold, w->need_raw) != 0) &&
+            strstr(fold, w->need_fold));
 }
 
 static void collect(const char *term, size_t len, uint32_t pos, void *user) {

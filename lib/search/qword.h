@@ -54,5 +54,6 @@ int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt);
  * and its terms (stemming, compound splitting: most of a snippet's cost) need not be
  * computed. tests/test_an.c checks the substring property on the whole corpus. */
 int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold);
+/* (fold may be the same pointer as low when the token folds to itself.) */
 
 #endif

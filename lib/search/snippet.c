@@ -81,9 +81,18 @@ static int find_matches(ark_an *an, const char *text, size_t len, const ark_qwor
     while (ark_tok_next(&t, &tok)) {
         /* Cheap first: which words could match at all (ark_qword_may_match); most
          * tokens of a passage meet none, and their terms are never computed. */
-        char low[ARK_MAX_TERM + 1], fold[2 * ARK_MAX_TERM + 1];
+        char low[ARK_MAX_TERM + 1], folded[2 * ARK_MAX_TERM + 1];
         size_t ll = ark_lower(tok.p, tok.len, low, sizeof low);
-        ark_fold(low, ll, fold, sizeof fold);
+        const char *fold = low; /* ASCII without "aa" or "oe" folds to itself */
+        for (size_t k = 0; k < ll; k++) {
+            unsigned char c = (unsigned char)low[k];
+            if (c >= 0x80 || (k + 1 < ll && ((c == 'a' && low[k + 1] == 'a') ||
+                                            (c == 'o' && low[k + 1] == 'e')))) {
+                ark_fold(low, ll, folded, sizeof folded);
+                fold = folded;
+                break;
+            }
+        }
         uint32_t maybe = 0, mask = 0;
         for (size_t i = 0; i < nw && i < 32; i++)
             if ((only_stop || !w[i].stop) && ark_qword_may_match(&w[i], low, fold))
