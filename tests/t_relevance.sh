@@ -16,9 +16,9 @@ DIR=tests/relevance
 PID=
 
 for b in "$SERVER" "$INDEXER"; do
-    [ -x "$b" ] || { echo "1..0 # SKIP $b not built"; exit 0; }
+    [ -x "$b" ] || { echo "not ok 1 - $b is not built (make all)"; echo "1..1"; exit 1; }
 done
-command -v curl >/dev/null || { echo "1..0 # SKIP curl not installed"; exit 0; }
+command -v curl >/dev/null || { echo "not ok 1 - curl is missing (scripts/install-deps.sh installs it)"; echo "1..1"; exit 1; }
 if ! "$PYTHON" -c 'import xapian' 2>/dev/null; then
     echo "1..1"
     echo "not ok 1 - $PYTHON has the xapian module (needed for the plain-Xapian baseline)"
