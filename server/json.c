@@ -83,10 +83,18 @@ void ark_json_key(ark_json *j, const char *key) {
     }
     if (j->count[j->depth]) put(j, ",", 1);
     j->count[j->depth] = 1;
+    /* Keys are the routes' own ASCII names: quoted, not escaped. */
     size_t n = 0;
-    while (key[n]) n++;
-    if (j->rc == 0) j->rc = ark_json_escape(j->b, key, n);
-    put(j, ":", 1);
+    int plain = 1;
+    for (; key[n]; n++) plain &= key[n] >= 0x20 && key[n] < 0x7F && key[n] != '"' && key[n] != '\\';
+    if (plain) {
+        put(j, "\"", 1);
+        put(j, key, n);
+        put(j, "\":", 2);
+    } else {
+        if (j->rc == 0) j->rc = ark_json_escape(j->b, key, n);
+        put(j, ":", 1);
+    }
     j->key_pending = 1;
 }
 
@@ -106,14 +114,27 @@ void ark_json_str(ark_json *j, const char *s) {
     ark_json_strn(j, s, n);
 }
 
+/* Decimal digits by hand: a search answer holds a dozen integers per result, and
+ * printf's machinery was most of the cost of writing them. */
+static void put_u64(ark_json *j, uint64_t v) {
+    char d[20];
+    size_t n = sizeof d;
+    do {
+        d[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(j, d + n, sizeof d - n);
+}
+
 void ark_json_u64(ark_json *j, uint64_t v) {
     if (!before_value(j)) return;
-    j->rc = ark_buf_printf(j->b, "%llu", (unsigned long long)v);
+    put_u64(j, v);
 }
 
 void ark_json_i64(ark_json *j, int64_t v) {
     if (!before_value(j)) return;
-    j->rc = ark_buf_printf(j->b, "%lld", (long long)v);
+    if (v < 0) put(j, "-", 1);
+    put_u64(j, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
 void ark_json_double(ark_json *j, double v, int decimals) {
