@@ -15,7 +15,9 @@ dat=$out.dat
 python3 - "$json" >"$dat" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-peers = [p for p, s in r["peers"].items() if s.get("p50_by_class_ms")]
+order = ["arkivar-http", "arkivar-inproc", "xapian", "sqlite", "postgres", "sphinx"]  # the table's order
+peers = sorted((p for p, s in r["peers"].items() if s.get("p50_by_class_ms")),
+               key=lambda p: (order.index(p) if p in order else len(order), p))
 classes = sorted({c for p in peers for c in r["peers"][p]["p50_by_class_ms"]})
 print("class " + " ".join('"%s" "%s-p95"' % (p, p) for p in peers))
 for c in classes:
@@ -28,7 +30,7 @@ PY
 n=$(( ($(head -1 "$dat" | wc -w) - 1) / 2 ))
 corpus=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["corpus"])' "$json")
 gnuplot <<EOF2
-set terminal svg size 1000,480 dynamic font "sans,11" background "white"
+set terminal svg size 1100,500 dynamic font "sans,11" background "white"
 set output "$out.tmp"
 set title "Latency by query class, corpus $corpus (bar: p50, whisker: p95)"
 set ylabel "ms (log scale)"
@@ -38,6 +40,7 @@ set style histogram errorbars gap 2 lw 1
 set style fill solid 0.8 border -1
 set key outside right top
 set grid ytics
+set xtics rotate by -25 nomirror
 set yrange [0.01:*]
 plot for [i=0:$n-1] "$dat" using (column(2+2*i)):(column(2+2*i)):(column(3+2*i)):xtic(1) title columnheader(2+2*i)
 EOF2

@@ -16,9 +16,11 @@ ARK_ACRONYMS=$ARK_ROOT/data/acronyms.txt
 PEER=$(basename "$WORK")
 
 # ark_make: the programs and the library, with the project's own flags (warnings are errors).
+# BUILD and BIN on the command line: run-all.sh exports BUILD (the drivers' directory), which
+# the Makefile would otherwise take for its object directory.
 ark_make() {
-    make -C "$ARK_ROOT" -j2 --no-print-directory bin/arkivar-indexer bin/arkivar-server \
-        build/libarkivar.a >&2
+    make -C "$ARK_ROOT" -j2 --no-print-directory BUILD=build BIN=bin bin/arkivar-indexer \
+        bin/arkivar-server build/libarkivar.a >&2
 }
 
 # ark_index: build the index from $CORPUS_DIR under /usr/bin/time -v, unless the other
