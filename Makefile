@@ -4,6 +4,8 @@
 #   make test       install what is missing, build, run every test under prove
 #   make SAN=1 …    the same with AddressSanitizer + UBSan (separate build dir)
 #   make coverage   run the tests with gcov counters and print line coverage
+#   make bench      Arkivar against Xapian, SQLite, PostgreSQL and Sphinx: one table
+#                   (scripts/bench/run-all.sh; BENCH_CORPUS=synth-100MB, BENCH_ARGS=--peers ...)
 
 SAN ?= 0
 BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
@@ -45,7 +47,7 @@ TEST_SCRIPTS := $(sort $(wildcard tests/t_*.sh))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,)
 
-.PHONY: all deps run test coverage clean index bench bench-smoke
+.PHONY: all deps run test coverage clean index bench bench-arkivar bench-smoke
 all: $(PROGRAMS) $(TEST_BIN)
 
 deps:
@@ -101,11 +103,18 @@ coverage: deps
 		awk -F"'" '/^File/ { f = $$2 } /^Lines executed/ && f ~ /^lib\// { sub("Lines executed:", ""); \
 		printf "%-26s %s\n", f, $$0; f = "" }'
 
+# The peer benchmark (docs/performance.md); bench-arkivar: Arkivar's own indexing and load
+# figures (README.md, "Measured figures"); bench-smoke: the short runs of both that make test runs.
+BENCH_CORPUS ?= synth-10MB
+BENCH_ARGS ?=
 bench: all
+	scripts/bench/run-all.sh $(BENCH_ARGS) $(BENCH_CORPUS)
+
+bench-arkivar: all
 	scripts/bench-index.sh && scripts/bench-load.sh
 
 bench-smoke: all
-	scripts/bench-index.sh --smoke && scripts/bench-load.sh --smoke
+	scripts/bench-index.sh --smoke && scripts/bench-load.sh --smoke && bash tests/t_benchpeers.sh
 
 clean:
 	rm -rf build build-san build-cov bin

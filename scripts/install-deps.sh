@@ -1,10 +1,14 @@
 #!/bin/sh
 # scripts/install-deps.sh: install the Debian packages Arkivar builds, tests and runs with.
 # Idempotent: does nothing (and needs no root) when everything is already there.
+#   scripts/install-deps.sh [--check]   --check: only say what is missing (exit 1 if anything)
 set -eu
 
 PKGS="build-essential g++ pkg-config libxapian-dev xapian-tools libmicrohttpd-dev
-libstemmer-dev zlib1g-dev libutf8proc-dev wdanish curl perl python3 python3-xapian time clang libclang-rt-14-dev"
+libstemmer-dev zlib1g-dev libutf8proc-dev wdanish curl perl python3 python3-xapian time clang libclang-rt-14-dev
+libsqlite3-dev gnuplot-nox"
+# libsqlite3-dev, gnuplot-nox: tests/t_benchpeers.sh runs the peer benchmark's SQLite peer
+# and its plot (scripts/bench/); the other peers' packages are in scripts/bench/setup.sh.
 
 missing=""
 for p in $PKGS; do
@@ -17,6 +21,7 @@ done
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
+if [ "${1:-}" = "--check" ]; then echo "install-deps: missing:$missing"; exit 1; fi
 
 echo "install-deps: installing:$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
