@@ -14,6 +14,7 @@
 # Uses the index and the driver a run-all.sh run with arkivar-inproc left in DATA
 # (DATA/work/CORPUS_NAME/arkivar-index/idx, DATA/build/arkivar_bench). Callgrind runs ~50x
 # slower than native: about 30 s for synth-5MB, a few minutes for 100 MB.
+# Then the stage table of scripts/profile-stages.sh for the same queries.
 # Writes DATA/results/CORPUS_NAME-profile.md and prints it.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -75,5 +76,12 @@ print("|---|---|---:|---:|")
 for ir, fn, where in sorted(rows, reverse=True)[:top]:
     print("| `%s` | %s | %.2f | %.1f %% |" % (fn, where, ir / nq / 1e6, 100.0 * ir / total))
 PY
+# The same queries by stage, in a warm engine (scripts/profile-stages.sh).
+{
+    echo
+    echo "By stage (scripts/profile-stages.sh: a warm engine, one-time costs left out):"
+    echo
+    PROFILE_COLUMNS=${PROFILE_COLUMNS:-3} "$BENCH/../profile-stages.sh" "$IDX" "$OUT/queries.txt"
+} >>"$DATA/results/$NAME-profile.md.tmp"
 mv "$DATA/results/$NAME-profile.md.tmp" "$DATA/results/$NAME-profile.md"
 cat "$DATA/results/$NAME-profile.md"
