@@ -10,6 +10,7 @@
  * a PATH or a half-synced folder must never empty the index. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -298,7 +299,17 @@ typedef struct run_ctx {
     size_t ntake;
     double t0, last;
     ark_err err; /* the error that stopped the run */
+    /* Written files whose documents are freed by the next job, on whichever thread
+     * runs it: a passage's Xapian document is hundreds of small allocations, and the
+     * writer's thread is the one the run waits for. */
+    pthread_mutex_t trash_mu;
+    struct built_job *trash;
 } run_ctx;
+
+typedef struct built_job {
+    ark_built x;
+    struct built_job *next;
+} built_job;
 
 typedef struct learned {
     int rc;
@@ -345,11 +356,26 @@ static int learn_consume(void *vc, size_t i, void *r) {
     return rc;
 }
 
+static void free_trash(built_job *j) {
+    while (j) {
+        built_job *next = j->next;
+        ark_built_free(&j->x);
+        free(j);
+        j = next;
+    }
+}
+
 static void *build_job(void *vc, unsigned runner, size_t i, size_t *bytes) {
     run_ctx *c = vc;
     const ark_src_file *f = &c->walk->v[c->files[i].w];
-    ark_built *x = calloc(1, sizeof *x);
-    if (!x) return NULL;
+    pthread_mutex_lock(&c->trash_mu);
+    built_job *trash = c->trash;
+    c->trash = NULL;
+    pthread_mutex_unlock(&c->trash_mu);
+    free_trash(trash);
+    built_job *j = calloc(1, sizeof *j);
+    if (!j) return NULL;
+    ark_built *x = &j->x; /* first member: the result is x, freed as a built_job */
     if (c->files[i].unchanged) {
         x->rc = ARK_BUILD_UNCHANGED;
         return x;
@@ -387,7 +413,12 @@ static int build_consume(void *vc, size_t i, void *r) {
                 f->link ? f->link : f->path, ark_strerror(x->rc), x->err.msg[0] ? ": " : "",
                 x->err.msg);
     }
-    build_drop(vc, x);
+    if (x) {
+        pthread_mutex_lock(&c->trash_mu);
+        ((built_job *)x)->next = c->trash;
+        c->trash = (built_job *)x;
+        pthread_mutex_unlock(&c->trash_mu);
+    }
     if (c->tty && now_s() - c->last > 0.5) {
         progress(c->b, i + 1, c->ntake, c->t0);
         c->last = now_s();
@@ -418,6 +449,8 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
     for (unsigned t = 1; t < threads; t++)
         if ((rc = ark_an_clone(c->an[0], &c->an[t], &c->err))) goto out;
     rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, build_job, build_consume, build_drop, c);
+    free_trash(c->trash);
+    c->trash = NULL;
     if (rc == 0) rc = ark_build_flush(c->b, &c->err);
 out:
     if (rc) *err = c->err.code ? c->err : (ark_err){rc, "indexing"};
@@ -485,6 +518,7 @@ int main(int argc, char **argv) {
     run_ctx run = {0};
     int force = 0;
     double t0 = now_s();
+    pthread_mutex_init(&run.trash_mu, NULL);
     int tty = !quiet && isatty(2);
 
     for (int i = optind; i < argc; i++) {
@@ -610,6 +644,7 @@ out:
     free(stored.v);
     free(take);
     free(run.files);
+    pthread_mutex_destroy(&run.trash_mu);
     ark_walk_free(&walk);
     return status;
 }
