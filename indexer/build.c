@@ -1,8 +1,11 @@
 /* indexer/build.c: one source file into passage documents.
  * Owns: the mapping from passages and metadata to Xapian documents: terms from the
- * analysis chain with positions, filter terms, sortable values, the stored record.
+ * analysis chain with positions, filter terms, sortable values, the stored record; the
+ * learning pass (a file's vocabulary); counting spelling words.
+ * Not here: threads and order (pipeline.h, main.c).
  * Why here and not in lib/: only the indexer writes; the engine only has to agree on
- * the layout, which record.h names. */
+ * the layout, which record.h names. Why split into learn, prepare and write: the first
+ * two need no index and run on any thread; only write touches the WritableDatabase. */
 #include "build.h"
 
 #include <stdio.h>
@@ -46,22 +49,23 @@ static int join_cases(const ark_meta *m, ark_buf *out) {
     return rc ? rc : ark_buf_append(out, "", 0);
 }
 
-static int add_passage(ark_build *b, const char *id, const ark_meta *m,
-                       const ark_passage *p, ark_err *err) {
+static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_passage *p,
+                       ark_buf *scratch, ark_built *out, ark_err *err) {
     int rc = 0;
     ark_xdoc *d = ark_xdoc_new();
     if (!d) return ark_err_set(err, ARK_ENOMEM, "%s: new document", id);
+    out->docs[out->ndocs++] = d; /* out owns it from here, whatever happens below */
 
     term_sink sink = {d, 0};
     ark_tok t;
     ark_token tok;
     ark_tok_init(&t, p->text, p->text_len);
     while (sink.rc == 0 && ark_tok_next(&t, &tok)) {
-        ark_an_terms(b->an, &tok, emit_posting, &sink);
+        ark_an_terms(an, &tok, emit_posting, &sink);
         if (tok.kind == ARK_TOK_WORD && tok.len >= 3) {
             char low[ARK_MAX_TERM + 1];
             size_t n = ark_lower(tok.p, tok.len, low, sizeof low);
-            if (!memchr(low, '-', n) && (rc = ark_wdb_add_spelling(b->w, low, n, err))) goto out;
+            if (!memchr(low, '-', n) && (rc = ark_wcount_add(&out->spell, low, n, 1))) goto out;
         }
     }
     if ((rc = sink.rc)) goto out;
@@ -87,26 +91,26 @@ static int add_passage(ark_build *b, const char *id, const ark_meta *m,
 
     ark_prec rec = {id, strlen(id), p->ordinal, p->start, p->end, p->line_start, p->line_end,
                     p->page, p->heading, strlen(p->heading), p->text, p->text_len};
-    ark_buf_reset(&b->scratch);
-    if ((rc = ark_prec_encode(&rec, &b->scratch))) goto out;
-    if ((rc = ark_xdoc_set_data(d, b->scratch.data, b->scratch.len))) goto out;
+    ark_buf_reset(scratch);
+    if ((rc = ark_prec_encode(&rec, scratch))) goto out;
+    if ((rc = ark_xdoc_set_data(d, scratch->data, scratch->len))) goto out;
 
     char uid[ARK_MAX_ID + 16];
     int un = snprintf(uid, sizeof uid, "Q%s#%u", id, p->ordinal);
-    /* The document's old passages were deleted by their D term before this one is
-     * added (ark_build_file), so no lookup of the uid is needed. */
-    if ((rc = ark_xdoc_add_boolean(d, uid, (size_t)un))) goto out;
-    rc = ark_wdb_add(b->w, d, err);
+    /* The document's old passages are deleted by their D term before this one is added
+     * (ark_build_write), so no lookup of the uid is needed. */
+    rc = ark_xdoc_add_boolean(d, uid, (size_t)un);
 out:
     if (rc && err && err->code != rc) ark_err_set(err, rc, "%s: passage %u", id, p->ordinal);
-    ark_xdoc_free(d);
     return rc;
 }
 
-/* The corpus's own vocabulary joins the word list before its words are split: the
- * list knows "virksomheder" but not "tech", so "techvirksomheder" splits only once the
- * records have used "tech" alone. Words of four letters or more, letters only. */
-static int learn_words(ark_build *b, const ark_passages *ps) {
+/* The words a file gives the compound vocabulary: the list knows "virksomheder" but not
+ * "tech", so "techvirksomheder" splits only once the records have used "tech" alone.
+ * Words of four letters or more, letters only. Every file of a run is learned from
+ * before any is analysed (ark_build_learn), so a file's compounds split the same
+ * whatever the order of the files and the number of threads. */
+static int learn_words(const ark_passages *ps, ark_wcount *words) {
     for (size_t i = 0; i < ps->n; i++) {
         ark_tok t;
         ark_token tok;
@@ -116,8 +120,7 @@ static int learn_words(ark_build *b, const ark_passages *ps) {
             char low[ARK_MAX_TERM + 1];
             size_t n = ark_lower(tok.p, tok.len, low, sizeof low);
             if (memchr(low, '-', n) || memchr(low, '\'', n)) continue;
-            int rc = ark_an_add_word(b->an, low, n);
-            if (rc == ARK_ENOMEM) return rc;
+            if (ark_wcount_add(words, low, n, 1)) return ARK_ENOMEM;
         }
     }
     return 0;
@@ -159,33 +162,64 @@ int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     return rc;
 }
 
-int ark_build_file(ark_build *b, const char *id, const char *root, const char *path,
-                   ark_err *err) {
+int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists,
+                     char hash[33], ark_err *err) {
+    char key[ARK_MAX_ID + 2];
+    *exists = 0;
+    hash[0] = '\0';
+    if (strlen(id) > ARK_MAX_ID) return 0; /* refused by ark_build_prepare */
+    snprintf(key, sizeof key, "D%s", id);
+    return stored_hash(b, key, root, exists, hash, err);
+}
+
+/* Load path and say whether it changed since old_hash: ARK_BUILD_INDEXED (changed, src
+ * and hash filled), ARK_BUILD_UNCHANGED or a negative code. */
+static int load_changed(const char *path, unsigned mask, const char *old_hash, int force,
+                        ark_source *src, char hash[33], ark_err *err) {
+    int rc = ark_source_load(path, src, err);
+    if (rc) return rc;
+    src->mask = mask;
+    ark_content_hash(src->bytes, src->len, hash);
+    return !force && strcmp(old_hash, hash) == 0 ? ARK_BUILD_UNCHANGED : ARK_BUILD_INDEXED;
+}
+
+int ark_build_learn(const char *path, unsigned mask, const char *old_hash, int force,
+                    ark_wcount *words, ark_err *err) {
+    ark_source src = {0};
+    ark_passages ps = {0};
+    char hash[33];
+    int rc = load_changed(path, mask, old_hash, force, &src, hash, err);
+    if (rc == ARK_BUILD_INDEXED && !(rc = ark_segment(&src, &ps, err)))
+        rc = learn_words(&ps, words);
+    ark_passages_free(&ps);
+    ark_source_free(&src);
+    return rc;
+}
+
+int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *path,
+                      unsigned mask, const char *old_hash, int force, ark_built *out) {
     ark_source src = {0};
     ark_passages ps = {0};
     ark_meta meta = {0};
-    ark_buf cases = ARK_BUF_INIT, drec = ARK_BUF_INIT;
-    char key[ARK_MAX_ID + 2], old[33], hash[33];
-    int rc, exists = 0;
+    ark_buf cases = ARK_BUF_INIT, scratch = ARK_BUF_INIT;
+    ark_err *err = &out->err;
+    char hash[33];
+    int rc;
 
-    if (strlen(id) > ARK_MAX_ID)
-        return ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
-    snprintf(key, sizeof key, "D%s", id);
-    if ((rc = ark_source_load(path, &src, err))) goto out;
-    src.mask = b->mask;
-    if ((rc = stored_hash(b, key, root, &exists, old, err))) goto out;
-    ark_content_hash(src.bytes, src.len, hash);
-    if (!b->force && strcmp(old, hash) == 0) {
-        rc = ARK_BUILD_UNCHANGED;
+    if (strlen(id) > ARK_MAX_ID) {
+        rc = ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
         goto out;
     }
+    if ((rc = load_changed(path, mask, old_hash, force, &src, hash, err)) != ARK_BUILD_INDEXED)
+        goto out;
     if ((rc = ark_segment(&src, &ps, err))) goto out;
     if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
-    if ((rc = learn_words(b, &ps))) goto out;
-    /* Passages of the old version go first: the new one may have fewer. */
-    if (exists && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) goto out;
+    if (ps.n && !(out->docs = calloc(ps.n, sizeof *out->docs))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "%s: %zu passages", id, ps.n);
+        goto out;
+    }
     for (size_t i = 0; i < ps.n; i++)
-        if ((rc = add_passage(b, id, &meta, &ps.v[i], err))) goto out;
+        if ((rc = add_passage(an, id, &meta, &ps.v[i], &scratch, out, err))) goto out;
 
     struct stat st;
     if ((rc = join_cases(&meta, &cases))) goto out;
@@ -194,21 +228,65 @@ int ark_build_file(ark_build *b, const char *id, const char *root, const char *p
                   .date = meta.date, .committee = meta.committee, .addressee = meta.addressee,
                   .case_numbers = cases.data, .root = root};
     memcpy(d.hash, hash, sizeof hash);
-    if ((rc = ark_drec_encode(&d, &drec))) goto out;
-    if ((rc = ark_wdb_set_meta(b->w, key, drec.data, drec.len, err))) goto out;
-    b->passages += ps.n;
-    b->bytes += src.len;
+    if ((rc = ark_drec_encode(&d, &out->drec))) goto out;
+    out->bytes = src.len;
     rc = ARK_BUILD_INDEXED;
 out:
-    if (rc == ARK_ENOMEM && err && err->code != ARK_ENOMEM) ark_err_set(err, rc, "out of memory");
+    if (rc == ARK_ENOMEM && err->code != ARK_ENOMEM) ark_err_set(err, rc, "out of memory");
     ark_buf_free(&cases);
-    ark_buf_free(&drec);
+    ark_buf_free(&scratch);
     ark_meta_free(&meta);
     ark_passages_free(&ps);
     ark_source_free(&src);
-    return rc;
+    return out->rc = rc;
+}
+
+int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *in,
+                    ark_err *err) {
+    char key[ARK_MAX_ID + 2];
+    int rc = 0;
+    snprintf(key, sizeof key, "D%s", id);
+    /* Passages of the old version go first: the new one may have fewer. */
+    if (exists && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) return rc;
+    for (size_t i = 0; i < in->ndocs; i++)
+        if ((rc = ark_wdb_add(b->w, in->docs[i], err))) {
+            if (err && err->code != rc) ark_err_set(err, rc, "%s: passage %zu", id, i);
+            return rc;
+        }
+    if ((rc = ark_wdb_set_meta(b->w, key, in->drec.data, in->drec.len, err))) return rc;
+    for (size_t i = 0; i < in->spell.n; i++) {
+        size_t len;
+        const char *w = ark_wcount_word(&in->spell, i, &len);
+        if (ark_wcount_add(&b->spell, w, len, in->spell.cnt[i]))
+            return ark_err_set(err, ARK_ENOMEM, "%s: spelling words", id);
+    }
+    /* Bounded memory: counts add up, so writing them early gives the same table. */
+    if (b->spell.n >= ARK_BUILD_SPELL_FLUSH && (rc = ark_build_flush(b, err))) return rc;
+    b->passages += in->ndocs;
+    b->bytes += in->bytes;
+    return 0;
+}
+
+int ark_build_flush(ark_build *b, ark_err *err) {
+    for (size_t i = 0; i < b->spell.n; i++) {
+        size_t len;
+        const char *w = ark_wcount_word(&b->spell, i, &len);
+        int rc = ark_wdb_add_spelling_freq(b->w, w, len, b->spell.cnt[i], err);
+        if (rc) return rc;
+    }
+    ark_wcount_reset(&b->spell);
+    return 0;
+}
+
+void ark_built_free(ark_built *x) {
+    if (!x) return;
+    for (size_t i = 0; i < x->ndocs; i++) ark_xdoc_free(x->docs[i]);
+    free(x->docs);
+    ark_buf_free(&x->drec);
+    ark_wcount_free(&x->spell);
+    memset(x, 0, sizeof *x);
 }
 
 void ark_build_free(ark_build *b) {
-    if (b) ark_buf_free(&b->scratch);
+    if (b) ark_wcount_free(&b->spell);
 }

@@ -10,6 +10,7 @@
  * a PATH or a half-synced folder must never empty the index. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +25,9 @@
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "build.h"
+#include "pipeline.h"
 #include "walk.h"
+#include "wcount.h"
 
 enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
@@ -35,7 +38,7 @@ enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
 static void usage(FILE *f) {
     fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals]\n"
-          "                       [--mask-contacts] [--quiet] PATH...\n"
+          "                       [--mask-contacts] [--threads N] [--quiet] PATH...\n"
           "\n"
           "Build the Arkivar index at DIR from the .txt and .md files under each PATH\n"
           "(files or folders, recursively), or bring it up to date: unchanged files are\n"
@@ -60,6 +63,8 @@ static void usage(FILE *f) {
           "                    documents; without it such a run changes nothing (exit 1)\n"
           "  --mask-contacts   also mask e-mail addresses (the part before @) and\n"
           "                    phone numbers; changing it re-indexes every file\n"
+          "  --threads N       threads to use (default: one per core, at most 16); the\n"
+          "                    index is the same whatever N\n"
           "  --quiet           no progress and no summary line\n"
           "  --help            this text\n"
           "\n"
@@ -271,14 +276,202 @@ static void progress(const ark_build *b, size_t done, size_t total, double t0) {
             dt > 0 ? (double)b->bytes / 1e6 / dt : 0.0);
 }
 
+/* Results in memory waiting for the writer, roughly (a passage's Xapian document holds
+ * about eight times its text): bounds the run's memory whatever the file sizes. */
+#define PIPE_MAX_BYTES (64u << 20)
+#define MAX_THREADS 16
+
+/* One file the run indexes, in walk order. */
+typedef struct run_file {
+    size_t w;      /* index in the walk */
+    int exists;    /* the index holds its id */
+    int unchanged; /* the learning pass found the stored content hash */
+    char old[33];  /* stored content hash, "" when none or another root */
+} run_file;
+
+typedef struct run_ctx {
+    const ark_walk *walk;
+    run_file *files;
+    ark_an *an[MAX_THREADS]; /* one per runner; an[0] is the run's own analyzer */
+    ark_build *b;
+    unsigned mask;
+    int force, tty;
+    size_t ntake;
+    double t0, last;
+    ark_err err; /* the error that stopped the run */
+    /* Written files whose documents are freed by the next job, on whichever thread
+     * runs it: a passage's Xapian document is hundreds of small allocations, and the
+     * writer's thread is the one the run waits for. */
+    pthread_mutex_t trash_mu;
+    struct built_job *trash;
+} run_ctx;
+
+typedef struct built_job {
+    ark_built x;
+    struct built_job *next;
+} built_job;
+
+typedef struct learned {
+    int rc;
+    ark_wcount words;
+} learned;
+
+static void *learn_job(void *vc, unsigned runner, size_t i, size_t *bytes) {
+    run_ctx *c = vc;
+    const ark_src_file *f = &c->walk->v[c->files[i].w];
+    learned *l = calloc(1, sizeof *l);
+    if (!l) return NULL;
+    /* A bad file is reported once, by the second pass, in walk order. */
+    if (strlen(f->id) > ARK_MAX_ID) l->rc = ARK_EINVAL;
+    else l->rc = ark_build_learn(f->path, c->mask, c->files[i].old, c->force, &l->words, NULL);
+    *bytes = l->words.pool_len + l->words.ecap * 12 + l->words.cap * 8;
+    (void)runner;
+    return l;
+}
+
+static void learn_drop(void *vc, void *r) {
+    learned *l = r;
+    (void)vc;
+    if (l) ark_wcount_free(&l->words);
+    free(l);
+}
+
+static int learn_consume(void *vc, size_t i, void *r) {
+    run_ctx *c = vc;
+    learned *l = r;
+    int rc = 0;
+    if (!l || l->rc == ARK_ENOMEM) {
+        rc = ark_err_set(&c->err, ARK_ENOMEM, "learning the vocabulary");
+    } else if (l->rc == ARK_BUILD_UNCHANGED) {
+        c->files[i].unchanged = 1;
+    } else if (l->rc == ARK_BUILD_INDEXED) {
+        for (size_t k = 0; k < l->words.n && !rc; k++) {
+            size_t len;
+            const char *w = ark_wcount_word(&l->words, k, &len);
+            if (ark_an_add_word(c->an[0], w, len) == ARK_ENOMEM)
+                rc = ark_err_set(&c->err, ARK_ENOMEM, "learning the vocabulary");
+        }
+    }
+    learn_drop(vc, l);
+    return rc;
+}
+
+static void free_trash(built_job *j) {
+    while (j) {
+        built_job *next = j->next;
+        ark_built_free(&j->x);
+        free(j);
+        j = next;
+    }
+}
+
+static void *build_job(void *vc, unsigned runner, size_t i, size_t *bytes) {
+    run_ctx *c = vc;
+    const ark_src_file *f = &c->walk->v[c->files[i].w];
+    pthread_mutex_lock(&c->trash_mu);
+    built_job *trash = c->trash;
+    c->trash = NULL;
+    pthread_mutex_unlock(&c->trash_mu);
+    free_trash(trash);
+    built_job *j = calloc(1, sizeof *j);
+    if (!j) return NULL;
+    ark_built *x = &j->x; /* first member: the result is x, freed as a built_job */
+    if (c->files[i].unchanged) {
+        x->rc = ARK_BUILD_UNCHANGED;
+        return x;
+    }
+    ark_build_prepare(c->an[runner], f->id, c->walk->roots[f->root].dir, f->path, c->mask,
+                      c->files[i].old, c->force, x);
+    *bytes = (size_t)x->bytes * 8;
+    return x;
+}
+
+static void build_drop(void *vc, void *r) {
+    (void)vc;
+    ark_built_free(r);
+    free(r);
+}
+
+static int build_consume(void *vc, size_t i, void *r) {
+    run_ctx *c = vc;
+    ark_built *x = r;
+    const ark_src_file *f = &c->walk->v[c->files[i].w];
+    int rc = 0;
+    if (!x) {
+        rc = ark_err_set(&c->err, ARK_ENOMEM, "%s: out of memory", f->path);
+    } else if (x->rc == ARK_BUILD_INDEXED) {
+        if (!(rc = ark_build_write(c->b, f->id, c->files[i].exists, x, &c->err)))
+            c->b->files_indexed++;
+    } else if (x->rc == ARK_BUILD_UNCHANGED) {
+        c->b->files_unchanged++;
+    } else if (x->rc == ARK_EINDEX || x->rc == ARK_ENOMEM || x->rc == ARK_EINTERNAL) {
+        c->err = x->err;
+        rc = x->rc;
+    } else {
+        c->b->files_failed++;
+        fprintf(stderr, "%sarkivar-indexer: %s: %s%s%s\n", c->tty ? "\r" : "",
+                f->link ? f->link : f->path, ark_strerror(x->rc), x->err.msg[0] ? ": " : "",
+                x->err.msg);
+    }
+    if (x) {
+        pthread_mutex_lock(&c->trash_mu);
+        ((built_job *)x)->next = c->trash;
+        c->trash = (built_job *)x;
+        pthread_mutex_unlock(&c->trash_mu);
+    }
+    if (c->tty && now_s() - c->last > 0.5) {
+        progress(c->b, i + 1, c->ntake, c->t0);
+        c->last = now_s();
+    }
+    return rc;
+}
+
+/* Index the files the plan takes: a learning pass over all of them (the vocabulary
+ * that compound splitting uses is the whole run's, before any file is analysed), then
+ * analysis on every thread and the writes in walk order on this one. */
+static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *err) {
+    const ark_walk *walk = c->walk;
+    int rc = 0;
+    for (size_t i = 0; i < walk->n; i++) c->ntake += (size_t)take[i];
+    if (c->ntake && !(c->files = calloc(c->ntake, sizeof *c->files)))
+        return ark_err_set(err, ARK_ENOMEM, "planning the run");
+    for (size_t i = 0, k = 0; i < walk->n; i++) {
+        if (!take[i]) continue;
+        run_file *f = &c->files[k++];
+        f->w = i;
+        if ((rc = ark_build_stored(c->b, walk->v[i].id, root_dir(walk, i), &f->exists, f->old,
+                                   err)))
+            return rc;
+    }
+    if ((rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, learn_job, learn_consume,
+                           learn_drop, c)))
+        goto out;
+    for (unsigned t = 1; t < threads; t++)
+        if ((rc = ark_an_clone(c->an[0], &c->an[t], &c->err))) goto out;
+    rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, build_job, build_consume, build_drop, c);
+    free_trash(c->trash);
+    c->trash = NULL;
+    if (rc == 0) rc = ark_build_flush(c->b, &c->err);
+out:
+    if (rc) *err = c->err.code ? c->err : (ark_err){rc, "indexing"};
+    for (unsigned t = 1; t < threads; t++) {
+        ark_an_free(c->an[t]);
+        c->an[t] = NULL;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv) {
     const char *index = NULL, *words = NULL;
     int quiet = 0, allow_removals = 0;
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = nproc < 1 ? 1 : nproc > MAX_THREADS ? MAX_THREADS : (unsigned)nproc;
     unsigned mask = 0;
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"words", required_argument, 0, 'w'},
                                          {"allow-removals", no_argument, 0, 'R'},
                                          {"mask-contacts", no_argument, 0, 'M'},
+                                         {"threads", required_argument, 0, 'T'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -289,6 +482,16 @@ int main(int argc, char **argv) {
         case 'w': words = optarg; break;
         case 'R': allow_removals = 1; break;
         case 'M': mask |= ARK_MASK_CONTACTS; break;
+        case 'T': {
+            char *end;
+            long t = strtol(optarg, &end, 10);
+            if (*end || t < 1 || t > MAX_THREADS) {
+                fprintf(stderr, "arkivar-indexer: --threads: a number from 1 to %d\n", MAX_THREADS);
+                return EXIT_USAGE;
+            }
+            threads = (unsigned)t;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -312,7 +515,10 @@ int main(int argc, char **argv) {
     ark_build b = {0};
     doc_list stored = {0};
     char *take = NULL;
+    run_ctx run = {0};
+    int force = 0;
     double t0 = now_s();
+    pthread_mutex_init(&run.trash_mu, NULL);
     int tty = !quiet && isatty(2);
 
     for (int i = optind; i < argc; i++) {
@@ -357,7 +563,6 @@ int main(int argc, char **argv) {
     b.files_failed += resolve_clashes(&walk, &stored, take);
 
     if (ark_wdb_begin(w, &err)) goto fatal;
-    b.an = an;
     b.w = w;
     {
         /* An index written by another layout version, or masking other data, is
@@ -373,9 +578,8 @@ int main(int argc, char **argv) {
                                    : mlen != strlen(want_mask) || memcmp(old_mask, want_mask, mlen) != 0;
         free(fmt);
         free(old_mask);
-        b.force = stored.n > 0 && (other_format || other_mask);
-        b.mask = mask;
-        if (b.force && !quiet)
+        force = stored.n > 0 && (other_format || other_mask);
+        if (force && !quiet)
             fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
                     index, other_format ? "" : " (masking changed)");
         if (ark_wdb_set_meta(w, "format", ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err) ||
@@ -383,29 +587,14 @@ int main(int argc, char **argv) {
             goto fatal;
     }
 
-    double last = t0;
-    for (size_t i = 0; i < walk.n; i++) {
-        if (!take[i]) continue;
-        ark_err ferr = {0};
-        int rc = ark_build_file(&b, walk.v[i].id, root_dir(&walk, i), walk.v[i].path, &ferr);
-        if (rc == ARK_BUILD_INDEXED) {
-            b.files_indexed++;
-        } else if (rc == ARK_BUILD_UNCHANGED) {
-            b.files_unchanged++;
-        } else if (rc == ARK_EINDEX || rc == ARK_ENOMEM || rc == ARK_EINTERNAL) {
-            err = ferr;
-            goto fatal;
-        } else {
-            b.files_failed++;
-            fprintf(stderr, "%sarkivar-indexer: %s: %s%s%s\n", tty ? "\r" : "",
-                    walk.v[i].link ? walk.v[i].link : walk.v[i].path, ark_strerror(rc),
-                    ferr.msg[0] ? ": " : "", ferr.msg);
-        }
-        if (tty && now_s() - last > 0.5) {
-            progress(&b, i + 1, walk.n, t0);
-            last = now_s();
-        }
-    }
+    run.walk = &walk;
+    run.an[0] = an;
+    run.b = &b;
+    run.mask = mask;
+    run.force = force;
+    run.tty = tty;
+    run.t0 = run.last = t0;
+    if (index_files(&run, take, threads, &err)) goto fatal;
     for (size_t i = 0; i < stored.n; i++) {
         if (!stored.v[i].remove) continue;
         if (ark_build_remove(&b, stored.v[i].id, &err)) goto fatal;
@@ -454,6 +643,8 @@ out:
     }
     free(stored.v);
     free(take);
+    free(run.files);
+    pthread_mutex_destroy(&run.trash_mu);
     ark_walk_free(&walk);
     return status;
 }

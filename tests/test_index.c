@@ -215,6 +215,9 @@ static void build_main_index(void) {
 
     EE(ark_wdb_add_spelling(w, "byggetilladelse", 15, &err));
     EE(ark_wdb_add_spelling(w, "kommunen", 8, &err));
+    /* a word seen 3 times in one call, and a count of 0 adds nothing */
+    EE(ark_wdb_add_spelling_freq(w, "sagsbehandling", 14, 3, &err));
+    EE(ark_wdb_add_spelling_freq(w, "sagsbehandlinger", 16, 0, &err));
     EE(ark_wdb_commit(w, &err));
     ark_wdb_close(w);
 }
@@ -282,6 +285,12 @@ static void test_reads(ark_rdb *r) {
     free(sug);
     EE(ark_rdb_spelling(r, "kommunen", 8, &sug, &err));
     is_str(sug, "", "no suggestion for a correct word");
+    free(sug);
+    EE(ark_rdb_spelling(r, "sagsbehandlimg", 14, &sug, &err));
+    is_str(sug, "sagsbehandling", "spelling suggestion of a word added with a count");
+    free(sug);
+    EE(ark_rdb_spelling(r, "sagsbehandlingerr", 17, &sug, &err));
+    is_str(sug, "", "a count of 0 adds no word (sagsbehandlinger would be one edit away)");
     free(sug);
 }
 

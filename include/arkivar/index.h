@@ -73,6 +73,10 @@ int ark_wdb_meta_keys(ark_wdb *w, const char *prefix, ark_key_fn fn, void *user,
                       ark_err *err);
 /* Add a word to Xapian's spelling table (for "Mente du"). */
 int ark_wdb_add_spelling(ark_wdb *w, const char *word, size_t len, ark_err *err);
+/* The same for a word seen freq times: one call instead of freq (each call reads the
+ * spelling table), with the same table as a result. */
+int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
+                              ark_err *err);
 int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err);
 
 /* ---- Readable database: one or more shards (local dirs or "tcp:host:port") -------- */

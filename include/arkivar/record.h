@@ -24,7 +24,8 @@
 
 /* The index layout's version, stored under the metadata key "format". The indexer
  * re-indexes everything when it finds another; the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "4" /* 4: document records name their root (record v2) */
+#define ARK_INDEX_FORMAT "5" /* 4: document records name their root (record v2); 5: the
+                                * compound vocabulary is the whole run's (compound parts differ) */
 
 typedef struct ark_prec {   /* a passage as stored */
     const char *doc_id; size_t doc_id_len;

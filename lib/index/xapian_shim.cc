@@ -460,6 +460,16 @@ int ark_wdb_add_spelling(ark_wdb *w, const char *word, size_t len, ark_err *err)
     });
 }
 
+int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
+                              ark_err *err) {
+    if (!w || !word) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add_spelling_freq: no word");
+    if (!len || !freq) return 0;
+    return guard(err, "ark_wdb_add_spelling_freq", [&]() -> int {
+        w->db.add_spelling(std::string(word, len), freq);
+        return 0;
+    });
+}
+
 int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err) {
     if (!w || !out) return ark_err_set(err, ARK_EINVAL, "ark_wdb_doccount: no database");
     return guard(err, "ark_wdb_doccount", [&]() -> int {
