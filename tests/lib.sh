@@ -23,3 +23,16 @@ start_server() {
     done
     return 1
 }
+
+# require TOOL_OR_BINARY...: each a command on PATH or an executable file; else a failing
+# TAP plan and exit 1 (a test that cannot find what it tests fails; it does not skip).
+require() {
+    local x
+    for x in "$@"; do
+        if [ "${x#*/}" != "$x" ]; then [ -x "$x" ] && continue
+        else command -v "$x" >/dev/null && continue; fi
+        echo "not ok 1 - $x is missing (make all; scripts/install-deps.sh installs the tools)"
+        echo "1..1"
+        exit 1
+    done
+}

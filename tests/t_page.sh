@@ -19,12 +19,8 @@ check() {
     shift
     if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '%s\n' "$out" | head -20 | sed 's/^/# /'; fi
 }
-for tool in curl python3; do
-    command -v "$tool" >/dev/null || { echo "not ok 1 - $tool is missing (scripts/install-deps.sh installs it)"; echo "1..1"; exit 1; }
-done
-for b in "$SERVER" "$INDEXER"; do
-    [ -x "$b" ] || { echo "not ok 1 - $b is not built (make all)"; echo "1..1"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+require curl python3 "$SERVER" "$INDEXER"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_page.XXXXXX")
 cleanup() {
@@ -32,7 +28,6 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-. "$(dirname "$0")/lib.sh"
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1 || { echo "1..1"; echo "not ok 1 - index corpus/"; exit 1; }

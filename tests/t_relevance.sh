@@ -15,10 +15,8 @@ INDEXER=$ARK_BIN/arkivar-indexer
 DIR=tests/relevance
 PID=
 
-for b in "$SERVER" "$INDEXER"; do
-    [ -x "$b" ] || { echo "not ok 1 - $b is not built (make all)"; echo "1..1"; exit 1; }
-done
-command -v curl >/dev/null || { echo "not ok 1 - curl is missing (scripts/install-deps.sh installs it)"; echo "1..1"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+require curl "$SERVER" "$INDEXER"
 if ! "$PYTHON" -c 'import xapian' 2>/dev/null; then
     echo "1..1"
     echo "not ok 1 - $PYTHON has the xapian module (needed for the plain-Xapian baseline)"
@@ -39,7 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-. "$(dirname "$0")/lib.sh"
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 

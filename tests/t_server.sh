@@ -26,12 +26,7 @@ check() {
     if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '%s\n' "$out" | head -20 | diag; fi
 }
 
-for tool in curl python3; do
-    command -v "$tool" >/dev/null || { echo "not ok 1 - $tool is missing (scripts/install-deps.sh installs it)"; echo "1..1"; exit 1; }
-done
-for b in "$SERVER" "$INDEXER"; do
-    [ -x "$b" ] || { echo "not ok 1 - $b is not built (make all)"; echo "1..1"; exit 1; }
-done
+require curl python3 "$SERVER" "$INDEXER"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_server.XXXXXX")
 cleanup() {

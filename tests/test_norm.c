@@ -23,6 +23,17 @@ static char *norm_n(const char *in, size_t n) {
         free(got_);                                                                     \
     } while (0)
 
+/* Each cases[i][0] normalizes (with mask) to cases[i][1]. */
+static void norm_cases(const char *const (*cases)[2], size_t n, unsigned mask) {
+    for (size_t c = 0; c < n; c++) {
+        char *o = NULL;
+        size_t ol = 0;
+        ark_norm_mask(cases[c][0], strlen(cases[c][0]), mask, &o, &ol, NULL);
+        is_str(o, cases[c][1], cases[c][0]);
+        free(o);
+    }
+}
+
 static char *slurp(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -195,13 +206,7 @@ int main(void) {
             {"dato 320190-1234 er ingen dato", "dato 320190-1234 er ingen dato"},
             {"11020684 dokumentnummer", "11020684 dokumentnummer"},
         };
-        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-            char *o = NULL;
-            size_t ol = 0;
-            ark_norm(cases[c][0], strlen(cases[c][0]), &o, &ol, NULL);
-            is_str(o, cases[c][1], cases[c][0]);
-            free(o);
-        }
+        norm_cases(cases, sizeof cases / sizeof cases[0], 0);
     }
     /* Every spelling of a CPR number that extraction produces (issue 9): separators,
      * dotted/slashed/spaced dates, fullwidth digits, letter-spacing, a number running on
@@ -251,13 +256,7 @@ int main(void) {
             {"beløb 1.250.000 kr.", "beløb 1.250.000 kr."},
             {"tlf. 33 66 33 66, mail a.b@kk.dk", "tlf. 33 66 33 66, mail a.b@kk.dk"},
         };
-        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-            char *o = NULL;
-            size_t ol = 0;
-            ark_norm(cases[c][0], strlen(cases[c][0]), &o, &ol, NULL);
-            is_str(o, cases[c][1], cases[c][0]);
-            free(o);
-        }
+        norm_cases(cases, sizeof cases / sizeof cases[0], 0);
     }
     /* The map stays exact through masking: a fullwidth digit (three bytes) becomes one
      * 'X' that points at its first byte. */
@@ -292,13 +291,7 @@ int main(void) {
             {"i 2015-\n2016 blev", "i 2015-2016 blev"},
             {"kontakt@ ingen", "kontakt@ ingen"},
         };
-        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-            char *o = NULL;
-            size_t ol = 0;
-            ark_norm_mask(cases[c][0], strlen(cases[c][0]), ARK_MASK_CONTACTS, &o, &ol, NULL);
-            is_str(o, cases[c][1], cases[c][0]);
-            free(o);
-        }
+        norm_cases(cases, sizeof cases / sizeof cases[0], ARK_MASK_CONTACTS);
     }
     /* A file name that becomes a document id. */
     {
