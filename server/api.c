@@ -119,12 +119,11 @@ static const char *need_q(const ark_api_req *req, ark_reply *r) {
     return q;
 }
 
-/* Get this thread's engine, or fill r with a 500. */
-static ark_engine *need_engine(ark_reply *r) {
-    ark_err err = {0, ""};
-    ark_engine *e = ark_worker_engine(&err);
-    if (!e) engine_error(r, "cannot open the index", err.code ? err.code : ARK_EINTERNAL, &err);
-    return e;
+/* After an ark_worker_* call: on failure fill r with the error for what (or for opening
+ * the index) and return non-zero. */
+static int engine_failed(ark_reply *r, const char *what, int rc, int opened, const ark_err *err) {
+    if (rc) engine_error(r, opened ? what : "cannot open the index", rc, err);
+    return rc;
 }
 
 /* ---- shared JSON pieces ------------------------------------------------------------ */
@@ -467,21 +466,9 @@ static void route_search(const ark_api_req *req, ark_reply *r) {
                          .sort_by_date = by_date};
     ark_results res;
     ark_err err = {0, ""};
-    int rc;
-    for (int attempt = 0;; attempt++) {
-        ark_engine *e = need_engine(r);
-        if (!e) return;
-        memset(&res, 0, sizeof res);
-        rc = ark_search(e, &sr, &res, &err);
-        /* The revision we read was overwritten by a commit: catch up once and retry,
-         * so an indexer run never shows up as a failed request. */
-        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(&err) == 0) continue;
-        break;
-    }
-    if (rc != 0) {
-        engine_error(r, "search failed", rc, &err);
-        return;
-    }
+    int opened;
+    int rc = ark_worker_search(&sr, &res, &opened, &err);
+    if (engine_failed(r, "search failed", rc, opened, &err)) return;
     if (text)
         search_text(r, q, &res);
     else
@@ -498,23 +485,13 @@ static void route_doc(const char *id, ark_reply *r) {
     }
     ark_docview v;
     ark_err err = {0, ""};
-    int rc;
-    for (int attempt = 0;; attempt++) {
-        ark_engine *e = need_engine(r);
-        if (!e) return;
-        memset(&v, 0, sizeof v);
-        rc = ark_doc_get(e, id, &v, &err);
-        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(&err) == 0) continue;
-        break;
-    }
-    if (rc == ARK_ENOTFOUND) {
+    int opened;
+    int rc = ark_worker_doc(id, &v, &opened, &err);
+    if (rc == ARK_ENOTFOUND && opened) {
         ark_api_error(r, 404, "no document %.200s", id);
         return;
     }
-    if (rc != 0) {
-        engine_error(r, "document lookup failed", rc, &err);
-        return;
-    }
+    if (engine_failed(r, "document lookup failed", rc, opened, &err)) return;
     ark_json j;
     reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
@@ -548,20 +525,9 @@ static void route_suggest(const ark_api_req *req, ark_reply *r) {
      * with no completions rather than an error. */
     if (!is_blank(q)) {
         ark_err err = {0, ""};
-        int rc;
-        for (int attempt = 0;; attempt++) {
-            ark_engine *e = need_engine(r);
-            if (!e) return;
-            v = NULL;
-            n = 0;
-            rc = ark_suggest(e, q, ARK_API_MAX_SUGGEST, &v, &n, &err);
-            if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(&err) == 0) continue;
-            break;
-        }
-        if (rc != 0) {
-            engine_error(r, "suggest failed", rc, &err);
-            return;
-        }
+        int opened;
+        int rc = ark_worker_suggest(q, ARK_API_MAX_SUGGEST, &v, &n, &opened, &err);
+        if (engine_failed(r, "suggest failed", rc, opened, &err)) return;
     }
     ark_json j;
     reply_reset(r, 200, ark_api_json_type);
@@ -579,15 +545,10 @@ static void route_suggest(const ark_api_req *req, ark_reply *r) {
 /* ---- GET /health and /metrics ----------------------------------------------------- */
 
 static int engine_stats(ark_reply *r, ark_engine_stats *st) {
-    ark_engine *e = need_engine(r);
-    if (!e) return -1;
     ark_err err = {0, ""};
-    int rc = ark_engine_stats_get(e, st, &err);
-    if (rc != 0) {
-        engine_error(r, "cannot read index statistics", rc, &err);
-        return -1;
-    }
-    return 0;
+    int opened;
+    int rc = ark_worker_stats(st, &opened, &err);
+    return engine_failed(r, "cannot read index statistics", rc, opened, &err) ? -1 : 0;
 }
 
 static void route_health(ark_reply *r) {

@@ -29,31 +29,16 @@ static const char osd_type[] = "application/opensearchdescription+xml; charset=u
 #define DOC_MARK_LIMIT 100 /* passages asked for to mark a document's matches */
 #define MAX_MARK_WORDS 64
 
-/* ---- engine calls with one retry (as api.c does) --------------------------------------- */
+/* ---- engine calls (worker.h: one retry when a commit overwrote the revision) ----------- */
 
 static int run_search(const ark_search_req *sr, ark_results *res, ark_err *err) {
-    int rc;
-    for (int attempt = 0;; attempt++) {
-        ark_engine *e = ark_worker_engine(err);
-        if (!e) return err->code ? err->code : ARK_EINTERNAL;
-        memset(res, 0, sizeof *res);
-        rc = ark_search(e, sr, res, err);
-        /* A commit overwrote the revision we read: catch up once and retry. */
-        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(err) == 0) continue;
-        return rc;
-    }
+    int opened;
+    return ark_worker_search(sr, res, &opened, err);
 }
 
 static int run_doc(const char *id, ark_docview *v, ark_err *err) {
-    int rc;
-    for (int attempt = 0;; attempt++) {
-        ark_engine *e = ark_worker_engine(err);
-        if (!e) return err->code ? err->code : ARK_EINTERNAL;
-        memset(v, 0, sizeof *v);
-        rc = ark_doc_get(e, id, v, err);
-        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(err) == 0) continue;
-        return rc;
-    }
+    int opened;
+    return ark_worker_doc(id, v, &opened, err);
 }
 
 /* ---- small formatting helpers ---------------------------------------------------------- */

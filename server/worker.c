@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 typedef struct worker_slot {
@@ -118,6 +119,80 @@ int ark_worker_reopen(ark_err *err) {
         drop_engine();
     }
     return open_engine(err);
+}
+
+/* ---- engine calls with one retry ------------------------------------------------------ */
+
+typedef int (*engine_call)(ark_engine *e, void *user, ark_err *err);
+
+static int with_engine(engine_call call, void *user, int *opened, ark_err *err) {
+    *opened = 0;
+    for (int attempt = 0;; attempt++) {
+        ark_engine *e = ark_worker_engine(err);
+        if (!e) return err->code ? err->code : ARK_EINTERNAL;
+        *opened = 1;
+        int rc = call(e, user, err);
+        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(err) == 0) continue;
+        return rc;
+    }
+}
+
+typedef struct call_args {
+    const ark_search_req *req;
+    ark_results *res;
+    const char *s;
+    ark_docview *v;
+    size_t max, *n;
+    char ***strings;
+    ark_engine_stats *st;
+} call_args;
+
+static int do_search(ark_engine *e, void *user, ark_err *err) {
+    call_args *a = user;
+    memset(a->res, 0, sizeof *a->res);
+    return ark_search(e, a->req, a->res, err);
+}
+
+static int do_doc(ark_engine *e, void *user, ark_err *err) {
+    call_args *a = user;
+    memset(a->v, 0, sizeof *a->v);
+    return ark_doc_get(e, a->s, a->v, err);
+}
+
+static int do_suggest(ark_engine *e, void *user, ark_err *err) {
+    call_args *a = user;
+    *a->strings = NULL;
+    *a->n = 0;
+    return ark_suggest(e, a->s, a->max, a->strings, a->n, err);
+}
+
+static int do_stats(ark_engine *e, void *user, ark_err *err) {
+    return ark_engine_stats_get(e, ((call_args *)user)->st, err);
+}
+
+int ark_worker_search(const ark_search_req *req, ark_results *res, int *opened, ark_err *err) {
+    call_args a = {.req = req, .res = res};
+    memset(res, 0, sizeof *res);
+    return with_engine(do_search, &a, opened, err);
+}
+
+int ark_worker_doc(const char *id, ark_docview *v, int *opened, ark_err *err) {
+    call_args a = {.s = id, .v = v};
+    memset(v, 0, sizeof *v);
+    return with_engine(do_doc, &a, opened, err);
+}
+
+int ark_worker_suggest(const char *q, size_t max, char ***v, size_t *n, int *opened,
+                       ark_err *err) {
+    call_args a = {.s = q, .max = max, .strings = v, .n = n};
+    *v = NULL;
+    *n = 0;
+    return with_engine(do_suggest, &a, opened, err);
+}
+
+int ark_worker_stats(ark_engine_stats *st, int *opened, ark_err *err) {
+    call_args a = {.st = st};
+    return with_engine(do_stats, &a, opened, err);
 }
 
 void ark_worker_shutdown(void) {

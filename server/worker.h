@@ -33,6 +33,18 @@ ark_engine *ark_worker_engine(ark_err *err);
  * bring this thread's engine to the newest revision now. 0 or an ARK_E* code. */
 int ark_worker_reopen(ark_err *err);
 
+/* The engine calls of the routes, on this thread's engine. When one fails with
+ * ARK_EMODIFIED (a commit overwrote the revision it read), the engine is brought to the
+ * newest revision and the call runs once more, so an indexer run never shows up as a
+ * failed request: the one place this policy lives. Each returns the engine call's code,
+ * or the code of opening the engine, with *opened telling which (1: the engine was
+ * there); err is filled on failure and the results are left empty. */
+int ark_worker_search(const ark_search_req *req, ark_results *res, int *opened, ark_err *err);
+int ark_worker_doc(const char *id, ark_docview *v, int *opened, ark_err *err);
+int ark_worker_suggest(const char *q, size_t max, char ***v, size_t *n, int *opened,
+                       ark_err *err);
+int ark_worker_stats(ark_engine_stats *st, int *opened, ark_err *err);
+
 /* Close every engine any thread opened. Call only after all pool threads have stopped
  * (MHD_stop_daemon), since their thread-local pointers are left dangling. */
 void ark_worker_shutdown(void);
