@@ -1074,27 +1074,49 @@ static int is_masked(const char *t, size_t len) {
     return x >= 2;
 }
 
+/* The candidates are a min-heap on frequency: the 256 most frequent terms seen so far,
+ * the least frequent at the root, so each further term costs O(log 256), not a scan of
+ * all 256 (which made one-letter prefixes cost milliseconds). Repeats (a term reached by
+ * two spellings of the prefix) are merged once at the end. */
+static void sift_down(cand *v, size_t n, size_t i) {
+    for (;;) {
+        size_t m = i, a = 2 * i + 1, b = a + 1;
+        if (a < n && v[a].freq < v[m].freq) m = a;
+        if (b < n && v[b].freq < v[m].freq) m = b;
+        if (m == i) return;
+        cand t = v[i];
+        v[i] = v[m];
+        v[m] = t;
+        i = m;
+    }
+}
+
 static int collect_cand(const char *t, size_t len, uint64_t f, void *user) {
     cand_list *l = user;
     if (++l->seen > 20000) return 1; /* bounded work per keystroke */
     if (len < 2 || memchr(t, '-', len) || is_masked(t, len)) return 0;
-    for (size_t i = 0; i < l->n; i++)
-        if (strlen(l->v[i].word) == len && memcmp(l->v[i].word, t, len) == 0) return 0;
-    if (l->n < 256) {
-        if ((l->v[l->n].word = dupz(t, len))) l->v[l->n++].freq = f;
+    size_t cap = sizeof l->v / sizeof l->v[0];
+    if (l->n < cap) {
+        if (!(l->v[l->n].word = dupz(t, len))) return 0;
+        l->v[l->n].freq = f;
+        for (size_t i = l->n++; i > 0 && l->v[(i - 1) / 2].freq > l->v[i].freq; i = (i - 1) / 2) {
+            cand x = l->v[i];
+            l->v[i] = l->v[(i - 1) / 2];
+            l->v[(i - 1) / 2] = x;
+        }
         return 0;
     }
-    size_t min = 0; /* keep the 256 most frequent */
-    for (size_t i = 1; i < l->n; i++)
-        if (l->v[i].freq < l->v[min].freq) min = i;
-    if (f > l->v[min].freq) {
-        char *w = dupz(t, len);
-        if (w) {
-            free(l->v[min].word);
-            l->v[min] = (cand){w, f};
-        }
-    }
+    if (f <= l->v[0].freq) return 0;
+    char *w = dupz(t, len);
+    if (!w) return 0;
+    free(l->v[0].word);
+    l->v[0] = (cand){w, f};
+    sift_down(l->v, l->n, 0);
     return 0;
+}
+
+static int by_word(const void *a, const void *b) {
+    return strcmp(((const cand *)a)->word, ((const cand *)b)->word);
 }
 
 static int by_freq(const void *a, const void *b) {
@@ -1159,6 +1181,17 @@ int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n
         rc = ark_rdb_terms(e->db, variants[v], collect_cand, l, err);
     }
     if (rc == 0 && l->n) {
+        qsort(l->v, l->n, sizeof l->v[0], by_word);
+        size_t kept = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            if (kept && strcmp(l->v[kept - 1].word, l->v[i].word) == 0) {
+                if (l->v[i].freq > l->v[kept - 1].freq) l->v[kept - 1].freq = l->v[i].freq;
+                free(l->v[i].word);
+                continue;
+            }
+            l->v[kept++] = l->v[i];
+        }
+        l->n = kept;
         qsort(l->v, l->n, sizeof l->v[0], by_freq);
         size_t k = l->n < max ? l->n : max;
         *out = calloc(k, sizeof **out);
