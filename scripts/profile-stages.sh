@@ -47,7 +47,7 @@ stages() {
         /FacetSpy::operator\(\)/ || /ValueCountMatchSpy::operator\(\)/ || /xapian_shim.cc:facet_table / { facets += v }
         /Xapian::Document::get_data\[/ { data = v }
         /engine.c:load_docinfo /        { docs = v }
-        /ark_rdb_count_by / || /ark_rdb_count / { counts += v }
+        /ark_rdb_count_by / { counts = v }
         /snippet.c:ark_snippet_cover /  { cover = v }
         /snippet.c:ark_snippet_make /   { snip = v }
         END {

@@ -185,9 +185,6 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                    ark_err *err);
 void ark_hits_free(ark_hits *h);
 
-/* Exact number of passages matching q (unweighted; for small sets like one document). */
-int ark_rdb_count(ark_rdb *r, const ark_xq *q, uint64_t *out, ark_err *err);
-
 /* Exact number of passages matching q for each value of slot among them: fn(value,
  * len, count, user) once per value, in byte order of the values; fn returning non-zero
  * stops. Unweighted and exhaustive, so for small sets (q filtered to the documents of

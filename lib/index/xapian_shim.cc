@@ -633,21 +633,6 @@ int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out, ar
     });
 }
 
-int ark_rdb_count(ark_rdb *r, const ark_xq *q, uint64_t *out, ark_err *err) {
-    if (!r || !q || !out) return ark_err_set(err, ARK_EINVAL, "ark_rdb_count: no database or query");
-    return guard(err, "ark_rdb_count", [&]() -> int {
-        return with_retry(r, err, "ark_rdb_count", [&]() -> int {
-            Xapian::Enquire enq(r->db);
-            enq.set_query(q->q);
-            enq.set_weighting_scheme(Xapian::BoolWeight());
-            /* checking every document makes the estimate exact */
-            Xapian::MSet m = enq.get_mset(0, 0, r->db.get_doccount());
-            *out = m.get_matches_estimated();
-            return 0;
-        });
-    });
-}
-
 int ark_rdb_count_by(ark_rdb *r, const ark_xq *q, int slot, ark_term_iter_fn fn, void *user,
                      ark_err *err) {
     if (!r || !q || !fn || slot < 0)
@@ -965,12 +950,15 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                 enq.set_collapse_key(ARK_SLOT_DOC, o->collapse_max ? o->collapse_max : 1);
             if (o->sort_by_date)
                 enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
-            bool tables = true;
+            /* Our tables for every slot, or Xapian's spy for every slot: never a mix, so
+             * facet f is fast[f] or spies[f]. All slots' tables are made first (adding a
+             * slot moves the others), then referred to. */
+            bool use_tables = true;
             for (int s : o->facet_slots)
-                if (s >= 0 && !facet_table(r, s)) tables = false;
+                if (s >= 0 && !facet_table(r, s)) use_tables = false;
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
-                if (tables) {
+                if (use_tables) {
                     fast.emplace_back(new FacetSpy(*facet_table(r, s)));
                     enq.add_matchspy(fast.back().get());
                 } else {
@@ -1009,11 +997,19 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             h.total_lower = mset.get_uncollapsed_matches_lower_bound();
             h.total_upper = mset.get_uncollapsed_matches_upper_bound();
             h.collapsed_total = mset.get_matches_estimated();
-            for (size_t f = 0; f < fast.size() && f < 4; f++) {
+            for (size_t f = 0; f < spy_slots.size() && f < 4; f++) {
+                /* Either spy gives its values by count, highest first, ties in byte order. */
+                std::vector<std::pair<std::string, uint64_t>> top;
+                if (f < fast.size()) {
+                    top = fast[f]->top(FACET_TOP);
+                } else {
+                    const auto &spy = spies[f];
+                    for (auto t = spy->top_values_begin(FACET_TOP); t != spy->top_values_end(FACET_TOP); ++t)
+                        top.emplace_back(*t, t.get_termfreq());
+                }
                 ark_facet &fa = h.facets[f];
                 fa.slot = spy_slots[f];
                 h.nfacets = f + 1;
-                auto top = fast[f]->top(FACET_TOP);
                 if (top.empty()) continue;
                 fa.values = static_cast<char **>(std::calloc(top.size(), sizeof(char *)));
                 fa.counts = static_cast<uint64_t *>(std::calloc(top.size(), sizeof(uint64_t)));
@@ -1021,25 +1017,6 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                 for (const auto &t : top) {
                     fa.values[fa.n] = dup_bytes(t.first);
                     fa.counts[fa.n] = t.second;
-                    fa.n++;
-                }
-            }
-            for (size_t f = 0; f < spies.size() && f < 4; f++) {
-                ark_facet &fa = h.facets[f];
-                fa.slot = spy_slots[f];
-                h.nfacets = f + 1;
-                size_t n = 0;
-                for (auto t = spies[f]->top_values_begin(FACET_TOP);
-                     t != spies[f]->top_values_end(FACET_TOP); ++t)
-                    n++;
-                if (!n) continue;
-                fa.values = static_cast<char **>(std::calloc(n, sizeof(char *)));
-                fa.counts = static_cast<uint64_t *>(std::calloc(n, sizeof(uint64_t)));
-                if (!fa.values || !fa.counts) throw std::bad_alloc();
-                for (auto t = spies[f]->top_values_begin(FACET_TOP);
-                     t != spies[f]->top_values_end(FACET_TOP) && fa.n < n; ++t) {
-                    fa.values[fa.n] = dup_bytes(*t);
-                    fa.counts[fa.n] = t.get_termfreq();
                     fa.n++;
                 }
             }

@@ -699,28 +699,22 @@ static char *spelling_for(ark_engine *e, const char *q, int *all_real) {
  * reader sees. Xapian's collapse count is only a lower bound, so count exactly: the query
  * filtered to the page's documents (cheap: a few documents' passages), counted per
  * document in one pass rather than one query per result. */
-typedef struct page_counts {
-    ark_results *out;
-    size_t from;
-} page_counts;
-
 static int note_count(const char *id, size_t len, uint64_t n, void *user) {
-    page_counts *pc = user;
-    for (size_t i = pc->from; i < pc->out->n; i++) {
-        ark_result *r = &pc->out->v[i];
+    ark_results *out = user;
+    for (size_t i = 0; i < out->n; i++) {
+        ark_result *r = &out->v[i];
         if (strlen(r->doc.id) == len && memcmp(r->doc.id, id, len) == 0 && n > 0)
             r->doc_matches = (uint32_t)n;
     }
     return 0;
 }
 
-static int count_in_docs(ark_engine *e, const ark_xq *xq, ark_results *out, size_t from,
-                         ark_err *err) {
+static int count_in_docs(ark_engine *e, const ark_xq *xq, ark_results *out, ark_err *err) {
     ark_xq *d[100];
     size_t nd = 0;
-    for (size_t i = from; i < out->n && nd < sizeof d / sizeof d[0]; i++) {
+    for (size_t i = 0; i < out->n && nd < sizeof d / sizeof d[0]; i++) {
         int seen = 0;
-        for (size_t j = from; j < i && !seen; j++) seen = strcmp(out->v[j].doc.id, out->v[i].doc.id) == 0;
+        for (size_t j = 0; j < i && !seen; j++) seen = strcmp(out->v[j].doc.id, out->v[i].doc.id) == 0;
         if (seen) continue;
         char t[ARK_MAX_ID + 2];
         int tl = snprintf(t, sizeof t, "D%s", out->v[i].doc.id);
@@ -736,8 +730,7 @@ static int count_in_docs(ark_engine *e, const ark_xq *xq, ark_results *out, size
     ark_xq *f = ark_xq_combine(ARK_XQ_FILTER, pair, 2, 0);
     ark_xq_free(docs);
     if (!f) goto oom;
-    page_counts pc = {out, from};
-    int rc = ark_rdb_count_by(e->db, f, ARK_SLOT_DOC, note_count, &pc, err);
+    int rc = ark_rdb_count_by(e->db, f, ARK_SLOT_DOC, note_count, out, err);
     ark_xq_free(f);
     return rc;
 oom:
@@ -915,7 +908,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->highlights = s.hl;
         r->nhighlights = s.nhl;
     }
-    rc = count_in_docs(e, xq, out, 0, err);
+    rc = count_in_docs(e, xq, out, err);
 out:
     free(order);
     ark_hits_free(&hits);
