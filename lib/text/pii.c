@@ -157,12 +157,14 @@ static size_t phone_at(const grp *G, size_t n, size_t g) {
     return h + k - g;
 }
 
+/* Every character of s[s, e) becomes 'X' but the joins of a number and the punctuation
+ * of an address's local part (. _ - + %). The ranges hold nothing else: a number's digit
+ * groups (read_chain) or a local part (mask_emails). */
 static void mask_range(masker *m, size_t s, size_t e) {
     for (size_t i = s; i < e;) {
         size_t l;
         int32_t c = cp_at(m->s, m->len, i, &l);
-        if (digit_of(c) >= 0 || (c > ' ' && c != '.' && c != '-' && c != '_' && c != '+' &&
-                                 c != '%' && sep_of(c) == 0 && c < 0xFFFD)) {
+        if (c != '.' && c != '-' && c != '_' && c != '+' && c != '%') {
             m->s[i] = 'X';
             for (size_t k = 1; k < l; k++) m->s[i + k] = DROP;
             if (l > 1) m->dropped = 1;
