@@ -25,6 +25,7 @@
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "build.h"
+#include "fresh.h"
 #include "pipeline.h"
 #include "walk.h"
 #include "wcount.h"
@@ -294,6 +295,10 @@ typedef struct run_ctx {
     run_file *files;
     ark_an *an[MAX_THREADS]; /* one per runner; an[0] is the run's own analyzer */
     ark_build *b;
+    const char *dir;
+    int fresh_fd;  /* >= 0: DIR holds no index yet, is locked, and is built in parts */
+    const char *const *meta; /* the index's own metadata, for a new index */
+    size_t nmeta;
     unsigned mask;
     int force, tty;
     size_t ntake;
@@ -426,9 +431,31 @@ static int build_consume(void *vc, size_t i, void *r) {
     return rc;
 }
 
+/* A new index: every thread writes a part of it (fresh.h). */
+static int write_fresh(run_ctx *c, unsigned threads, ark_err *err) {
+    ark_fresh_file *v = calloc(c->ntake ? c->ntake : 1, sizeof *v);
+    if (!v) return ark_err_set(err, ARK_ENOMEM, "planning the run");
+    for (size_t i = 0; i < c->ntake; i++) {
+        const ark_src_file *f = &c->walk->v[c->files[i].w];
+        v[i] = (ark_fresh_file){f->id, root_dir(c->walk, c->files[i].w), f->path,
+                                f->link ? f->link : f->path};
+    }
+    ark_fresh fr = {.dir = c->dir, .an = c->an[0], .mask = c->mask, .threads = threads,
+                    .meta = c->meta, .nmeta = c->nmeta, .tty = c->tty, .t0 = c->t0};
+    int rc = ark_fresh_build(&fr, v, c->ntake, c->fresh_fd, err);
+    c->fresh_fd = -1;
+    c->b->files_indexed += fr.files_indexed;
+    c->b->files_failed += fr.files_failed;
+    c->b->passages += fr.passages;
+    c->b->bytes += fr.bytes;
+    free(v);
+    return rc;
+}
+
 /* Index the files the plan takes: a learning pass over all of them (the vocabulary
  * that compound splitting uses is the whole run's, before any file is analysed), then
- * analysis on every thread and the writes in walk order on this one. */
+ * analysis on every thread and the writes in walk order on this one; or, for a new
+ * index, parts written on every thread and merged (write_fresh). */
 static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *err) {
     const ark_walk *walk = c->walk;
     int rc = 0;
@@ -439,13 +466,17 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
         if (!take[i]) continue;
         run_file *f = &c->files[k++];
         f->w = i;
-        if ((rc = ark_build_stored(c->b, walk->v[i].id, root_dir(walk, i), &f->exists, f->old,
+        if (c->fresh_fd < 0 && (rc = ark_build_stored(c->b, walk->v[i].id, root_dir(walk, i), &f->exists, f->old,
                                    err)))
             return rc;
     }
     if ((rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, learn_job, learn_consume,
                            learn_drop, c)))
         goto out;
+    if (c->fresh_fd >= 0) {
+        rc = write_fresh(c, threads, err);
+        return rc;
+    }
     for (unsigned t = 1; t < threads; t++)
         if ((rc = ark_an_clone(c->an[0], &c->an[t], &c->err))) goto out;
     rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, build_job, build_consume, build_drop, c);
@@ -516,8 +547,9 @@ int main(int argc, char **argv) {
     doc_list stored = {0};
     char *take = NULL;
     run_ctx run = {0};
-    int force = 0;
+    int force = 0, fresh = 0;
     double t0 = now_s();
+    run.fresh_fd = -1;
     pthread_mutex_init(&run.trash_mu, NULL);
     int tty = !quiet && isatty(2);
 
@@ -536,8 +568,18 @@ int main(int argc, char **argv) {
         ark_err_set(&err, ARK_EIO, "cannot create %s: %s", index, strerror(errno));
         goto fatal;
     }
-    if (ark_wdb_open(index, &w, &err)) goto fatal;
-    if (list_stored(w, &stored, &err)) goto fatal;
+    /* No index there yet: it is built in parts on every core (fresh.h), under the lock
+     * Xapian's writers take, so that a writer started meanwhile waits for us. */
+    if (!ark_db_exists(index)) {
+        if ((run.fresh_fd = ark_fresh_lock(index, &err)) < 0) goto fatal;
+        if (ark_db_exists(index)) { /* created before we held the lock */
+            close(run.fresh_fd);
+            run.fresh_fd = -1;
+        }
+    }
+    fresh = run.fresh_fd >= 0;
+    if (!fresh && ark_wdb_open(index, &w, &err)) goto fatal;
+    if (!fresh && list_stored(w, &stored, &err)) goto fatal;
 
     /* The plan, before anything is written: what goes, and which files are refused. */
     refuse_empty_roots(&walk, &stored);
@@ -562,12 +604,13 @@ int main(int argc, char **argv) {
     }
     b.files_failed += resolve_clashes(&walk, &stored, take);
 
-    if (ark_wdb_begin(w, &err)) goto fatal;
+    const char *want_mask = mask & ARK_MASK_CONTACTS ? "cpr,contacts" : "cpr";
+    const char *meta[] = {"format", ARK_INDEX_FORMAT, "mask", want_mask};
+    if (!fresh && ark_wdb_begin(w, &err)) goto fatal;
     b.w = w;
-    {
+    if (!fresh) {
         /* An index written by another layout version, or masking other data, is
          * rebuilt, not patched: unchanged files would keep what the last run masked. */
-        const char *want_mask = mask & ARK_MASK_CONTACTS ? "cpr,contacts" : "cpr";
         char *fmt = NULL, *old_mask = NULL;
         size_t flen = 0, mlen = 0;
         if (ark_wdb_get_meta(w, "format", &fmt, &flen, &err)) goto fatal;
@@ -588,6 +631,9 @@ int main(int argc, char **argv) {
     }
 
     run.walk = &walk;
+    run.dir = index;
+    run.meta = meta;
+    run.nmeta = 2;
     run.an[0] = an;
     run.b = &b;
     run.mask = mask;
@@ -600,22 +646,24 @@ int main(int argc, char **argv) {
         if (ark_build_remove(&b, stored.v[i].id, &err)) goto fatal;
         b.files_removed++;
     }
-    /* The document count, for /health without walking every record. */
-    doc_list now = {0};
-    int crc = ark_wdb_meta_keys(w, "D", count_id, &now, &err);
-    if (crc == 0) {
-        char nd[32];
-        int len = snprintf(nd, sizeof nd, "%zu", now.n);
-        crc = ark_wdb_set_meta(w, "ndocs", nd, (size_t)len, &err);
+    if (!fresh) {
+        /* The document count, for /health without walking every record. */
+        doc_list now = {0};
+        int crc = ark_wdb_meta_keys(w, "D", count_id, &now, &err);
+        if (crc == 0) {
+            char nd[32];
+            int len = snprintf(nd, sizeof nd, "%zu", now.n);
+            crc = ark_wdb_set_meta(w, "ndocs", nd, (size_t)len, &err);
+        }
+        if (crc) goto fatal;
+        if (ark_wdb_commit(w, &err)) goto fatal;
     }
-    if (crc) goto fatal;
-    if (ark_wdb_commit(w, &err)) goto fatal;
     if (tty) fputs("\r\033[K", stderr);
 
     double dt = now_s() - t0;
     if (!quiet) {
-        uint64_t total = 0;
-        ark_wdb_doccount(w, &total, NULL);
+        uint64_t total = b.passages;
+        if (!fresh) ark_wdb_doccount(w, &total, NULL);
         fprintf(stderr,
                 "arkivar-indexer: %llu files indexed, %llu unchanged, %llu removed, %llu failed; "
                 "%llu passages, %.2f MB in %.2f s (%.2f MB/s); index holds %llu passages\n",
@@ -635,6 +683,7 @@ fatal:
     status = EXIT_FATAL;
 out:
     ark_wdb_close(w); /* cancels an open transaction: the last commit stays */
+    if (run.fresh_fd >= 0) close(run.fresh_fd);
     ark_build_free(&b);
     ark_an_free(an);
     for (size_t i = 0; i < stored.n; i++) {

@@ -48,6 +48,14 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err);
 /* Close; an open transaction is cancelled (the last commit stays). Accepts NULL. */
 void ark_wdb_close(ark_wdb *w);
 
+/* A new index built in parts (indexer/fresh.c): whether dir holds a committed
+ * database; a scratch part (created empty, no fsync); and the merge of parts, in order,
+ * into a new compacted database at dest (which must hold none): part k's docids follow
+ * part k-1's, metadata and spelling frequencies are united. */
+int ark_db_exists(const char *dir);
+int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err);
+int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *err);
+
 int ark_wdb_begin(ark_wdb *w, ark_err *err);  /* begin_transaction(flushed) */
 int ark_wdb_commit(ark_wdb *w, ark_err *err); /* commit_transaction: all or nothing */
 int ark_wdb_cancel(ark_wdb *w, ark_err *err);

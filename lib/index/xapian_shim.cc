@@ -316,6 +316,40 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
     });
 }
 
+int ark_db_exists(const char *dir) {
+    struct stat st;
+    std::string rev = std::string(dir ? dir : "") + "/iamglass";
+    return stat(rev.c_str(), &st) == 0;
+}
+
+int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
+    if (out) *out = nullptr;
+    if (!dir || !*dir || !out)
+        return ark_err_set(err, ARK_EINVAL, "ark_wdb_open_scratch: no directory");
+    return guard(err, "ark_wdb_open_scratch", [&]() -> int {
+        std::unique_ptr<ark_wdb> w(new ark_wdb());
+        /* No fsync: the part lives only until ark_db_merge has read it, and a crash
+         * before the merge loses nothing that a new run does not rebuild. */
+        w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+        *out = w.release();
+        return 0;
+    });
+}
+
+int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *err) {
+    if (!parts || !n || !dest || !*dest)
+        return ark_err_set(err, ARK_EINVAL, "ark_db_merge: no parts or destination");
+    return guard(err, "ark_db_merge", [&]() -> int {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) all.add_database(Xapian::Database(parts[i]));
+        /* Renumbering packs each part's docids after the previous part's: parts of
+         * consecutive files give the docids one writer would have given. FULL leaves
+         * the blocks full, as xapian-compact does by default. */
+        all.compact(dest, Xapian::Compactor::FULL);
+        return 0;
+    });
+}
+
 void ark_wdb_close(ark_wdb *w) {
     if (!w) return;
     /* Cancel first: WritableDatabase::close() outside a transaction commits, and a run that

@@ -1,0 +1,290 @@
+/* indexer/fresh.c: a new index, written on every core. See fresh.h. */
+#define _GNU_SOURCE /* F_OFD_SETLK: the lock Xapian takes; nftw */
+#include "fresh.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arkivar/index.h"
+#include "build.h"
+
+#define MAX_PARTS 16
+#define SCRATCH_PREFIX ".build-"
+
+typedef struct part {
+    ark_fresh *f;
+    const ark_fresh_file *files;
+    size_t lo, hi;      /* its share of the files */
+    char dir[PATH_MAX]; /* its scratch database */
+    ark_an *an;
+    ark_build b;        /* its writer, totals and spelling counts */
+    char **msg;         /* by file - lo: why the file was skipped, or NULL */
+    ark_err err;        /* what stopped it */
+    int rc;
+} part;
+
+/* Shared by the parts: progress and the stop of the whole run. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned running;
+    atomic_uint_fast64_t files, bytes, passages;
+    atomic_int stop;
+} run = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static void rm_rf(const char *path) {
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int ark_fresh_lock(const char *dir, ark_err *err) {
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/flintlock", dir) >= (int)sizeof path) {
+        ark_err_set(err, ARK_EINVAL, "%s: path too long", dir);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        ark_err_set(err, ARK_EIO, "cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* The lock Xapian's writers and its compactor take: the first byte, open-file-
+     * description lock, so that a writer started meanwhile finds DIR locked. */
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+    if (fcntl(fd, F_OFD_SETLK, &lk) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EAGAIN || e == EACCES)
+            ark_err_set(err, ARK_ELOCKED, "%s", dir);
+        else
+            ark_err_set(err, ARK_EIO, "cannot lock %s: %s", path, strerror(e));
+        return -1;
+    }
+    /* A run killed before its merge left its scratch parts: nobody else can be using
+     * them now that we hold the lock. */
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0) continue;
+            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+                rm_rf(path);
+        }
+        closedir(d);
+    }
+    return fd;
+}
+
+static void part_done(void) {
+    pthread_mutex_lock(&run.mu);
+    run.running--;
+    pthread_cond_broadcast(&run.cv);
+    pthread_mutex_unlock(&run.mu);
+}
+
+static int fatal(int rc) {
+    return rc == ARK_EINDEX || rc == ARK_ENOMEM || rc == ARK_EINTERNAL;
+}
+
+/* One thread: its share of the files, prepared and written in order. */
+static void *write_part(void *arg) {
+    part *p = arg;
+    const ark_fresh *f = p->f;
+    int rc = ark_wdb_open_scratch(p->dir, &p->b.w, &p->err);
+    if (!rc) rc = ark_wdb_begin(p->b.w, &p->err);
+    for (size_t i = p->lo; !rc && i < p->hi && !atomic_load(&run.stop); i++) {
+        const ark_fresh_file *file = &p->files[i];
+        ark_built x = {0};
+        ark_build_prepare(p->an, file->id, file->root, file->path, f->mask, "", 0, &x);
+        if (x.rc == ARK_BUILD_INDEXED) {
+            if (!(rc = ark_build_write(&p->b, file->id, 0, &x, &p->err))) p->b.files_indexed++;
+            atomic_fetch_add(&run.bytes, x.bytes);
+            atomic_fetch_add(&run.passages, x.ndocs);
+        } else if (fatal(x.rc)) {
+            p->err = x.err;
+            rc = x.rc;
+        } else {
+            p->b.files_failed++;
+            char *m = malloc(sizeof x.err.msg + 64);
+            if (m)
+                snprintf(m, sizeof x.err.msg + 64, "%s%s%s", ark_strerror(x.rc),
+                         x.err.msg[0] ? ": " : "", x.err.msg);
+            p->msg[i - p->lo] = m; /* NULL: out of memory, the count still says it */
+        }
+        ark_built_free(&x);
+        atomic_fetch_add(&run.files, 1);
+    }
+    if (!rc) rc = ark_build_flush(&p->b, &p->err);
+    if (rc) atomic_store(&run.stop, 1);
+    p->rc = rc;
+    part_done();
+    return NULL;
+}
+
+static void progress(const ark_fresh *f, size_t total) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double dt = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - f->t0;
+    double mb = (double)atomic_load(&run.bytes) / 1e6;
+    fprintf(stderr, "\r%llu/%zu files, %llu passages, %.1f MB, %.1f MB/s   ",
+            (unsigned long long)atomic_load(&run.files), total,
+            (unsigned long long)atomic_load(&run.passages), mb, dt > 0 ? mb / dt : 0.0);
+}
+
+/* Cut files into nparts contiguous shares of about equal bytes, none empty (n >= nparts). */
+static void split(part *parts, size_t nparts, const ark_fresh_file *files, size_t n) {
+    uint64_t *size = calloc(n ? n : 1, sizeof *size), total = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        uint64_t one = stat(files[i].path, &st) == 0 ? (uint64_t)st.st_size + 1 : 1;
+        if (size) size[i] = one;
+        total += one;
+    }
+    size_t i = 0;
+    uint64_t sum = 0;
+    for (size_t k = 0; k < nparts; k++) {
+        parts[k].lo = i;
+        if (k + 1 == nparts) {
+            i = n;
+        } else {
+            uint64_t goal = total / nparts * (k + 1);
+            size_t last = n - (nparts - 1 - k); /* a file left for each later part */
+            do sum += size ? size[i++] : (i++, total / n);
+            while (i < last && sum + (size ? size[i] : total / n) / 2 <= goal);
+        }
+        parts[k].hi = i;
+    }
+    free(size);
+}
+
+static void remove_tables(const char *dir) {
+    static const char *const names[] = {"iamglass", "postlist.glass", "docdata.glass",
+                                        "termlist.glass", "position.glass", "spelling.glass",
+                                        "synonym.glass"};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path) unlink(path);
+}
+
+int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int lock_fd,
+                    ark_err *err) {
+    size_t nparts = f->threads < 1 ? 1 : f->threads > MAX_PARTS ? MAX_PARTS : f->threads;
+    if (nparts > n) nparts = n ? n : 1;
+    part parts[MAX_PARTS];
+    pthread_t tids[MAX_PARTS];
+    size_t started = 0;
+    char scratch[PATH_MAX];
+    int rc = 0;
+    memset(parts, 0, sizeof parts);
+    atomic_store(&run.stop, 0);
+    atomic_store(&run.files, 0);
+    atomic_store(&run.bytes, 0);
+    atomic_store(&run.passages, 0);
+
+    if (snprintf(scratch, sizeof scratch, "%s/" SCRATCH_PREFIX "%ld", f->dir, (long)getpid()) >=
+            (int)sizeof scratch - 8 ||
+        mkdir(scratch, 0700) != 0) {
+        close(lock_fd);
+        return ark_err_set(err, ARK_EIO, "cannot create %s: %s", scratch, strerror(errno));
+    }
+    split(parts, nparts, files, n);
+    for (size_t k = 0; k < nparts && !rc; k++) {
+        part *p = &parts[k];
+        p->f = f;
+        p->files = files;
+        if (snprintf(p->dir, sizeof p->dir, "%s/%zu", scratch, k) >= (int)sizeof p->dir)
+            rc = ark_err_set(err, ARK_EINVAL, "%s: path too long", scratch);
+        else if (!(p->msg = calloc(p->hi - p->lo + 1, sizeof *p->msg)))
+            rc = ark_err_set(err, ARK_ENOMEM, "planning the parts");
+        else if (k == 0) p->an = f->an;
+        else rc = ark_an_clone(f->an, &p->an, err);
+    }
+    run.running = 0;
+    for (size_t k = 0; k < nparts && !rc; k++) {
+        pthread_mutex_lock(&run.mu);
+        run.running++;
+        pthread_mutex_unlock(&run.mu);
+        if (pthread_create(&tids[k], NULL, write_part, &parts[k]) != 0) {
+            part_done();
+            atomic_store(&run.stop, 1);
+            rc = ark_err_set(err, ARK_ENOMEM, "cannot start a thread");
+            break;
+        }
+        started++;
+    }
+    pthread_mutex_lock(&run.mu);
+    while (run.running > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500000000L;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&run.cv, &run.mu, &ts);
+        if (f->tty) progress(f, n);
+    }
+    pthread_mutex_unlock(&run.mu);
+    for (size_t k = 0; k < started; k++) pthread_join(tids[k], NULL);
+
+    /* what the parts did, in walk order */
+    for (size_t k = 0; k < nparts; k++) {
+        part *p = &parts[k];
+        if (!rc && p->rc) {
+            rc = p->rc;
+            *err = p->err;
+        }
+        f->files_indexed += p->b.files_indexed;
+        f->files_failed += p->b.files_failed;
+        f->passages += p->b.passages;
+        f->bytes += p->b.bytes;
+        for (size_t i = p->lo; p->msg && i < p->hi; i++)
+            if (p->msg[i - p->lo])
+                fprintf(stderr, "%sarkivar-indexer: %s: %s\n", f->tty ? "\r\033[K" : "",
+                        files[i].shown, p->msg[i - p->lo]);
+    }
+    /* the index's own metadata, with the parts' documents, in the first part */
+    for (size_t i = 0; !rc && i < f->nmeta; i++)
+        rc = ark_wdb_set_meta(parts[0].b.w, f->meta[2 * i], f->meta[2 * i + 1],
+                              strlen(f->meta[2 * i + 1]), err);
+    if (!rc) {
+        char nd[32];
+        int len = snprintf(nd, sizeof nd, "%llu", (unsigned long long)f->files_indexed);
+        rc = ark_wdb_set_meta(parts[0].b.w, "ndocs", nd, (size_t)len, err);
+    }
+    for (size_t k = 0; k < nparts; k++) {
+        if (!rc) rc = ark_wdb_commit(parts[k].b.w, err);
+        ark_wdb_close(parts[k].b.w);
+        parts[k].b.w = NULL;
+    }
+    /* The compactor takes DIR's lock itself; no writer can have created a database
+     * there while we held it. */
+    close(lock_fd);
+    if (!rc) {
+        const char *dirs[MAX_PARTS];
+        for (size_t k = 0; k < nparts; k++) dirs[k] = parts[k].dir;
+        if ((rc = ark_db_merge(dirs, nparts, f->dir, err))) remove_tables(f->dir);
+    }
+    rm_rf(scratch);
+    for (size_t k = 0; k < nparts; k++) {
+        part *p = &parts[k];
+        for (size_t i = p->lo; p->msg && i < p->hi; i++) free(p->msg[i - p->lo]);
+        free(p->msg);
+        if (k > 0) ark_an_free(p->an);
+        ark_build_free(&p->b);
+    }
+    return rc;
+}
