@@ -15,6 +15,7 @@
 
 #include "arkivar/record.h"
 #include "arkivar/text.h"
+#include "arkivar/schema.h"
 
 typedef struct term_sink {
     ark_xdoc *doc;
@@ -26,7 +27,7 @@ typedef struct term_sink {
 static void emit_posting(const char *term, size_t len, uint32_t pos, void *user) {
     term_sink *s = user;
     if (s->rc) return;
-    if (term[0] == 'F' || term[0] == 'P') s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
+    if (term[0] == ARK_PFX_FOLD || term[0] == ARK_PFX_PART) s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
     else s->rc = ark_xdoc_add_posting(s->doc, term, len, pos);
 }
 
@@ -71,18 +72,18 @@ static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_
     if ((rc = sink.rc)) goto out;
 
     char dterm[ARK_MAX_ID + 2];
-    int dn = snprintf(dterm, sizeof dterm, "D%s", id);
+    int dn = snprintf(dterm, sizeof dterm, ARK_PFX_DOC "%s", id);
     if ((rc = ark_xdoc_add_boolean(d, dterm, (size_t)dn))) goto out;
-    if ((rc = add_filter(d, "XT", m->type))) goto out;
-    if ((rc = add_filter(d, "XU", m->committee))) goto out;
+    if ((rc = add_filter(d, ARK_PFX_TYPE, m->type))) goto out;
+    if ((rc = add_filter(d, ARK_PFX_COMMITTEE, m->committee))) goto out;
     for (size_t i = 0; i < m->ncase_numbers; i++)
-        if ((rc = add_filter(d, "XS", m->case_numbers[i]))) goto out;
+        if ((rc = add_filter(d, ARK_PFX_CASE, m->case_numbers[i]))) goto out;
 
     char date[9] = "", year[5] = "";
     if (strlen(m->date) >= 10) { /* "2026-06-24" → "20260624" sorts as bytes */
         snprintf(date, sizeof date, "%.4s%.2s%.2s", m->date, m->date + 5, m->date + 8);
         snprintf(year, sizeof year, "%.4s", m->date);
-        if ((rc = add_filter(d, "XY", year))) goto out;
+        if ((rc = add_filter(d, ARK_PFX_YEAR, year))) goto out;
     }
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_DOC, id, strlen(id)))) goto out;
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_DATE, date, strlen(date)))) goto out;
@@ -96,7 +97,7 @@ static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_
     if ((rc = ark_xdoc_set_data(d, scratch->data, scratch->len))) goto out;
 
     char uid[ARK_MAX_ID + 16];
-    int un = snprintf(uid, sizeof uid, "Q%s#%u", id, p->ordinal);
+    int un = snprintf(uid, sizeof uid, ARK_PFX_UID "%s#%u", id, p->ordinal);
     /* The document's old passages are deleted by their D term before this one is added
      * (ark_build_write), so no lookup of the uid is needed. */
     rc = ark_xdoc_add_boolean(d, uid, (size_t)un);
@@ -156,7 +157,7 @@ out:
 
 int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     char key[ARK_MAX_ID + 2];
-    int n = snprintf(key, sizeof key, "D%s", id);
+    int n = snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
     int rc = ark_wdb_delete_term(b->w, key, (size_t)n, err);
     if (rc == 0) rc = ark_wdb_set_meta(b->w, key, "", 0, err);
     return rc;
@@ -168,7 +169,7 @@ int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists
     *exists = 0;
     hash[0] = '\0';
     if (strlen(id) > ARK_MAX_ID) return 0; /* refused by ark_build_prepare */
-    snprintf(key, sizeof key, "D%s", id);
+    snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
     return stored_hash(b, key, root, exists, hash, err);
 }
 
@@ -245,7 +246,7 @@ int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *i
                     ark_err *err) {
     char key[ARK_MAX_ID + 2];
     int rc = 0;
-    snprintf(key, sizeof key, "D%s", id);
+    snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
     /* Passages of the old version go first: the new one may have fewer. */
     if (exists && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) return rc;
     for (size_t i = 0; i < in->ndocs; i++)

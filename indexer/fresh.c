@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "arkivar/index.h"
+#include "arkivar/schema.h"
 #include "build.h"
 
 #define MAX_PARTS 16
@@ -263,7 +264,7 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
     if (!rc) {
         char nd[32];
         int len = snprintf(nd, sizeof nd, "%llu", (unsigned long long)f->files_indexed);
-        rc = ark_wdb_set_meta(parts[0].b.w, "ndocs", nd, (size_t)len, err);
+        rc = ark_wdb_set_meta(parts[0].b.w, ARK_META_NDOCS, nd, (size_t)len, err);
     }
     for (size_t k = 0; k < nparts; k++) {
         if (!rc) rc = ark_wdb_commit(parts[k].b.w, err);

@@ -24,6 +24,7 @@
 #include "arkivar/index.h"
 #include "arkivar/record.h"
 #include "arkivar/text.h"
+#include "arkivar/schema.h"
 #include "build.h"
 #include "fresh.h"
 #include "pipeline.h"
@@ -149,13 +150,13 @@ static int cmp_doc(const void *a, const void *b) {
 
 /* List the index's documents with their roots, sorted by id. */
 static int list_stored(ark_wdb *w, doc_list *l, ark_err *err) {
-    int rc = ark_wdb_meta_keys(w, "D", collect_id, l, err);
+    int rc = ark_wdb_meta_keys(w, ARK_PFX_DOC, collect_id, l, err);
     if (rc == 0 && l->rc) rc = ark_err_set(err, l->rc, "listing documents");
     for (size_t i = 0; rc == 0 && i < l->n; i++) {
         char key[ARK_MAX_ID + 2], *val = NULL, *z = NULL;
         size_t len = 0;
         ark_drec d;
-        snprintf(key, sizeof key, "D%s", l->v[i].id);
+        snprintf(key, sizeof key, ARK_PFX_DOC "%s", l->v[i].id);
         if ((rc = ark_wdb_get_meta(w, key, &val, &len, err))) break;
         if (val && (z = malloc(len + 1))) {
             memcpy(z, val, len);
@@ -605,7 +606,7 @@ int main(int argc, char **argv) {
     b.files_failed += resolve_clashes(&walk, &stored, take);
 
     const char *want_mask = mask & ARK_MASK_CONTACTS ? "cpr,contacts" : "cpr";
-    const char *meta[] = {"format", ARK_INDEX_FORMAT, "mask", want_mask};
+    const char *meta[] = {ARK_META_FORMAT, ARK_INDEX_FORMAT, ARK_META_MASK, want_mask};
     if (!fresh && ark_wdb_begin(w, &err)) goto fatal;
     b.w = w;
     if (!fresh) {
@@ -613,8 +614,8 @@ int main(int argc, char **argv) {
          * rebuilt, not patched: unchanged files would keep what the last run masked. */
         char *fmt = NULL, *old_mask = NULL;
         size_t flen = 0, mlen = 0;
-        if (ark_wdb_get_meta(w, "format", &fmt, &flen, &err)) goto fatal;
-        if (ark_wdb_get_meta(w, "mask", &old_mask, &mlen, &err)) { free(fmt); goto fatal; }
+        if (ark_wdb_get_meta(w, ARK_META_FORMAT, &fmt, &flen, &err)) goto fatal;
+        if (ark_wdb_get_meta(w, ARK_META_MASK, &old_mask, &mlen, &err)) { free(fmt); goto fatal; }
         int other_format = !fmt || flen != strlen(ARK_INDEX_FORMAT) ||
                            memcmp(fmt, ARK_INDEX_FORMAT, flen) != 0;
         int other_mask = !old_mask ? strcmp(want_mask, "cpr") != 0
@@ -625,8 +626,8 @@ int main(int argc, char **argv) {
         if (force && !quiet)
             fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
                     index, other_format ? "" : " (masking changed)");
-        if (ark_wdb_set_meta(w, "format", ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err) ||
-            ark_wdb_set_meta(w, "mask", want_mask, strlen(want_mask), &err))
+        if (ark_wdb_set_meta(w, ARK_META_FORMAT, ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err) ||
+            ark_wdb_set_meta(w, ARK_META_MASK, want_mask, strlen(want_mask), &err))
             goto fatal;
     }
 
@@ -649,11 +650,11 @@ int main(int argc, char **argv) {
     if (!fresh) {
         /* The document count, for /health without walking every record. */
         doc_list now = {0};
-        int crc = ark_wdb_meta_keys(w, "D", count_id, &now, &err);
+        int crc = ark_wdb_meta_keys(w, ARK_PFX_DOC, count_id, &now, &err);
         if (crc == 0) {
             char nd[32];
             int len = snprintf(nd, sizeof nd, "%zu", now.n);
-            crc = ark_wdb_set_meta(w, "ndocs", nd, (size_t)len, &err);
+            crc = ark_wdb_set_meta(w, ARK_META_NDOCS, nd, (size_t)len, &err);
         }
         if (crc) goto fatal;
         if (ark_wdb_commit(w, &err)) goto fatal;

@@ -20,8 +20,8 @@
 #include <stdint.h>
 
 #include "arkivar/err.h"
+#include "arkivar/schema.h"
 
-#define ARK_MAX_TERM 120 /* bytes; longer tokens are cut at a character boundary */
 
 typedef enum ark_tok_kind {
     ARK_TOK_WORD = 1,   /* letters (may hold inner hyphens: "6-by-samarbejde") */

@@ -14,14 +14,9 @@
 #include <stdint.h>
 
 #include "arkivar/err.h"
+#include "arkivar/schema.h"
 
-/* Value slots of a passage document. */
-enum {
-    ARK_SLOT_DOC = 0,   /* document id: collapse key */
-    ARK_SLOT_DATE = 1,  /* "20260624" sortable, "" when undated */
-    ARK_SLOT_TYPE = 2,  /* document type */
-    ARK_SLOT_YEAR = 3,  /* "2026" for facets */
-};
+/* Value slots, term prefixes and limits: schema.h. */
 
 /* ---- Documents to add -------------------------------------------------------------- */
 

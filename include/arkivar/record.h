@@ -4,13 +4,7 @@
  * index's metadata under ark_record_doc_key(), never copied into every passage.
  * Not here: Xapian (index.h), terms (analysis.h).
  * Why: the indexer writes and the server reads the same bytes; one codec keeps them honest.
- *
- * Index layout (terms and keys), shared by indexer and engine:
- *   passage uid term   "Q" + doc id + "#" + ordinal
- *   document term      "D" + doc id         (all passages of a document: delete/list)
- *   filters            "XT" type, "XY" year, "XS" case number, "XU" committee (lowercase)
- *   document record    metadata key "D" + doc id
- */
+ * The terms and keys around them: schema.h. */
 #ifndef ARKIVAR_RECORD_H
 #define ARKIVAR_RECORD_H
 
@@ -19,13 +13,8 @@
 
 #include "arkivar/buf.h"
 #include "arkivar/err.h"
+#include "arkivar/schema.h"
 
-#define ARK_MAX_ID 200 /* bytes of a document id (Xapian keys and terms stop at 245) */
-
-/* The index layout's version, stored under the metadata key "format". The indexer
- * re-indexes everything when it finds another; the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "5" /* 4: document records name their root (record v2); 5: the
-                                * compound vocabulary is the whole run's (compound parts differ) */
 
 typedef struct ark_prec {   /* a passage as stored */
     const char *doc_id; size_t doc_id_len;

@@ -6,6 +6,7 @@
  * the parts ("skolemad", "innovation projekter"); Snowball does not split them, so the
  * parts are found against a full-form word list plus the corpus's own vocabulary. */
 #include "arkivar/analysis.h"
+#include "arkivar/schema.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -589,20 +590,20 @@ static int has_letter(const char *s, size_t len) {
 static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int parts) {
     emit(e, 0, low, len);
     if (!has_letter(low, len)) return; /* "6" in "6-by-samarbejde": no stem, no fold */
-    emit_stem(an, e, 'Z', low, len);
+    emit_stem(an, e, ARK_PFX_STEM, low, len);
     char f[ARK_MAX_TERM + 1], st[ARK_MAX_TERM + 1];
     size_t fl = ark_fold(low, len, f, sizeof f);
     if (fl != len || memcmp(f, low, len) != 0) {
         /* the folded form as typed ("aarligt" meets "årligt", not every "år"), and the
          * folded stem for the other inflections */
-        emit(e, 'F', f, fl);
+        emit(e, ARK_PFX_FOLD, f, fl);
         size_t sl = ark_an_stem(an, low, len, st, sizeof st);
-        emit(e, 'F', f, ark_fold(st, sl, f, sizeof f));
+        emit(e, ARK_PFX_FOLD, f, ark_fold(st, sl, f, sizeof f));
     }
     if (!parts) return;
     char p[8][ARK_MAX_TERM + 1];
     size_t np = ark_an_split(an, low, len, p, 8);
-    for (size_t i = 0; i < np; i++) emit_stem(an, e, 'P', p[i], strlen(p[i]));
+    for (size_t i = 0; i < np; i++) emit_stem(an, e, ARK_PFX_PART, p[i], strlen(p[i]));
 }
 
 /* Length of a hyphen (-, U+2010, U+2011) at s[i], else 0. */
@@ -682,7 +683,7 @@ static void piece_terms(ark_an *an, emitter *e, const char *low, size_t len) {
             if (!((pl == 4 && !memcmp(low + s, "http", 4)) ||
                   (pl == 5 && !memcmp(low + s, "https", 5)) ||
                   (pl == 3 && !memcmp(low + s, "www", 3))))
-                emit_stem(an, e, 'P', low + s, pl);
+                emit_stem(an, e, ARK_PFX_PART, low + s, pl);
         }
         i += n;
     }
@@ -710,7 +711,7 @@ void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) 
         for (size_t i = 0; i <= ll; i++) {
             int dig = i < ll && ((low[i] >= '0' && low[i] <= '9') || low[i] == '.' || low[i] == ',');
             if (dig) continue;
-            if (i > s) emit(&e, 'P', low + s, i - s);
+            if (i > s) emit(&e, ARK_PFX_PART, low + s, i - s);
             s = i + 1;
         }
         break;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arkivar/schema.h"
+
 static void set_prefixed(char *dst, char prefix, const char *s, size_t n) {
     size_t at = 0;
     if (prefix) dst[at++] = prefix;
@@ -19,7 +21,7 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     size_t n = ark_lower(tok->p, tok->len, low, sizeof low);
     set_prefixed(w->exact, 0, low, n);
     if (prefix) {
-        set_prefixed(w->fold, 'F', tmp, ark_fold(low, n, tmp, sizeof tmp));
+        set_prefixed(w->fold, ARK_PFX_FOLD, tmp, ark_fold(low, n, tmp, sizeof tmp));
         set_prefixed(w->need_raw, 0, low, n);
         set_prefixed(w->need_fold, 0, w->fold + 1, strlen(w->fold + 1));
         return;
@@ -28,10 +30,10 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
      * terms exactly for the words a user without æøå cannot type ("kobenhavns"). */
     char st[ARK_MAX_TERM + 1];
     size_t sl = ark_an_stem(an, low, n, st, sizeof st);
-    set_prefixed(w->fold, 'F', tmp, ark_fold(st, sl, tmp, sizeof tmp));
+    set_prefixed(w->fold, ARK_PFX_FOLD, tmp, ark_fold(st, sl, tmp, sizeof tmp));
     /* The stemmer reads "cirkulaer" as cirkula+er, but the index folded the stem of
      * "cirkulær", which keeps its æ: the folded unstemmed form is the second key. */
-    set_prefixed(w->fold2, 'F', tmp, ark_fold(low, n, tmp, sizeof tmp));
+    set_prefixed(w->fold2, ARK_PFX_FOLD, tmp, ark_fold(low, n, tmp, sizeof tmp));
     if (strcmp(w->fold2, w->fold) == 0) w->fold2[0] = '\0';
     /* Typed with æ, ø, å (or é, ü …), the word needs no folding: its exact form and stem
      * find the text, and folded terms would only count the same occurrences again
@@ -40,13 +42,13 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     for (size_t i = 0; i < n; i++) plain_ascii &= (unsigned char)low[i] < 0x80;
     if (!plain_ascii) w->fold[0] = w->fold2[0] = '\0';
     size_t s = ark_an_stem(an, low, n, tmp, sizeof tmp);
-    set_prefixed(w->stem, 'Z', tmp, s);
-    set_prefixed(w->part, 'P', tmp, s);
+    set_prefixed(w->stem, ARK_PFX_STEM, tmp, s);
+    set_prefixed(w->part, ARK_PFX_PART, tmp, s);
     char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 1];
     size_t np = ark_an_split(an, low, n, parts, ARK_QWORD_MAX_PARTS);
     for (size_t i = 0; i < np; i++) {
         s = ark_an_stem(an, parts[i], strlen(parts[i]), tmp, sizeof tmp);
-        set_prefixed(w->parts[w->nparts++], 'P', tmp, s);
+        set_prefixed(w->parts[w->nparts++], ARK_PFX_PART, tmp, s);
     }
     set_prefixed(w->need_raw, 0, w->stem + 1, strlen(w->stem + 1));
     if (w->nparts) set_prefixed(w->need_part, 0, w->parts[0] + 1, strlen(w->parts[0] + 1));
@@ -90,7 +92,7 @@ static int has_prefix(const ark_tokterms *tt, const char *prefix, char kind) {
 
 int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt) {
     if (w->prefix)
-        return has_prefix(tt, w->exact, 0) || (w->fold[0] && has_prefix(tt, w->fold, 'F'));
+        return has_prefix(tt, w->exact, 0) || (w->fold[0] && has_prefix(tt, w->fold, ARK_PFX_FOLD));
     if (has(tt, w->exact) || has(tt, w->stem)) return 1;
     if (w->in_phrase) return 0;
     if (w->fold[0] && has(tt, w->fold)) return 1;

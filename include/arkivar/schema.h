@@ -1,0 +1,59 @@
+/* include/arkivar/schema.h: what an Arkivar index holds, named once.
+ * Owns: the term prefixes, the value slots, the metadata keys, the index format version
+ * and the limits on ids and terms. The indexer writes by these names and the search
+ * reads by them; no other file spells a prefix.
+ * Not here: how a word becomes its terms (analysis.h), the bytes of a stored passage or
+ * document record (record.h), Xapian (index.h).
+ *
+ * A passage is one Xapian document:
+ *   word          the lowercase word as written, with positions (phrases)
+ *   Z + stem      its Snowball stem, with positions (phrases meet inflections)
+ *   F + folded    the word with æ/ø/å/é... folded ("okonomi"), counts only
+ *   P + part      a compound's parts ("skolemad" in "skolemadsordningen"), counts only
+ *   D + doc id    boolean: every passage of a document (list, delete, scope a search)
+ *   Q + doc id + "#" + ordinal    boolean: the passage's unique id
+ *   XT, XY, XS, XU + lowercase value    boolean filters: type, year, case, committee
+ * The index's metadata holds each document's record under D + doc id, and "format",
+ * "mask" and "ndocs". */
+#ifndef ARKIVAR_SCHEMA_H
+#define ARKIVAR_SCHEMA_H
+
+/* Prefixes of the analysed terms: one capital letter before the form. */
+#define ARK_PFX_STEM 'Z'
+#define ARK_PFX_FOLD 'F'
+#define ARK_PFX_PART 'P'
+
+/* Prefixes of the boolean terms, as strings to paste. */
+#define ARK_PFX_DOC "D"        /* also the metadata key of the document's record */
+#define ARK_PFX_UID "Q"
+#define ARK_PFX_TYPE "XT"
+#define ARK_PFX_YEAR "XY"
+#define ARK_PFX_CASE "XS"
+#define ARK_PFX_COMMITTEE "XU"
+
+/* Value slots of a passage. */
+enum {
+    ARK_SLOT_DOC = 0,   /* document id: collapse key */
+    ARK_SLOT_DATE = 1,  /* "20260624" sortable, "" when undated */
+    ARK_SLOT_TYPE = 2,  /* document type */
+    ARK_SLOT_YEAR = 3,  /* "2026" for facets */
+};
+
+/* Metadata keys of the index itself. */
+#define ARK_META_FORMAT "format" /* ARK_INDEX_FORMAT of the writer */
+#define ARK_META_MASK "mask"     /* what was masked: "cpr" or "cpr,contacts" */
+#define ARK_META_NDOCS "ndocs"   /* documents, for /health without walking the records */
+
+/* The index layout's version. The indexer re-indexes everything when it finds another;
+ * the server refuses to serve another. */
+#define ARK_INDEX_FORMAT "5" /* 4: document records name their root (record v2); 5: the
+                                * compound vocabulary is the whole run's (compound parts differ) */
+
+#define ARK_MAX_ID 200   /* bytes of a document id (Xapian keys and terms stop at 245) */
+#define ARK_MAX_TERM 120 /* bytes of a term's form; longer tokens are cut at a character */
+
+/* Room for any prefixed term or key: the longest prefix, an id or form, "#" and an
+ * ordinal, the NUL. */
+#define ARK_TERM_BUF (ARK_MAX_ID + 16)
+
+#endif

@@ -1,0 +1,444 @@
+/* lib/search/compile.c: a parsed query into one Xapian query (engine.h).
+ * Owns: what each typed word meets in the index (its exact form, stem, folded forms,
+ * compound parts, an acronym's expansions), phrases, filters and the AND node's rules
+ * (stop words, adjacent words that the index knows as one compound, expansions typed
+ * in full that stand for an acronym).
+ * Ranking: every query word is an OR of the index terms it can meet, weighted
+ * exact > stem > fold > compound part, so the typed form ranks first. The words of a
+ * query are all optional; passages holding all of them, near each other or in their
+ * heading or title are raised by the rerank of the candidates (search.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arkivar/schema.h"
+#include "engine.h"
+
+#define WILDCARD_MAX 64
+
+/* How much each way of meeting a word counts (see the top comment). */
+#define W_EXACT 1.0
+#define W_STEM 0.7
+#define W_FOLD 0.5
+#define W_PART 0.35
+#define W_SYN 0.6    /* an acronym's expansion, or the reverse */
+#define W_STOP 0.2   /* a stop word alone */
+
+/* Words that carry little meaning alone: weighted down so that they do not drown the
+ * ranking, but kept, because inside a phrase they count ("på tværs af"). */
+static int is_stopword(const char *w) {
+    static const char *const stop[] = {
+        "af", "alle", "at", "blev", "bliver", "da", "de", "dem", "den", "denne", "der", "deres",
+        "det", "dette", "du", "efter", "eller", "en", "er", "et", "for", "fra", "før", "han",
+        "har", "hun", "hvad", "hvem", "hvilke", "hvilken", "hvis", "hvor", "hvordan", "hvorfor",
+        "i", "ikke", "jeg", "kan", "man", "med", "men", "mod", "meget", "ned", "noget", "nu",
+        "når", "og", "også", "om", "op", "os", "over", "på", "sig", "sin", "sine", "skal",
+        "som", "så", "til", "ud", "under", "var", "ved", "vi", "vil", "være", "været", "the",
+        "of", "and", "to", "in"};
+    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+        if (strcmp(w, stop[i]) == 0) return 1;
+    return 0;
+}
+
+static ark_xq *term(const char *t, double w) {
+    ark_xq *q = ark_xq_term(t, strlen(t), 1, 0);
+    if (q && w != 1.0) {
+        ark_xq *s = ark_xq_scale(q, w);
+        ark_xq_free(q);
+        q = s;
+    }
+    return q;
+}
+
+static ark_xq *scale_free(ark_xq *q, double w) {
+    if (!q || w == 1.0) return q;
+    ark_xq *s = ark_xq_scale(q, w);
+    ark_xq_free(q);
+    return s;
+}
+
+/* Combine and free the parts (NULL parts are skipped; any NULL makes the result NULL
+ * only when no part is left, so a failed optional boost never loses the query). */
+static ark_xq *combine_free(ark_xq_op op, ark_xq **v, size_t n, uint32_t window) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i]) v[k++] = v[i];
+    ark_xq *q = k ? (k == 1 && op != ARK_XQ_PHRASE && op != ARK_XQ_NEAR ? v[0]
+                                                                         : ark_xq_combine(op, v, k, window))
+                  : ark_xq_match_nothing();
+    if (!(k == 1 && q == v[0]))
+        for (size_t i = 0; i < k; i++) ark_xq_free(v[i]);
+    return q;
+}
+
+/* Everything one word can meet, OR'ed with its weights. */
+static ark_xq *word_query(const ark_qword *w) {
+    ark_xq *v[8];
+    size_t n = 0;
+    if (w->prefix) {
+        v[n++] = ark_xq_wildcard(w->exact, strlen(w->exact), WILDCARD_MAX);
+        v[n++] = ark_xq_wildcard(w->fold, strlen(w->fold), WILDCARD_MAX);
+        return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_STEM);
+    }
+    v[n++] = term(w->exact, W_EXACT);
+    /* In a phrase, a stop word is taken as typed: its stem is the same word under
+     * another term, and reading both position lists doubled the cost of the phrase. */
+    if (w->in_phrase && w->stop_in_phrase) return v[0];
+    v[n++] = term(w->stem, W_STEM);
+    if (w->in_phrase) return combine_free(ARK_XQ_OR, v, n, 0);
+    /* the folded form as typed first, the folded stem (other inflections) a little below */
+    if (w->fold2[0]) v[n++] = term(w->fold2, W_FOLD);
+    if (w->fold[0]) v[n++] = term(w->fold, w->fold2[0] ? W_FOLD * 0.7 : W_FOLD);
+    v[n++] = term(w->part, W_PART);
+    if (w->nparts) {
+        /* the compound's parts inside another compound, or as separate words
+         * ("innovationsprojekter" → "projekter om innovation") */
+        ark_xq *p[ARK_QWORD_MAX_PARTS], *z[ARK_QWORD_MAX_PARTS];
+        for (size_t i = 0; i < w->nparts; i++) {
+            p[i] = term(w->parts[i], 1.0);
+            char zt[ARK_MAX_TERM + 2];
+            snprintf(zt, sizeof zt, "%c%s", ARK_PFX_STEM, w->parts[i] + 1);
+            z[i] = term(zt, 1.0);
+        }
+        v[n++] = scale_free(combine_free(ARK_XQ_AND, p, w->nparts, 0), W_PART);
+        v[n++] = scale_free(combine_free(ARK_XQ_AND, z, w->nparts, 0), W_PART * 0.8);
+    }
+    return combine_free(ARK_XQ_OR, v, n, 0);
+}
+
+static void remember(qbuild *b, const ark_qword *w) {
+    if (b->nwords >= MAX_QWORDS) return;
+    ark_qword *r = &b->words[b->nwords++];
+    *r = *w;
+    if (b->in_phrase) {
+        r->phrase_id = b->phrases;
+        r->phrase_idx = 0;
+        for (size_t i = 0; i + 1 < b->nwords; i++)
+            r->phrase_idx += b->words[i].phrase_id == b->phrases;
+    }
+}
+
+static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          int depth);
+
+/* An acronym's expansions, or an expansion's acronym, as one alternative. */
+static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int depth) {
+    ark_xq *v[8];
+    size_t n = 0;
+    for (size_t i = 0; i < s->nexpansions && n < 8; i++)
+        v[n++] = text_query(b, s->expansions[i], 0, 0, negated, depth + 1);
+    return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_SYN);
+}
+
+/* A hyphenated word ("one-stop-shop") also meets its pieces written apart, as a phrase,
+ * and the reverse is handled by the phrase builder: the index keeps the joined form. */
+static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q) {
+    if (!q || w->prefix || !strchr(w->exact, '-')) return q;
+    ark_xq *p[16];
+    size_t n = 0;
+    const char *s = w->exact;
+    while (*s && n < 16) {
+        size_t len = strcspn(s, "-");
+        if (len) {
+            ark_token tok = {s, len, 0, ARK_TOK_WORD, 0};
+            ark_qword pw;
+            ark_qword_init(&pw, b->e->an, &tok, 0);
+            pw.in_phrase = 1;
+            p[n++] = word_query(&pw);
+        }
+        s += len + (s[len] == '-');
+    }
+    if (n < 2) {
+        for (size_t i = 0; i < n; i++) ark_xq_free(p[i]);
+        return q;
+    }
+    ark_xq *alt[2] = {q, combine_free(ARK_XQ_PHRASE, p, n, 0)};
+    return combine_free(ARK_XQ_OR, alt, 2, 0);
+}
+
+/* The queries of each token of a typed word, appended to parts (a typed word may hold
+ * several tokens: "mio.kr.", "CO2-udledning"). Phrases collect the tokens of all their
+ * words into one flat list: Xapian's phrases take terms, not phrases, as parts. */
+static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          int depth, ark_xq **parts, size_t *n, size_t max) {
+    ark_tok t;
+    ark_token tok;
+    size_t len = strlen(text);
+    ark_tok_init(&t, text, len);
+    while (ark_tok_next(&t, &tok) && *n < max) {
+        ark_qword w;
+        ark_qword_init(&w, b->e->an, &tok, prefix && tok.start + tok.len == len);
+        w.in_phrase = in_phrase || depth > 0;
+        w.stop = is_stopword(w.exact) && !(in_phrase && depth == 0);
+        w.stop_in_phrase = w.in_phrase && is_stopword(w.exact);
+        if (!negated) remember(b, &w);
+        ark_xq *q = with_pieces(b, &w, word_query(&w));
+        const ark_syn_entry *s =
+            depth == 0 && !w.prefix ? ark_syn_find(b->e->syn, w.exact, strlen(w.exact)) : NULL;
+        if (q && s) {
+            ark_xq *alt[2] = {q, synonym_query(b, s, negated, depth)};
+            q = combine_free(ARK_XQ_OR, alt, 2, 0);
+        }
+        if (!q) {
+            b->oom = 1;
+            break;
+        }
+        parts[(*n)++] = q;
+    }
+}
+
+static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
+                          int depth) {
+    ark_xq *parts[32];
+    size_t n = 0;
+    token_queries(b, text, prefix, in_phrase, negated, depth, parts, &n, 32);
+    if (n == 0) return NULL;
+    if (n == 1) return parts[0];
+    return combine_free(ARK_XQ_PHRASE, parts, n, 0);
+}
+
+static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated);
+
+static ark_xq *filter_query(const ark_qnode *n) {
+    char term_[ARK_MAX_TERM + 8];
+    const char *prefix = NULL;
+    if (strcmp(n->field, "dato") == 0) {
+        /* dato:2026, dato:2026-03, dato:2026-01-01..2026-06-30 on the sortable date */
+        const char *dots = strstr(n->text, "..");
+        char lo[16] = "", hi[16] = "";
+        size_t k = 0;
+        for (const char *c = n->text; *c && (!dots || c < dots) && k < 8; c++)
+            if (*c >= '0' && *c <= '9') lo[k++] = *c;
+        lo[k] = '\0';
+        k = 0;
+        for (const char *c = dots ? dots + 2 : n->text; *c && k < 8; c++)
+            if (*c >= '0' && *c <= '9') hi[k++] = *c;
+        hi[k] = '\0';
+        if (!lo[0] && !hi[0]) return ark_xq_match_nothing();
+        strcat(hi, "~"); /* "2026" covers "20261231": '~' sorts after every digit */
+        return ark_xq_value_range(ARK_SLOT_DATE, lo[0] ? lo : NULL, hi[1] ? hi : NULL);
+    }
+    if (strcmp(n->field, "type") == 0) prefix = ARK_PFX_TYPE;
+    else if (strcmp(n->field, "sag") == 0) prefix = ARK_PFX_CASE;
+    else if (strcmp(n->field, "udvalg") == 0) prefix = ARK_PFX_COMMITTEE;
+    else if (strcmp(n->field, "doc") == 0) {
+        snprintf(term_, sizeof term_, ARK_PFX_DOC "%s", n->text);
+        return ark_xq_term(term_, strlen(term_), 1, 0);
+    } else return ark_xq_match_nothing();
+    size_t p = strlen(prefix);
+    memcpy(term_, prefix, p);
+    size_t len = p + ark_lower(n->text, strlen(n->text), term_ + p, sizeof term_ - p);
+    if (strcmp(prefix, ARK_PFX_CASE) == 0) { /* "2026 - 11781" and "2026-11781" are one number */
+        size_t k = p;
+        for (size_t i = p; i < len; i++)
+            if (term_[i] != ' ') term_[k++] = term_[i];
+        len = k;
+    }
+    return ark_xq_term(term_, len, 1, 0);
+}
+
+/* Does the expansion's word sequence occur among the query's plain words? Then the
+ * acronym is a fitting alternative ("Økonomiudvalget" → ØU). Compared by stem. */
+static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_TERM + 2],
+                        size_t nstems) {
+    char es[8][ARK_MAX_TERM + 2];
+    size_t ne = 0;
+    ark_tok t;
+    ark_token tok;
+    ark_tok_init(&t, expansion, strlen(expansion));
+    while (ark_tok_next(&t, &tok)) {
+        if (ne == 8) return 0;
+        ark_qword w;
+        ark_qword_init(&w, b->e->an, &tok, 0);
+        memcpy(es[ne++], w.stem, sizeof w.stem);
+    }
+    for (size_t i = 0; ne && i + ne <= nstems; i++) {
+        size_t j = 0;
+        while (j < ne && strcmp(stems[i + j], es[j]) == 0) j++;
+        if (j == ne) return 1;
+    }
+    return 0;
+}
+
+/* q op (the parts combined with inner): filters and negations applied to the words.
+ * Frees q and the parts; NULL on out of memory. */
+static ark_xq *apply_free(ark_xq *q, ark_xq_op op, ark_xq_op inner, ark_xq **parts, size_t n) {
+    ark_xq *o = combine_free(inner, parts, n, 0);
+    ark_xq *pair[2] = {q, o};
+    ark_xq *r = o ? ark_xq_combine(op, pair, 2, 0) : NULL;
+    ark_xq_free(q);
+    ark_xq_free(o);
+    return r;
+}
+
+/* AND node: the words are all optional, OR'ed; boosts for passages that hold all of
+ * them, hold them close together, or sit under a heading or title that holds them;
+ * negatives AND_NOT; filters FILTER. */
+static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
+    ark_xq *pos[80], *neg[64], *fil[64];
+    size_t np = 0, nn = 0, nf = 0;
+    ark_xq *stopq[16];
+    size_t nstop = 0;
+    char stems[64][ARK_MAX_TERM + 2], exacts[64][ARK_MAX_TERM + 2];
+    int adjacent[64]; /* word i follows word i-1 directly in the query */
+    size_t nstems = 0, prev_word = (size_t)-1;
+    for (size_t i = 0; i < nkids && !b->oom && np < 60 && nn < 60 && nf < 60; i++) {
+        const ark_qnode *k = kids[i];
+        ark_xq *q = NULL;
+        if (k->kind == ARK_Q_FILTER) {
+            if (!(q = filter_query(k))) { b->oom = 1; break; }
+            if (k->negated) neg[nn++] = q;
+            else fil[nf++] = q;
+            continue;
+        }
+        size_t first_word = b->nwords;
+        if (k->kind == ARK_Q_WORD || k->kind == ARK_Q_PREFIX)
+            q = text_query(b, k->text, k->kind == ARK_Q_PREFIX, 0, k->negated, 0);
+        else
+            q = node_query(b, k, k->negated);
+        if (!q) continue;
+        if (k->negated) {
+            neg[nn++] = q;
+            continue;
+        }
+        /* a lone stop word counts little; everything else counts fully and in the boosts */
+        int stop = k->kind == ARK_Q_WORD && b->nwords == first_word + 1 &&
+                   is_stopword(b->words[first_word].exact);
+        if (stop) {
+            /* a stop word may raise a passage, never bring one in on its own */
+            if (nstop < 16) stopq[nstop++] = scale_free(q, W_STOP);
+            else ark_xq_free(q);
+            continue;
+        }
+        pos[np++] = q;
+        if (!q) continue;
+        if (k->kind == ARK_Q_WORD && b->nwords == first_word + 1) {
+            const ark_qword *w = &b->words[first_word];
+            if (nstems < 64) {
+                memcpy(stems[nstems], w->stem, sizeof w->stem);
+                memcpy(exacts[nstems], w->exact, sizeof w->exact);
+                adjacent[nstems] = prev_word == i - 1 && i > 0;
+                nstems++;
+            }
+            prev_word = i;
+        }
+    }
+    /* The typed words come first in pos; the alternatives below are only extra ways in.
+     * Boosts for holding all the words, near each other, or in the heading or title are
+     * not Xapian subqueries: AND_MAYBE boosts stop Xapian from skipping passages that
+     * cannot reach the page (callgrind on 100 MB: 2.7x the instructions), so run()
+     * applies them to the candidates instead (rerank_bonus). */
+    /* "skole mad", "innovation ansvar": two typed words that the index knows as one
+     * compound (with a linking s or e) also meet that compound, as strongly as a phrase */
+    for (size_t i = 1; i < nstems && np < 70; i++) {
+        if (!adjacent[i]) continue;
+        static const char *const link[] = {"", "s", "e"};
+        for (size_t l = 0; l < 3; l++) {
+            char joined[ARK_MAX_TERM + 2];
+            int jl = snprintf(joined, sizeof joined, "%s%s%s", exacts[i - 1], link[l], exacts[i]);
+            if (jl <= 0 || (size_t)jl >= sizeof joined) continue;
+            ark_token tok = {joined, (size_t)jl, 0, ARK_TOK_WORD, 0};
+            ark_qword w;
+            ark_qword_init(&w, b->e->an, &tok, 0);
+            /* known as typed or in another inflection ("mad fællesskab" → madfællesskabet) */
+            if (ark_engine_freq(b->e, w.exact) == 0 && ark_engine_freq(b->e, w.stem) == 0) continue;
+            remember(b, &w);
+            /* as strong as the two words it stands for */
+            pos[np++] = scale_free(word_query(&w), 2.0);
+            break;
+        }
+    }
+    /* acronyms for expansions typed in full */
+    const ark_synonyms *syn = b->e->syn;
+    for (size_t i = 0; syn && i < syn->n && np < 79; i++)
+        for (size_t j = 0; j < syn->v[i].nexpansions; j++)
+            if (expansion_in(b, syn->v[i].expansions[j], stems, nstems)) {
+                pos[np++] = term(syn->v[i].acronym, W_SYN);
+                break;
+            }
+    ark_xq *stops = NULL; /* raise a passage (AND_MAYBE), never bring one in */
+    if (np == 0 && nstop) { /* nothing but stop words: then they are the query */
+        memcpy(pos, stopq, nstop * sizeof *stopq);
+        np = nstop;
+    } else if (nstop) {
+        stops = combine_free(ARK_XQ_OR, stopq, nstop, 0);
+    }
+    ark_xq *q = NULL;
+    if (np == 0) q = (nf || nn) ? ark_xq_match_all() : NULL;
+    else q = combine_free(ARK_XQ_OR, pos, np, 0);
+    if (q && stops) {
+        ark_xq *pair[2] = {q, stops};
+        ark_xq *r = ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0);
+        if (r) {
+            ark_xq_free(q);
+            q = r;
+        }
+    }
+    ark_xq_free(stops);
+    if (q && nf) {
+        q = apply_free(q, ARK_XQ_FILTER, ARK_XQ_AND, fil, nf);
+        nf = 0;
+    }
+    if (q && nn) {
+        q = apply_free(q, ARK_XQ_AND_NOT, ARK_XQ_OR, neg, nn);
+        nn = 0;
+    }
+    for (size_t i = 0; i < nf; i++) ark_xq_free(fil[i]);
+    for (size_t i = 0; i < nn; i++) ark_xq_free(neg[i]);
+    return q;
+}
+
+static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
+    switch (n->kind) {
+    case ARK_Q_AND: return and_query(b, n->kids, n->nkids);
+    case ARK_Q_OR: {
+        ark_xq *v[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n->nkids && k < 64; i++) {
+            ark_qnode *const one[1] = {n->kids[i]};
+            ark_xq *q = and_query(b, one, 1);
+            if (q) v[k++] = q;
+        }
+        return k ? combine_free(ARK_XQ_OR, v, k, 0) : NULL;
+    }
+    case ARK_Q_PHRASE: {
+        ark_xq *parts[32];
+        size_t np = 0;
+        b->phrases++;
+        b->in_phrase = !negated;
+        for (size_t i = 0; i < n->nwords && np < 32; i++)
+            token_queries(b, n->words[i], 0, 1, negated, 0, parts, &np, 32);
+        b->in_phrase = 0;
+        int len = 0;
+        for (size_t i = 0; i < b->nwords; i++) len += b->words[i].phrase_id == b->phrases;
+        for (size_t i = 0; i < b->nwords; i++)
+            if (b->words[i].phrase_id == b->phrases) b->words[i].phrase_len = len;
+        if (np == 0) return NULL;
+        ark_xq *q = np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
+        /* "one stop shop" also meets the hyphenated "one-stop-shop" */
+        if (q && n->nwords >= 2) {
+            ark_buf j = ARK_BUF_INIT;
+            for (size_t i = 0; i < n->nwords; i++) {
+                if (i) ark_buf_putc(&j, '-');
+                ark_buf_puts(&j, n->words[i]);
+            }
+            char low[ARK_MAX_TERM + 1];
+            size_t ll = j.data ? ark_lower(j.data, j.len, low, sizeof low) : 0;
+            ark_buf_free(&j);
+            if (ll && !strpbrk(low, " \"") && ark_engine_freq(b->e, low) > 0) {
+                ark_xq *alt[2] = {q, term(low, W_EXACT + W_STEM)};
+                q = combine_free(ARK_XQ_OR, alt, 2, 0);
+            }
+        }
+        return q;
+    }
+    default: {
+        ark_qnode *const one[1] = {(ark_qnode *)n};
+        return and_query(b, one, 1);
+    }
+    }
+}
+
+ark_xq *ark_compile(qbuild *b, const ark_qnode *tree) {
+    return node_query(b, tree, 0);
+}

@@ -1,0 +1,172 @@
+/* lib/search/doc.c: passages and documents as the index stores them (search.h).
+ * Owns: decoding a stored passage and a document's record (record.h) into what the
+ * API returns, freeing them, and the document view (every passage of one document, in
+ * order).
+ * Not here: the bytes of the records (lib/record), finding passages (search.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arkivar/schema.h"
+#include "engine.h"
+
+char *ark_dupz(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int split_cases(const char *csv, ark_docinfo *d) {
+    d->ncase_numbers = 0;
+    if (!*csv) return 0;
+    size_t n = 1;
+    for (const char *c = csv; *c; c++) n += *c == ',';
+    if (!(d->case_numbers = calloc(n, sizeof *d->case_numbers))) return ARK_ENOMEM;
+    const char *s = csv;
+    for (;;) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s);
+        if (!(d->case_numbers[d->ncase_numbers] = ark_dupz(s, len))) return ARK_ENOMEM;
+        d->ncase_numbers++;
+        if (!c) break;
+        s = c + 1;
+    }
+    return 0;
+}
+
+int ark_load_docinfo(ark_engine *e, const char *id, size_t id_len, ark_docinfo *d,
+                     ark_err *err) {
+    char key[ARK_MAX_ID + 2];
+    char *v = NULL;
+    size_t n = 0;
+    memset(d, 0, sizeof *d);
+    if (id_len > ARK_MAX_ID) return ark_err_set(err, ARK_ENOTFOUND, "no such document");
+    snprintf(key, sizeof key, ARK_PFX_DOC "%.*s", (int)id_len, id);
+    int rc = ark_rdb_get_meta(e->db, key, &v, &n, err);
+    if (rc) return rc;
+    if (!v || n == 0) {
+        free(v);
+        return ark_err_set(err, ARK_ENOTFOUND, "no such document: %.*s", (int)id_len, id);
+    }
+    char *z = ark_dupz(v, n);
+    free(v);
+    if (!z) return ark_err_set(err, ARK_ENOMEM, "document record");
+    ark_drec r;
+    rc = ark_drec_decode(z, n, &r, err);
+    if (rc == 0) {
+        d->id = ark_dupz(id, id_len);
+        d->title = strdup(r.title);
+        d->type = strdup(r.type);
+        d->date = strdup(r.date);
+        d->committee = strdup(r.committee);
+        d->addressee = strdup(r.addressee);
+        d->npassages = r.npassages;
+        d->bytes = r.bytes;
+        rc = split_cases(r.case_numbers, d);
+        if (!rc && (!d->id || !d->title || !d->type || !d->date || !d->committee ||
+                    !d->addressee))
+            rc = ARK_ENOMEM;
+        if (rc) ark_err_set(err, rc, "document record");
+    }
+    free(z);
+    if (rc) ark_docinfo_free(d);
+    return rc;
+}
+
+int ark_decode_passage(ark_engine *e, const char *data, size_t len, ark_prec *p,
+                       ark_passage_info *out, ark_err *err) {
+    int rc = ark_prec_decode(data, len, p, &e->scratch, err);
+    if (rc) return ark_err_set(err, ARK_EINDEX, "%s: run arkivar-indexer again", err ? err->msg : "corrupt passage");
+    memset(out, 0, sizeof *out);
+    out->ordinal = p->ordinal;
+    out->start = p->start;
+    out->end = p->end;
+    out->line_start = p->line_start;
+    out->line_end = p->line_end;
+    out->page = p->page;
+    out->heading = ark_dupz(p->heading, p->heading_len);
+    out->text = ark_dupz(p->text, p->text_len);
+    out->text_len = p->text_len;
+    if (!out->heading || !out->text) {
+        ark_passage_info_free(out);
+        return ark_err_set(err, ARK_ENOMEM, "passage");
+    }
+    return 0;
+}
+
+void ark_docinfo_free(ark_docinfo *d) {
+    if (!d) return;
+    free(d->id);
+    free(d->title);
+    free(d->type);
+    free(d->date);
+    free(d->committee);
+    free(d->addressee);
+    for (size_t i = 0; i < d->ncase_numbers; i++) free(d->case_numbers[i]);
+    free(d->case_numbers);
+    memset(d, 0, sizeof *d);
+}
+
+void ark_passage_info_free(ark_passage_info *p) {
+    if (!p) return;
+    free(p->heading);
+    free(p->text);
+    memset(p, 0, sizeof *p);
+}
+
+typedef struct doc_collect {
+    ark_engine *e;
+    ark_docview *v;
+    size_t cap;
+    int rc;
+    ark_err *err;
+} doc_collect;
+
+static int collect_passage(const char *data, size_t len, void *user) {
+    doc_collect *c = user;
+    if (c->v->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        ark_passage_info *p = realloc(c->v->passages, cap * sizeof *p);
+        if (!p) return c->rc = ark_err_set(c->err, ARK_ENOMEM, "document view");
+        c->v->passages = p;
+        c->cap = cap;
+    }
+    ark_prec p;
+    if ((c->rc = ark_decode_passage(c->e, data, len, &p, &c->v->passages[c->v->n], c->err)))
+        return c->rc;
+    c->v->n++;
+    return 0;
+}
+
+static int by_ordinal(const void *a, const void *b) {
+    const ark_passage_info *x = a, *y = b;
+    return (x->ordinal > y->ordinal) - (x->ordinal < y->ordinal);
+}
+
+int ark_doc_get(ark_engine *e, const char *id, ark_docview *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    int rc = ark_load_docinfo(e, id, strlen(id), &out->doc, err);
+    if (rc) return rc;
+    char term_[ARK_MAX_ID + 2];
+    snprintf(term_, sizeof term_, ARK_PFX_DOC "%s", id);
+    doc_collect c = {e, out, 0, 0, err};
+    rc = ark_rdb_each_with_term(e->db, term_, strlen(term_), collect_passage, &c, err);
+    if (!rc) rc = c.rc;
+    if (rc) {
+        ark_docview_free(out);
+        return rc;
+    }
+    if (out->n) qsort(out->passages, out->n, sizeof *out->passages, by_ordinal);
+    return 0;
+}
+
+void ark_docview_free(ark_docview *v) {
+    if (!v) return;
+    ark_docinfo_free(&v->doc);
+    for (size_t i = 0; i < v->n; i++) ark_passage_info_free(&v->passages[i]);
+    free(v->passages);
+    memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,61 @@
+/* lib/search/engine.h: what the stages of the engine share (not public: search.h is).
+ * Owns: the engine handle, the state of one query's compilation (its words, which the
+ * rerank, the snippets and the spelling read back), and the few calls one stage makes
+ * into another. See engine.c for the map of the stages. */
+#ifndef ARK_SEARCH_ENGINE_H
+#define ARK_SEARCH_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arkivar/analysis.h"
+#include "arkivar/buf.h"
+#include "arkivar/err.h"
+#include "arkivar/index.h"
+#include "arkivar/query.h"
+#include "arkivar/record.h"
+#include "arkivar/search.h"
+#include "qword.h"
+#include "synonyms.h"
+
+#define MAX_QWORDS 32
+
+struct ark_engine {
+    ark_rdb *db;
+    ark_an *an;
+    const ark_synonyms *syn; /* borrowed */
+    ark_buf scratch;         /* passage decoding */
+};
+
+/* One query being compiled (compile.c), then run (search.c). */
+typedef struct qbuild {
+    ark_engine *e;
+    ark_qword words[MAX_QWORDS]; /* positive words, for highlighting and spelling */
+    size_t nwords;
+    int phrases;                 /* phrases seen; the one being built is number `phrases` */
+    int in_phrase;               /* words remembered now belong to phrase `phrases` */
+    int oom;                     /* an allocation failed: the query is not usable */
+} qbuild;
+
+/* compile.c: the Xapian query for a parsed query, filling b->words; NULL when nothing
+ * in it is searchable (or b->oom). */
+ark_xq *ark_compile(qbuild *b, const ark_qnode *tree);
+
+/* spell.c: q with each word the index does not know replaced by its spelling
+ * suggestion; NULL when every word is known or nothing better exists. *all_real is 0
+ * when a replaced word is not a Danish word either (then the correction is answered). */
+char *ark_spelling_for(ark_engine *e, const char *q, int *all_real);
+
+/* engine.c: how many passages hold term t (0 on any error). */
+uint64_t ark_engine_freq(ark_engine *e, const char *t);
+
+/* doc.c: a NUL-terminated copy of s[0..n) (NULL on out of memory); the record of
+ * document id (ARK_ENOTFOUND when there is none); a stored passage decoded into p (its
+ * strings point into e->scratch until the next decode) and copied into out. */
+char *ark_dupz(const char *s, size_t n);
+int ark_load_docinfo(ark_engine *e, const char *id, size_t id_len, ark_docinfo *d,
+                     ark_err *err);
+int ark_decode_passage(ark_engine *e, const char *data, size_t len, ark_prec *p,
+                       ark_passage_info *out, ark_err *err);
+
+#endif

@@ -1,0 +1,297 @@
+/* lib/search/search.c: running a compiled query (include/arkivar/search.h).
+ * Owns: the page rule (a document's weaker passages do not push others off the page),
+ * the rerank of the candidates on their text, facets, the per-document match counts,
+ * snippets with highlights, and the corrected rerun when nothing matched.
+ * Not here: building the query (compile.c), windows and offsets (snippet.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arkivar/schema.h"
+#include "engine.h"
+#include "snippet.h"
+
+#define PAGE_POOL 20         /* candidates past the page for the per-document rule */
+#define PER_DOC_DEMOTE 0.7   /* see the page rule in run(); tuned on tests/relevance */
+#define W_PROX 0.3   /* all the words within a few positions of each other (rerank) */
+#define W_FIELD 0.5  /* the words in the passage's heading or the document's title */
+#define W_ALL 0.7    /* every meaningful word of the query in the passage (rerank) */
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* How many passages of each result's document match: the "12 steder i dokumentet" a
+ * reader sees. Xapian's collapse count is only a lower bound, so count exactly: the query
+ * filtered to the page's documents (cheap: a few documents' passages), counted per
+ * document in one pass rather than one query per result. */
+static int note_count(const char *id, size_t len, uint64_t n, void *user) {
+    ark_results *out = user;
+    for (size_t i = 0; i < out->n; i++) {
+        ark_result *r = &out->v[i];
+        if (strlen(r->doc.id) == len && memcmp(r->doc.id, id, len) == 0 && n > 0)
+            r->doc_matches = (uint32_t)n;
+    }
+    return 0;
+}
+
+static int count_in_docs(ark_engine *e, const ark_xq *xq, ark_results *out, ark_err *err) {
+    ark_xq *d[100];
+    size_t nd = 0;
+    for (size_t i = 0; i < out->n && nd < sizeof d / sizeof d[0]; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) seen = strcmp(out->v[j].doc.id, out->v[i].doc.id) == 0;
+        if (seen) continue;
+        char t[ARK_MAX_ID + 2];
+        int tl = snprintf(t, sizeof t, ARK_PFX_DOC "%s", out->v[i].doc.id);
+        if (!(d[nd] = ark_xq_term(t, (size_t)tl, 1, 0))) goto oom;
+        nd++;
+    }
+    if (!nd) return 0;
+    ark_xq *docs = ark_xq_combine(ARK_XQ_OR, d, nd, 0);
+    for (size_t i = 0; i < nd; i++) ark_xq_free(d[i]);
+    nd = 0;
+    if (!docs) goto oom;
+    ark_xq *pair[2] = {(ark_xq *)xq, docs};
+    ark_xq *f = ark_xq_combine(ARK_XQ_FILTER, pair, 2, 0);
+    ark_xq_free(docs);
+    if (!f) goto oom;
+    int rc = ark_rdb_count_by(e->db, f, ARK_SLOT_DOC, note_count, out, err);
+    ark_xq_free(f);
+    return rc;
+oom:
+    for (size_t i = 0; i < nd; i++) ark_xq_free(d[i]);
+    return ark_err_set(err, ARK_ENOMEM, "count");
+}
+
+/* The candidates' documents' titles, looked up and matched once per document per
+ * request (a document has many candidate passages). */
+typedef struct doc_title {
+    char id[ARK_MAX_ID + 1];
+    int words; /* how many query words the title holds */
+} doc_title;
+
+#define MAX_TITLES 64
+
+static int title_words(ark_engine *e, qbuild *b, doc_title *t, size_t *n, const char *id,
+                       size_t len, int *words) {
+    *words = 0;
+    if (len > ARK_MAX_ID) return 0;
+    for (size_t i = 0; i < *n; i++)
+        if (strlen(t[i].id) == len && memcmp(t[i].id, id, len) == 0) {
+            *words = t[i].words;
+            return 0;
+        }
+    ark_docinfo d;
+    int rc = 0, unused = 0;
+    if (ark_load_docinfo(e, id, len, &d, NULL) == 0) {
+        if (d.title && *d.title)
+            rc = ark_snippet_cover(e->an, d.title, strlen(d.title), b->words, b->nwords, 1000,
+                                   words, &unused);
+        ark_docinfo_free(&d);
+    }
+    if (rc == 0 && *n < MAX_TITLES) {
+        doc_title *slot = &t[(*n)++];
+        memcpy(slot->id, id, len);
+        slot->id[len] = '\0';
+        slot->words = *words;
+    }
+    return rc;
+}
+
+/* The rerank of the candidates (the page and PAGE_POOL more), on their text rather than
+ * as Xapian subqueries: OP_NEAR reads the position lists of every matching passage (8x
+ * the instructions of a whole query on "innovation projekter"), and AND_MAYBE boosts
+ * keep Xapian from skipping passages; the candidates are few and their text is at hand.
+ * A passage gains W_ALL when it holds all of the n meaningful words, up to W_PROX when
+ * they sit within 3n+4 tokens, and up to W_FIELD when its heading or its document's
+ * title holds them, in proportion to how many do. */
+static int rerank_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nwords,
+                        doc_title *titles, size_t *ntitles, double *bonus, ark_err *err) {
+    ark_prec p;
+    int distinct = 0, best = 0, head = 0, title = 0, unused = 0;
+    int rc = ark_prec_decode(h->data, h->data_len, &p, &e->scratch, err);
+    uint32_t window = (uint32_t)(3 * nwords + 4);
+    if (rc == 0)
+        rc = ark_snippet_cover(e->an, p.text, p.text_len, b->words, b->nwords, window,
+                               &distinct, &best);
+    if (rc == 0 && p.heading_len)
+        rc = ark_snippet_cover(e->an, p.heading, p.heading_len, b->words, b->nwords, 1000, &head,
+                               &unused);
+    if (rc == 0) rc = title_words(e, b, titles, ntitles, p.doc_id, p.doc_id_len, &title);
+    if (rc) return rc == ARK_ENOMEM ? ark_err_set(err, rc, "rerank") : rc;
+    double n = (double)nwords;
+    *bonus = 1.0;
+    if (nwords >= 2 && (size_t)distinct >= nwords) *bonus += W_ALL;
+    if (nwords >= 2 && best >= 2) *bonus += W_PROX * (best - 1) / (n - 1);
+    int field = head > title ? head : title;
+    if (field > 0) *bonus += W_FIELD * (field > (int)nwords ? 1.0 : field / n);
+    return 0;
+}
+
+typedef struct ranked {
+    size_t i;   /* index into the hits */
+    double eff; /* score after the page rule */
+} ranked;
+
+static int by_effective(const void *a, const void *b) {
+    const ranked *x = a, *y = b;
+    if (x->eff != y->eff) return x->eff < y->eff ? 1 : -1;
+    return (x->i > y->i) - (x->i < y->i); /* stable: Xapian's order breaks ties */
+}
+
+static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
+               ark_err *err) {
+    ranked *order = NULL;
+    doc_title titles[MAX_TITLES];
+    size_t ntitles = 0;
+    ark_qnode *tree = NULL;
+    ark_hits hits = {0};
+    ark_xq *xq = NULL;
+    qbuild *b = calloc(1, sizeof *b);
+    int rc = 0;
+    if (!b) return ark_err_set(err, ARK_ENOMEM, "query");
+    b->e = e;
+    if ((rc = ark_query_parse(q, strlen(q), &tree, err))) goto out;
+    free(out->parsed);
+    out->parsed = ark_query_format(tree);
+    xq = ark_compile(b, tree);
+    if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
+    if (!xq) { rc = 0; goto out; } /* nothing searchable: no results, not an error */
+
+    ark_search_opts o;
+    ark_search_opts_default(&o);
+    /* The page rule: at most per_doc passages of one document compete at full score; a
+     * further passage competes at PER_DOC_DEMOTE of its score. So a document's weaker
+     * passages do not push other documents off the page, yet when one document holds the
+     * only good answers, they are shown before weak matches elsewhere. (Compounding the
+     * factor per passage measured worse on tests/relevance: 0.891 vs 0.903 inflection.)
+     * The rule needs candidates past the page, hence PAGE_POOL. */
+    uint32_t per_doc = req->per_doc ? req->per_doc : 2;
+    o.offset = 0;
+    o.limit = req->offset + req->limit + PAGE_POOL;
+    o.sort_by_date = req->sort_by_date;
+    o.facet_slots[0] = ARK_SLOT_TYPE;
+    o.facet_slots[1] = ARK_SLOT_YEAR;
+    if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+    size_t nprox = 0; /* the query's meaningful words, for proximity */
+    for (size_t i = 0; i < b->nwords; i++) nprox += !b->words[i].stop;
+    if (!(order = malloc((hits.n ? hits.n : 1) * sizeof *order))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "results");
+        goto out;
+    }
+    for (size_t i = 0; i < hits.n; i++) {
+        uint32_t before = 0; /* passages of the same document ranked above this one */
+        for (size_t j = 0; j < i; j++) before += strcmp(hits.v[j].key, hits.v[i].key) == 0;
+        double eff = hits.v[i].score;
+        if (before >= per_doc) eff *= PER_DOC_DEMOTE;
+        if (nprox >= 1 && !req->sort_by_date) { /* see rerank_bonus() */
+            double bonus = 1.0;
+            if ((rc = rerank_bonus(e, b, &hits.v[i], nprox, titles, &ntitles, &bonus, err)))
+                goto out;
+            eff *= bonus;
+        }
+        order[i] = (ranked){i, req->sort_by_date ? -(double)i : eff}; /* by date: as is */
+    }
+    qsort(order, hits.n, sizeof *order, by_effective);
+
+    out->total = hits.total;
+    out->total_results = hits.total;
+    for (size_t f = 0; f < hits.nfacets; f++) {
+        ark_facet *fa = &hits.facets[f];
+        ark_facet_count *v = calloc(fa->n ? fa->n : 1, sizeof *v);
+        if (!v) { rc = ark_err_set(err, ARK_ENOMEM, "facets"); goto out; }
+        size_t k = 0;
+        for (size_t i = 0; i < fa->n; i++) {
+            if (!fa->values[i] || !*fa->values[i]) continue;
+            if (!(v[k].value = strdup(fa->values[i]))) break;
+            v[k++].count = fa->counts[i];
+        }
+        if (fa->slot == ARK_SLOT_TYPE) { out->types = v; out->ntypes = k; }
+        else { out->years = v; out->nyears = k; }
+    }
+    out->v = calloc(req->limit ? req->limit : 1, sizeof *out->v);
+    if (!out->v) { rc = ark_err_set(err, ARK_ENOMEM, "results"); goto out; }
+    size_t target = req->snippet_bytes ? req->snippet_bytes : 240;
+    for (size_t k = req->offset; k < hits.n && out->n < req->limit; k++) {
+        const ark_hit *h = &hits.v[order[k].i];
+        ark_result *r = &out->v[out->n];
+        ark_prec p;
+        if ((rc = ark_decode_passage(e, h->data, h->data_len, &p, &r->passage, err))) goto out;
+        r->rank = req->offset + (uint32_t)out->n + 1;
+        r->score = h->score;
+        out->n++;
+        if ((rc = ark_load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
+        r->doc_matches = 1;
+        ark_snip s;
+        if ((rc = ark_snippet_make(e->an, r->passage.text, r->passage.text_len, b->words,
+                                   b->nwords, target, &s))) {
+            ark_err_set(err, rc, "snippet");
+            goto out;
+        }
+        r->snippet = s.text;
+        r->snippet_len = s.len;
+        r->highlights = s.hl;
+        r->nhighlights = s.nhl;
+    }
+    rc = count_in_docs(e, xq, out, err);
+out:
+    free(order);
+    ark_hits_free(&hits);
+    ark_xq_free(xq);
+    ark_qnode_free(tree);
+    free(b);
+    return rc;
+}
+
+int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    double t0 = now_ms();
+    if (!req->q || !*req->q) return ark_err_set(err, ARK_EINVAL, "q is empty");
+    if (strlen(req->q) > ARK_QUERY_MAX_BYTES)
+        return ark_err_set(err, ARK_EINVAL, "q is longer than %d bytes", ARK_QUERY_MAX_BYTES);
+    if (req->limit < 1 || req->limit > 100)
+        return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
+    int rc = run(e, req->q, req, out, err);
+    if (rc == 0 && req->offset == 0) {
+        int real = 0;
+        out->suggestion = ark_spelling_for(e, req->q, &real);
+        if (out->suggestion && out->total == 0 && !real) {
+            /* Nothing found: answer the corrected query and say so. */
+            ark_results again = {0};
+            if (run(e, out->suggestion, req, &again, err) == 0 && again.n > 0) {
+                again.suggestion = out->suggestion;
+                out->suggestion = NULL;
+                again.corrected = 1;
+                ark_results_free(out);
+                *out = again;
+            } else {
+                ark_results_free(&again);
+            }
+        }
+    }
+    out->took_ms = now_ms() - t0;
+    if (rc) ark_results_free(out);
+    return rc;
+}
+
+void ark_results_free(ark_results *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        ark_docinfo_free(&r->v[i].doc);
+        ark_passage_info_free(&r->v[i].passage);
+        free(r->v[i].snippet);
+        free(r->v[i].highlights);
+    }
+    free(r->v);
+    for (size_t i = 0; i < r->ntypes; i++) free(r->types[i].value);
+    for (size_t i = 0; i < r->nyears; i++) free(r->years[i].value);
+    free(r->types);
+    free(r->years);
+    free(r->parsed);
+    free(r->suggestion);
+    memset(r, 0, sizeof *r);
+}
