@@ -1,0 +1,418 @@
+/* server/results.c: GET /?q=…, the results page (page.h).
+ * Owns: how the page's parameters become an engine query (the filters appended as
+ * "type:X" and "dato:YYYY"), the result list with its provenance, the facets, paging,
+ * and "Mente du".
+ * Why filters are URL parameters: a plain link adds or removes one (works without
+ * JavaScript, can be bookmarked), and the user's own text stays in the box untouched.
+ * Not here: the frame and the helpers (page.c, frame.h). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arkivar/err.h"
+#include "arkivar/search.h"
+#include "frame.h"
+#include "html.h"
+#include "page.h"
+
+#define PAGE_WINDOW 4     /* page numbers shown either side of the current one */
+
+/* ---- GET /?q=…: results ----------------------------------------------------------------- */
+
+
+
+/* q plus the filters, in query syntax. NULL when out of memory or too long. */
+static char *filtered_query(const char *q, const char *type, const char *year, size_t *suffix_len) {
+    ark_buf b = ARK_BUF_INIT;
+    int rc = ark_buf_puts(&b, q ? q : "");
+    size_t base = b.len;
+    if (rc == 0 && type) rc = ark_buf_printf(&b, " type:%s", type);
+    if (rc == 0 && year) rc = ark_buf_printf(&b, " dato:%s", year);
+    if (rc != 0 || b.len > ARK_API_MAX_Q + 100 || !b.data) {
+        ark_buf_free(&b);
+        return NULL;
+    }
+    if (suffix_len) *suffix_len = b.len - base;
+    return ark_buf_take(&b);
+}
+
+/* The engine's suggestion is for the filtered query; show only the user's part. */
+static char *strip_suffix(const char *s, const char *full, size_t suffix_len) {
+    size_t n = strlen(s), fl = strlen(full);
+    if (suffix_len && n >= suffix_len && fl >= suffix_len &&
+        memcmp(s + n - suffix_len, full + fl - suffix_len, suffix_len) == 0)
+        n -= suffix_len;
+    char *o = malloc(n + 1);
+    if (o) {
+        memcpy(o, s, n);
+        o[n] = '\0';
+        while (n && o[n - 1] == ' ') o[--n] = '\0';
+    }
+    return o;
+}
+
+static int cmp_year_desc(const void *a, const void *b) {
+    const ark_facet_count *x = a, *y = b;
+    return strcmp(y->value, x->value);
+}
+
+/* One facet list. values come from res (already for "the query without this
+ * facet's own filter"); the chosen value is shown pressed and links to its removal. */
+static void put_facet(ark_html *h, const view *v, const char *title, const char *cls, int is_type,
+                      ark_facet_count *vals, size_t n) {
+    const char *chosen = is_type ? v->type : v->year;
+    int seen = 0;
+    for (size_t i = 0; i < n; i++)
+        if (chosen && strcmp(vals[i].value, chosen) == 0) seen = 1;
+    if (n == 0 && !chosen) return;
+    ark_html_printf(h, "<section class=\"facet %s\" aria-labelledby=\"%s-h\"><h2 id=\"%s-h\">", cls, cls, cls);
+    ark_html_raw(h, title);
+    ark_html_raw(h, "</h2>\n<ul>\n");
+    if (!is_type && n > 1) qsort(vals, n, sizeof *vals, cmp_year_desc);
+    for (size_t i = 0; i <= n; i++) {
+        const char *val;
+        uint64_t cnt = 0;
+        int has_cnt = 1;
+        if (i < n) {
+            val = vals[i].value;
+            cnt = vals[i].count;
+        } else if (chosen && !seen) { /* filtered to a value the list does not hold */
+            val = chosen;
+            has_cnt = 0;
+        } else {
+            break;
+        }
+        int on = chosen && strcmp(val, chosen) == 0;
+        view nv = *v;
+        nv.page = 1;
+        if (is_type) nv.type = on ? NULL : val;
+        else nv.year = on ? NULL : val;
+        ark_html_raw(h, "<li><a href=\"");
+        pg_put_href(h, &nv);
+        ark_html_raw(h, "\"");
+        if (on) ark_html_raw(h, " aria-current=\"true\"");
+        ark_html_raw(h, "><span>");
+        if (on) ark_html_raw(h, "\xE2\x9C\x93 ");
+        if (is_type) pg_put_type(h, val); else ark_html_text(h, val);
+        if (on) ark_html_raw(h, "<span class=\"sr\"> (valgt, klik for at fjerne)</span>");
+        ark_html_raw(h, "</span>");
+        if (has_cnt) {
+            ark_html_raw(h, "<span class=\"n\">");
+            pg_put_num(h, cnt);
+            ark_html_raw(h, "</span>");
+        }
+        ark_html_raw(h, "</a></li>\n");
+    }
+    ark_html_raw(h, "</ul></section>\n");
+}
+
+/* A link to the document view at the passage, with q so the view marks the words. */
+static void put_doc_href(ark_html *h, const char *id, const char *q, uint32_t ordinal) {
+    ark_html_raw(h, "/doc/");
+    ark_html_urlpath(h, id);
+    if (q && *q) {
+        ark_html_raw(h, "?q=");
+        ark_html_urlq(h, q);
+    }
+    if (ordinal) ark_html_printf(h, "#p%u", (unsigned)ordinal);
+}
+
+static void put_result(ark_html *h, const ark_result *x, const char *q) {
+    const ark_docinfo *d = &x->doc;
+    const char *id = d->id ? d->id : "";
+    ark_html_raw(h, "<li class=\"hit\">\n<h2><a href=\"");
+    put_doc_href(h, id, q, x->passage.ordinal);
+    ark_html_raw(h, "\">");
+    ark_html_text(h, d->title && *d->title ? d->title : id);
+    ark_html_raw(h, "</a></h2>\n<p class=\"meta\">");
+    if (d->type && *d->type) {
+        ark_html_raw(h, "<span class=\"tag\" data-type=\"");
+        ark_html_text(h, d->type);
+        ark_html_raw(h, "\">");
+        pg_put_type(h, d->type);
+        ark_html_raw(h, "</span>");
+    }
+    if (d->date && *d->date) {
+        ark_html_raw(h, "<span>");
+        pg_put_date(h, d->date);
+        ark_html_raw(h, "</span>");
+    }
+    if (x->doc_matches > 0) {
+        ark_html_raw(h, "<a href=\"");
+        put_doc_href(h, id, q, x->passage.ordinal);
+        ark_html_raw(h, "\">");
+        pg_put_num(h, x->doc_matches);
+        ark_html_raw(h, x->doc_matches == 1 ? " sted i dokumentet" : " steder i dokumentet");
+        ark_html_raw(h, "</a>");
+    }
+    ark_html_raw(h, "</p>\n");
+    if (x->passage.heading && *x->passage.heading) {
+        ark_html_raw(h, "<p class=\"sec\"><span class=\"sr\">Afsnit: </span>");
+        ark_html_text(h, x->passage.heading);
+        ark_html_raw(h, "</p>\n");
+    }
+    ark_html_raw(h, "<p class=\"snip\">");
+    pg_put_marked(h, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0,
+               (const uint32_t(*)[2])x->highlights, x->snippet ? x->nhighlights : 0);
+    ark_html_raw(h, "</p>\n<p class=\"src\"><span class=\"sr\">Kilde: </span>");
+    ark_html_text(h, id);
+    ark_html_raw(h, ", ");
+    pg_put_lines(h, x->passage.line_start, x->passage.line_end, x->passage.page);
+    ark_html_raw(h, "</p>\n</li>\n");
+}
+
+static void put_pager(ark_html *h, const view *v, int has_next, uint64_t est_results) {
+    if (v->page <= 1 && !has_next) return;
+    unsigned last = v->page + (has_next ? 1 : 0);
+    if (has_next && est_results > 0) {
+        uint64_t est = (est_results + v->limit - 1) / v->limit;
+        if (est > last) last = est > 100000 ? 100000 : (unsigned)est;
+    }
+    /* Offsets stop at ARK_API_MAX_OFFSET; so do the page links. */
+    unsigned maxp = ARK_API_MAX_OFFSET / v->limit + 1;
+    if (last > maxp) last = maxp;
+    unsigned from = v->page > PAGE_WINDOW ? v->page - PAGE_WINDOW : 1;
+    unsigned to = v->page + PAGE_WINDOW < last ? v->page + PAGE_WINDOW : last;
+    view nv = *v;
+    ark_html_raw(h, "<nav class=\"pager\" aria-label=\"Sider\"><ul>\n");
+    if (v->page > 1) {
+        nv.page = v->page - 1;
+        ark_html_raw(h, "<li><a rel=\"prev\" href=\"");
+        pg_put_href(h, &nv);
+        ark_html_raw(h, "\">\xE2\x80\xB9 Forrige</a></li>\n");
+    }
+    if (from > 1) {
+        nv.page = 1;
+        ark_html_raw(h, "<li><a href=\"");
+        pg_put_href(h, &nv);
+        ark_html_raw(h, "\" aria-label=\"Side 1\">1</a></li>\n");
+        if (from > 2) ark_html_raw(h, "<li><span class=\"gap\">\xE2\x80\xA6</span></li>\n");
+    }
+    for (unsigned p = from; p <= to; p++) {
+        if (p == v->page) {
+            ark_html_printf(h, "<li><span aria-current=\"page\" aria-label=\"Side %u\">%u</span></li>\n", p, p);
+            continue;
+        }
+        nv.page = p;
+        ark_html_raw(h, "<li><a href=\"");
+        pg_put_href(h, &nv);
+        ark_html_printf(h, "\" aria-label=\"Side %u\">%u</a></li>\n", p, p);
+    }
+    if (has_next) {
+        nv.page = v->page + 1;
+        ark_html_raw(h, "<li><a rel=\"next\" href=\"");
+        pg_put_href(h, &nv);
+        ark_html_raw(h, "\">Næste \xE2\x80\xBA</a></li>\n");
+    }
+    ark_html_raw(h, "</ul></nav>\n");
+}
+
+/* Facets for the other facet's filter only, so the list still offers every value of
+ * this facet (choosing "svar" must not hide "orientering" from the list). One extra
+ * search of one result, only when that filter is set. */
+static int facet_values(const view *v, int is_type, ark_results *res, ark_err *err) {
+    char *fq = filtered_query(v->q, is_type ? NULL : v->type, is_type ? v->year : NULL, NULL);
+    if (!fq) return ARK_ENOMEM;
+    int rc = 0;
+    if (pg_blank(fq)) {
+        memset(res, 0, sizeof *res);
+    } else {
+        ark_search_req sr = {.q = fq, .offset = 0, .limit = 1};
+        rc = pg_run_search(&sr, res, err);
+    }
+    free(fq);
+    return rc;
+}
+
+
+static void results_page(ark_html *h, const view *v, int *status) {
+    ark_results res, tres, yres;
+    memset(&res, 0, sizeof res);
+    memset(&tres, 0, sizeof tres);
+    memset(&yres, 0, sizeof yres);
+    ark_err err = {0, ""};
+    size_t suffix = 0;
+    char *fq = filtered_query(v->q, v->type, v->year, &suffix);
+    char *sugg = NULL;
+    int rc;
+    if (!fq) {
+        *status = 400;
+        pg_error_page(h, v, "Søgningen er for lang", "Forkort søgeteksten og prøv igen.");
+        return;
+    }
+    /* limit + 1: the engine shows at most two passages per document, so only the
+     * count of what comes back says whether a next page exists. */
+    ark_search_req sr = {.q = fq, .offset = (v->page - 1) * v->limit, .limit = v->limit + 1,
+                         .sort_by_date = v->by_date ? 1 : 0};
+    rc = pg_run_search(&sr, &res, &err);
+    if (rc == 0 && res.corrected && v->exact) {
+        /* The user insisted on the words typed (the "Søg i stedet efter" link): show
+         * that they found nothing, and offer the correction as "Mente du". */
+        char *s = res.suggestion ? strdup(res.suggestion) : NULL;
+        ark_results_free(&res);
+        memset(&res, 0, sizeof res);
+        res.suggestion = s;
+    }
+    if (rc == 0 && v->type) rc = facet_values(v, 1, &tres, &err);
+    if (rc == 0 && v->year) rc = facet_values(v, 0, &yres, &err);
+    if (rc != 0) {
+        fprintf(stderr, "arkivar-server: page search failed: %s (%s)\n",
+                err.msg[0] ? err.msg : ark_strerror(rc), ark_strerror(rc));
+        *status = rc == ARK_EINVAL ? 400 : 500;
+        pg_error_page(h, v, rc == ARK_EINVAL ? "Søgningen kunne ikke forstås" : "Søgningen mislykkedes",
+                   err.msg[0] ? err.msg : ark_strerror(rc));
+        goto out;
+    }
+    if (res.suggestion) sugg = strip_suffix(res.suggestion, fq, suffix);
+
+    size_t shown = res.n > v->limit ? v->limit : res.n;
+    int has_next = res.n > v->limit && sr.offset + v->limit <= ARK_API_MAX_OFFSET;
+
+    pg_page_head(h, v->q && *v->q ? v->q : "Søgning");
+    pg_page_top(h, v, 1);
+    ark_html_raw(h, "<main id=\"main\" tabindex=\"-1\"><div class=\"wrap cols\">\n");
+
+    /* Filters: before the results in the source (they narrow them), after them on a
+     * phone (CSS order), where the results matter first. */
+    ark_html_raw(h, "<aside class=\"filters\" aria-label=\"Afgræns resultaterne\">\n");
+    ark_results *tf = v->type ? &tres : &res, *yf = v->year ? &yres : &res;
+    put_facet(h, v, "Dokumenttype", "f-type", 1, tf->types, tf->ntypes);
+    put_facet(h, v, "\xC3\x85r", "f-year", 0, yf->years, yf->nyears);
+    {
+        view nv = *v;
+        nv.page = 1;
+        nv.by_date = !v->by_date;
+        ark_html_raw(h, "<section class=\"facet f-sort\" aria-labelledby=\"f-sort-h\"><h2 id=\"f-sort-h\">"
+                        "Sortering</h2>\n<ul>\n<li><a href=\"");
+        nv.by_date = 0;
+        pg_put_href(h, &nv);
+        ark_html_raw(h, v->by_date ? "\">" : "\" aria-current=\"true\">");
+        ark_html_raw(h, "<span>Bedste match</span></a></li>\n<li><a href=\"");
+        nv.by_date = 1;
+        pg_put_href(h, &nv);
+        ark_html_raw(h, v->by_date ? "\" aria-current=\"true\">" : "\">");
+        ark_html_raw(h, "<span>Nyeste først</span></a></li>\n</ul></section>\n");
+    }
+    ark_html_raw(h, "</aside>\n<div class=\"res\">\n<h1 class=\"sum\">");
+    if (v->q && *v->q) {
+        ark_html_raw(h, "Resultater for \xC2\xBB");
+        ark_html_text(h, res.corrected && sugg ? sugg : v->q);
+        ark_html_raw(h, "\xC2\xAB");
+    } else {
+        ark_html_raw(h, "Resultater");
+    }
+    ark_html_raw(h, "</h1>\n<p class=\"stat\" role=\"status\">");
+    if (shown) {
+        uint64_t first = sr.offset + 1, lastr = sr.offset + shown;
+        /* total_results is an estimate; when there is no next page the count is known. */
+        uint64_t all = has_next ? (res.total_results > lastr + 1 ? res.total_results : lastr + 1) : lastr;
+        ark_html_raw(h, "Viser ");
+        pg_put_num(h, first);
+        ark_html_raw(h, "\xE2\x80\x93");
+        pg_put_num(h, lastr);
+        ark_html_raw(h, has_next ? " af ca. " : " af ");
+        pg_put_num(h, all);
+        ark_html_raw(h, all == 1 ? " resultat" : " resultater");
+        ark_html_raw(h, " (");
+        pg_put_num(h, res.total);
+        ark_html_raw(h, " træffende afsnit");
+        ark_html_raw(h, ") på ");
+        pg_put_ms(h, res.took_ms);
+    } else {
+        ark_html_raw(h, "Ingen resultater");
+        if (v->page > 1) ark_html_raw(h, " på denne side");
+    }
+    ark_html_raw(h, "</p>\n");
+
+    if (sugg && *sugg) {
+        view sv = *v;
+        sv.page = 1;
+        sv.exact = 0;
+        if (res.corrected) {
+            view ov = *v;
+            ov.page = 1;
+            ov.exact = 1;
+            ark_html_raw(h, "<p class=\"note\">Viser resultater for <a href=\"");
+            sv.q = sugg;
+            pg_put_href(h, &sv);
+            ark_html_raw(h, "\">");
+            ark_html_text(h, sugg);
+            ark_html_raw(h, "</a>. Søg i stedet efter <a href=\"");
+            pg_put_href(h, &ov);
+            ark_html_raw(h, "\">");
+            ark_html_text(h, v->q);
+            ark_html_raw(h, "</a>.</p>\n");
+        } else {
+            sv.q = sugg;
+            ark_html_raw(h, "<p class=\"note\">Mente du: <a href=\"");
+            pg_put_href(h, &sv);
+            ark_html_raw(h, "\">");
+            ark_html_text(h, sugg);
+            ark_html_raw(h, "</a>?</p>\n");
+        }
+    }
+
+    if (v->type || v->year) {
+        view nv = *v;
+        nv.page = 1;
+        ark_html_raw(h, "<ul class=\"chips\" aria-label=\"Valgte filtre\">\n");
+        if (v->type) {
+            nv.type = NULL;
+            ark_html_raw(h, "<li><a class=\"chip\" href=\"");
+            pg_put_href(h, &nv);
+            ark_html_raw(h, "\">Dokumenttype: ");
+            pg_put_type(h, v->type);
+            ark_html_raw(h, " <span aria-hidden=\"true\">\xC3\x97</span><span class=\"sr\"> (fjern)</span></a></li>\n");
+            nv.type = v->type;
+        }
+        if (v->year) {
+            nv.year = NULL;
+            ark_html_raw(h, "<li><a class=\"chip\" href=\"");
+            pg_put_href(h, &nv);
+            ark_html_raw(h, "\">\xC3\x85r: ");
+            ark_html_text(h, v->year);
+            ark_html_raw(h, " <span aria-hidden=\"true\">\xC3\x97</span><span class=\"sr\"> (fjern)</span></a></li>\n");
+        }
+        ark_html_raw(h, "</ul>\n");
+    }
+
+    if (shown) {
+        ark_html_printf(h, "<ol class=\"hits\" start=\"%u\">\n", (unsigned)sr.offset + 1);
+        const char *mq = res.corrected && sugg ? sugg : v->q;
+        for (size_t i = 0; i < shown; i++) put_result(h, &res.v[i], mq);
+        ark_html_raw(h, "</ol>\n");
+    } else {
+        ark_html_raw(h, "<p>Prøv andre eller færre ord, tjek stavningen");
+        if (v->type || v->year) ark_html_raw(h, ", eller fjern filtrene");
+        ark_html_raw(h, ". Se <a href=\"/#tips\">søgetips</a>.</p>\n");
+    }
+    put_pager(h, v, has_next, res.total_results);
+    ark_html_raw(h, "</div>\n</div></main>\n");
+    pg_page_foot(h);
+out:
+    free(sugg);
+    free(fq);
+    ark_results_free(&res);
+    ark_results_free(&tres);
+    ark_results_free(&yres);
+}
+
+
+
+void ark_page_search(const ark_api_req *req, ark_reply *r) {
+    view v;
+    ark_html h;
+    int status = 200;
+    pg_read_view(req, &v);
+    ark_buf_reset(&r->body);
+    ark_html_init(&h, &r->body);
+    if (pg_blank(v.q) && !v.type && !v.year) {
+        v.q = "";
+        pg_home(&h, &v);
+    } else {
+        results_page(&h, &v, &status);
+    }
+    pg_finish(r, &h, status);
+}
+
