@@ -226,6 +226,19 @@ static int facet_values(const view *v, int is_type, ark_results *res, ark_err *e
 }
 
 
+/* A chosen filter as a link that removes it (without: the view without the filter). */
+static void put_chip(ark_html *h, const view *without, const char *label, const char *value,
+                     int is_type) {
+    ark_html_raw(h, "<li><a class=\"chip\" href=\"");
+    pg_put_href(h, without);
+    ark_html_raw(h, "\">");
+    ark_html_raw(h, label);
+    if (is_type) pg_put_type(h, value);
+    else ark_html_text(h, value);
+    ark_html_raw(h, " <span aria-hidden=\"true\">\xC3\x97</span><span class=\"sr\"> (fjern)</span>"
+                    "</a></li>\n");
+}
+
 static void results_page(ark_html *h, const view *v, int *status) {
     ark_results res, tres, yres;
     memset(&res, 0, sizeof res);
@@ -359,20 +372,12 @@ static void results_page(ark_html *h, const view *v, int *status) {
         ark_html_raw(h, "<ul class=\"chips\" aria-label=\"Valgte filtre\">\n");
         if (v->type) {
             nv.type = NULL;
-            ark_html_raw(h, "<li><a class=\"chip\" href=\"");
-            pg_put_href(h, &nv);
-            ark_html_raw(h, "\">Dokumenttype: ");
-            pg_put_type(h, v->type);
-            ark_html_raw(h, " <span aria-hidden=\"true\">\xC3\x97</span><span class=\"sr\"> (fjern)</span></a></li>\n");
+            put_chip(h, &nv, "Dokumenttype: ", v->type, 1);
             nv.type = v->type;
         }
         if (v->year) {
             nv.year = NULL;
-            ark_html_raw(h, "<li><a class=\"chip\" href=\"");
-            pg_put_href(h, &nv);
-            ark_html_raw(h, "\">\xC3\x85r: ");
-            ark_html_text(h, v->year);
-            ark_html_raw(h, " <span aria-hidden=\"true\">\xC3\x97</span><span class=\"sr\"> (fjern)</span></a></li>\n");
+            put_chip(h, &nv, "\xC3\x85r: ", v->year, 0);
         }
         ark_html_raw(h, "</ul>\n");
     }
