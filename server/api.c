@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arkivar/err.h"
+#include "arkivar/schema.h"
 #include "arkivar/search.h"
 #include "json.h"
 #include "page.h"
@@ -429,8 +430,32 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
     if (rc != 0) ark_api_error(r, 500, "out of memory while rendering the response");
 }
 
+/* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
+ * and doc:, in the order of their fields in ark_search_req. */
+static const char *const search_filters[] = {"type", "date", "case", "committee", "doc"};
+#define NFILTERS (sizeof search_filters / sizeof search_filters[0])
+
+/* Each filter parameter (NULL when absent or empty); 400 in r for an over-long one. */
+static int read_filters(const ark_api_req *req, ark_reply *r, const char *v[NFILTERS]) {
+    for (size_t i = 0; i < NFILTERS; i++) {
+        v[i] = req->get(req->ctx, search_filters[i]);
+        if (v[i] && !*v[i]) v[i] = NULL;
+        if (v[i] && strlen(v[i]) > ARK_MAX_ID) {
+            ark_api_error(r, 400, "parameter %s is longer than %d bytes", search_filters[i],
+                          ARK_MAX_ID);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void route_search(const ark_api_req *req, ark_reply *r) {
-    const char *q = need_q(req, r);
+    const char *f[NFILTERS];
+    if (read_filters(req, r, f)) return;
+    int any = 0;
+    for (size_t i = 0; i < NFILTERS; i++) any |= f[i] != NULL;
+    /* with a filter, q may be left out: every passage that passes it */
+    const char *q = any && !req->get(req->ctx, "q") ? "" : need_q(req, r);
     if (!q) return;
     unsigned long limit = 10, offset = 0;
     const char *s = req->get(req->ctx, "limit");
@@ -463,7 +488,8 @@ static void route_search(const ark_api_req *req, ark_reply *r) {
     }
 
     ark_search_req sr = {.q = q, .offset = (uint32_t)offset, .limit = (uint32_t)limit,
-                         .sort_by_date = by_date};
+                         .sort_by_date = by_date, .type = f[0], .date = f[1], .case_no = f[2],
+                         .committee = f[3], .doc = f[4]};
     ark_results res;
     ark_err err = {0, ""};
     int opened;

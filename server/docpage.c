@@ -29,48 +29,13 @@ typedef struct doc_marks {
     uint64_t total;
 } doc_marks;
 
-/* An id the query syntax can carry after doc: (quoted when it holds spaces or
- * parentheses); only a double quote inside it cannot be written. */
-static int id_is_token(const char *id) { return strchr(id, '"') == NULL; }
-
-/* q as a self-contained group: an odd quote or unbalanced parentheses would swallow
- * the doc: filter appended after it, so those are dropped. */
-static char *grouped(const char *q, const char *id) {
-    size_t quotes = 0;
-    long depth = 0;
-    int bad = 0;
-    for (const char *p = q; *p; p++) {
-        if (*p == '"') quotes++;
-        if (*p == '(') depth++;
-        if (*p == ')' && --depth < 0) bad = 1;
-    }
-    if (depth != 0) bad = 1;
-    ark_buf b = ARK_BUF_INIT;
-    int rc = ark_buf_putc(&b, '(');
-    for (const char *p = q; rc == 0 && *p; p++) {
-        if ((*p == '"' && quotes % 2) || ((*p == '(' || *p == ')') && bad)) continue;
-        rc = ark_buf_putc(&b, *p);
-    }
-    if (rc == 0) rc = ark_buf_puts(&b, ")");
-    if (rc == 0 && id) rc = ark_buf_printf(&b, " doc:\"%s\"", id);
-    if (rc != 0) {
-        ark_buf_free(&b);
-        return NULL;
-    }
-    return ark_buf_take(&b);
-}
-
 static int doc_marks_find(const char *q, const char *id, doc_marks *m, ark_err *err) {
     if (!q || pg_blank(q)) return 0;
-    int tok = id_is_token(id);
-    char *fq = grouped(q, tok ? id : NULL);
-    if (!fq) return ARK_ENOMEM;
     /* A snippet target above any passage size makes the snippet the whole passage,
      * so its highlight offsets are offsets into the passage text. */
-    ark_search_req sr = {.q = fq, .offset = 0, .limit = DOC_MARK_LIMIT, .per_doc = DOC_MARK_LIMIT,
-                         .snippet_bytes = 1u << 20};
-    int rc = strlen(fq) <= ARK_API_MAX_Q ? pg_run_search(&sr, &m->res, err) : 0;
-    free(fq);
+    ark_search_req sr = {.q = q, .offset = 0, .limit = DOC_MARK_LIMIT, .per_doc = DOC_MARK_LIMIT,
+                         .snippet_bytes = 1u << 20, .doc = id};
+    int rc = pg_run_search(&sr, &m->res, err);
     if (rc != 0) return rc;
     for (size_t i = 0; i < m->res.n; i++) {
         const ark_result *x = &m->res.v[i];

@@ -1,6 +1,6 @@
 /* server/results.c: GET /?q=…, the results page (page.h).
- * Owns: how the page's parameters become an engine query (the filters appended as
- * "type:X" and "dato:YYYY"), the result list with its provenance, the facets, paging,
+ * Owns: the page's parameters as an engine request (the filters as its fields, never
+ * written into the user's text), the result list with its provenance, the facets, paging,
  * and "Mente du".
  * Why filters are URL parameters: a plain link adds or removes one (works without
  * JavaScript, can be bookmarked), and the user's own text stays in the box untouched.
@@ -19,38 +19,6 @@
 #define PAGE_WINDOW 4     /* page numbers shown either side of the current one */
 
 /* ---- GET /?q=…: results ----------------------------------------------------------------- */
-
-
-
-/* q plus the filters, in query syntax. NULL when out of memory or too long. */
-static char *filtered_query(const char *q, const char *type, const char *year, size_t *suffix_len) {
-    ark_buf b = ARK_BUF_INIT;
-    int rc = ark_buf_puts(&b, q ? q : "");
-    size_t base = b.len;
-    if (rc == 0 && type) rc = ark_buf_printf(&b, " type:%s", type);
-    if (rc == 0 && year) rc = ark_buf_printf(&b, " dato:%s", year);
-    if (rc != 0 || b.len > ARK_API_MAX_Q + 100 || !b.data) {
-        ark_buf_free(&b);
-        return NULL;
-    }
-    if (suffix_len) *suffix_len = b.len - base;
-    return ark_buf_take(&b);
-}
-
-/* The engine's suggestion is for the filtered query; show only the user's part. */
-static char *strip_suffix(const char *s, const char *full, size_t suffix_len) {
-    size_t n = strlen(s), fl = strlen(full);
-    if (suffix_len && n >= suffix_len && fl >= suffix_len &&
-        memcmp(s + n - suffix_len, full + fl - suffix_len, suffix_len) == 0)
-        n -= suffix_len;
-    char *o = malloc(n + 1);
-    if (o) {
-        memcpy(o, s, n);
-        o[n] = '\0';
-        while (n && o[n - 1] == ' ') o[--n] = '\0';
-    }
-    return o;
-}
 
 static int cmp_year_desc(const void *a, const void *b) {
     const ark_facet_count *x = a, *y = b;
@@ -212,17 +180,19 @@ static void put_pager(ark_html *h, const view *v, int has_next, uint64_t est_res
  * this facet (choosing "svar" must not hide "orientering" from the list). One extra
  * search of one result, only when that filter is set. */
 static int facet_values(const view *v, int is_type, ark_results *res, ark_err *err) {
-    char *fq = filtered_query(v->q, is_type ? NULL : v->type, is_type ? v->year : NULL, NULL);
-    if (!fq) return ARK_ENOMEM;
-    int rc = 0;
-    if (pg_blank(fq)) {
-        memset(res, 0, sizeof *res);
-    } else {
-        ark_search_req sr = {.q = fq, .offset = 0, .limit = 1};
-        rc = pg_run_search(&sr, res, err);
-    }
-    free(fq);
-    return rc;
+    ark_search_req sr = {.q = v->q, .offset = 0, .limit = 1,
+                         .type = is_type ? NULL : v->type, .date = is_type ? v->year : NULL};
+    memset(res, 0, sizeof *res);
+    if (pg_blank(v->q) && !sr.type && !sr.date) return 0;
+    return pg_run_search(&sr, res, err);
+}
+
+/* The suggestion as the box shows it: without the spaces the user left at the end. */
+static char *trimmed(const char *s) {
+    char *o = strdup(s);
+    size_t n = o ? strlen(o) : 0;
+    while (n && o[n - 1] == ' ') o[--n] = '\0';
+    return o;
 }
 
 
@@ -245,19 +215,12 @@ static void results_page(ark_html *h, const view *v, int *status) {
     memset(&tres, 0, sizeof tres);
     memset(&yres, 0, sizeof yres);
     ark_err err = {0, ""};
-    size_t suffix = 0;
-    char *fq = filtered_query(v->q, v->type, v->year, &suffix);
     char *sugg = NULL;
     int rc;
-    if (!fq) {
-        *status = 400;
-        pg_error_page(h, v, "Søgningen er for lang", "Forkort søgeteksten og prøv igen.");
-        return;
-    }
     /* limit + 1: the engine shows at most two passages per document, so only the
      * count of what comes back says whether a next page exists. */
-    ark_search_req sr = {.q = fq, .offset = (v->page - 1) * v->limit, .limit = v->limit + 1,
-                         .sort_by_date = v->by_date ? 1 : 0};
+    ark_search_req sr = {.q = v->q, .offset = (v->page - 1) * v->limit, .limit = v->limit + 1,
+                         .sort_by_date = v->by_date ? 1 : 0, .type = v->type, .date = v->year};
     rc = pg_run_search(&sr, &res, &err);
     if (rc == 0 && res.corrected && v->exact) {
         /* The user insisted on the words typed (the "Søg i stedet efter" link): show
@@ -277,7 +240,7 @@ static void results_page(ark_html *h, const view *v, int *status) {
                    err.msg[0] ? err.msg : ark_strerror(rc));
         goto out;
     }
-    if (res.suggestion) sugg = strip_suffix(res.suggestion, fq, suffix);
+    if (res.suggestion) sugg = trimmed(res.suggestion);
 
     size_t shown = res.n > v->limit ? v->limit : res.n;
     int has_next = res.n > v->limit && sr.offset + v->limit <= ARK_API_MAX_OFFSET;
@@ -397,7 +360,6 @@ static void results_page(ark_html *h, const view *v, int *status) {
     pg_page_foot(h);
 out:
     free(sugg);
-    free(fq);
     ark_results_free(&res);
     ark_results_free(&tres);
     ark_results_free(&yres);

@@ -92,6 +92,43 @@ assert h["documents"] >= 5 and h["passages"] >= h["documents"], h
 PY
 
 check "GET /api/search?q=innovation is 200" status_is 200 s1 "$BASE/api/search?q=innovation"
+
+# ---- filters as parameters (type, date, case, committee, doc): never written into q ----
+get f0 "$BASE/api/search?q=kommune&limit=50" >/dev/null
+FTYPE=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["results"][0]["doc"]["type"])' "$TMP/f0")
+FDOC=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["results"][-1]["doc"]["id"])' "$TMP/f0")
+FDOCQ=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$FDOC")
+# only_type NAME URL: 200, results, every one of type $FTYPE
+only_type() {
+    status_is 200 "$1" "$2" && python3 - "$TMP/$1" "$FTYPE" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['results'] and all(x['doc']['type'] == sys.argv[2] for x in r['results']), \
+    [x['doc']['type'] for x in r['results']]
+PY
+}
+filter_ranks() {
+    only_type f1 "$BASE/api/search?q=kommune&limit=50&type=$FTYPE" && python3 - "$TMP/f1" "$TMP/f0" <<'PY'
+import json, sys
+r, all_ = (json.load(open(a)) for a in sys.argv[1:3])
+assert r['total'] < all_['total'], (r['total'], all_['total'])
+assert r['query'] == 'kommune' and 'type' not in r['parsed'], (r['query'], r['parsed'])
+PY
+}
+one_doc() {
+    status_is 200 f4 "$BASE/api/search?q=kommune&limit=20&doc=$FDOCQ" && python3 - "$TMP/f4" "$FDOC" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['results'] and all(x['doc']['id'] == sys.argv[2] for x in r['results']), r['results'][:1]
+PY
+}
+check "type= keeps only that type, q stays the user's text ($FTYPE)" filter_ranks
+check "a filter alone needs no q: every passage of that type" only_type f2 "$BASE/api/search?type=$FTYPE&limit=20"
+check "the filter holds the whole query, OR included (it once held only the last word)" \
+    only_type f3 "$BASE/api/search?q=skolemad%20OR%20kommune&limit=50&type=$FTYPE"
+check "doc= searches one document" one_doc
+check "date=1999 finds nothing" bash -c "curl -s '$BASE/api/search?q=kommune&date=1999' | grep -q '\"total\":0'"
+check "an over-long filter is a 400" status_is 400 f6 "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
 check "search response carries JSON content type and safety headers" \
     bash -c "$(declare -f header_has); TMP='$TMP'; header_has s1 '^content-type: application/json; charset=utf-8' &&
              header_has s1 '^x-content-type-options: nosniff' && header_has s1 '^cache-control: no-store'"

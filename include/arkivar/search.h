@@ -69,6 +69,15 @@ typedef struct ark_search_req {
     int sort_by_date;     /* 0 relevance, 1 newest first, -1 oldest first */
     uint32_t per_doc;     /* at most this many passages per document (0 = default 2) */
     uint32_t snippet_bytes; /* target snippet size (0 = default 240) */
+    /* Filters, each NULL for none: what the query syntax's type:, dato:, sag:,
+     * udvalg: and doc: say, for a caller that holds them apart from the user's text (the
+     * page's links, an API parameter). They restrict the matches and never change a
+     * score; with one set, q may be empty (every passage that passes them). */
+    const char *type;      /* document type, as type:X */
+    const char *date;      /* "2026", "2026-03" or "2026-01-01..2026-06-30", as dato:X */
+    const char *case_no;   /* case number, as sag:X */
+    const char *committee; /* as udvalg:X */
+    const char *doc;       /* one document's id: the search within it, as doc:X */
 } ark_search_req;
 
 typedef struct ark_result {
@@ -95,7 +104,8 @@ typedef struct ark_results {
     ark_facet_count *years; size_t nyears;  /* facet: year */
 } ark_results;
 
-/* ARK_EINVAL for an unusable request (empty q, bad limit); err says why. */
+/* ARK_EINVAL for an unusable request (empty q without a filter, bad limit); err says
+ * why. out->suggestion ("Mente du") is for q alone, without the filters. */
 int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err);
 void ark_results_free(ark_results *r);
 

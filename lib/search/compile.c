@@ -200,7 +200,7 @@ static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase
 static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated);
 
 static ark_xq *filter_query(const ark_qnode *n) {
-    char term_[ARK_MAX_TERM + 8];
+    char term_[ARK_TERM_BUF];
     const char *prefix = NULL;
     if (strcmp(n->field, "dato") == 0) {
         /* dato:2026, dato:2026-03, dato:2026-01-01..2026-06-30 on the sortable date */
@@ -441,4 +441,28 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
 
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree) {
     return node_query(b, tree, 0);
+}
+
+ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req) {
+    const struct { const char *field, *value; } f[] = {
+        {"type", req->type}, {"dato", req->date}, {"sag", req->case_no},
+        {"udvalg", req->committee}, {"doc", req->doc}};
+    ark_xq *fil[5];
+    size_t nf = 0;
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (!f[i].value) continue;
+        ark_qnode n = {.kind = ARK_Q_FILTER, .field = (char *)f[i].field,
+                       .text = (char *)f[i].value};
+        if (!(fil[nf++] = filter_query(&n))) {
+            for (size_t k = 0; k + 1 < nf; k++) ark_xq_free(fil[k]);
+            ark_xq_free(q);
+            return NULL;
+        }
+    }
+    if (!nf) return q;
+    if (!q && !(q = ark_xq_match_all())) {
+        for (size_t k = 0; k < nf; k++) ark_xq_free(fil[k]);
+        return NULL;
+    }
+    return apply_free(q, ARK_XQ_FILTER, ARK_XQ_AND, fil, nf);
 }

@@ -40,6 +40,9 @@ typedef struct qbuild {
 /* compile.c: the Xapian query for a parsed query, filling b->words; NULL when nothing
  * in it is searchable (or b->oom). */
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree);
+/* compile.c: q restricted by the request's filters (search.h); takes q (which may be
+ * NULL: every passage), NULL on out of memory. Returns q itself when no filter is set. */
+ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req);
 
 /* spell.c: q with each word the index does not know replaced by its spelling
  * suggestion; NULL when every word is known or nothing better exists. *all_real is 0

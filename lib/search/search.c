@@ -143,6 +143,10 @@ static int by_effective(const void *a, const void *b) {
     return (x->i > y->i) - (x->i < y->i); /* stable: Xapian's order breaks ties */
 }
 
+static int has_filter(const ark_search_req *req) {
+    return req->type || req->date || req->case_no || req->committee || req->doc;
+}
+
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
                ark_err *err) {
     ranked *order = NULL;
@@ -160,7 +164,8 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     out->parsed = ark_query_format(tree);
     xq = ark_compile(b, tree);
     if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
-    if (!xq) { rc = 0; goto out; } /* nothing searchable: no results, not an error */
+    if (!xq && !has_filter(req)) { rc = 0; goto out; } /* nothing searchable: no results */
+    if (!(xq = ark_compile_filters(xq, req))) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
 
     ark_search_opts o;
     ark_search_opts_default(&o);
@@ -250,15 +255,16 @@ out:
 int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err) {
     memset(out, 0, sizeof *out);
     double t0 = now_ms();
-    if (!req->q || !*req->q) return ark_err_set(err, ARK_EINVAL, "q is empty");
-    if (strlen(req->q) > ARK_QUERY_MAX_BYTES)
+    const char *q = req->q ? req->q : "";
+    if (!*q && !has_filter(req)) return ark_err_set(err, ARK_EINVAL, "q is empty");
+    if (strlen(q) > ARK_QUERY_MAX_BYTES)
         return ark_err_set(err, ARK_EINVAL, "q is longer than %d bytes", ARK_QUERY_MAX_BYTES);
     if (req->limit < 1 || req->limit > 100)
         return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
-    int rc = run(e, req->q, req, out, err);
+    int rc = run(e, q, req, out, err);
     if (rc == 0 && req->offset == 0) {
         int real = 0;
-        out->suggestion = ark_spelling_for(e, req->q, &real);
+        out->suggestion = ark_spelling_for(e, q, &real);
         if (out->suggestion && out->total == 0 && !real) {
             /* Nothing found: answer the corrected query and say so. */
             ark_results again = {0};
