@@ -87,6 +87,10 @@ static const char *doc =
     "indkøbsområdet i KK. \xc6\xb5" "bilag 1\xc6\xb6\n\n\xef\x82\xb7 Et punkt\n\xef\x82\xb7 Et andet\n"
     "Sagsnummer eDoc 2026-0179043\n";
 
+/* What op_query formats with no allocation failing; under a failure it formats this or
+ * nothing (ARK_ENOMEM), never a part of it. */
+static char want_query[256];
+
 static int op_query(void) {
     const char *q = "skolemad \"Copenhagen Solutions Lab\" -OPP (a OR b) innovat* type:svar";
     ark_qnode *n = NULL;
@@ -94,6 +98,8 @@ static int op_query(void) {
     if (rc == 0) {
         char *f = ark_query_format(n);
         if (!f) rc = ARK_ENOMEM;
+        else if (!want_query[0]) snprintf(want_query, sizeof want_query, "%s", f);
+        else if (strcmp(f, want_query) != 0) rc = ARK_EINTERNAL;
         free(f);
     }
     ark_qnode_free(n);
@@ -156,6 +162,8 @@ int main(void) {
     printf("1..0 # SKIP the allocator belongs to AddressSanitizer in this build\n");
     return 0;
 #else
+    ok(op_query() == 0 && strcmp(want_query, "skolemad \"Copenhagen Solutions Lab\" -OPP (a OR b) innovat* type:svar") == 0,
+       "the query formats back to itself without failures (%s)", want_query);
     every_failure("ark_query_parse + ark_query_format", op_query);
     every_failure("ark_norm", op_norm);
     every_failure("ark_segment + ark_meta_extract", op_segment);

@@ -307,41 +307,50 @@ void ark_qnode_free(ark_qnode *n) {
     free(n);
 }
 
-static void format_into(const ark_qnode *n, ark_buf *b, int nested) {
-    if (n->negated) ark_buf_putc(b, '-');
+/* Appends n in query syntax; 0 or ARK_ENOMEM (the first failed append). */
+static int format_into(const ark_qnode *n, ark_buf *b, int nested) {
+    int rc = n->negated ? ark_buf_putc(b, '-') : 0;
     switch (n->kind) {
-    case ARK_Q_WORD: ark_buf_puts(b, n->text); break;
-    case ARK_Q_PREFIX: ark_buf_puts(b, n->text); ark_buf_putc(b, '*'); break;
+    case ARK_Q_WORD: if (!rc) rc = ark_buf_puts(b, n->text); break;
+    case ARK_Q_PREFIX:
+        if (!rc) rc = ark_buf_puts(b, n->text);
+        if (!rc) rc = ark_buf_putc(b, '*');
+        break;
     case ARK_Q_FILTER:
+        if (rc) break;
         if (strpbrk(n->text, " \t\"()"))
-            ark_buf_printf(b, "%s:\"%s\"", n->field, n->text);
+            rc = ark_buf_printf(b, "%s:\"%s\"", n->field, n->text);
         else
-            ark_buf_printf(b, "%s:%s", n->field, n->text);
+            rc = ark_buf_printf(b, "%s:%s", n->field, n->text);
         break;
     case ARK_Q_PHRASE:
-        ark_buf_putc(b, '"');
-        for (size_t i = 0; i < n->nwords; i++) {
-            if (i) ark_buf_putc(b, ' ');
-            ark_buf_puts(b, n->words[i]);
+        if (!rc) rc = ark_buf_putc(b, '"');
+        for (size_t i = 0; !rc && i < n->nwords; i++) {
+            if (i) rc = ark_buf_putc(b, ' ');
+            if (!rc) rc = ark_buf_puts(b, n->words[i]);
         }
-        ark_buf_putc(b, '"');
+        if (!rc) rc = ark_buf_putc(b, '"');
         break;
     case ARK_Q_AND:
     case ARK_Q_OR: {
         int paren = (nested || n->negated) && n->nkids > 1;
-        if (paren) ark_buf_putc(b, '(');
-        for (size_t i = 0; i < n->nkids; i++) {
-            if (i) ark_buf_puts(b, n->kind == ARK_Q_OR ? " OR " : " ");
-            format_into(n->kids[i], b, 1);
+        if (paren && !rc) rc = ark_buf_putc(b, '(');
+        for (size_t i = 0; !rc && i < n->nkids; i++) {
+            if (i) rc = ark_buf_puts(b, n->kind == ARK_Q_OR ? " OR " : " ");
+            if (!rc) rc = format_into(n->kids[i], b, 1);
         }
-        if (paren) ark_buf_putc(b, ')');
+        if (paren && !rc) rc = ark_buf_putc(b, ')');
         break;
     }
     }
+    return rc;
 }
 
 char *ark_query_format(const ark_qnode *n) {
     ark_buf b = ARK_BUF_INIT;
-    if (n) format_into(n, &b, 0);
+    if (n && format_into(n, &b, 0) != 0) {
+        ark_buf_free(&b);
+        return NULL;
+    }
     return ark_buf_take(&b);
 }
