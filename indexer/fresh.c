@@ -107,8 +107,10 @@ static int fatal(int rc) {
 static void *write_part(void *arg) {
     part *p = arg;
     const ark_fresh *f = p->f;
+    /* No transaction: a part is scratch, so Xapian may commit it every few thousand
+     * documents, which frees what a transaction would hold to its end (at 100 MB the
+     * peak fell from 402 to 277 MB). The merge is the run's one atomic step. */
     int rc = ark_wdb_open_scratch(p->dir, &p->b.w, &p->err);
-    if (!rc) rc = ark_wdb_begin(p->b.w, &p->err);
     for (size_t i = p->lo; !rc && i < p->hi && !atomic_load(&run.stop); i++) {
         const ark_fresh_file *file = &p->files[i];
         ark_built x = {0};
