@@ -1,12 +1,12 @@
-/* server/api.c: the routes.
- * Owns: parameter checks (limits, defaults), the JSON field names of every response,
- * the terminal text format, and mapping engine error codes to HTTP statuses.
- * Not here: HTTP mechanics (http.c), JSON syntax (json.c), the page markup (page.c).
+/* server/api.c: the JSON API (api.h).
+ * Owns: the parameters of each API route, the JSON field names of every response and
+ * the terminal text format (format=text).
+ * Not here: which path runs which handler (routes.c), replies, limits and errors
+ * (reply.c), HTTP mechanics (http.c), JSON syntax (json.c).
  * Why: the field names are a contract with web pages, scripts and the tests; keeping
  * them in one file makes a rename visible in review. */
 #include "api.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,117 +15,13 @@
 #include "arkivar/schema.h"
 #include "arkivar/search.h"
 #include "json.h"
-#include "page.h"
+#include "metrics.h"
 #include "worker.h"
 
-const char ark_api_json_type[] = "application/json; charset=utf-8";
 static const char text_type[] = "text/plain; charset=utf-8";
 static const char metrics_type[] = "text/plain; version=0.0.4; charset=utf-8";
 
 #define TEXT_WIDTH 100 /* columns for wrapped snippets in format=text */
-
-/* ---- replies --------------------------------------------------------------------- */
-
-static void reply_reset(ark_reply *r, int status, const char *type) {
-    ark_buf_reset(&r->body);
-    r->status = status;
-    r->content_type = type;
-}
-
-void ark_api_error(ark_reply *r, int status, const char *fmt, ...) {
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    reply_reset(r, status, ark_api_json_type);
-    ark_json j;
-    ark_json_init(&j, &r->body);
-    ark_json_obj_begin(&j);
-    ark_json_key(&j, "error");
-    ark_json_obj_begin(&j);
-    ark_json_key(&j, "status");
-    ark_json_i64(&j, status);
-    ark_json_key(&j, "message");
-    ark_json_str(&j, msg);
-    ark_json_obj_end(&j);
-    ark_json_obj_end(&j);
-    if (ark_json_finish(&j) != 0) {
-        /* http.c sends a static body for an empty 500 */
-        ark_buf_free(&r->body);
-        r->status = 500;
-    }
-}
-
-/* An engine call failed: the code decides the status, err says why. */
-static void engine_error(ark_reply *r, const char *what, int rc, const ark_err *err) {
-    const char *msg = err->msg[0] ? err->msg : ark_strerror(rc);
-    switch (rc) {
-    case ARK_EINVAL: ark_api_error(r, 400, "%s", msg); break;
-    case ARK_ENOTFOUND: ark_api_error(r, 404, "%s", msg); break;
-    default:
-        /* The client gets the message too, but the operator must see it in the log. */
-        fprintf(stderr, "arkivar-server: %s: %s (%s)\n", what, msg, ark_strerror(rc));
-        ark_api_error(r, 500, "%s: %s", what, msg);
-    }
-}
-
-static void json_done(ark_reply *r, ark_json *j, int status, const char *type) {
-    if (ark_json_finish(j) != 0) {
-        ark_api_error(r, 500, "out of memory while rendering the response");
-        return;
-    }
-    r->status = status;
-    r->content_type = type;
-}
-
-/* ---- parameters ------------------------------------------------------------------ */
-
-/* A strict unsigned decimal in [lo, hi]: no sign, no spaces, no trailing bytes. */
-static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
-    if (!s || !*s) return -1;
-    unsigned long v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        v = v * 10 + (unsigned long)(*p - '0');
-        if (v > hi) return -1; /* also stops overflow */
-    }
-    if (v < lo) return -1;
-    *out = v;
-    return 0;
-}
-
-static int is_blank(const char *s) {
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
-            return 0;
-    return 1;
-}
-
-/* q for search: present, not blank, at most ARK_API_MAX_Q bytes; else a 400 in r. */
-static const char *need_q(const ark_api_req *req, ark_reply *r) {
-    const char *q = req->get(req->ctx, "q");
-    if (!q || !*q) {
-        ark_api_error(r, 400, "missing parameter q (the search text)");
-        return NULL;
-    }
-    if (strlen(q) > ARK_API_MAX_Q) {
-        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
-        return NULL;
-    }
-    if (is_blank(q)) {
-        ark_api_error(r, 400, "parameter q holds only whitespace");
-        return NULL;
-    }
-    return q;
-}
-
-/* After an ark_worker_* call: on failure fill r with the error for what (or for opening
- * the index) and return non-zero. */
-static int engine_failed(ark_reply *r, const char *what, int rc, int opened, const ark_err *err) {
-    if (rc) engine_error(r, opened ? what : "cannot open the index", rc, err);
-    return rc;
-}
 
 /* ---- shared JSON pieces ------------------------------------------------------------ */
 
@@ -199,7 +95,7 @@ static void json_facets(ark_json *j, const ark_facet_count *v, size_t n) {
 
 static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json j;
-    reply_reset(r, 200, ark_api_json_type);
+    ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
     ark_json_key(&j, "query");
@@ -255,7 +151,7 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     json_facets(&j, res->years, res->nyears);
     ark_json_obj_end(&j);
     ark_json_obj_end(&j);
-    json_done(r, &j, 200, ark_api_json_type);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
 }
 
 /* Text for a terminal: valid UTF-8, runs of whitespace as one space, and no control
@@ -380,7 +276,7 @@ out:
 static void search_text(ark_reply *r, const char *q, const ark_results *res) {
     int rc = 0;
     ark_buf *b = &r->body;
-    reply_reset(r, 200, text_type);
+    ark_reply_reset(r, 200, text_type);
     rc = ark_buf_printf(b, "%llu resultater for \"", (unsigned long long)res->total);
     text_put(b, q, strlen(q), &rc);
     if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", res->took_ms);
@@ -449,22 +345,22 @@ static int read_filters(const ark_api_req *req, ark_reply *r, const char *v[NFIL
     return 0;
 }
 
-static void route_search(const ark_api_req *req, ark_reply *r) {
+void ark_api_search(const ark_api_req *req, ark_reply *r) {
     const char *f[NFILTERS];
     if (read_filters(req, r, f)) return;
     int any = 0;
     for (size_t i = 0; i < NFILTERS; i++) any |= f[i] != NULL;
     /* with a filter, q may be left out: every passage that passes it */
-    const char *q = any && !req->get(req->ctx, "q") ? "" : need_q(req, r);
+    const char *q = any && !req->get(req->ctx, "q") ? "" : ark_need_q(req, r);
     if (!q) return;
     unsigned long limit = 10, offset = 0;
     const char *s = req->get(req->ctx, "limit");
-    if (s && parse_uint(s, 1, ARK_API_MAX_LIMIT, &limit) != 0) {
+    if (s && ark_parse_uint(s, 1, ARK_API_MAX_LIMIT, &limit) != 0) {
         ark_api_error(r, 400, "limit must be an integer from 1 to %d", ARK_API_MAX_LIMIT);
         return;
     }
     s = req->get(req->ctx, "offset");
-    if (s && parse_uint(s, 0, ARK_API_MAX_OFFSET, &offset) != 0) {
+    if (s && ark_parse_uint(s, 0, ARK_API_MAX_OFFSET, &offset) != 0) {
         ark_api_error(r, 400, "offset must be an integer from 0 to %d", ARK_API_MAX_OFFSET);
         return;
     }
@@ -494,7 +390,7 @@ static void route_search(const ark_api_req *req, ark_reply *r) {
     ark_err err = {0, ""};
     int opened;
     int rc = ark_worker_search(&sr, &res, &opened, &err);
-    if (engine_failed(r, "search failed", rc, opened, &err)) return;
+    if (ark_reply_engine_failed(r, "search failed", rc, opened, &err)) return;
     if (text)
         search_text(r, q, &res);
     else
@@ -504,7 +400,7 @@ static void route_search(const ark_api_req *req, ark_reply *r) {
 
 /* ---- GET /api/doc/ID ------------------------------------------------------------- */
 
-static void route_doc(const char *id, ark_reply *r) {
+void ark_api_doc(const char *id, ark_reply *r) {
     if (!*id) {
         ark_api_error(r, 404, "no document id after /api/doc/");
         return;
@@ -517,9 +413,9 @@ static void route_doc(const char *id, ark_reply *r) {
         ark_api_error(r, 404, "no document %.200s", id);
         return;
     }
-    if (engine_failed(r, "document lookup failed", rc, opened, &err)) return;
+    if (ark_reply_engine_failed(r, "document lookup failed", rc, opened, &err)) return;
     ark_json j;
-    reply_reset(r, 200, ark_api_json_type);
+    ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
     ark_json_key(&j, "doc");
@@ -529,13 +425,13 @@ static void route_doc(const char *id, ark_reply *r) {
     for (size_t i = 0; i < v.n; i++) json_passage(&j, &v.passages[i], 1);
     ark_json_arr_end(&j);
     ark_json_obj_end(&j);
-    json_done(r, &j, 200, ark_api_json_type);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
     ark_docview_free(&v);
 }
 
 /* ---- GET /api/suggest (OpenSearch suggestions) -------------------------------------- */
 
-static void route_suggest(const ark_api_req *req, ark_reply *r) {
+void ark_api_suggest(const ark_api_req *req, ark_reply *r) {
     const char *q = req->get(req->ctx, "q");
     if (!q) {
         ark_api_error(r, 400, "missing parameter q (the text typed so far)");
@@ -549,14 +445,14 @@ static void route_suggest(const ark_api_req *req, ark_reply *r) {
     size_t n = 0;
     /* A search box asks on every keystroke, including an empty box: answer it
      * with no completions rather than an error. */
-    if (!is_blank(q)) {
+    if (!ark_is_blank(q)) {
         ark_err err = {0, ""};
         int opened;
         int rc = ark_worker_suggest(q, ARK_API_MAX_SUGGEST, &v, &n, &opened, &err);
-        if (engine_failed(r, "suggest failed", rc, opened, &err)) return;
+        if (ark_reply_engine_failed(r, "suggest failed", rc, opened, &err)) return;
     }
     ark_json j;
-    reply_reset(r, 200, ark_api_json_type);
+    ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_arr_begin(&j);
     ark_json_str(&j, q);
@@ -564,7 +460,7 @@ static void route_suggest(const ark_api_req *req, ark_reply *r) {
     for (size_t i = 0; i < n && i < ARK_API_MAX_SUGGEST; i++) ark_json_str(&j, v[i]);
     ark_json_arr_end(&j);
     ark_json_arr_end(&j);
-    json_done(r, &j, 200, ark_api_json_type);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
     ark_strings_free(v, n);
 }
 
@@ -574,14 +470,14 @@ static int engine_stats(ark_reply *r, ark_engine_stats *st) {
     ark_err err = {0, ""};
     int opened;
     int rc = ark_worker_stats(st, &opened, &err);
-    return engine_failed(r, "cannot read index statistics", rc, opened, &err) ? -1 : 0;
+    return ark_reply_engine_failed(r, "cannot read index statistics", rc, opened, &err) ? -1 : 0;
 }
 
-static void route_health(ark_reply *r) {
+void ark_api_health(ark_reply *r) {
     ark_engine_stats st;
     if (engine_stats(r, &st) != 0) return;
     ark_json j;
-    reply_reset(r, 200, ark_api_json_type);
+    ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
     ark_json_key(&j, "status");
@@ -593,57 +489,15 @@ static void route_health(ark_reply *r) {
     ark_json_key(&j, "documents");
     ark_json_u64(&j, st.documents);
     ark_json_obj_end(&j);
-    json_done(r, &j, 200, ark_api_json_type);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
 }
 
-static void route_metrics(const ark_api_req *req, ark_reply *r) {
+void ark_api_metrics(const ark_api_req *req, ark_reply *r) {
     ark_engine_stats st;
     /* Metrics must still be served when the index cannot be read: that is when an
      * operator looks at them. The index gauges are then left out. */
     int have = engine_stats(r, &st) == 0;
-    reply_reset(r, 200, metrics_type);
+    ark_reply_reset(r, 200, metrics_type);
     if (ark_metrics_render(&r->body, have ? &st : NULL, req->conns) != 0)
         ark_api_error(r, 500, "out of memory while rendering metrics");
-}
-
-/* ---- dispatch ---------------------------------------------------------------------- */
-
-static const char doc_prefix[] = "/api/doc/";
-static const char page_doc_prefix[] = "/doc/";
-static const char static_prefix[] = "/static/";
-
-ark_route ark_api_route(const char *path) {
-    if (strcmp(path, "/api/search") == 0) return ARK_ROUTE_SEARCH;
-    if (strncmp(path, doc_prefix, sizeof doc_prefix - 1) == 0) return ARK_ROUTE_DOC;
-    if (strcmp(path, "/api/suggest") == 0) return ARK_ROUTE_SUGGEST;
-    if (strcmp(path, "/health") == 0) return ARK_ROUTE_HEALTH;
-    if (strcmp(path, "/metrics") == 0) return ARK_ROUTE_METRICS;
-    /* The HTML site (page.c) counts as one route in /metrics. */
-    if (strcmp(path, "/") == 0 || strncmp(path, page_doc_prefix, sizeof page_doc_prefix - 1) == 0 ||
-        strcmp(path, "/opensearch.xml") == 0 || strncmp(path, static_prefix, sizeof static_prefix - 1) == 0)
-        return ARK_ROUTE_PAGE;
-    return ARK_ROUTE_OTHER;
-}
-
-void ark_api_handle(const ark_api_req *req, ark_reply *r) {
-    switch (ark_api_route(req->path)) {
-    case ARK_ROUTE_SEARCH: route_search(req, r); break;
-    /* The id was percent-decoded by MHD, so %2F gives ids with folders; it is only
-     * ever looked up in the index, never opened as a file. */
-    case ARK_ROUTE_DOC: route_doc(req->path + sizeof doc_prefix - 1, r); break;
-    case ARK_ROUTE_SUGGEST: route_suggest(req, r); break;
-    case ARK_ROUTE_HEALTH: route_health(r); break;
-    case ARK_ROUTE_METRICS: route_metrics(req, r); break;
-    case ARK_ROUTE_PAGE:
-        if (strncmp(req->path, page_doc_prefix, sizeof page_doc_prefix - 1) == 0)
-            ark_page_doc(req, req->path + sizeof page_doc_prefix - 1, r);
-        else if (strcmp(req->path, "/opensearch.xml") == 0)
-            ark_page_opensearch(req, r);
-        else if (strncmp(req->path, static_prefix, sizeof static_prefix - 1) == 0)
-            ark_page_static(req->path, r);
-        else
-            ark_page_search(req, r);
-        break;
-    default: ark_api_error(r, 404, "no such route"); break;
-    }
 }

@@ -25,7 +25,7 @@
 #include <utf8proc.h>
 #include <zlib.h>
 
-#include "api.h"
+#include "routes.h"
 #include "json.h"
 #include "metrics.h"
 
@@ -586,7 +586,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     uint64_t t0 = rq ? rq->t0_us : now_us();
     size_t uri_len = rq ? rq->uri_len : strlen(url);
-    ark_route route = ark_api_route(url);
+    ark_route route = ark_route_of(url);
     ark_reply r = {.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
@@ -627,7 +627,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         char base[320];
         request_base(c, base, sizeof base);
         ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base};
-        ark_api_handle(&req, &r);
+        ark_route_run(&req, &r);
     }
     char fallback[LOG_PATH_MAX];
     if (!rq) log_field(fallback, sizeof fallback, url);

@@ -10,7 +10,7 @@
 #ifndef ARKIVAR_SERVER_PAGE_H
 #define ARKIVAR_SERVER_PAGE_H
 
-#include "api.h"
+#include "reply.h"
 
 #define ARK_PAGE_LIMIT 10     /* results per page unless ?limit= says otherwise */
 #define ARK_PAGE_MAX_LIMIT 50

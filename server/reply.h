@@ -1,0 +1,69 @@
+/* server/reply.h: what every route answers by, the JSON API and the site alike.
+ * Owns: the request as a route sees it (path, parameters), the reply it fills, the
+ * limits on parameters, the JSON error body, and the mapping of engine error codes to
+ * HTTP statuses.
+ * Not here: which path runs which route (routes.h), sockets and headers (http.c).
+ * Why apart: the routes know nothing of libmicrohttpd, so every response can be read
+ * (and tested) without a socket, and the API and the page share one set of rules. */
+#ifndef ARKIVAR_SERVER_REPLY_H
+#define ARKIVAR_SERVER_REPLY_H
+
+#include <stdint.h>
+
+#include "arkivar/buf.h"
+#include "arkivar/err.h"
+#include "json.h"
+
+#define ARK_API_MAX_Q 1000        /* bytes of q; longer is a 400 */
+#define ARK_API_MAX_LIMIT 100
+#define ARK_API_MAX_OFFSET 10000
+#define ARK_API_MAX_SUGGEST 10
+
+extern const char ark_api_json_type[]; /* "application/json; charset=utf-8" */
+
+/* One response, filled by a route, sent and freed by http.c. */
+typedef struct ark_reply {
+    int status;
+    const char *content_type; /* static string */
+    ark_buf body;             /* owned; http.c transfers it to MHD */
+    const char *allow;        /* static; when set, an Allow header is sent */
+    const char *cache;        /* static Cache-Control value; NULL means no-store */
+    int retry_after;          /* seconds; when > 0, a Retry-After header is sent */
+} ark_reply;
+
+/* The request as the routes see it. get(ctx, name) returns a query parameter, already
+ * percent-decoded ('+' read as space), or NULL when absent; borrowed for the call. */
+typedef struct ark_api_req {
+    const char *path;   /* decoded path without the query string */
+    const char *(*get)(void *ctx, const char *name);
+    void *ctx;
+    uint64_t conns;     /* connections open now, for /metrics */
+    const char *base;   /* "http://HOST:PORT" from a valid Host header (else the listen
+                         * address): absolute URLs in /opensearch.xml; borrowed */
+} ark_api_req;
+
+/* Fill r with {"error": {"status": N, "message": "..."}}. If even that cannot be built,
+ * r->body is left empty with status 500 and http.c sends a static body. */
+void ark_api_error(ark_reply *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Empty r's body and set its status and content type (a static string). */
+void ark_reply_reset(ark_reply *r, int status, const char *type);
+/* Finish the JSON written into r->body through j: r gets status and type, or a 500
+ * when j ran out of memory. */
+void ark_reply_json(ark_reply *r, ark_json *j, int status, const char *type);
+/* After an ark_worker_* call (worker.h) that returned rc: 0 when rc is 0; else r holds
+ * the error (400 for ARK_EINVAL, 404 for ARK_ENOTFOUND, 500 otherwise, logged on
+ * stderr; "cannot open the index" when !opened) and rc is returned. */
+int ark_reply_engine_failed(ark_reply *r, const char *what, int rc, int opened, const ark_err *err);
+
+/* A strict unsigned decimal in [lo, hi] into *out: 0, or -1 (no sign, spaces or
+ * trailing bytes are accepted). */
+int ark_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+/* Whether s holds only ASCII whitespace (or nothing). */
+int ark_is_blank(const char *s);
+/* The parameter q of req: present, not blank, at most ARK_API_MAX_Q bytes; else NULL
+ * with a 400 in r. Borrowed from req. */
+const char *ark_need_q(const ark_api_req *req, ark_reply *r);
+
+#endif

@@ -1,0 +1,75 @@
+/* server/routes.c: the route table. See routes.h. */
+#include "routes.h"
+
+#include <string.h>
+
+#include "api.h"
+#include "page.h"
+
+typedef void (*handler)(const ark_api_req *req, const char *rest, ark_reply *r);
+
+/* One signature for the table; the argument a is what follows a prefix route's path. */
+static void api_search(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_search(q, r); }
+static void api_doc(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_doc(a, r); }
+static void api_suggest(const ark_api_req *q, const char *a, ark_reply *r) {
+    ark_api_suggest(q, r);
+}
+static void api_health(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health(r); }
+static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
+    ark_api_metrics(q, r);
+}
+static void page_search(const ark_api_req *q, const char *a, ark_reply *r) {
+    ark_page_search(q, r);
+}
+static void page_doc(const ark_api_req *q, const char *a, ark_reply *r) { ark_page_doc(q, a, r); }
+static void page_osd(const ark_api_req *q, const char *a, ark_reply *r) {
+    ark_page_opensearch(q, r);
+}
+static void page_static(const ark_api_req *q, const char *a, ark_reply *r) {
+    ark_page_static(q->path, r);
+}
+
+/* A path ending in '/' is a prefix: what follows it is the route's argument (a
+ * document id). The site counts as one route in /metrics. */
+static const struct route {
+    const char *path;
+    ark_route metric;
+    handler run;
+} routes[] = {
+    {"/api/search", ARK_ROUTE_SEARCH, api_search},
+    {"/api/doc/", ARK_ROUTE_DOC, api_doc},
+    {"/api/suggest", ARK_ROUTE_SUGGEST, api_suggest},
+    {"/health", ARK_ROUTE_HEALTH, api_health},
+    {"/metrics", ARK_ROUTE_METRICS, api_metrics},
+    {"/", ARK_ROUTE_PAGE, page_search},
+    {"/doc/", ARK_ROUTE_PAGE, page_doc},
+    {"/opensearch.xml", ARK_ROUTE_PAGE, page_osd},
+    {"/static/", ARK_ROUTE_PAGE, page_static},
+};
+
+/* The route of path, and in *rest what follows a prefix route's path; NULL for none. */
+static const struct route *find(const char *path, const char **rest) {
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const char *p = routes[i].path;
+        size_t n = strlen(p);
+        int prefix = n > 1 && p[n - 1] == '/';
+        if (prefix ? strncmp(path, p, n) == 0 : strcmp(path, p) == 0) {
+            *rest = path + (prefix ? n : strlen(path));
+            return &routes[i];
+        }
+    }
+    return NULL;
+}
+
+ark_route ark_route_of(const char *path) {
+    const char *rest;
+    const struct route *r = find(path, &rest);
+    return r ? r->metric : ARK_ROUTE_OTHER;
+}
+
+void ark_route_run(const ark_api_req *req, ark_reply *r) {
+    const char *rest;
+    const struct route *route = find(req->path, &rest);
+    if (route) route->run(req, rest, r);
+    else ark_api_error(r, 404, "no such route");
+}
