@@ -52,7 +52,24 @@ static void json_docinfo(ark_json *j, const ark_docinfo *d, int full) {
     ark_json_obj_end(j);
 }
 
-static void json_passage(ark_json *j, const ark_passage_info *p, int with_text) {
+/* Byte ranges [start, end) into a text of len bytes, as [[s, e], ...]; a range that
+ * would point outside the text is left out. */
+static void json_ranges(ark_json *j, const uint32_t (*v)[2], size_t n, size_t len) {
+    ark_json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t s = v[i][0], e = v[i][1];
+        if (s >= e || e > len) continue;
+        ark_json_arr_begin(j);
+        ark_json_u64(j, s);
+        ark_json_u64(j, e);
+        ark_json_arr_end(j);
+    }
+    ark_json_arr_end(j);
+}
+
+/* A passage; with its text for the document view, and with the marks of a query. */
+static void json_passage(ark_json *j, const ark_passage_info *p, int with_text,
+                         const ark_doc_mark *m) {
     ark_json_obj_begin(j);
     ark_json_key(j, "ordinal");
     ark_json_u64(j, p->ordinal);
@@ -74,6 +91,12 @@ static void json_passage(ark_json *j, const ark_passage_info *p, int with_text) 
     if (with_text) {
         ark_json_key(j, "text");
         ark_json_strn(j, p->text ? p->text : "", p->text ? p->text_len : 0);
+    }
+    if (m) {
+        ark_json_key(j, "matched");
+        ark_json_bool(j, m->matched);
+        ark_json_key(j, "marks");
+        json_ranges(j, (const uint32_t(*)[2])m->ranges, m->n, p->text_len);
     }
     ark_json_obj_end(j);
 }
@@ -126,20 +149,11 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
         ark_json_key(&j, "doc");
         json_docinfo(&j, &x->doc, 0);
         ark_json_key(&j, "passage");
-        json_passage(&j, &x->passage, 0);
+        json_passage(&j, &x->passage, 0, NULL);
         ark_json_key(&j, "snippet");
         ark_json_strn(&j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
         ark_json_key(&j, "highlights");
-        ark_json_arr_begin(&j);
-        for (size_t h = 0; h < x->nhighlights; h++) {
-            uint32_t s = x->highlights[h][0], e = x->highlights[h][1];
-            if (s >= e || e > x->snippet_len) continue; /* never point outside the snippet */
-            ark_json_arr_begin(&j);
-            ark_json_u64(&j, s);
-            ark_json_u64(&j, e);
-            ark_json_arr_end(&j);
-        }
-        ark_json_arr_end(&j);
+        json_ranges(&j, (const uint32_t(*)[2])x->highlights, x->nhighlights, x->snippet_len);
         ark_json_obj_end(&j);
     }
     ark_json_arr_end(&j);
@@ -203,42 +217,27 @@ static void text_put_max(ark_buf *b, const char *s, size_t max, int *rc) {
     text_put_st(b, s, strlen(s), &st, rc);
 }
 
-static int cmp_hl(const void *a, const void *b) {
-    const uint32_t *x = a, *y = b;
-    return x[0] < y[0] ? -1 : x[0] > y[0];
-}
-
 /* The snippet with [[ ]] around highlights, cleaned by text_put, wrapped at TEXT_WIDTH
  * with a 3-space indent. Words longer than a line are left whole. */
 static int text_snippet(ark_buf *out, const ark_result *x) {
     int rc = 0;
     ark_buf flat = ARK_BUF_INIT;
-    uint32_t (*hl)[2] = NULL;
-    size_t nhl = 0, len = x->snippet ? x->snippet_len : 0;
-    if (x->nhighlights) {
-        hl = malloc(x->nhighlights * sizeof *hl);
-        if (!hl) { rc = ARK_ENOMEM; goto out; }
-        for (size_t i = 0; i < x->nhighlights; i++)
-            if (x->highlights[i][0] < x->highlights[i][1] && x->highlights[i][1] <= len) {
-                hl[nhl][0] = x->highlights[i][0];
-                hl[nhl][1] = x->highlights[i][1];
-                nhl++;
-            }
-        qsort(hl, nhl, sizeof *hl, cmp_hl);
-    }
+    size_t len = x->snippet ? x->snippet_len : 0;
     size_t at = 0;
     text_state st = {0, 0, 0, 0, 0};
-    for (size_t i = 0; rc == 0 && i < nhl; i++) {
-        if (hl[i][0] < at) continue; /* overlaps the previous one */
-        text_put_st(&flat, x->snippet + at, hl[i][0] - at, &st, &rc);
+    /* in order and apart (search.h); one that is not, or points outside, is skipped */
+    for (size_t i = 0; rc == 0 && i < x->nhighlights; i++) {
+        uint32_t s = x->highlights[i][0], e = x->highlights[i][1];
+        if (s >= e || e > len || s < at) continue;
+        text_put_st(&flat, x->snippet + at, s - at, &st, &rc);
         /* The marks go where the word starts: after a pending space, not before it. */
         if (rc == 0 && st.space && st.started) rc = ark_buf_putc(&flat, ' ');
         st.space = 0;
         st.started = 1;
         if (rc == 0) rc = ark_buf_puts(&flat, "[[");
-        text_put_st(&flat, x->snippet + hl[i][0], hl[i][1] - hl[i][0], &st, &rc);
+        text_put_st(&flat, x->snippet + s, e - s, &st, &rc);
         if (rc == 0) rc = ark_buf_puts(&flat, "]]");
-        at = hl[i][1];
+        at = e;
     }
     if (rc == 0 && len > at) text_put_st(&flat, x->snippet + at, len - at, &st, &rc);
     if (rc) goto out;
@@ -268,7 +267,6 @@ static int text_snippet(ark_buf *out, const ark_result *x) {
     }
     if (rc == 0 && col) rc = ark_buf_putc(out, '\n');
 out:
-    free(hl);
     ark_buf_free(&flat);
     return rc ? ARK_ENOMEM : 0;
 }
@@ -400,15 +398,21 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
 
 /* ---- GET /api/doc/ID ------------------------------------------------------------- */
 
-void ark_api_doc(const char *id, ark_reply *r) {
+void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     if (!*id) {
         ark_api_error(r, 404, "no document id after /api/doc/");
         return;
     }
+    const char *q = req->get(req->ctx, "q");
+    if (q && strlen(q) > ARK_API_MAX_Q) {
+        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        return;
+    }
+    if (q && ark_is_blank(q)) q = NULL;
     ark_docview v;
     ark_err err = {0, ""};
     int opened;
-    int rc = ark_worker_doc(id, &v, &opened, &err);
+    int rc = ark_worker_doc(id, q, &v, &opened, &err);
     if (rc == ARK_ENOTFOUND && opened) {
         ark_api_error(r, 404, "no document %.200s", id);
         return;
@@ -420,9 +424,19 @@ void ark_api_doc(const char *id, ark_reply *r) {
     ark_json_obj_begin(&j);
     ark_json_key(&j, "doc");
     json_docinfo(&j, &v.doc, 1);
+    if (q) {
+        ark_json_key(&j, "query");
+        ark_json_str(&j, q);
+        ark_json_key(&j, "corrected");
+        if (v.corrected) ark_json_str(&j, v.corrected);
+        else ark_json_null(&j);
+        ark_json_key(&j, "matched");
+        ark_json_u64(&j, v.nmatched);
+    }
     ark_json_key(&j, "passages");
     ark_json_arr_begin(&j);
-    for (size_t i = 0; i < v.n; i++) json_passage(&j, &v.passages[i], 1);
+    for (size_t i = 0; i < v.n; i++)
+        json_passage(&j, &v.passages[i], 1, v.marks ? &v.marks[i] : NULL);
     ark_json_arr_end(&j);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);

@@ -10,8 +10,9 @@
 #include "reply.h"
 
 void ark_api_search(const ark_api_req *req, ark_reply *r);
-/* id is percent-decoded (%2F gives ids with folders); only looked up in the index. */
-void ark_api_doc(const char *id, ark_reply *r);
+/* id is percent-decoded (%2F gives ids with folders); only looked up in the index. With
+ * q, every passage says whether it matches and where the query's words are. */
+void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r);
 void ark_api_suggest(const ark_api_req *req, ark_reply *r);
 void ark_api_health(ark_reply *r);
 /* /metrics is served even when the index cannot be read (its gauges are left out). */

@@ -34,9 +34,9 @@ int pg_run_search(const ark_search_req *sr, ark_results *res, ark_err *err) {
     return ark_worker_search(sr, res, &opened, err);
 }
 
-int pg_run_doc(const char *id, ark_docview *v, ark_err *err) {
+int pg_run_doc(const char *id, const char *q, ark_docview *v, ark_err *err) {
     int opened;
-    return ark_worker_doc(id, v, &opened, err);
+    return ark_worker_doc(id, q, v, &opened, err);
 }
 
 /* ---- small formatting helpers ---------------------------------------------------------- */
@@ -126,51 +126,30 @@ void pg_put_lines(ark_html *h, uint32_t a, uint32_t b, uint32_t page) {
 
 /* ---- marks ------------------------------------------------------------------------------- */
 
-static int cmp_range(const void *a, const void *b) {
-    const uint32_t *x = a, *y = b;
-    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
-    return x[1] < y[1] ? -1 : x[1] > y[1];
-}
-
 static int is_cont(const char *s, size_t i, size_t len) {
     return i < len && ((unsigned char)s[i] & 0xC0) == 0x80;
 }
 
-/* text[0, len) with <mark> around each [start, end) of hl: ranges are sorted, ranges
- * outside the text or overlapping a previous one are dropped, and ends are moved off
- * the middle of a UTF-8 sequence, so a wrong offset can cost a mark but never break
- * the escaping. Every piece, marked or not, goes through ark_html_textn. */
+/* text[0, len) with <mark> around each [start, end) of hl, which search.h promises in
+ * order, apart and on character boundaries. A range that breaks the promise (outside
+ * the text, overlapping or before the previous one) is dropped and an end inside a
+ * UTF-8 sequence moved off it, so a wrong offset can cost a mark but never break the
+ * escaping. Every piece, marked or not, goes through ark_html_textn. */
 void pg_put_marked(ark_html *h, const char *text, size_t len, const uint32_t (*hl)[2],
-                       size_t nhl) {
-    uint32_t (*v)[2] = NULL;
-    size_t nv = 0, at = 0;
-    if (nhl) {
-        v = malloc(nhl * sizeof *v);
-        if (!v) {
-            h->rc = ARK_ENOMEM;
-            return;
-        }
-        for (size_t i = 0; i < nhl; i++) {
-            size_t s = hl[i][0], e = hl[i][1];
-            if (s >= e || e > len) continue;
-            while (s > 0 && is_cont(text, s, len)) s--;
-            while (is_cont(text, e, len)) e++;
-            v[nv][0] = (uint32_t)s;
-            v[nv][1] = (uint32_t)e;
-            nv++;
-        }
-        qsort(v, nv, sizeof *v, cmp_range);
-    }
-    for (size_t i = 0; i < nv; i++) {
-        if (v[i][0] < at) continue;
-        ark_html_textn(h, text + at, v[i][0] - at);
+                   size_t nhl) {
+    size_t at = 0;
+    for (size_t i = 0; i < nhl; i++) {
+        size_t s = hl[i][0], e = hl[i][1];
+        if (s >= e || e > len || s < at) continue;
+        while (s > at && is_cont(text, s, len)) s--;
+        while (is_cont(text, e, len)) e++;
+        ark_html_textn(h, text + at, s - at);
         ark_html_raw(h, "<mark>");
-        ark_html_textn(h, text + v[i][0], v[i][1] - v[i][0]);
+        ark_html_textn(h, text + s, e - s);
         ark_html_raw(h, "</mark>");
-        at = v[i][1];
+        at = e;
     }
     ark_html_textn(h, text + at, len - at);
-    free(v);
 }
 
 /* ---- the frame every page shares ------------------------------------------------------ */

@@ -10,7 +10,7 @@ typedef void (*handler)(const ark_api_req *req, const char *rest, ark_reply *r);
 
 /* One signature for the table; the argument a is what follows a prefix route's path. */
 static void api_search(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_search(q, r); }
-static void api_doc(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_doc(a, r); }
+static void api_doc(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_doc(q, a, r); }
 static void api_suggest(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_suggest(q, r);
 }

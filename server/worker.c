@@ -140,7 +140,7 @@ static int with_engine(engine_call call, void *user, int *opened, ark_err *err) 
 typedef struct call_args {
     const ark_search_req *req;
     ark_results *res;
-    const char *s;
+    const char *s, *q;
     ark_docview *v;
     size_t max, *n;
     char ***strings;
@@ -156,7 +156,7 @@ static int do_search(ark_engine *e, void *user, ark_err *err) {
 static int do_doc(ark_engine *e, void *user, ark_err *err) {
     call_args *a = user;
     memset(a->v, 0, sizeof *a->v);
-    return ark_doc_get(e, a->s, a->v, err);
+    return ark_doc_get(e, a->s, a->q, a->v, err);
 }
 
 static int do_suggest(ark_engine *e, void *user, ark_err *err) {
@@ -176,8 +176,8 @@ int ark_worker_search(const ark_search_req *req, ark_results *res, int *opened, 
     return with_engine(do_search, &a, opened, err);
 }
 
-int ark_worker_doc(const char *id, ark_docview *v, int *opened, ark_err *err) {
-    call_args a = {.s = id, .v = v};
+int ark_worker_doc(const char *id, const char *q, ark_docview *v, int *opened, ark_err *err) {
+    call_args a = {.s = id, .q = q, .v = v};
     memset(v, 0, sizeof *v);
     return with_engine(do_doc, &a, opened, err);
 }

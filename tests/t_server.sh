@@ -127,6 +127,25 @@ check "a filter alone needs no q: every passage of that type" only_type f2 "$BAS
 check "the filter holds the whole query, OR included (it once held only the last word)" \
     only_type f3 "$BASE/api/search?q=skolemad%20OR%20kommune&limit=50&type=$FTYPE"
 check "doc= searches one document" one_doc
+doc_marks() {
+    status_is 200 f7 "$BASE/api/doc/$FDOCQ?q=kommune" && python3 - "$TMP/f7" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ps = r['passages']
+assert r['query'] == 'kommune' and r['corrected'] is None, r.get('query')
+assert r['matched'] == sum(p['matched'] for p in ps) > 0, r['matched']
+for p in ps:
+    b = p['text'].encode()
+    last = 0
+    for s_, e_ in p['marks']:
+        assert last <= s_ < e_ <= len(b), (last, s_, e_)   # in order, not overlapping
+        assert b[s_:e_].decode().lower().startswith('kommun'), b[s_:e_]
+        last = e_
+    assert not p['matched'] or p['marks'], p['ordinal']     # a matching passage is marked
+PY
+}
+check "/api/doc/ID?q= says which passages match and marks the words (same analysis)" doc_marks
+check "/api/doc/ID without q has no marks" bash -c "curl -s '$BASE/api/doc/$FDOCQ' | python3 -c 'import json,sys; r=json.load(sys.stdin); assert \"matched\" not in r and \"marks\" not in r[\"passages\"][0]'"
 check "date=1999 finds nothing" bash -c "curl -s '$BASE/api/search?q=kommune&date=1999' | grep -q '\"total\":0'"
 check "an over-long filter is a 400" status_is 400 f6 "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
 check "search response carries JSON content type and safety headers" \

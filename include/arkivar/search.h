@@ -87,7 +87,9 @@ typedef struct ark_result {
     ark_docinfo doc;
     ark_passage_info passage; /* text filled */
     char *snippet; size_t snippet_len;
-    uint32_t (*highlights)[2]; size_t nhighlights; /* byte [start, end) in snippet */
+    /* The query's words in the snippet: byte [start, end), in order, not overlapping,
+     * each on character boundaries (a whole token). */
+    uint32_t (*highlights)[2]; size_t nhighlights;
 } ark_result;
 
 typedef struct ark_facet_count { char *value; uint64_t count; } ark_facet_count;
@@ -111,13 +113,29 @@ void ark_results_free(ark_results *r);
 
 /* ---- One document as passages (GET /api/doc/ID) ---------------------------------------- */
 
+/* Where a query meets one passage of a document view. */
+typedef struct ark_doc_mark {
+    int matched;           /* the passage matches the query, as a search finds passages */
+    uint32_t (*ranges)[2]; /* the query's words in the passage's text, found by the same
+                            * analysis as a search's highlights: byte [start, end), in
+                            * order, not overlapping, on character boundaries */
+    size_t n;
+} ark_doc_mark;
+
 typedef struct ark_docview {
     ark_docinfo doc;
-    ark_passage_info *passages; size_t n;
+    ark_passage_info *passages; size_t n; /* in order (ordinal) */
+    ark_doc_mark *marks;   /* with a query: one per passage; NULL without */
+    size_t nmatched;       /* with a query: the passages that match it */
+    char *corrected;       /* the spelling correction ("Mente du") the marks are for, when
+                            * the query as typed matched nothing in the document; or NULL */
 } ark_docview;
 
 /* ARK_ENOTFOUND for an unknown id. The id is looked up in the index, never opened. */
-int ark_doc_get(ark_engine *e, const char *id, ark_docview *out, ark_err *err);
+/* q (NULL or blank: none) adds the marks of that query, compiled as a search compiles
+ * it (its filters too) and restricted to this document. A query that cannot be used
+ * (too long) gives no marks rather than failing the view. */
+int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, ark_err *err);
 void ark_docview_free(ark_docview *v);
 
 /* ---- Suggestions (GET /api/suggest) ------------------------------------------------------ */

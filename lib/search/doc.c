@@ -9,6 +9,7 @@
 
 #include "arkivar/schema.h"
 #include "engine.h"
+#include "snippet.h"
 
 char *ark_dupz(const char *s, size_t n) {
     char *d = malloc(n + 1);
@@ -146,7 +147,74 @@ static int by_ordinal(const void *a, const void *b) {
     return (x->ordinal > y->ordinal) - (x->ordinal < y->ordinal);
 }
 
-int ark_doc_get(ark_engine *e, const char *id, ark_docview *out, ark_err *err) {
+/* Which passages of the view match q, and where q's words are in each. 0, or ARK_ENOMEM
+ * and a Xapian error; an unusable q gives no marks. */
+static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err) {
+    ark_qnode *tree = NULL;
+    ark_xq *xq = NULL;
+    ark_hits hits = {0};
+    qbuild *b = calloc(1, sizeof *b);
+    int rc = 0;
+    if (!b) return ark_err_set(err, ARK_ENOMEM, "document view");
+    b->e = e;
+    if (ark_query_parse(q, strlen(q), &tree, NULL) != 0) goto out; /* too long: no marks */
+    xq = ark_compile(b, tree);
+    if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "document view"); goto out; }
+    if (!xq) goto out; /* nothing searchable */
+    ark_search_req only = {.doc = v->doc.id};
+    if (!(xq = ark_compile_filters(xq, &only))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "document view");
+        goto out;
+    }
+    if (!(v->marks = calloc(v->n ? v->n : 1, sizeof *v->marks))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "document view");
+        goto out;
+    }
+    ark_search_opts o;
+    ark_search_opts_default(&o);
+    o.limit = (uint32_t)(v->n ? v->n : 1);
+    if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+    for (size_t i = 0; i < hits.n; i++) {
+        ark_prec p;
+        if (ark_prec_decode(hits.v[i].data, hits.v[i].data_len, &p, &e->scratch, NULL)) continue;
+        size_t lo = 0, hi = v->n; /* passages are in ordinal order */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (v->passages[mid].ordinal < p.ordinal) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < v->n && v->passages[lo].ordinal == p.ordinal && !v->marks[lo].matched) {
+            v->marks[lo].matched = 1;
+            v->nmatched++;
+        }
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        const ark_passage_info *p = &v->passages[i];
+        ark_snip s; /* a target of the whole text: the "snippet" is the passage itself */
+        if (ark_snippet_make(e->an, p->text, p->text_len, b->words, b->nwords, p->text_len, &s)) {
+            rc = ark_err_set(err, ARK_ENOMEM, "document view");
+            goto out;
+        }
+        free(s.text);
+        v->marks[i].ranges = s.hl;
+        v->marks[i].n = s.nhl;
+    }
+out:
+    ark_hits_free(&hits);
+    ark_xq_free(xq);
+    ark_qnode_free(tree);
+    free(b);
+    return rc;
+}
+
+static void marks_free(ark_docview *v) {
+    for (size_t i = 0; v->marks && i < v->n; i++) free(v->marks[i].ranges);
+    free(v->marks);
+    v->marks = NULL;
+    v->nmatched = 0;
+}
+
+int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, ark_err *err) {
     memset(out, 0, sizeof *out);
     int rc = ark_load_docinfo(e, id, strlen(id), &out->doc, err);
     if (rc) return rc;
@@ -160,13 +228,41 @@ int ark_doc_get(ark_engine *e, const char *id, ark_docview *out, ark_err *err) {
         return rc;
     }
     if (out->n) qsort(out->passages, out->n, sizeof *out->passages, by_ordinal);
-    return 0;
+    if (q && strspn(q, " \t\r\n") < strlen(q)) {
+        rc = find_marks(e, q, out, err);
+        if (rc == 0 && out->nmatched == 0) {
+            /* As a search answers the correction when nothing matched ("Mente du"),
+             * unless every corrected word is a real Danish word. */
+            int real = 0;
+            char *sugg = ark_spelling_for(e, q, &real);
+            if (sugg && !real) {
+                ark_docview again = *out;
+                again.marks = NULL;
+                again.nmatched = 0;
+                rc = find_marks(e, sugg, &again, err);
+                if (rc == 0 && again.nmatched > 0) {
+                    marks_free(out);
+                    out->marks = again.marks;
+                    out->nmatched = again.nmatched;
+                    out->corrected = sugg;
+                    sugg = NULL;
+                } else {
+                    marks_free(&again);
+                }
+            }
+            free(sugg);
+        }
+        if (rc) ark_docview_free(out);
+    }
+    return rc;
 }
 
 void ark_docview_free(ark_docview *v) {
     if (!v) return;
     ark_docinfo_free(&v->doc);
+    marks_free(v);
     for (size_t i = 0; i < v->n; i++) ark_passage_info_free(&v->passages[i]);
     free(v->passages);
+    free(v->corrected);
     memset(v, 0, sizeof *v);
 }
