@@ -39,7 +39,9 @@ LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
 LIBA := $(BUILD)/libarkivar.a
 
 INDEXER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard indexer/*.c)))
-SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard server/*.c)))
+# The site's style sheet, script and icon are files (server/static/), compiled in.
+ASSETS := server/static/arkivar.css server/static/arkivar.js server/static/arkivar.svg
+SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard server/*.c))) $(BUILD)/server/assets.o
 
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -60,6 +62,14 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/server/assets.c: $(ASSETS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh ark_assets_css server/static/arkivar.css ark_assets_js \
+		server/static/arkivar.js ark_assets_icon server/static/arkivar.svg > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/server/assets.o: $(BUILD)/server/assets.c server/assets.h
+	$(CC) $(CFLAGS_ALL) -Iserver -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@.tmp

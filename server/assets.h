@@ -1,6 +1,9 @@
-/* server/assets.h: the fixed text of the site: its style sheet and its one script.
- * Owns: the CSS inlined into every page and the progressive-enhancement script served
- * as /static/arkivar.js (suggestions under the search box).
+/* server/assets.h: the fixed files of the site, compiled into the server.
+ * Owns: the names of server/static/arkivar.css (inlined into every page), arkivar.js
+ * (the progressive-enhancement script, /static/arkivar.js: suggestions under the search
+ * box) and arkivar.svg (the tab icon). The Makefile turns those files into
+ * build/server/assets.c (scripts/embed.sh), so a municipality restyles the site by
+ * editing a CSS file, not C strings.
  * Not here: markup (page.c), headers and CSP (http.c).
  * Why compiled in: the server is one binary with no data directory to lose, and the
  * page loads no external resources (locked-down PCs, strict CSP). */

@@ -55,6 +55,16 @@ check "hostile query: 200 HTML with strict CSP" bash -c "hdr h1 ' 200' && hdr h1
 check "hostile query: no markup from it in the page" bash -c "body_lacks h1 '<img' && body_lacks h1 '<script>alert' &&
     body_lacks h1 'onerror=alert(1)>' && body_has h1 '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img'"
 check "hostile query: percent-encoded in links" bash -c "body_has h1 'q=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E'"
+check "the page inlines server/static/arkivar.css byte for byte, serves arkivar.js and .svg as they are" \
+    python3 - "$TMP/h1" "$BASE" <<'PY'
+import re, sys, urllib.request
+page = open(sys.argv[1], encoding="utf-8").read()
+style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+assert style == open("server/static/arkivar.css", encoding="utf-8").read(), "inline CSS differs from the file"
+for name in ("arkivar.js", "arkivar.svg"):
+    got = urllib.request.urlopen(sys.argv[2] + "/static/" + name).read()
+    assert got == open("server/static/" + name, "rb").read(), name
+PY
 check "the page's only script is /static/arkivar.js" bash -c "[ \$(grep -o '<script' \"\$TMP/h1\" | wc -l) = 1 ] && body_has h1 '<script src=\"/static/arkivar.js\" defer></script>'"
 fetch d1 "$BASE/doc/000_92fe6cf18886d868.txt?q=$ENC"
 check "hostile query on the document view is escaped" bash -c "body_lacks d1 '<img' && body_has d1 '&lt;img src=x'"
