@@ -42,11 +42,11 @@ stages() {
     callgrind_annotate --inclusive=yes --auto=no "$1" 2>/dev/null | awk '
         function num(s) { gsub(",", "", s); return s + 0 }
         { v = num($1) }
-        /engine.c:ark_search /          { total = v }
+        /search.c:ark_search /          { total = v }
         /xapian_shim.cc:ark_rdb_search / { search = v }
         /FacetSpy::operator\(\)/ || /ValueCountMatchSpy::operator\(\)/ || /xapian_shim.cc:facet_table / { facets += v }
         /Xapian::Document::get_data\[/ { data = v }
-        /engine.c:load_docinfo /        { docs = v }
+        /doc.c:ark_load_docinfo /       { docs = v }
         /ark_rdb_count_by / { counts = v }
         /snippet.c:ark_snippet_cover /  { cover = v }
         /snippet.c:ark_snippet_make /   { snip = v }
