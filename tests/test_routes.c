@@ -1,0 +1,199 @@
+/* tests/test_routes.c: every route answered without a socket (TAP).
+ * A real index of corpus/ (built by $ARK_BIN/arkivar-indexer into a temporary folder),
+ * the real worker and engine, and requests handed to ark_route_run as http.c would hand
+ * them: the status, content type and body of the JSON API and of the site, the
+ * parameter checks, and the search's own promises (highlights in order and on word
+ * boundaries, filters that hold every result, a document view's marks). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../server/routes.h"
+#include "../server/worker.h"
+#include "arkivar/analysis.h"
+#include "arkivar/search.h"
+#include "tap.h"
+
+/* ---- a request from "name=value" pairs ---------------------------------------------- */
+
+typedef struct params {
+    const char *kv[16]; /* "name=value", already decoded */
+    size_t n;
+} params;
+
+static const char *get(void *ctx, const char *name) {
+    const params *p = ctx;
+    size_t len = strlen(name);
+    for (size_t i = 0; i < p->n; i++)
+        if (strncmp(p->kv[i], name, len) == 0 && p->kv[i][len] == '=') return p->kv[i] + len + 1;
+    return NULL;
+}
+
+/* Run path with the pairs (NULL-terminated) and keep the reply in *r. */
+static void run(ark_reply *r, const char *path, ...) {
+    params p = {{0}, 0};
+    va_list ap;
+    va_start(ap, path);
+    for (const char *kv; (kv = va_arg(ap, const char *)) && p.n < 16;) p.kv[p.n++] = kv;
+    va_end(ap);
+    ark_buf_free(&r->body);
+    *r = (ark_reply){.status = 0, .body = ARK_BUF_INIT};
+    ark_api_req req = {.path = path, .get = get, .ctx = &p, .conns = 1,
+                       .base = "http://127.0.0.1:1"};
+    ark_route_run(&req, r);
+}
+
+static const char *body(const ark_reply *r) { return r->body.data ? r->body.data : ""; }
+
+static int has(const ark_reply *r, const char *s) { return strstr(body(r), s) != NULL; }
+
+/* How many times s occurs in the body. */
+static int count(const ark_reply *r, const char *s) {
+    int n = 0;
+    for (const char *p = body(r); (p = strstr(p, s)); p += strlen(s)) n++;
+    return n;
+}
+
+/* ---- the search's promises, read from the engine's own results ------------------------ */
+
+static int is_word_byte(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Highlights in order, apart, inside the snippet, each a whole word. */
+static int highlights_sound(const ark_results *res) {
+    for (size_t i = 0; i < res->n; i++) {
+        const ark_result *x = &res->v[i];
+        uint32_t at = 0;
+        for (size_t k = 0; k < x->nhighlights; k++) {
+            uint32_t s = x->highlights[k][0], e = x->highlights[k][1];
+            if (s < at || s >= e || e > x->snippet_len) return 0;
+            if (s > 0 && is_word_byte((unsigned char)x->snippet[s - 1])) return 0;
+            if (e < x->snippet_len && is_word_byte((unsigned char)x->snippet[e])) return 0;
+            at = e;
+        }
+    }
+    return 1;
+}
+
+int main(void) {
+    const char *bin = getenv("ARK_BIN") ? getenv("ARK_BIN") : "bin";
+    char dir[] = "/tmp/ark-routes.XXXXXX", cmd[512];
+    if (!mkdtemp(dir)) return 1;
+    snprintf(cmd, sizeof cmd, "%s/arkivar-indexer --quiet --index %s/idx corpus", bin, dir);
+    int built = system(cmd);
+    ok(built == 0, "the indexer builds corpus/ (%s)", cmd);
+    if (built != 0) return done_testing();
+
+    char idx[64];
+    snprintf(idx, sizeof idx, "%s/idx", dir);
+    const char *shards[] = {idx};
+    ark_an *an = NULL;
+    ark_synonyms *syn = NULL;
+    ark_err err = {0, ""};
+    E(ark_an_new(NULL, &an, &err));
+    E(ark_synonyms_load("data/acronyms.txt", &syn, &err));
+    ark_worker_init(shards, 1, an, syn);
+    ark_reply r = {.body = ARK_BUF_INIT};
+
+    /* the route table */
+    is_int(ark_route_of("/api/search"), ARK_ROUTE_SEARCH, "/api/search is the search route");
+    is_int(ark_route_of("/api/doc/a/b.txt"), ARK_ROUTE_DOC, "/api/doc/… is the document route");
+    is_int(ark_route_of("/api/docx"), ARK_ROUTE_OTHER, "/api/docx is no route");
+    is_int(ark_route_of("/doc/x"), ARK_ROUTE_PAGE, "/doc/… belongs to the site");
+    is_int(ark_route_of("/static/arkivar.js"), ARK_ROUTE_PAGE, "/static/… belongs to the site");
+
+    /* the JSON API */
+    run(&r, "/api/search", "q=innovation", NULL);
+    ok(r.status == 200 && strcmp(r.content_type, "application/json; charset=utf-8") == 0,
+       "search: 200 JSON (%d)", r.status);
+    ok(has(&r, "\"query\":\"innovation\"") && has(&r, "\"results\":[{") &&
+           has(&r, "\"facets\":{\"type\":["),
+       "search: query, results and facets");
+    ok(count(&r, "\"rank\":") == 10, "search: ten results by default (%d)", count(&r, "\"rank\":"));
+    run(&r, "/api/search", "q=innovation", "limit=3", "offset=2", NULL);
+    ok(count(&r, "\"rank\":") == 3 && has(&r, "\"rank\":3,"), "search: limit and offset");
+    run(&r, "/api/search", "q=innovation", "format=text", NULL);
+    ok(r.status == 200 && strncmp(r.content_type, "text/plain", 10) == 0 && has(&r, "[["),
+       "search: format=text marks the words with [[ ]]");
+    run(&r, "/api/search", NULL);
+    ok(r.status == 400 && has(&r, "missing parameter q"), "search: no q is a 400");
+    run(&r, "/api/search", "q=   ", NULL);
+    is_int(r.status, 400, "search: a blank q is a 400");
+    run(&r, "/api/search", "q=innovation", "limit=0", NULL);
+    is_int(r.status, 400, "search: limit=0 is a 400");
+    run(&r, "/api/search", "q=innovation", "limit=101", NULL);
+    is_int(r.status, 400, "search: limit=101 is a 400");
+    run(&r, "/api/search", "q=innovation", "offset=-1", NULL);
+    is_int(r.status, 400, "search: a negative offset is a 400");
+    run(&r, "/api/search", "q=innovation", "sort=size", NULL);
+    is_int(r.status, 400, "search: an unknown sort is a 400");
+    run(&r, "/api/search", "type=svar", NULL);
+    ok(r.status == 200 && count(&r, "\"type\":\"svar\"") >= count(&r, "\"rank\":") &&
+           count(&r, "\"rank\":") > 0,
+       "search: a filter alone answers, every result of that type");
+    run(&r, "/api/doc/000_92fe6cf18886d868.txt", "q=innovation", NULL);
+    ok(r.status == 200 && has(&r, "\"matched\":true") && has(&r, "\"marks\":[["),
+       "doc: with q, matching passages and their marks");
+    run(&r, "/api/doc/nope.txt", NULL);
+    ok(r.status == 404 && has(&r, "\"status\":404"), "doc: an unknown id is a JSON 404");
+    run(&r, "/api/suggest", "q=innov", NULL);
+    ok(r.status == 200 && has(&r, "[\"innov\",[\"innovation"), "suggest: completions (%s)",
+       body(&r));
+    run(&r, "/api/suggest", "q=", NULL);
+    ok(r.status == 200 && strcmp(body(&r), "[\"\",[]]") == 0, "suggest: an empty box, no error");
+    run(&r, "/health", NULL);
+    ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5"),
+       "health: ok with the corpus's 5 documents (%s)", body(&r));
+    run(&r, "/metrics", NULL);
+    ok(r.status == 200 && has(&r, "arkivar_index_passages "), "metrics: the index gauges");
+    run(&r, "/nope", NULL);
+    ok(r.status == 404 && has(&r, "no such route"), "an unknown path is a JSON 404");
+
+    /* the site */
+    run(&r, "/", NULL);
+    ok(r.status == 200 && has(&r, "<form") && has(&r, "<style>"), "/: the start page");
+    run(&r, "/", "q=innovation", "type=svar", NULL);
+    ok(r.status == 200 && has(&r, "<mark>") && has(&r, "Dokumenttype: "),
+       "/?q=&type=: results with marks and the chosen filter");
+    run(&r, "/doc/000_92fe6cf18886d868.txt", "q=innovation", NULL);
+    ok(r.status == 200 && has(&r, "class=\"psg hit\"") && has(&r, "<mark>"),
+       "/doc/ID?q=: the document with its matching passages marked");
+    run(&r, "/doc/nope.txt", NULL);
+    is_int(r.status, 404, "/doc/ of an unknown id is a 404 page");
+    run(&r, "/opensearch.xml", NULL);
+    ok(r.status == 200 && has(&r, "http://127.0.0.1:1/?q={searchTerms}"),
+       "/opensearch.xml names the server's own address");
+    run(&r, "/static/arkivar.svg", NULL);
+    ok(r.status == 200 && has(&r, "<svg"), "/static/arkivar.svg");
+
+    /* the engine's promises, on its own results */
+    ark_engine *e = ark_worker_engine(&err);
+    ok(e != NULL, "the worker's engine opens");
+    const char *queries[] = {"innovation", "samarbejde kommunen", "\"større private virksomheder\"",
+                             "skole*", "KFF", "Københavns Kommune"};
+    int sound = 1, filtered = 1;
+    for (size_t i = 0; e && i < sizeof queries / sizeof queries[0]; i++) {
+        ark_search_req sr = {.q = queries[i], .limit = 20};
+        ark_results res;
+        if (ark_search(e, &sr, &res, &err) != 0) { sound = 0; continue; }
+        sound &= highlights_sound(&res);
+        ark_results_free(&res);
+        sr.type = "svar";
+        if (ark_search(e, &sr, &res, &err) != 0) { filtered = 0; continue; }
+        for (size_t k = 0; k < res.n; k++) filtered &= strcmp(res.v[k].doc.type, "svar") == 0;
+        ark_results_free(&res);
+    }
+    ok(sound, "highlights are in order, apart, inside the snippet and whole words");
+    ok(filtered, "a type filter holds every result");
+
+    ark_buf_free(&r.body);
+    ark_worker_shutdown();
+    ark_synonyms_free(syn);
+    ark_an_free(an);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) return 1;
+    return done_testing();
+}
