@@ -152,6 +152,15 @@ int main(void) {
     run(&r, "/nope", NULL);
     ok(r.status == 404 && has(&r, "no such route"), "an unknown path is a JSON 404");
 
+    /* "Mente du" works on the parsed words: operators, acronyms and phrases stay */
+    run(&r, "/api/search", "q=innovatoin NOT kommunen", NULL);
+    ok(has(&r, "\"suggestion\":\"innovation -kommunen\""), "Mente du keeps NOT as an operator (%.160s)",
+       strstr(body(&r), "\"suggestion\""));
+    run(&r, "/api/search", "q=KFF innovatoin", NULL);
+    ok(has(&r, "\"suggestion\":\"KFF innovation\""), "Mente du leaves an acronym alone");
+    run(&r, "/api/search", "q=\"innovatoin projekter\"", NULL);
+    ok(has(&r, "\"suggestion\":null"), "Mente du leaves a phrase as written");
+
     /* the site */
     run(&r, "/", NULL);
     ok(r.status == 200 && has(&r, "<form") && has(&r, "<style>"), "/: the start page");

@@ -10,50 +10,94 @@
 #include "arkivar/schema.h"
 #include "engine.h"
 
-/* "Mente du": each unknown word replaced by Xapian's spelling suggestion from the
- * index's own vocabulary. NULL when every word is known or nothing better exists. */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real) {
-    ark_buf out = ARK_BUF_INIT;
-    int changed = 0;
-    *all_real = 1;
-    const char *p = q;
-    while (*p) {
-        size_t sp = strspn(p, " \t");
-        ark_buf_append(&out, p, sp);
-        p += sp;
-        size_t wl = strcspn(p, " \t");
-        if (wl == 0) break;
-        char word[ARK_MAX_TERM + 1], low[ARK_MAX_TERM + 1];
-        snprintf(word, sizeof word, "%.*s", (int)(wl < ARK_MAX_TERM ? wl : ARK_MAX_TERM), p);
-        size_t ln = ark_lower(word, strlen(word), low, sizeof low);
-        int plain = ln >= 3 && !strpbrk(low, ":*\"()-0123456789");
-        char *sugg = NULL;
-        if (plain) {
-            ark_qword w;
-            ark_token tok = {low, ln, 0, ARK_TOK_WORD, 0};
-            ark_qword_init(&w, e->an, &tok, 0);
-            if (ark_engine_freq(e, w.exact) == 0 && ark_engine_freq(e, w.stem) == 0 &&
-                ark_engine_freq(e, w.fold) == 0 && ark_engine_freq(e, w.part) == 0)
-                ark_rdb_spelling(e->db, low, ln, &sugg, NULL);
-        }
-        if (sugg && *sugg) {
-            ark_buf_puts(&out, sugg);
-            changed = 1;
-            /* "rød" is Danish even when no record says it: suggest "nød", never impose it */
-            if (!ark_an_is_word(e->an, low, ln)) *all_real = 0;
-        } else {
-            ark_buf_append(&out, p, wl);
-        }
+/* Xapian's spelling suggestion for one token as typed, when the index knows the token
+ * in no form (exact, stem, folded, as a compound part); NULL otherwise. Only words are
+ * corrected: numbers, amounts, acronyms ("KFF"), codes and hyphenated words never are.
+ * *real is cleared when the token is not a Danish word either. */
+static char *correct_token(ark_engine *e, const ark_token *tok, int *real) {
+    char low[ARK_MAX_TERM + 1];
+    size_t ln = ark_lower(tok->p, tok->len, low, sizeof low);
+    if (tok->kind != ARK_TOK_WORD || ln < 3 || memchr(low, '-', ln) || memchr(low, '\'', ln))
+        return NULL;
+    ark_qword w;
+    ark_token lt = {low, ln, 0, ARK_TOK_WORD, 0};
+    ark_qword_init(&w, e->an, &lt, 0);
+    if (ark_engine_freq(e, w.exact) || ark_engine_freq(e, w.stem) ||
+        (w.fold[0] && ark_engine_freq(e, w.fold)) || ark_engine_freq(e, w.part))
+        return NULL;
+    char *sugg = NULL;
+    if (ark_rdb_spelling(e->db, low, ln, &sugg, NULL) != 0 || !sugg || !*sugg) {
         free(sugg);
-        p += wl;
+        return NULL;
     }
-    if (!changed) {
+    /* "rød" is Danish even when no record says it: suggest "nød", never impose it */
+    if (!ark_an_is_word(e->an, low, ln)) *real = 0;
+    return sugg;
+}
+
+/* text with its unknown words corrected, or NULL when none is (or out of memory:
+ * *oom). The bytes between the words stay as typed. */
+static char *correct_text(ark_engine *e, const char *text, int *real, int *oom) {
+    ark_buf out = ARK_BUF_INIT;
+    ark_tok t;
+    ark_token tok;
+    size_t at = 0, len = strlen(text);
+    int changed = 0;
+    ark_tok_init(&t, text, len);
+    while (ark_tok_next(&t, &tok)) {
+        char *sugg = correct_token(e, &tok, real);
+        if (!sugg) continue;
+        if (ark_buf_append(&out, text + at, tok.start - at) || ark_buf_puts(&out, sugg))
+            *oom = 1;
+        at = tok.start + tok.len;
+        changed = 1;
+        free(sugg);
+    }
+    if (changed && ark_buf_append(&out, text + at, len - at)) *oom = 1;
+    if (!changed || *oom) {
         ark_buf_free(&out);
         return NULL;
     }
     return ark_buf_take(&out);
 }
 
+/* Correct the plain words of the tree in place: not a phrase (its words were chosen
+ * as written), not a negated part (nobody wants a correction of what they excluded),
+ * not prefixes or filters, never an operator (the parser has taken those out). */
+static int correct_node(ark_engine *e, ark_qnode *n, int *real, int *oom) {
+    int changed = 0;
+    if (n->negated) return 0;
+    switch (n->kind) {
+    case ARK_Q_WORD: {
+        char *c = correct_text(e, n->text, real, oom);
+        if (c) {
+            free(n->text);
+            n->text = c;
+            changed = 1;
+        }
+        break;
+    }
+    case ARK_Q_AND:
+    case ARK_Q_OR:
+        for (size_t i = 0; i < n->nkids; i++) changed |= correct_node(e, n->kids[i], real, oom);
+        break;
+    default: break;
+    }
+    return changed;
+}
+
+/* "Mente du": the parsed query with each unknown word replaced by Xapian's spelling
+ * suggestion from the index's own vocabulary, written back in query syntax. NULL when
+ * every word is known or nothing better exists. */
+char *ark_spelling_for(ark_engine *e, const char *q, int *all_real) {
+    ark_qnode *tree = NULL;
+    int oom = 0;
+    *all_real = 1;
+    if (ark_query_parse(q, strlen(q), &tree, NULL) != 0) return NULL;
+    char *out = correct_node(e, tree, all_real, &oom) && !oom ? ark_query_format(tree) : NULL;
+    ark_qnode_free(tree);
+    return out;
+}
 
 typedef struct cand {
     char *word;
