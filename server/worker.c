@@ -133,6 +133,10 @@ static int with_engine(engine_call call, void *user, int *opened, ark_err *err) 
         *opened = 1;
         int rc = call(e, user, err);
         if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(err) == 0) continue;
+        /* Xapian's handles are not safe to use after an allocation failed inside them
+         * (tests/test_faults.c saw the next search crash): this thread starts over with
+         * a fresh engine on its next call. */
+        if (rc == ARK_ENOMEM || rc == ARK_EINTERNAL) drop_engine();
         return rc;
     }
 }

@@ -38,7 +38,8 @@ int ark_worker_reopen(ark_err *err);
  * newest revision and the call runs once more, so an indexer run never shows up as a
  * failed request: the one place this policy lives. Each returns the engine call's code,
  * or the code of opening the engine, with *opened telling which (1: the engine was
- * there); err is filled on failure and the results are left empty. */
+ * there); err is filled on failure and the results are left empty. After ARK_ENOMEM
+ * or ARK_EINTERNAL the thread's engine is closed, to be opened anew on the next call. */
 int ark_worker_search(const ark_search_req *req, ark_results *res, int *opened, ark_err *err);
 int ark_worker_doc(const char *id, const char *q, ark_docview *v, int *opened, ark_err *err);
 int ark_worker_suggest(const char *q, size_t max, char ***v, size_t *n, int *opened,

@@ -16,6 +16,26 @@
 
 #define WILDCARD_MAX 64
 
+/* A query constructor returns NULL only when out of memory. The builders below skip a
+ * NULL part so that their code stays simple, so a failure is remembered here, and
+ * ark_compile fails the whole query rather than answer a query with a part missing
+ * (tests/test_faults.c compares every answer under failing allocations with the
+ * clean one). One compilation per thread at a time. */
+static _Thread_local int alloc_failed;
+
+static ark_xq *got(ark_xq *q) {
+    if (!q) alloc_failed = 1;
+    return q;
+}
+
+/* How many passages hold t; a failed lookup fails the compilation. */
+static uint64_t freq_of(qbuild *b, const char *t) {
+    int failed = 0;
+    uint64_t f = ark_engine_freq(b->e, t, &failed);
+    if (failed) alloc_failed = 1;
+    return f;
+}
+
 /* How much each way of meeting a word counts (see the top comment). */
 #define W_EXACT 1.0
 #define W_STEM 0.7
@@ -41,9 +61,9 @@ static int is_stopword(const char *w) {
 }
 
 static ark_xq *term(const char *t, double w) {
-    ark_xq *q = ark_xq_term(t, strlen(t), 1, 0);
+    ark_xq *q = got(ark_xq_term(t, strlen(t), 1, 0));
     if (q && w != 1.0) {
-        ark_xq *s = ark_xq_scale(q, w);
+        ark_xq *s = got(ark_xq_scale(q, w));
         ark_xq_free(q);
         q = s;
     }
@@ -52,7 +72,7 @@ static ark_xq *term(const char *t, double w) {
 
 static ark_xq *scale_free(ark_xq *q, double w) {
     if (!q || w == 1.0) return q;
-    ark_xq *s = ark_xq_scale(q, w);
+    ark_xq *s = got(ark_xq_scale(q, w));
     ark_xq_free(q);
     return s;
 }
@@ -64,8 +84,8 @@ static ark_xq *combine_free(ark_xq_op op, ark_xq **v, size_t n, uint32_t window)
     for (size_t i = 0; i < n; i++)
         if (v[i]) v[k++] = v[i];
     ark_xq *q = k ? (k == 1 && op != ARK_XQ_PHRASE && op != ARK_XQ_NEAR ? v[0]
-                                                                         : ark_xq_combine(op, v, k, window))
-                  : ark_xq_match_nothing();
+                                                                         : got(ark_xq_combine(op, v, k, window)))
+                  : got(ark_xq_match_nothing());
     if (!(k == 1 && q == v[0]))
         for (size_t i = 0; i < k; i++) ark_xq_free(v[i]);
     return q;
@@ -76,8 +96,8 @@ static ark_xq *word_query(const ark_qword *w) {
     ark_xq *v[8];
     size_t n = 0;
     if (w->prefix) {
-        v[n++] = ark_xq_wildcard(w->exact, strlen(w->exact), WILDCARD_MAX);
-        v[n++] = ark_xq_wildcard(w->fold, strlen(w->fold), WILDCARD_MAX);
+        v[n++] = got(ark_xq_wildcard(w->exact, strlen(w->exact), WILDCARD_MAX));
+        v[n++] = got(ark_xq_wildcard(w->fold, strlen(w->fold), WILDCARD_MAX));
         return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_STEM);
     }
     v[n++] = term(w->exact, W_EXACT);
@@ -214,17 +234,17 @@ static ark_xq *filter_query(const ark_qnode *n) {
         for (const char *c = dots ? dots + 2 : n->text; *c && k < 8; c++)
             if (*c >= '0' && *c <= '9') hi[k++] = *c;
         hi[k] = '\0';
-        if (!lo[0] && !hi[0]) return ark_xq_match_nothing();
+        if (!lo[0] && !hi[0]) return got(ark_xq_match_nothing());
         strcat(hi, "~"); /* "2026" covers "20261231": '~' sorts after every digit */
-        return ark_xq_value_range(ARK_SLOT_DATE, lo[0] ? lo : NULL, hi[1] ? hi : NULL);
+        return got(ark_xq_value_range(ARK_SLOT_DATE, lo[0] ? lo : NULL, hi[1] ? hi : NULL));
     }
     if (strcmp(n->field, "type") == 0) prefix = ARK_PFX_TYPE;
     else if (strcmp(n->field, "sag") == 0) prefix = ARK_PFX_CASE;
     else if (strcmp(n->field, "udvalg") == 0) prefix = ARK_PFX_COMMITTEE;
     else if (strcmp(n->field, "doc") == 0) {
         snprintf(term_, sizeof term_, ARK_PFX_DOC "%s", n->text);
-        return ark_xq_term(term_, strlen(term_), 1, 0);
-    } else return ark_xq_match_nothing();
+        return got(ark_xq_term(term_, strlen(term_), 1, 0));
+    } else return got(ark_xq_match_nothing());
     size_t p = strlen(prefix);
     memcpy(term_, prefix, p);
     size_t len = p + ark_lower(n->text, strlen(n->text), term_ + p, sizeof term_ - p);
@@ -234,7 +254,7 @@ static ark_xq *filter_query(const ark_qnode *n) {
             if (term_[i] != ' ') term_[k++] = term_[i];
         len = k;
     }
-    return ark_xq_term(term_, len, 1, 0);
+    return got(ark_xq_term(term_, len, 1, 0));
 }
 
 /* Does the expansion's word sequence occur among the query's plain words? Then the
@@ -265,7 +285,7 @@ static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_T
 static ark_xq *apply_free(ark_xq *q, ark_xq_op op, ark_xq_op inner, ark_xq **parts, size_t n) {
     ark_xq *o = combine_free(inner, parts, n, 0);
     ark_xq *pair[2] = {q, o};
-    ark_xq *r = o ? ark_xq_combine(op, pair, 2, 0) : NULL;
+    ark_xq *r = o ? got(ark_xq_combine(op, pair, 2, 0)) : NULL;
     ark_xq_free(q);
     ark_xq_free(o);
     return r;
@@ -341,7 +361,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             ark_qword w;
             ark_qword_init(&w, b->e->an, &tok, 0);
             /* known as typed or in another inflection ("mad fællesskab" → madfællesskabet) */
-            if (ark_engine_freq(b->e, w.exact) == 0 && ark_engine_freq(b->e, w.stem) == 0) continue;
+            if (freq_of(b, w.exact) == 0 && freq_of(b, w.stem) == 0) continue;
             remember(b, &w);
             /* as strong as the two words it stands for */
             pos[np++] = scale_free(word_query(&w), 2.0);
@@ -364,11 +384,11 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         stops = combine_free(ARK_XQ_OR, stopq, nstop, 0);
     }
     ark_xq *q = NULL;
-    if (np == 0) q = (nf || nn) ? ark_xq_match_all() : NULL;
+    if (np == 0) q = (nf || nn) ? got(ark_xq_match_all()) : NULL;
     else q = combine_free(ARK_XQ_OR, pos, np, 0);
     if (q && stops) {
         ark_xq *pair[2] = {q, stops};
-        ark_xq *r = ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0);
+        ark_xq *r = got(ark_xq_combine(ARK_XQ_AND_MAYBE, pair, 2, 0));
         if (r) {
             ark_xq_free(q);
             q = r;
@@ -425,7 +445,7 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
             char low[ARK_MAX_TERM + 1];
             size_t ll = j.data ? ark_lower(j.data, j.len, low, sizeof low) : 0;
             ark_buf_free(&j);
-            if (ll && !strpbrk(low, " \"") && ark_engine_freq(b->e, low) > 0) {
+            if (ll && !strpbrk(low, " \"") && freq_of(b, low) > 0) {
                 ark_xq *alt[2] = {q, term(low, W_EXACT + W_STEM)};
                 q = combine_free(ARK_XQ_OR, alt, 2, 0);
             }
@@ -440,10 +460,18 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
 }
 
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree) {
-    return node_query(b, tree, 0);
+    alloc_failed = 0;
+    ark_xq *q = node_query(b, tree, 0);
+    if (alloc_failed) {
+        ark_xq_free(q);
+        b->oom = 1;
+        return NULL;
+    }
+    return q;
 }
 
 ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req) {
+    alloc_failed = 0;
     const struct { const char *field, *value; } f[] = {
         {"type", req->type}, {"dato", req->date}, {"sag", req->case_no},
         {"udvalg", req->committee}, {"doc", req->doc}};
@@ -460,9 +488,14 @@ ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req) {
         }
     }
     if (!nf) return q;
-    if (!q && !(q = ark_xq_match_all())) {
+    if (!q && !(q = got(ark_xq_match_all()))) {
         for (size_t k = 0; k < nf; k++) ark_xq_free(fil[k]);
         return NULL;
     }
-    return apply_free(q, ARK_XQ_FILTER, ARK_XQ_AND, fil, nf);
+    q = apply_free(q, ARK_XQ_FILTER, ARK_XQ_AND, fil, nf);
+    if (alloc_failed) {
+        ark_xq_free(q);
+        return NULL;
+    }
+    return q;
 }

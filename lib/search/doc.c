@@ -234,7 +234,9 @@ int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, 
             /* As a search answers the correction when nothing matched ("Mente du"),
              * unless every corrected word is a real Danish word. */
             int real = 0;
-            char *sugg = ark_spelling_for(e, q, &real);
+            int oom = 0;
+            char *sugg = ark_spelling_for(e, q, &real, &oom);
+            if (oom) rc = ark_err_set(err, ARK_ENOMEM, "document view");
             if (sugg && !real) {
                 ark_docview again = *out;
                 again.marks = NULL;

@@ -46,11 +46,13 @@ ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req);
 
 /* spell.c: q with each word the index does not know replaced by its spelling
  * suggestion; NULL when every word is known or nothing better exists. *all_real is 0
- * when a replaced word is not a Danish word either (then the correction is answered). */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real);
+ * when a replaced word is not a Danish word either (then the correction is answered);
+ * *oom is set when the work failed for memory (then NULL says nothing). */
+char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, int *oom);
 
-/* engine.c: how many passages hold term t (0 on any error). */
-uint64_t ark_engine_freq(ark_engine *e, const char *t);
+/* engine.c: how many passages hold term t; 0 with *failed set (when failed is not
+ * NULL) when the lookup failed. */
+uint64_t ark_engine_freq(ark_engine *e, const char *t, int *failed);
 
 /* doc.c: a NUL-terminated copy of s[0..n) (NULL on out of memory); the record of
  * document id (ARK_ENOTFOUND when there is none); a stored passage decoded into p (its

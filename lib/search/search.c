@@ -87,7 +87,9 @@ static int title_words(ark_engine *e, qbuild *b, doc_title *t, size_t *n, const 
         }
     ark_docinfo d;
     int rc = 0, unused = 0;
-    if (ark_load_docinfo(e, id, len, &d, NULL) == 0) {
+    int lrc = ark_load_docinfo(e, id, len, &d, NULL);
+    if (lrc == ARK_ENOMEM || lrc == ARK_EMODIFIED) return lrc; /* else: no title, no bonus */
+    if (lrc == 0) {
         if (d.title && *d.title)
             rc = ark_snippet_cover(e->an, d.title, strlen(d.title), b->words, b->nwords, 1000,
                                    words, &unused);
@@ -161,7 +163,10 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     b->e = e;
     if ((rc = ark_query_parse(q, strlen(q), &tree, err))) goto out;
     free(out->parsed);
-    out->parsed = ark_query_format(tree);
+    if (!(out->parsed = ark_query_format(tree))) {
+        rc = ark_err_set(err, ARK_ENOMEM, "query");
+        goto out;
+    }
     xq = ark_compile(b, tree);
     if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
     if (!xq && !has_filter(req)) { rc = 0; goto out; } /* nothing searchable: no results */
@@ -264,11 +269,14 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
     int rc = run(e, q, req, out, err);
     if (rc == 0 && req->offset == 0) {
         int real = 0;
-        out->suggestion = ark_spelling_for(e, q, &real);
-        if (out->suggestion && out->total == 0 && !real) {
+        int oom = 0;
+        out->suggestion = ark_spelling_for(e, q, &real, &oom);
+        if (oom) rc = ark_err_set(err, ARK_ENOMEM, "spelling");
+        if (rc == 0 && out->suggestion && out->total == 0 && !real) {
             /* Nothing found: answer the corrected query and say so. */
             ark_results again = {0};
-            if (run(e, out->suggestion, req, &again, err) == 0 && again.n > 0) {
+            int rrc = run(e, out->suggestion, req, &again, err);
+            if (rrc == 0 && again.n > 0) {
                 again.suggestion = out->suggestion;
                 out->suggestion = NULL;
                 again.corrected = 1;
@@ -276,6 +284,7 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
                 *out = again;
             } else {
                 ark_results_free(&again);
+                rc = rrc;
             }
         }
     }

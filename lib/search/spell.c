@@ -13,8 +13,9 @@
 /* Xapian's spelling suggestion for one token as typed, when the index knows the token
  * in no form (exact, stem, folded, as a compound part); NULL otherwise. Only words are
  * corrected: numbers, amounts, acronyms ("KFF"), codes and hyphenated words never are.
- * *real is cleared when the token is not a Danish word either. */
-static char *correct_token(ark_engine *e, const ark_token *tok, int *real) {
+ * *real is cleared when the token is not a Danish word either; *oom is set when a
+ * lookup failed. */
+static char *correct_token(ark_engine *e, const ark_token *tok, int *real, int *oom) {
     char low[ARK_MAX_TERM + 1];
     size_t ln = ark_lower(tok->p, tok->len, low, sizeof low);
     if (tok->kind != ARK_TOK_WORD || ln < 3 || memchr(low, '-', ln) || memchr(low, '\'', ln))
@@ -22,11 +23,17 @@ static char *correct_token(ark_engine *e, const ark_token *tok, int *real) {
     ark_qword w;
     ark_token lt = {low, ln, 0, ARK_TOK_WORD, 0};
     ark_qword_init(&w, e->an, &lt, 0);
-    if (ark_engine_freq(e, w.exact) || ark_engine_freq(e, w.stem) ||
-        (w.fold[0] && ark_engine_freq(e, w.fold)) || ark_engine_freq(e, w.part))
+    int failed = 0;
+    if (ark_engine_freq(e, w.exact, &failed) || ark_engine_freq(e, w.stem, &failed) ||
+        (w.fold[0] && ark_engine_freq(e, w.fold, &failed)) ||
+        ark_engine_freq(e, w.part, &failed) || failed) {
+        *oom |= failed;
         return NULL;
+    }
     char *sugg = NULL;
-    if (ark_rdb_spelling(e->db, low, ln, &sugg, NULL) != 0 || !sugg || !*sugg) {
+    ark_err err = {0, ""};
+    if (ark_rdb_spelling(e->db, low, ln, &sugg, &err) != 0 || !sugg || !*sugg) {
+        if (err.code) *oom = 1;
         free(sugg);
         return NULL;
     }
@@ -45,7 +52,7 @@ static char *correct_text(ark_engine *e, const char *text, int *real, int *oom) 
     int changed = 0;
     ark_tok_init(&t, text, len);
     while (ark_tok_next(&t, &tok)) {
-        char *sugg = correct_token(e, &tok, real);
+        char *sugg = correct_token(e, &tok, real, oom);
         if (!sugg) continue;
         if (ark_buf_append(&out, text + at, tok.start - at) || ark_buf_puts(&out, sugg))
             *oom = 1;
@@ -89,12 +96,17 @@ static int correct_node(ark_engine *e, ark_qnode *n, int *real, int *oom) {
 /* "Mente du": the parsed query with each unknown word replaced by Xapian's spelling
  * suggestion from the index's own vocabulary, written back in query syntax. NULL when
  * every word is known or nothing better exists. */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real) {
+char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, int *oom) {
     ark_qnode *tree = NULL;
-    int oom = 0;
     *all_real = 1;
-    if (ark_query_parse(q, strlen(q), &tree, NULL) != 0) return NULL;
-    char *out = correct_node(e, tree, all_real, &oom) && !oom ? ark_query_format(tree) : NULL;
+    int rc = ark_query_parse(q, strlen(q), &tree, NULL);
+    if (rc != 0) {
+        *oom |= rc == ARK_ENOMEM;
+        return NULL;
+    }
+    char *out = NULL;
+    if (correct_node(e, tree, all_real, oom) && !*oom && !(out = ark_query_format(tree)))
+        *oom = 1;
     ark_qnode_free(tree);
     return out;
 }
