@@ -317,9 +317,14 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
 }
 
 int ark_db_exists(const char *dir) {
-    struct stat st;
-    std::string rev = std::string(dir ? dir : "") + "/iamglass";
-    return stat(rev.c_str(), &st) == 0;
+    /* glass's revision file; chert's, and a stub naming other databases, are taken as
+     * a database too, so that nothing ever builds over them */
+    for (const char *name : {"/iamglass", "/iamchert", "/XAPIANDB"}) {
+        struct stat st;
+        std::string path = std::string(dir ? dir : "") + name;
+        if (stat(path.c_str(), &st) == 0) return 1;
+    }
+    return 0;
 }
 
 int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
