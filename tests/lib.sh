@@ -36,3 +36,4 @@ require() {
         exit 1
     done
 }
+

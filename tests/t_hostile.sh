@@ -17,15 +17,8 @@ n=0
 failed=0
 PID=
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 . "$(dirname "$0")/lib.sh"
-diag() { sed 's/^/# /'; }
-check() {
-    local desc=$1 out
-    shift
-    if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '%s\n' "$out" | head -20 | diag; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 require curl python3 "$SERVER" "$INDEXER"
 

@@ -12,14 +12,8 @@ INDEXER=$ARK_BIN/arkivar-indexer
 n=0
 failed=0
 PID=
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() {
-    local desc=$1 out
-    shift
-    if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '%s\n' "$out" | head -20 | sed 's/^/# /'; fi
-}
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tap.sh"
 require curl python3 "$SERVER" "$INDEXER"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_page.XXXXXX")
