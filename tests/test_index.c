@@ -6,12 +6,15 @@
 #include "arkivar/index.h"
 
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -557,6 +560,20 @@ static void test_open_errors(void) {
     ok(strstr(err.msg, refused) != NULL, "message names the shard");
 }
 
+/* A TCP port on 127.0.0.1 that nobody listens on right now (0 if none is found). */
+static unsigned free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    socklen_t len = sizeof a;
+    unsigned port = 0;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
 /* Two local shards, and (if xapian-tcpsrv is installed) a remote one. */
 static void test_shards(void) {
     ark_wdb *w = NULL;
@@ -585,31 +602,41 @@ static void test_shards(void) {
         ok(0, "xapian-tcpsrv is missing (xapian-tools; scripts/install-deps.sh installs it)");
         return;
     }
-    unsigned port = 20000 + (unsigned)getpid() % 20000;
+    /* A port nobody listens on now, asked of the kernel; if xapian-tcpsrv still cannot
+     * have it (taken in between) it exits, and the next try takes another. */
     char portstr[16], spec[64];
-    snprintf(portstr, sizeof portstr, "%u", port);
-    snprintf(spec, sizeof spec, "tcp:127.0.0.1:%u", port);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* On SIGTERM xapian-tcpsrv kills its whole process group (its connection
-         * children): give it a group of its own, or it takes this test and prove along. */
-        setpgid(0, 0);
-        int devnull = open("/dev/null", 1);
-        if (devnull >= 0) {
-            dup2(devnull, 1);
-            dup2(devnull, 2);
-        }
-        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port",
-              portstr, path("shard2"), (char *)NULL);
-        _exit(127);
-    }
-    specs[1] = spec;
+    pid_t pid = -1;
     int rc = -1;
-    for (int i = 0; i < 50 && rc != 0; i++) {
-        rc = ark_rdb_open(specs, 2, &r, &err);
-        if (rc != 0) {
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+    for (int attempt = 0; attempt < 5 && rc != 0; attempt++) {
+        unsigned port = free_port();
+        snprintf(portstr, sizeof portstr, "%u", port);
+        snprintf(spec, sizeof spec, "tcp:127.0.0.1:%u", port);
+        pid = fork();
+        if (pid == 0) {
+            /* On SIGTERM xapian-tcpsrv kills its whole process group (its connection
+             * children): give it a group of its own, or it takes this test and prove along. */
+            setpgid(0, 0);
+            int devnull = open("/dev/null", 1);
+            if (devnull >= 0) {
+                dup2(devnull, 1);
+                dup2(devnull, 2);
+            }
+            execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port",
+                  portstr, path("shard2"), (char *)NULL);
+            _exit(127);
+        }
+        specs[1] = spec;
+        for (int i = 0; i < 100 && rc != 0 && pid > 0; i++) {
+            if (waitpid(pid, NULL, WNOHANG) == pid) pid = -1; /* it could not listen */
+            else if ((rc = ark_rdb_open(specs, 2, &r, &err)) != 0) {
+                struct timespec ts = {0, 100 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (rc != 0 && pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, NULL, 0);
+            pid = -1;
         }
     }
     ok(rc == 0, "open a local and a remote shard: %s", rc ? err.msg : "ok");
