@@ -268,6 +268,18 @@ int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *i
     return 0;
 }
 
+int ark_build_fatal(int rc) {
+    return rc == ARK_EINDEX || rc == ARK_ENOMEM || rc == ARK_EINTERNAL;
+}
+
+void ark_build_progress(uint64_t done, uint64_t total, uint64_t passages, uint64_t bytes,
+                        double seconds) {
+    double mb = (double)bytes / 1e6;
+    fprintf(stderr, "\r%llu/%llu files, %llu passages, %.1f MB, %.1f MB/s   ",
+            (unsigned long long)done, (unsigned long long)total, (unsigned long long)passages,
+            mb, seconds > 0 ? mb / seconds : 0.0);
+}
+
 int ark_build_flush(ark_build *b, ark_err *err) {
     for (size_t i = 0; i < b->spell.n; i++) {
         size_t len;

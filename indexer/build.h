@@ -69,6 +69,14 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
 int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *in,
                     ark_err *err);
 
+/* Whether a code from ark_build_prepare or ark_build_write stops the run (the index or
+ * memory failed) rather than skipping one bad file. */
+int ark_build_fatal(int rc);
+
+/* The progress line on a terminal ("\r12/34 files, ..."), for either way of writing. */
+void ark_build_progress(uint64_t done, uint64_t total, uint64_t passages, uint64_t bytes,
+                        double seconds);
+
 /* Write the spelling words counted so far; before the commit. */
 int ark_build_flush(ark_build *b, ark_err *err);
 

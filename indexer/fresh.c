@@ -99,10 +99,6 @@ static void part_done(void) {
     pthread_mutex_unlock(&run.mu);
 }
 
-static int fatal(int rc) {
-    return rc == ARK_EINDEX || rc == ARK_ENOMEM || rc == ARK_EINTERNAL;
-}
-
 /* One thread: its share of the files, prepared and written in order. */
 static void *write_part(void *arg) {
     part *p = arg;
@@ -119,7 +115,7 @@ static void *write_part(void *arg) {
             if (!(rc = ark_build_write(&p->b, file->id, 0, &x, &p->err))) p->b.files_indexed++;
             atomic_fetch_add(&run.bytes, x.bytes);
             atomic_fetch_add(&run.passages, x.ndocs);
-        } else if (fatal(x.rc)) {
+        } else if (ark_build_fatal(x.rc)) {
             p->err = x.err;
             rc = x.rc;
         } else {
@@ -138,16 +134,6 @@ static void *write_part(void *arg) {
     p->rc = rc;
     part_done();
     return NULL;
-}
-
-static void progress(const ark_fresh *f, size_t total) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double dt = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - f->t0;
-    double mb = (double)atomic_load(&run.bytes) / 1e6;
-    fprintf(stderr, "\r%llu/%zu files, %llu passages, %.1f MB, %.1f MB/s   ",
-            (unsigned long long)atomic_load(&run.files), total,
-            (unsigned long long)atomic_load(&run.passages), mb, dt > 0 ? mb / dt : 0.0);
 }
 
 /* Cut files into nparts contiguous shares of about equal bytes, none empty (n >= nparts). */
@@ -238,7 +224,13 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         ts.tv_nsec += 500000000L;
         if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&run.cv, &run.mu, &ts);
-        if (f->tty) progress(f, n);
+        if (f->tty) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            ark_build_progress(atomic_load(&run.files), n, atomic_load(&run.passages),
+                               atomic_load(&run.bytes),
+                               (double)now.tv_sec + (double)now.tv_nsec / 1e9 - f->t0);
+        }
     }
     pthread_mutex_unlock(&run.mu);
     for (size_t k = 0; k < started; k++) pthread_join(tids[k], NULL);

@@ -271,13 +271,6 @@ static size_t resolve_clashes(const ark_walk *w, const doc_list *stored, char *t
     return refused;
 }
 
-static void progress(const ark_build *b, size_t done, size_t total, double t0) {
-    double dt = now_s() - t0;
-    fprintf(stderr, "\r%zu/%zu files, %llu passages, %.1f MB, %.1f MB/s   ", done, total,
-            (unsigned long long)b->passages, (double)b->bytes / 1e6,
-            dt > 0 ? (double)b->bytes / 1e6 / dt : 0.0);
-}
-
 /* Results in memory waiting for the writer, roughly (a passage's Xapian document holds
  * about eight times its text): bounds the run's memory whatever the file sizes. */
 #define PIPE_MAX_BYTES (64u << 20)
@@ -410,7 +403,7 @@ static int build_consume(void *vc, size_t i, void *r) {
             c->b->files_indexed++;
     } else if (x->rc == ARK_BUILD_UNCHANGED) {
         c->b->files_unchanged++;
-    } else if (x->rc == ARK_EINDEX || x->rc == ARK_ENOMEM || x->rc == ARK_EINTERNAL) {
+    } else if (ark_build_fatal(x->rc)) {
         c->err = x->err;
         rc = x->rc;
     } else {
@@ -426,7 +419,7 @@ static int build_consume(void *vc, size_t i, void *r) {
         pthread_mutex_unlock(&c->trash_mu);
     }
     if (c->tty && now_s() - c->last > 0.5) {
-        progress(c->b, i + 1, c->ntake, c->t0);
+        ark_build_progress(i + 1, c->ntake, c->b->passages, c->b->bytes, now_s() - c->t0);
         c->last = now_s();
     }
     return rc;
@@ -467,17 +460,15 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
         if (!take[i]) continue;
         run_file *f = &c->files[k++];
         f->w = i;
-        if (c->fresh_fd < 0 && (rc = ark_build_stored(c->b, walk->v[i].id, root_dir(walk, i), &f->exists, f->old,
+        if (c->fresh_fd >= 0) continue; /* a new index holds nothing yet */
+        if ((rc = ark_build_stored(c->b, walk->v[i].id, root_dir(walk, i), &f->exists, f->old,
                                    err)))
             return rc;
     }
     if ((rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, learn_job, learn_consume,
                            learn_drop, c)))
         goto out;
-    if (c->fresh_fd >= 0) {
-        rc = write_fresh(c, threads, err);
-        return rc;
-    }
+    if (c->fresh_fd >= 0) return write_fresh(c, threads, err);
     for (unsigned t = 1; t < threads; t++)
         if ((rc = ark_an_clone(c->an[0], &c->an[t], &c->err))) goto out;
     rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, build_job, build_consume, build_drop, c);
@@ -626,15 +617,14 @@ int main(int argc, char **argv) {
         if (force && !quiet)
             fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
                     index, other_format ? "" : " (masking changed)");
-        if (ark_wdb_set_meta(w, ARK_META_FORMAT, ARK_INDEX_FORMAT, strlen(ARK_INDEX_FORMAT), &err) ||
-            ark_wdb_set_meta(w, ARK_META_MASK, want_mask, strlen(want_mask), &err))
-            goto fatal;
+        for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i += 2)
+            if (ark_wdb_set_meta(w, meta[i], meta[i + 1], strlen(meta[i + 1]), &err)) goto fatal;
     }
 
     run.walk = &walk;
     run.dir = index;
     run.meta = meta;
-    run.nmeta = 2;
+    run.nmeta = sizeof meta / sizeof meta[0] / 2;
     run.an[0] = an;
     run.b = &b;
     run.mask = mask;
