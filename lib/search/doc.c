@@ -157,7 +157,9 @@ static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err
     int rc = 0;
     if (!b) return ark_err_set(err, ARK_ENOMEM, "document view");
     b->e = e;
-    if (ark_query_parse(q, strlen(q), &tree, NULL) != 0) goto out; /* too long: no marks */
+    int prc = ark_query_parse(q, strlen(q), &tree, NULL);
+    if (prc == ARK_ENOMEM) rc = ark_err_set(err, prc, "document view");
+    if (prc) goto out; /* too long: no marks */
     xq = ark_compile(b, tree);
     if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "document view"); goto out; }
     if (!xq) goto out; /* nothing searchable */
