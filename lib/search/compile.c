@@ -499,3 +499,29 @@ ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req) {
     }
     return q;
 }
+
+int ark_req_filtered(const ark_search_req *req) {
+    return req->type || req->date || req->case_no || req->committee || req->doc;
+}
+
+int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_prepared *out,
+                ark_err *err) {
+    memset(out, 0, sizeof *out);
+    if (!(out->b = calloc(1, sizeof *out->b))) return ark_err_set(err, ARK_ENOMEM, "query");
+    out->b->e = e;
+    int rc = ark_query_parse(q, strlen(q), &out->tree, err);
+    if (rc) return rc;
+    out->xq = ark_compile(out->b, out->tree);
+    if (out->b->oom) return ark_err_set(err, ARK_ENOMEM, "query");
+    out->searchable = out->xq != NULL;
+    if (!out->xq && !ark_req_filtered(req)) return 0;
+    if (!(out->xq = ark_compile_filters(out->xq, req))) return ark_err_set(err, ARK_ENOMEM, "query");
+    return 0;
+}
+
+void ark_prepared_free(ark_prepared *p) {
+    ark_xq_free(p->xq);
+    ark_qnode_free(p->tree);
+    free(p->b);
+    memset(p, 0, sizeof *p);
+}

@@ -150,24 +150,15 @@ static int by_ordinal(const void *a, const void *b) {
 /* Which passages of the view match q, and where q's words are in each. 0, or ARK_ENOMEM
  * and a Xapian error; an unusable q gives no marks. */
 static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err) {
-    ark_qnode *tree = NULL;
-    ark_xq *xq = NULL;
     ark_hits hits = {0};
-    qbuild *b = calloc(1, sizeof *b);
-    int rc = 0;
-    if (!b) return ark_err_set(err, ARK_ENOMEM, "document view");
-    b->e = e;
-    int prc = ark_query_parse(q, strlen(q), &tree, NULL);
-    if (prc == ARK_ENOMEM) rc = ark_err_set(err, prc, "document view");
-    if (prc) goto out; /* too long: no marks */
-    xq = ark_compile(b, tree);
-    if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "document view"); goto out; }
-    if (!xq) goto out; /* nothing searchable */
     ark_search_req only = {.doc = v->doc.id};
-    if (!(xq = ark_compile_filters(xq, &only))) {
-        rc = ark_err_set(err, ARK_ENOMEM, "document view");
-        goto out;
-    }
+    ark_prepared pq;
+    int rc = ark_prepare(e, q, &only, &pq, NULL);
+    if (rc == ARK_ENOMEM) rc = ark_err_set(err, rc, "document view");
+    else if (rc) rc = 0; /* too long or not a query: no marks */
+    if (rc || !pq.searchable) goto out;
+    qbuild *b = pq.b;
+    ark_xq *xq = pq.xq;
     if (!(v->marks = calloc(v->n ? v->n : 1, sizeof *v->marks))) {
         rc = ark_err_set(err, ARK_ENOMEM, "document view");
         goto out;
@@ -203,9 +194,7 @@ static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err
     }
 out:
     ark_hits_free(&hits);
-    ark_xq_free(xq);
-    ark_qnode_free(tree);
-    free(b);
+    ark_prepared_free(&pq);
     return rc;
 }
 

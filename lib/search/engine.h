@@ -44,6 +44,24 @@ ark_xq *ark_compile(qbuild *b, const ark_qnode *tree);
  * NULL: every passage), NULL on out of memory. Returns q itself when no filter is set. */
 ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req);
 
+/* compile.c: a query as both the search and the document view run it: q parsed into
+ * out->tree, compiled into out->xq with its words in out->b, restricted by req's filters.
+ * 0 (out->searchable is 0 when nothing in q is searchable; out->xq is NULL when, in
+ * addition, no filter is set), the parser's
+ * error (ARK_EINVAL, ARK_ETOOBIG), or ARK_ENOMEM. Free out with ark_prepared_free in
+ * every case. */
+typedef struct ark_prepared {
+    qbuild *b;
+    ark_qnode *tree;
+    ark_xq *xq;
+    int searchable;
+} ark_prepared;
+/* 1 when the request sets a filter (type, date, case, committee or document). */
+int ark_req_filtered(const ark_search_req *req);
+int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_prepared *out,
+                ark_err *err);
+void ark_prepared_free(ark_prepared *p);
+
 /* spell.c: q with each word the index does not know replaced by its spelling
  * suggestion; NULL when every word is known or nothing better exists. *all_real is 0
  * when a replaced word is not a Danish word either (then the correction is answered);

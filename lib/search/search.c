@@ -145,32 +145,23 @@ static int by_effective(const void *a, const void *b) {
     return (x->i > y->i) - (x->i < y->i); /* stable: Xapian's order breaks ties */
 }
 
-static int has_filter(const ark_search_req *req) {
-    return req->type || req->date || req->case_no || req->committee || req->doc;
-}
-
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
                ark_err *err) {
     ranked *order = NULL;
     doc_title titles[MAX_TITLES];
     size_t ntitles = 0;
-    ark_qnode *tree = NULL;
     ark_hits hits = {0};
-    ark_xq *xq = NULL;
-    qbuild *b = calloc(1, sizeof *b);
-    int rc = 0;
-    if (!b) return ark_err_set(err, ARK_ENOMEM, "query");
-    b->e = e;
-    if ((rc = ark_query_parse(q, strlen(q), &tree, err))) goto out;
+    ark_prepared pq;
+    int rc = ark_prepare(e, q, req, &pq, err);
+    if (rc) goto out;
     free(out->parsed);
-    if (!(out->parsed = ark_query_format(tree))) {
+    if (!(out->parsed = ark_query_format(pq.tree))) {
         rc = ark_err_set(err, ARK_ENOMEM, "query");
         goto out;
     }
-    xq = ark_compile(b, tree);
-    if (b->oom) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
-    if (!xq && !has_filter(req)) { rc = 0; goto out; } /* nothing searchable: no results */
-    if (!(xq = ark_compile_filters(xq, req))) { rc = ark_err_set(err, ARK_ENOMEM, "query"); goto out; }
+    if (!pq.xq) goto out; /* nothing searchable: no results */
+    qbuild *b = pq.b;
+    ark_xq *xq = pq.xq;
 
     ark_search_opts o;
     ark_search_opts_default(&o);
@@ -251,9 +242,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
 out:
     free(order);
     ark_hits_free(&hits);
-    ark_xq_free(xq);
-    ark_qnode_free(tree);
-    free(b);
+    ark_prepared_free(&pq);
     return rc;
 }
 
@@ -261,7 +250,7 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
     memset(out, 0, sizeof *out);
     double t0 = now_ms();
     const char *q = req->q ? req->q : "";
-    if (!*q && !has_filter(req)) return ark_err_set(err, ARK_EINVAL, "q is empty");
+    if (!*q && !ark_req_filtered(req)) return ark_err_set(err, ARK_EINVAL, "q is empty");
     if (strlen(q) > ARK_QUERY_MAX_BYTES)
         return ark_err_set(err, ARK_EINVAL, "q is longer than %d bytes", ARK_QUERY_MAX_BYTES);
     if (req->limit < 1 || req->limit > 100)
