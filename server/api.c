@@ -27,27 +27,19 @@ static const char metrics_type[] = "text/plain; version=0.0.4; charset=utf-8";
 
 static void json_docinfo(ark_json *j, const ark_docinfo *d, int full) {
     ark_json_obj_begin(j);
-    ark_json_key(j, "id");
-    ark_json_str(j, d->id);
-    ark_json_key(j, "title");
-    ark_json_str(j, d->title);
-    ark_json_key(j, "type");
-    ark_json_str(j, d->type);
-    ark_json_key(j, "date");
-    ark_json_str(j, d->date);
+    ark_json_kstr(j, "id", d->id);
+    ark_json_kstr(j, "title", d->title);
+    ark_json_kstr(j, "type", d->type);
+    ark_json_kstr(j, "date", d->date);
     ark_json_key(j, "case_numbers");
     ark_json_arr_begin(j);
     for (size_t i = 0; i < d->ncase_numbers; i++) ark_json_str(j, d->case_numbers[i]);
     ark_json_arr_end(j);
     if (full) {
-        ark_json_key(j, "committee");
-        ark_json_str(j, d->committee);
-        ark_json_key(j, "addressee");
-        ark_json_str(j, d->addressee);
-        ark_json_key(j, "passages");
-        ark_json_u64(j, d->npassages);
-        ark_json_key(j, "bytes");
-        ark_json_u64(j, d->bytes);
+        ark_json_kstr(j, "committee", d->committee);
+        ark_json_kstr(j, "addressee", d->addressee);
+        ark_json_ku64(j, "passages", d->npassages);
+        ark_json_ku64(j, "bytes", d->bytes);
     }
     ark_json_obj_end(j);
 }
@@ -71,18 +63,12 @@ static void json_ranges(ark_json *j, const uint32_t (*v)[2], size_t n, size_t le
 static void json_passage(ark_json *j, const ark_passage_info *p, int with_text,
                          const ark_doc_mark *m) {
     ark_json_obj_begin(j);
-    ark_json_key(j, "ordinal");
-    ark_json_u64(j, p->ordinal);
-    ark_json_key(j, "heading");
-    ark_json_str(j, p->heading);
-    ark_json_key(j, "start");
-    ark_json_u64(j, p->start);
-    ark_json_key(j, "end");
-    ark_json_u64(j, p->end);
-    ark_json_key(j, "line_start");
-    ark_json_u64(j, p->line_start);
-    ark_json_key(j, "line_end");
-    ark_json_u64(j, p->line_end);
+    ark_json_ku64(j, "ordinal", p->ordinal);
+    ark_json_kstr(j, "heading", p->heading);
+    ark_json_ku64(j, "start", p->start);
+    ark_json_ku64(j, "end", p->end);
+    ark_json_ku64(j, "line_start", p->line_start);
+    ark_json_ku64(j, "line_end", p->line_end);
     ark_json_key(j, "page");
     if (p->page) /* 0 means the source has no pages */
         ark_json_u64(j, p->page);
@@ -93,8 +79,7 @@ static void json_passage(ark_json *j, const ark_passage_info *p, int with_text,
         ark_json_strn(j, p->text ? p->text : "", p->text ? p->text_len : 0);
     }
     if (m) {
-        ark_json_key(j, "matched");
-        ark_json_bool(j, m->matched);
+        ark_json_kbool(j, "matched", m->matched);
         ark_json_key(j, "marks");
         json_ranges(j, (const uint32_t(*)[2])m->ranges, m->n, p->text_len);
     }
@@ -105,10 +90,8 @@ static void json_facets(ark_json *j, const ark_facet_count *v, size_t n) {
     ark_json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
         ark_json_obj_begin(j);
-        ark_json_key(j, "value");
-        ark_json_str(j, v[i].value);
-        ark_json_key(j, "count");
-        ark_json_u64(j, v[i].count);
+        ark_json_kstr(j, "value", v[i].value);
+        ark_json_ku64(j, "count", v[i].count);
         ark_json_obj_end(j);
     }
     ark_json_arr_end(j);
@@ -121,31 +104,23 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
-    ark_json_key(&j, "query");
-    ark_json_str(&j, q);
-    ark_json_key(&j, "parsed");
-    ark_json_str(&j, res->parsed ? res->parsed : "");
-    ark_json_key(&j, "total");
-    ark_json_u64(&j, res->total);
-    ark_json_key(&j, "total_results");
-    ark_json_u64(&j, res->total_results);
+    ark_json_kstr(&j, "query", q);
+    ark_json_kstr(&j, "parsed", res->parsed ? res->parsed : "");
+    ark_json_ku64(&j, "total", res->total);
+    ark_json_ku64(&j, "total_results", res->total_results);
     ark_json_key(&j, "took_ms");
     ark_json_double(&j, res->took_ms, 3);
-    ark_json_key(&j, "suggestion");
-    ark_json_str(&j, res->suggestion); /* null when none */
-    ark_json_key(&j, "corrected");
-    ark_json_bool(&j, res->corrected);
+    ark_json_kstr(&j, "suggestion", res->suggestion); /* null when none */
+    ark_json_kbool(&j, "corrected", res->corrected);
     ark_json_key(&j, "results");
     ark_json_arr_begin(&j);
     for (size_t i = 0; i < res->n; i++) {
         const ark_result *x = &res->v[i];
         ark_json_obj_begin(&j);
-        ark_json_key(&j, "rank");
-        ark_json_u64(&j, x->rank);
+        ark_json_ku64(&j, "rank", x->rank);
         ark_json_key(&j, "score");
         ark_json_double(&j, x->score, 4);
-        ark_json_key(&j, "doc_matches");
-        ark_json_u64(&j, x->doc_matches);
+        ark_json_ku64(&j, "doc_matches", x->doc_matches);
         ark_json_key(&j, "doc");
         json_docinfo(&j, &x->doc, 0);
         ark_json_key(&j, "passage");
@@ -425,13 +400,11 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     ark_json_key(&j, "doc");
     json_docinfo(&j, &v.doc, 1);
     if (q) {
-        ark_json_key(&j, "query");
-        ark_json_str(&j, q);
+        ark_json_kstr(&j, "query", q);
         ark_json_key(&j, "corrected");
         if (v.corrected) ark_json_str(&j, v.corrected);
         else ark_json_null(&j);
-        ark_json_key(&j, "matched");
-        ark_json_u64(&j, v.nmatched);
+        ark_json_ku64(&j, "matched", v.nmatched);
     }
     ark_json_key(&j, "passages");
     ark_json_arr_begin(&j);
@@ -494,14 +467,10 @@ void ark_api_health(ark_reply *r) {
     ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
-    ark_json_key(&j, "status");
-    ark_json_str(&j, "ok");
-    ark_json_key(&j, "revision");
-    ark_json_u64(&j, st.revision);
-    ark_json_key(&j, "passages");
-    ark_json_u64(&j, st.passages);
-    ark_json_key(&j, "documents");
-    ark_json_u64(&j, st.documents);
+    ark_json_kstr(&j, "status", "ok");
+    ark_json_ku64(&j, "revision", st.revision);
+    ark_json_ku64(&j, "passages", st.passages);
+    ark_json_ku64(&j, "documents", st.documents);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }

@@ -263,3 +263,18 @@ int ark_json_escape(ark_buf *b, const char *s, size_t len) {
     }
     return rc;
 }
+
+void ark_json_kstr(ark_json *j, const char *key, const char *s) {
+    ark_json_key(j, key);
+    ark_json_str(j, s);
+}
+
+void ark_json_ku64(ark_json *j, const char *key, uint64_t v) {
+    ark_json_key(j, key);
+    ark_json_u64(j, v);
+}
+
+void ark_json_kbool(ark_json *j, const char *key, int v) {
+    ark_json_key(j, key);
+    ark_json_bool(j, v);
+}

@@ -45,6 +45,11 @@ void ark_json_double(ark_json *j, double v, int decimals); /* NaN/inf write null
 void ark_json_bool(ark_json *j, int v);
 void ark_json_null(ark_json *j);
 
+/* A member of the open object: the key, then its value (as ark_json_key + the writer). */
+void ark_json_kstr(ark_json *j, const char *key, const char *s);
+void ark_json_ku64(ark_json *j, const char *key, uint64_t v);
+void ark_json_kbool(ark_json *j, const char *key, int v);
+
 /* Append s[0, len) as a quoted JSON string: ", \ and control characters escaped,
  * U+2028/U+2029 escaped (so the output is also a safe JavaScript literal), invalid
  * UTF-8 replaced by U+FFFD. 0 or ARK_ENOMEM. */

@@ -30,8 +30,7 @@ void ark_api_error(ark_reply *r, int status, const char *fmt, ...) {
     ark_json_obj_begin(&j);
     ark_json_key(&j, "status");
     ark_json_i64(&j, status);
-    ark_json_key(&j, "message");
-    ark_json_str(&j, msg);
+    ark_json_kstr(&j, "message", msg);
     ark_json_obj_end(&j);
     ark_json_obj_end(&j);
     if (ark_json_finish(&j) != 0) {
