@@ -29,10 +29,11 @@ static ark_xq *got(ark_xq *q) {
 }
 
 /* How many passages hold t; a failed lookup fails the compilation. */
+/* A failed lookup fails the query, as a failed allocation does, with the index's reason. */
 static uint64_t freq_of(qbuild *b, const char *t) {
-    int failed = 0;
-    uint64_t f = ark_engine_freq(b->e, t, &failed);
-    if (failed) alloc_failed = 1;
+    uint64_t f = 0;
+    if (b->rc) return 0;
+    b->rc = ark_engine_freq(b->e, t, &f, &b->err);
     return f;
 }
 
@@ -462,9 +463,9 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree) {
     alloc_failed = 0;
     ark_xq *q = node_query(b, tree, 0);
-    if (alloc_failed) {
+    if (alloc_failed || b->rc) {
         ark_xq_free(q);
-        b->oom = 1;
+        b->oom |= alloc_failed;
         return NULL;
     }
     return q;
@@ -513,6 +514,10 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
     if (rc) return rc;
     out->xq = ark_compile(out->b, out->tree);
     if (out->b->oom) return ark_err_set(err, ARK_ENOMEM, "query");
+    if (out->b->rc) {
+        if (err) *err = out->b->err;
+        return out->b->rc;
+    }
     out->searchable = out->xq != NULL;
     if (!out->xq && !ark_req_filtered(req)) return 0;
     if (!(out->xq = ark_compile_filters(out->xq, req))) return ark_err_set(err, ARK_ENOMEM, "query");

@@ -225,9 +225,12 @@ int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, 
             /* As a search answers the correction when nothing matched ("Mente du"),
              * unless every corrected word is a real Danish word. */
             int real = 0;
-            int oom = 0;
-            char *sugg = ark_spelling_for(e, q, &real, &oom);
-            if (oom) rc = ark_err_set(err, ARK_ENOMEM, "document view");
+            ark_err fail = {0, ""};
+            char *sugg = ark_spelling_for(e, q, &real, &fail);
+            if (fail.code) {
+                rc = fail.code;
+                if (err) *err = fail;
+            }
             if (sugg && !real) {
                 ark_docview again = *out;
                 again.marks = NULL;

@@ -90,11 +90,7 @@ int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err) {
 }
 
 
-uint64_t ark_engine_freq(ark_engine *e, const char *t, int *failed) {
-    uint64_t f = 0;
-    if (ark_rdb_termfreq(e->db, t, strlen(t), &f, NULL) != 0) {
-        if (failed) *failed = 1;
-        return 0;
-    }
-    return f;
+int ark_engine_freq(ark_engine *e, const char *t, uint64_t *f, ark_err *err) {
+    *f = 0;
+    return ark_rdb_termfreq(e->db, t, strlen(t), f, err);
 }

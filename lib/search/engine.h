@@ -35,6 +35,8 @@ typedef struct qbuild {
     int phrases;                 /* phrases seen; the one being built is number `phrases` */
     int in_phrase;               /* words remembered now belong to phrase `phrases` */
     int oom;                     /* an allocation failed: the query is not usable */
+    int rc;                      /* a lookup in the index failed (err says why): the same */
+    ark_err err;
 } qbuild;
 
 /* compile.c: the Xapian query for a parsed query, filling b->words; NULL when nothing
@@ -64,13 +66,14 @@ void ark_prepared_free(ark_prepared *p);
 
 /* spell.c: q with each word the index does not know replaced by its spelling
  * suggestion; NULL when every word is known or nothing better exists. *all_real is 0
- * when a replaced word is not a Danish word either (then the correction is answered);
- * *oom is set when the work failed for memory (then NULL says nothing). */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, int *oom);
+ * when a replaced word is not a Danish word either (then the correction is answered).
+ * fail (zeroed by the caller) gets the code and message when a lookup or an allocation
+ * failed; then NULL says nothing. */
+char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, ark_err *fail);
 
-/* engine.c: how many passages hold term t; 0 with *failed set (when failed is not
- * NULL) when the lookup failed. */
-uint64_t ark_engine_freq(ark_engine *e, const char *t, int *failed);
+/* engine.c: how many passages hold term t, into *f (0 when the lookup failed). 0, or
+ * the index's error (ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM) with err filled. */
+int ark_engine_freq(ark_engine *e, const char *t, uint64_t *f, ark_err *err);
 
 /* doc.c: a NUL-terminated copy of s[0..n) (NULL on out of memory); the record of
  * document id (ARK_ENOTFOUND when there is none); a stored passage decoded into p (its

@@ -77,7 +77,7 @@ typedef struct doc_title {
 #define MAX_TITLES 64
 
 static int title_words(ark_engine *e, qbuild *b, doc_title *t, size_t *n, const char *id,
-                       size_t len, int *words) {
+                       size_t len, int *words, ark_err *err) {
     *words = 0;
     if (len > ARK_MAX_ID) return 0;
     for (size_t i = 0; i < *n; i++)
@@ -87,8 +87,8 @@ static int title_words(ark_engine *e, qbuild *b, doc_title *t, size_t *n, const 
         }
     ark_docinfo d;
     int rc = 0, unused = 0;
-    int lrc = ark_load_docinfo(e, id, len, &d, NULL);
-    if (lrc == ARK_ENOMEM || lrc == ARK_EMODIFIED) return lrc; /* else: no title, no bonus */
+    int lrc = ark_load_docinfo(e, id, len, &d, err);
+    if (lrc && lrc != ARK_ENOTFOUND) return lrc; /* not found: no title, no bonus */
     if (lrc == 0) {
         if (d.title && *d.title)
             rc = ark_snippet_cover(e->an, d.title, strlen(d.title), b->words, b->nwords, 1000,
@@ -123,7 +123,7 @@ static int rerank_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nword
     if (rc == 0 && p.heading_len)
         rc = ark_snippet_cover(e->an, p.heading, p.heading_len, b->words, b->nwords, 1000, &head,
                                &unused);
-    if (rc == 0) rc = title_words(e, b, titles, ntitles, p.doc_id, p.doc_id_len, &title);
+    if (rc == 0) rc = title_words(e, b, titles, ntitles, p.doc_id, p.doc_id_len, &title, err);
     if (rc) return rc == ARK_ENOMEM ? ark_err_set(err, rc, "rerank") : rc;
     double n = (double)nwords;
     *bonus = 1.0;
@@ -258,9 +258,12 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
     int rc = run(e, q, req, out, err);
     if (rc == 0 && req->offset == 0) {
         int real = 0;
-        int oom = 0;
-        out->suggestion = ark_spelling_for(e, q, &real, &oom);
-        if (oom) rc = ark_err_set(err, ARK_ENOMEM, "spelling");
+        ark_err fail = {0, ""};
+        out->suggestion = ark_spelling_for(e, q, &real, &fail);
+        if (fail.code) {
+            rc = fail.code;
+            if (err) *err = fail;
+        }
         if (rc == 0 && out->suggestion && out->total == 0 && !real) {
             /* Nothing found: answer the corrected query and say so. */
             ark_results again = {0};

@@ -13,9 +13,9 @@
 /* Xapian's spelling suggestion for one token as typed, when the index knows the token
  * in no form (exact, stem, folded, as a compound part); NULL otherwise. Only words are
  * corrected: numbers, amounts, acronyms ("KFF"), codes and hyphenated words never are.
- * *real is cleared when the token is not a Danish word either; *oom is set when a
+ * *real is cleared when the token is not a Danish word either; fail is filled when a
  * lookup failed. */
-static char *correct_token(ark_engine *e, const ark_token *tok, int *real, int *oom) {
+static char *correct_token(ark_engine *e, const ark_token *tok, int *real, ark_err *fail) {
     char low[ARK_MAX_TERM + 1];
     size_t ln = ark_lower(tok->p, tok->len, low, sizeof low);
     if (tok->kind != ARK_TOK_WORD || ln < 3 || memchr(low, '-', ln) || memchr(low, '\'', ln))
@@ -23,17 +23,14 @@ static char *correct_token(ark_engine *e, const ark_token *tok, int *real, int *
     ark_qword w;
     ark_token lt = {low, ln, 0, ARK_TOK_WORD, 0};
     ark_qword_init(&w, e->an, &lt, 0);
-    int failed = 0;
-    if (ark_engine_freq(e, w.exact, &failed) || ark_engine_freq(e, w.stem, &failed) ||
-        (w.fold[0] && ark_engine_freq(e, w.fold, &failed)) ||
-        ark_engine_freq(e, w.part, &failed) || failed) {
-        *oom |= failed;
-        return NULL;
+    const char *forms[] = {w.exact, w.stem, w.fold, w.part};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        uint64_t f = 0;
+        if (!forms[i][0]) continue;
+        if (ark_engine_freq(e, forms[i], &f, fail) || f) return NULL; /* failed, or known */
     }
     char *sugg = NULL;
-    ark_err err = {0, ""};
-    if (ark_rdb_spelling(e->db, low, ln, &sugg, &err) != 0 || !sugg || !*sugg) {
-        if (err.code) *oom = 1;
+    if (ark_rdb_spelling(e->db, low, ln, &sugg, fail) != 0 || !sugg || !*sugg) {
         free(sugg);
         return NULL;
     }
@@ -42,9 +39,9 @@ static char *correct_token(ark_engine *e, const ark_token *tok, int *real, int *
     return sugg;
 }
 
-/* text with its unknown words corrected, or NULL when none is (or out of memory:
- * *oom). The bytes between the words stay as typed. */
-static char *correct_text(ark_engine *e, const char *text, int *real, int *oom) {
+/* text with its unknown words corrected, or NULL when none is (or fail->code). The
+ * bytes between the words stay as typed. */
+static char *correct_text(ark_engine *e, const char *text, int *real, ark_err *fail) {
     ark_buf out = ARK_BUF_INIT;
     ark_tok t;
     ark_token tok;
@@ -52,16 +49,16 @@ static char *correct_text(ark_engine *e, const char *text, int *real, int *oom) 
     int changed = 0;
     ark_tok_init(&t, text, len);
     while (ark_tok_next(&t, &tok)) {
-        char *sugg = correct_token(e, &tok, real, oom);
+        char *sugg = correct_token(e, &tok, real, fail);
         if (!sugg) continue;
         if (ark_buf_append(&out, text + at, tok.start - at) || ark_buf_puts(&out, sugg))
-            *oom = 1;
+            ark_err_set(fail, ARK_ENOMEM, "spelling");
         at = tok.start + tok.len;
         changed = 1;
         free(sugg);
     }
-    if (changed && ark_buf_append(&out, text + at, len - at)) *oom = 1;
-    if (!changed || *oom) {
+    if (changed && ark_buf_append(&out, text + at, len - at)) ark_err_set(fail, ARK_ENOMEM, "spelling");
+    if (!changed || fail->code) {
         ark_buf_free(&out);
         return NULL;
     }
@@ -71,12 +68,12 @@ static char *correct_text(ark_engine *e, const char *text, int *real, int *oom) 
 /* Correct the plain words of the tree in place: not a phrase (its words were chosen
  * as written), not a negated part (nobody wants a correction of what they excluded),
  * not prefixes or filters, never an operator (the parser has taken those out). */
-static int correct_node(ark_engine *e, ark_qnode *n, int *real, int *oom) {
+static int correct_node(ark_engine *e, ark_qnode *n, int *real, ark_err *fail) {
     int changed = 0;
     if (n->negated) return 0;
     switch (n->kind) {
     case ARK_Q_WORD: {
-        char *c = correct_text(e, n->text, real, oom);
+        char *c = correct_text(e, n->text, real, fail);
         if (c) {
             free(n->text);
             n->text = c;
@@ -86,7 +83,7 @@ static int correct_node(ark_engine *e, ark_qnode *n, int *real, int *oom) {
     }
     case ARK_Q_AND:
     case ARK_Q_OR:
-        for (size_t i = 0; i < n->nkids; i++) changed |= correct_node(e, n->kids[i], real, oom);
+        for (size_t i = 0; i < n->nkids; i++) changed |= correct_node(e, n->kids[i], real, fail);
         break;
     default: break;
     }
@@ -96,17 +93,17 @@ static int correct_node(ark_engine *e, ark_qnode *n, int *real, int *oom) {
 /* "Mente du": the parsed query with each unknown word replaced by Xapian's spelling
  * suggestion from the index's own vocabulary, written back in query syntax. NULL when
  * every word is known or nothing better exists. */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, int *oom) {
+char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, ark_err *fail) {
     ark_qnode *tree = NULL;
     *all_real = 1;
     int rc = ark_query_parse(q, strlen(q), &tree, NULL);
     if (rc != 0) {
-        *oom |= rc == ARK_ENOMEM;
+        if (rc == ARK_ENOMEM) ark_err_set(fail, rc, "spelling");
         return NULL;
     }
     char *out = NULL;
-    if (correct_node(e, tree, all_real, oom) && !*oom && !(out = ark_query_format(tree)))
-        *oom = 1;
+    if (correct_node(e, tree, all_real, fail) && !fail->code && !(out = ark_query_format(tree)))
+        ark_err_set(fail, ARK_ENOMEM, "spelling");
     ark_qnode_free(tree);
     return out;
 }
