@@ -1,4 +1,4 @@
-/* include/arkivar/index.h: the only door to Xapian (implemented in lib/index/xapian_shim.cc).
+/* include/arkivar/index.h: the only door to Xapian (implemented in lib/index/shim_*.cc).
  * Owns: opaque handles on writable and readable databases, Xapian documents and queries,
  * and the translation of every Xapian exception into an ARK_E* code and message.
  * Not here: what terms mean or how queries are built from user text (lib/search).
