@@ -1,5 +1,5 @@
 /* tests/test_index.c: include/arkivar/index.h against a real Xapian database in /tmp.
- * Covers: documents, replace/delete, metadata, spelling, transactions (a cancelled run
+ * Covers: documents, add/delete, metadata, spelling, transactions (a cancelled run
  * leaves the last commit), reader reopen, locking, missing shards, local and remote
  * shards, every query operator, collapse, date sort, facets, and errors that Xapian
  * reports by throwing (each must come back as a code). */
@@ -64,11 +64,11 @@ static void rm_rf(const char *p) {
     }
 }
 
-/* A passage: space-separated words as positional terms, the filters as boolean terms,
- * the slots as values. with_uid adds the uid term itself (else ark_wdb_replace adds it). */
-static int add_passage(ark_wdb *w, const char *uid, int with_uid, const char *words,
-                       const char *doc, const char *date, const char *type, const char *year,
-                       const char *data) {
+/* A passage: space-separated words as positional terms, the uid and the filters as
+ * boolean terms, the slots as values. Any passage with the uid is replaced the way
+ * arkivar-indexer replaces a changed file's passages: delete by the term, then add. */
+static int add_passage(ark_wdb *w, const char *uid, const char *words, const char *doc,
+                       const char *date, const char *type, const char *year, const char *data) {
     ark_xdoc *d = ark_xdoc_new();
     if (!d) return ARK_ENOMEM;
     int rc = 0;
@@ -82,13 +82,14 @@ static int add_passage(ark_wdb *w, const char *uid, int with_uid, const char *wo
     if ((rc = ark_xdoc_add_boolean(d, term, strlen(term))) != 0) goto out;
     snprintf(term, sizeof term, "XTYPE%s", type);
     if ((rc = ark_xdoc_add_boolean(d, term, strlen(term))) != 0) goto out;
-    if (with_uid && (rc = ark_xdoc_add_boolean(d, uid, strlen(uid))) != 0) goto out;
+    if ((rc = ark_xdoc_add_boolean(d, uid, strlen(uid))) != 0) goto out;
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_DOC, doc, strlen(doc))) != 0) goto out;
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_DATE, date, strlen(date))) != 0) goto out;
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_TYPE, type, strlen(type))) != 0) goto out;
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_YEAR, year, strlen(year))) != 0) goto out;
     if ((rc = ark_xdoc_set_data(d, data, strlen(data))) != 0) goto out;
-    rc = ark_wdb_replace(w, uid, strlen(uid), d, &err);
+    if ((rc = ark_wdb_delete_term(w, uid, strlen(uid), &err)) != 0) goto out;
+    rc = ark_wdb_add(w, d, &err);
 out:
     ark_xdoc_free(d);
     return rc;
@@ -164,31 +165,31 @@ static void build_main_index(void) {
     EE(ark_wdb_open(path("db"), &w, &err));
     if (!w) return;
     EE(ark_wdb_begin(w, &err));
-    EE(add_passage(w, "Qp1", 0, "kommunen har besluttet byggetilladelse", "D1", "20240101",
+    EE(add_passage(w, "Qp1", "kommunen har besluttet byggetilladelse", "D1", "20240101",
                    "afgoerelse", "2024", "p1"));
-    EE(add_passage(w, "Qp2", 1, "byggetilladelse er givet af kommunen", "D1", "20240101",
+    EE(add_passage(w, "Qp2", "byggetilladelse er givet af kommunen", "D1", "20240101",
                    "afgoerelse", "2024", "p2"));
-    EE(add_passage(w, "Qp3", 0, "klage over kommunens afgoerelse", "D2", "20250505", "klage",
+    EE(add_passage(w, "Qp3", "klage over kommunens afgoerelse", "D2", "20250505", "klage",
                    "2025", "p3"));
-    EE(add_passage(w, "Qp4", 0, "besluttet har kommunen ikke", "D3", "20230303", "referat",
+    EE(add_passage(w, "Qp4", "besluttet har kommunen ikke", "D3", "20230303", "referat",
                    "2023", "p4"));
 
-    /* One xdoc replaced under two uids: the second must not carry the first uid. */
+    /* One xdoc added twice: two passages (the database keeps its own copy). */
     ark_xdoc *d = ark_xdoc_new();
     ok(d != NULL, "ark_xdoc_new");
     EE(ark_xdoc_add_posting(d, "slettes", 7, 0));
     EE(ark_xdoc_add_boolean(d, "XDOCD4", 6));
     EE(ark_xdoc_set_data(d, "p5", 2));
-    EE(ark_wdb_replace(w, "Qp5", 3, d, &err));
-    EE(ark_wdb_replace(w, "Qp6", 3, d, &err));
+    EE(ark_wdb_add(w, d, &err));
+    EE(ark_wdb_add(w, d, &err));
     ark_xdoc_free(d);
 
     uint64_t n = 0;
     EE(ark_wdb_doccount(w, &n, &err));
     is_int(n, 6, "six passages before replace and delete");
 
-    /* Replace by uid: same count, new data. */
-    EE(add_passage(w, "Qp3", 0, "klage over kommunens afgoerelse om byggetilladelse", "D2",
+    /* Replace by uid (delete, add): same count, new data. */
+    EE(add_passage(w, "Qp3", "klage over kommunens afgoerelse om byggetilladelse", "D2",
                    "20250505", "klage", "2025", "p3b"));
     EE(ark_wdb_doccount(w, &n, &err));
     is_int(n, 6, "replace by uid keeps the count");
@@ -235,10 +236,10 @@ static void test_reads(ark_rdb *r) {
     is_int(n, 3, "termfreq kommunen");
     EE(ark_rdb_termfreq(r, "fraværende", strlen("fraværende"), &n, &err));
     is_int(n, 0, "termfreq of an absent term is 0");
-    EE(ark_rdb_termfreq(r, "Qp1", 3, &n, &err));
-    is_int(n, 1, "uid added by ark_wdb_replace when absent");
-    EE(ark_rdb_termfreq(r, "Qp5", 3, &n, &err));
-    is_int(n, 0, "deleted uid is gone");
+    EE(ark_rdb_termfreq(r, "Qp3", 3, &n, &err));
+    is_int(n, 1, "a replaced uid is on one passage");
+    EE(ark_rdb_termfreq(r, "XDOCD4", 6, &n, &err));
+    is_int(n, 0, "a deleted term is gone");
 
     strs ts = {0};
     EE(ark_rdb_terms(r, "klag", collect_term, &ts, &err));
@@ -304,7 +305,7 @@ static void test_queries(ark_rdb *r) {
     is_int(nhits(r, comb2(ARK_XQ_OR, T("klage"), T("besluttet"), 0), NULL, 0), 3, "OR");
     is_int(nhits(r, comb2(ARK_XQ_PHRASE, T("kommunen"), T("har"), 0), first, sizeof first), 1,
            "PHRASE matches only adjacent, ordered positions");
-    is_str(first, "p1", "PHRASE hit (positions survived the uid copy)");
+    is_str(first, "p1", "PHRASE hit");
     is_int(nhits(r, comb2(ARK_XQ_PHRASE, T("har"), T("byggetilladelse"), 0), NULL, 0), 0,
            "PHRASE does not match words two apart");
     is_int(nhits(r, comb2(ARK_XQ_PHRASE, T("har"), T("byggetilladelse"), 3), NULL, 0), 1,
@@ -442,8 +443,8 @@ static void test_transactions(void) {
     EE(ark_wdb_begin(w, &err));
     int rc = ark_wdb_begin(w, &err);
     is_int(rc, ARK_EINVAL, "begin inside a transaction");
-    EE(add_passage(w, "Qt1", 0, "uafsluttet", "T1", "20260101", "x", "2026", "t1"));
-    EE(add_passage(w, "Qt2", 0, "uafsluttet", "T1", "20260101", "x", "2026", "t2"));
+    EE(add_passage(w, "Qt1", "uafsluttet", "T1", "20260101", "x", "2026", "t1"));
+    EE(add_passage(w, "Qt2", "uafsluttet", "T1", "20260101", "x", "2026", "t2"));
     EE(ark_wdb_delete_term(w, "XDOCD1", 6, &err));
     ark_wdb_close(w); /* no commit */
 
@@ -457,7 +458,7 @@ static void test_transactions(void) {
 
     EE(ark_wdb_open(path("db"), &w, &err));
     EE(ark_wdb_begin(w, &err));
-    EE(add_passage(w, "Qt3", 0, "annulleret", "T1", "20260101", "x", "2026", "t3"));
+    EE(add_passage(w, "Qt3", "annulleret", "T1", "20260101", "x", "2026", "t3"));
     EE(ark_wdb_cancel(w, &err));
     EE(ark_wdb_doccount(w, &n, &err));
     is_int(n, 4, "cancel discards the transaction");
@@ -482,7 +483,7 @@ static void test_reopen_and_lock(void) {
     ok(w2 == NULL, "no handle when locked");
 
     EE(ark_wdb_begin(w, &err));
-    EE(add_passage(w, "Qp7", 0, "ny passage om kommunen", "D7", "20260624", "afgoerelse",
+    EE(add_passage(w, "Qp7", "ny passage om kommunen", "D7", "20260624", "afgoerelse",
                    "2026", "p7"));
     EE(ark_wdb_commit(w, &err));
     EE(ark_rdb_stats(r, NULL, &n, &err));
@@ -512,12 +513,12 @@ static void test_reopen_and_lock(void) {
     ok(strstr(err.msg, "too long") != NULL, "message: %s", err.msg);
     ark_xdoc *d = ark_xdoc_new();
     EE(ark_xdoc_add_posting(d, longkey, strlen(longkey), 0));
-    rc = ark_wdb_replace(w, "Qlong", 5, d, &err);
-    is_int(rc, ARK_EINDEX, "replace with a 299-byte term");
+    rc = ark_wdb_add(w, d, &err);
+    is_int(rc, ARK_EINDEX, "add with a 299-byte term");
     is_int(ark_xdoc_add_posting(d, "", 0, 0), ARK_EINVAL, "empty term");
     is_int(ark_xdoc_add_posting(d, "x", 1, UINT32_MAX), ARK_EINVAL, "position out of range");
     ark_xdoc_free(d);
-    is_int(ark_wdb_replace(w, "", 0, NULL, &err), ARK_EINVAL, "replace without uid");
+    is_int(ark_wdb_add(w, NULL, &err), ARK_EINVAL, "add without a document");
 
     ark_wdb_close(w);
     ark_rdb_close(r);
@@ -578,7 +579,7 @@ static unsigned free_port(void) {
 static void test_shards(void) {
     ark_wdb *w = NULL;
     EE(ark_wdb_open(path("shard2"), &w, &err));
-    EE(add_passage(w, "Qs1", 0, "kommunen i shard to", "S1", "20210101", "referat", "2021",
+    EE(add_passage(w, "Qs1", "kommunen i shard to", "S1", "20210101", "referat", "2021",
                    "s1"));
     EE(ark_wdb_commit(w, &err));
     ark_wdb_close(w);
@@ -668,7 +669,7 @@ static void test_stale_reader(void) {
         snprintf(uid, sizeof uid, "Qr%03d", i);
         snprintf(words, sizeof words, "ord%d ord%d fælles runde0", i, i * 7);
         snprintf(data, sizeof data, "r%d", i);
-        add_passage(w, uid, 0, words, "R", "20260101", "x", "2026", data);
+        add_passage(w, uid, words, "R", "20260101", "x", "2026", data);
     }
     EE(ark_wdb_commit(w, &err));
     const char *spec = path("race");
@@ -680,7 +681,7 @@ static void test_stale_reader(void) {
             snprintf(uid, sizeof uid, "Qr%03d", i);
             snprintf(words, sizeof words, "nyt%d ord%d fælles runde%d", i * round, i, round);
             snprintf(data, sizeof data, "r%d.%d", i, round);
-            if (add_passage(w, uid, 0, words, "R", "20260101", "x", "2026", data)) failures++;
+            if (add_passage(w, uid, words, "R", "20260101", "x", "2026", data)) failures++;
         }
         if (ark_wdb_commit(w, &err)) failures++;
     }

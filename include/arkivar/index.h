@@ -55,12 +55,8 @@ int ark_wdb_begin(ark_wdb *w, ark_err *err);  /* begin_transaction(flushed) */
 int ark_wdb_commit(ark_wdb *w, ark_err *err); /* commit_transaction: all or nothing */
 int ark_wdb_cancel(ark_wdb *w, ark_err *err);
 
-/* Add a document (the caller knows no document holds its unique term: cheaper than
- * ark_wdb_replace, which looks the term up first). */
+/* Add a document. To replace one, delete by its unique term first (indexer/build.c). */
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err);
-/* Add a document, replacing any document that has the unique term uid. */
-int ark_wdb_replace(ark_wdb *w, const char *uid, size_t uid_len, const ark_xdoc *d,
-                    ark_err *err);
 /* Delete every document indexed by term (e.g. all passages of one source file). */
 int ark_wdb_delete_term(ark_wdb *w, const char *term, size_t len, ark_err *err);
 

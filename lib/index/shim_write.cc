@@ -205,37 +205,6 @@ int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
     });
 }
 
-int ark_wdb_replace(ark_wdb *w, const char *uid, size_t uid_len, const ark_xdoc *d, ark_err *err) {
-    if (!w || !d || !uid || !uid_len)
-        return ark_err_set(err, ARK_EINVAL, "ark_wdb_replace: no database, document or uid");
-    return guard(err, "ark_wdb_replace", [&]() -> int {
-        std::string u(uid, uid_len);
-        Xapian::TermIterator t = d->doc.termlist_begin();
-        t.skip_to(u);
-        if (t != d->doc.termlist_end() && *t == u) {
-            w->db.replace_document(u, d->doc);
-            return 0;
-        }
-        /* The uid must be in the document, or the next replace would not find it. Copies of
-         * a Xapian::Document share their terms, so adding it to d->doc would change the
-         * caller's const document; build a copy instead (callers who add the uid with
-         * ark_xdoc_add_boolean skip this). */
-        Xapian::Document c;
-        c.set_data(d->doc.get_data());
-        for (auto v = d->doc.values_begin(); v != d->doc.values_end(); ++v)
-            c.add_value(v.get_valueno(), *v);
-        for (auto it = d->doc.termlist_begin(); it != d->doc.termlist_end(); ++it) {
-            std::string term = *it;
-            for (auto p = it.positionlist_begin(); p != it.positionlist_end(); ++p)
-                c.add_posting(term, *p, 0);
-            c.add_term(term, it.get_wdf());
-        }
-        c.add_boolean_term(u);
-        w->db.replace_document(u, c);
-        return 0;
-    });
-}
-
 int ark_wdb_delete_term(ark_wdb *w, const char *term, size_t len, ark_err *err) {
     if (!w || !term || !len) return ark_err_set(err, ARK_EINVAL, "ark_wdb_delete_term: no term");
     return guard(err, "ark_wdb_delete_term", [&]() -> int {
