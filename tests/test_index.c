@@ -255,16 +255,14 @@ static void test_reads(ark_rdb *r) {
     EE(ark_rdb_terms(r, "Q", collect_term, &stop, &err));
     is_int(stop.n, 2, "terms: callback returning nonzero stops");
 
-    char *data = NULL;
-    size_t dlen = 0;
-    EE(ark_rdb_get_by_uid(r, "Qp3", 3, &data, &dlen, &err));
-    is_str(data, "p3b", "get_by_uid sees the replacement");
-    is_int(dlen, 3, "get_by_uid length");
-    free(data);
-    int rc = ark_rdb_get_by_uid(r, "Qnope", 5, &data, &dlen, &err);
-    is_int(rc, ARK_ENOTFOUND, "get_by_uid of an unknown uid");
-    ok(strstr(err.msg, "Qnope") != NULL, "message names the uid: %s", err.msg);
-    ok(data == NULL, "no data on error");
+    /* A passage by its uid: the passages of its unique term. */
+    strs us3 = {0};
+    EE(ark_rdb_each_with_term(r, "Qp3", 3, collect_data, &us3, &err));
+    is_int(us3.n, 1, "uid Qp3: one passage");
+    is_str(us3.s[0], "p3b", "uid Qp3: the replacement's data");
+    strs none = {0};
+    EE(ark_rdb_each_with_term(r, "Qnope", 5, collect_data, &none, &err));
+    is_int(none.n, 0, "an unknown uid: no passage, no error");
 
     strs ds = {0};
     EE(ark_rdb_each_with_term(r, "XDOCD1", 6, collect_data, &ds, &err));
@@ -279,9 +277,9 @@ static void test_reads(ark_rdb *r) {
     free(val);
     EE(ark_rdb_get_meta(r, "absent", &val, &vlen, &err));
     ok(val == NULL && vlen == 0, "rdb get_meta of an absent key");
-    strs keys = {0};
-    EE(ark_rdb_meta_keys(r, "", collect_key, &keys, &err));
-    is_int(keys.n, 3, "all metadata keys");
+    EE(ark_rdb_get_meta(r, "other", &val, &vlen, &err));
+    is_str(val, "x", "rdb get_meta of a key outside doc:");
+    free(val);
 
     char *sug = NULL;
     EE(ark_rdb_spelling(r, "byggetiladelse", 14, &sug, &err));
@@ -592,11 +590,9 @@ static void test_shards(void) {
     is_int(n, 6, "two local shards: 5 + 1 passages");
     ok(rev > 0, "revision of the first shard: %llu", (unsigned long long)rev);
     is_int(nhits(r, T("kommunen"), NULL, 0), 5, "search across shards");
-    char *data = NULL;
-    size_t dlen = 0;
-    EE(ark_rdb_get_by_uid(r, "Qs1", 3, &data, &dlen, &err));
-    is_str(data, "s1", "get_by_uid in the second shard");
-    free(data);
+    char first[64];
+    is_int(nhits(r, T("Qs1"), first, sizeof first), 1, "a uid in the second shard");
+    is_str(first, "s1", "its data");
     ark_rdb_close(r);
 
     if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0) {

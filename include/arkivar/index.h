@@ -97,8 +97,6 @@ int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len,
 typedef int (*ark_data_fn)(const char *data, size_t len, void *user);
 int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
                           ark_err *err);
-int ark_rdb_meta_keys(ark_rdb *r, const char *prefix, ark_key_fn fn, void *user,
-                      ark_err *err);
 /* Number of passages holding the term (0 when absent). */
 int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out,
                      ark_err *err);
@@ -109,9 +107,6 @@ int ark_rdb_terms(ark_rdb *r, const char *prefix, ark_term_iter_fn fn, void *use
                   ark_err *err);
 /* Xapian's spelling suggestion for one word, "" when none; *out malloc'ed. */
 int ark_rdb_spelling(ark_rdb *r, const char *word, size_t len, char **out, ark_err *err);
-/* Data of the passage with unique term uid; ARK_ENOTFOUND if none. */
-int ark_rdb_get_by_uid(ark_rdb *r, const char *uid, size_t len, char **data,
-                       size_t *data_len, ark_err *err);
 /* Data of every passage indexed by term, in docid order: fn(data, len, user). */
 int ark_rdb_each_with_term(ark_rdb *r, const char *term, size_t len, ark_data_fn fn,
                            void *user, ark_err *err);

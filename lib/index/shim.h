@@ -137,23 +137,6 @@ inline std::string str(const char *p, size_t len) {
     return len ? std::string(p, len) : std::string();
 }
 
-/* Metadata keys starting with prefix, resuming after `last` (empty = from the start). */
-template <class DB>
-int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ark_key_fn fn,
-                  void *user) {
-    Xapian::TermIterator it = db.metadata_keys_begin(prefix), end = db.metadata_keys_end(prefix);
-    if (!last.empty()) {
-        it.skip_to(last);
-        if (it != end && *it == last) ++it;
-    }
-    for (; it != end; ++it) {
-        std::string key = *it;
-        last = key;
-        if (fn(key.data(), key.size(), user) != 0) break;
-    }
-    return 0;
-}
-
 } // namespace ark_shim
 
 #endif

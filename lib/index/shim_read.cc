@@ -184,17 +184,6 @@ int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *use
     });
 }
 
-int ark_rdb_meta_keys(ark_rdb *r, const char *prefix, ark_key_fn fn, void *user, ark_err *err) {
-    if (!r || !fn)
-        return ark_err_set(err, ARK_EINVAL, "ark_rdb_meta_keys: no database or callback");
-    return guard(err, "ark_rdb_meta_keys", [&]() -> int {
-        std::string last; /* resume point: a retry must not report a key twice */
-        std::string p = prefix ? prefix : "";
-        return with_retry(r, err, "ark_rdb_meta_keys",
-                          [&]() -> int { return each_meta_key(r->db, p, last, fn, user); });
-    });
-}
-
 int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out, ark_err *err) {
     if (!r || !out || (!term && len))
         return ark_err_set(err, ARK_EINVAL, "ark_rdb_termfreq: no database");
@@ -243,28 +232,6 @@ int ark_rdb_spelling(ark_rdb *r, const char *word, size_t len, char **out, ark_e
         return with_retry(r, err, "ark_rdb_spelling", [&]() -> int {
             std::string s = w.empty() ? std::string() : r->db.get_spelling_suggestion(w, 2);
             *out = dup_bytes(s);
-            return 0;
-        });
-    });
-}
-
-int ark_rdb_get_by_uid(ark_rdb *r, const char *uid, size_t len, char **data, size_t *data_len,
-                       ark_err *err) {
-    if (data) *data = nullptr;
-    if (data_len) *data_len = 0;
-    /* An empty term would be the postlist of every document. */
-    if (!r || !uid || !len || !data)
-        return ark_err_set(err, ARK_EINVAL, "ark_rdb_get_by_uid: no database or uid");
-    return guard(err, "ark_rdb_get_by_uid", [&]() -> int {
-        std::string u(uid, len);
-        return with_retry(r, err, "ark_rdb_get_by_uid", [&]() -> int {
-            Xapian::PostingIterator p = r->db.postlist_begin(u);
-            if (p == r->db.postlist_end(u))
-                return ark_err_set(err, ARK_ENOTFOUND, "ark_rdb_get_by_uid: no passage '%s'",
-                                   u.c_str());
-            std::string d = r->db.get_document(*p).get_data();
-            *data = dup_bytes(d);
-            if (data_len) *data_len = d.size();
             return 0;
         });
     });
