@@ -53,7 +53,6 @@ int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *
 
 int ark_wdb_begin(ark_wdb *w, ark_err *err);  /* begin_transaction(flushed) */
 int ark_wdb_commit(ark_wdb *w, ark_err *err); /* commit_transaction: all or nothing */
-int ark_wdb_cancel(ark_wdb *w, ark_err *err);
 
 /* Add a document. To replace one, delete by its unique term first (indexer/build.c). */
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err);
@@ -70,10 +69,7 @@ int ark_wdb_get_meta(ark_wdb *w, const char *key, char **val, size_t *val_len,
 typedef int (*ark_key_fn)(const char *key, size_t len, void *user);
 int ark_wdb_meta_keys(ark_wdb *w, const char *prefix, ark_key_fn fn, void *user,
                       ark_err *err);
-/* Add a word to Xapian's spelling table (for "Mente du"). */
-int ark_wdb_add_spelling(ark_wdb *w, const char *word, size_t len, ark_err *err);
-/* The same for a word seen freq times: one call instead of freq (each call reads the
- * spelling table), with the same table as a result. */
+/* Add a word seen freq times to Xapian's spelling table (for "Mente du"). */
 int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
                               ark_err *err);
 int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err);

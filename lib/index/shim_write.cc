@@ -208,16 +208,6 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
     });
 }
 
-int ark_wdb_cancel(ark_wdb *w, ark_err *err) {
-    if (!w) return ark_err_set(err, ARK_EINVAL, "ark_wdb_cancel: no database");
-    return guard(err, "ark_wdb_cancel", [&]() -> int {
-        if (!w->in_txn) return ark_err_set(err, ARK_EINVAL, "ark_wdb_cancel: no transaction");
-        w->in_txn = false;
-        w->db.cancel_transaction();
-        return 0;
-    });
-}
-
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
     if (!w || !d) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add: no database or document");
     return guard(err, "ark_wdb_add", [&]() -> int {
@@ -263,15 +253,6 @@ int ark_wdb_meta_keys(ark_wdb *w, const char *prefix, ark_key_fn fn, void *user,
     return guard(err, "ark_wdb_meta_keys", [&]() -> int {
         std::string last;
         return each_meta_key(w->db, prefix ? prefix : "", last, fn, user);
-    });
-}
-
-int ark_wdb_add_spelling(ark_wdb *w, const char *word, size_t len, ark_err *err) {
-    if (!w || !word) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add_spelling: no word");
-    if (!len) return 0;
-    return guard(err, "ark_wdb_add_spelling", [&]() -> int {
-        w->db.add_spelling(std::string(word, len));
-        return 0;
     });
 }
 
