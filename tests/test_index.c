@@ -358,13 +358,6 @@ static void test_queries(ark_rdb *r) {
     ark_xq_free(qs);
     ark_xq_free(q);
 
-    /* Describe. */
-    q = comb2(ARK_XQ_AND, T("kommunen"), T("har"), 0);
-    char *desc = ark_xq_describe(q);
-    ok(desc && strstr(desc, "kommunen AND har"), "describe: %s", desc ? desc : "(null)");
-    free(desc);
-    ark_xq_free(q);
-
     /* BM25 parameters. */
     ark_search_opts_default(&o);
     o.bm25_k1 = 1.2;

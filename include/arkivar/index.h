@@ -129,8 +129,6 @@ ark_xq *ark_xq_scale(const ark_xq *q, double factor);
 ark_xq *ark_xq_wildcard(const char *prefix, size_t len, uint32_t max_expansion);
 /* Value slot within [lo, hi] (byte order; NULL = open end). */
 ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi);
-/* Xapian's description of the query (malloc'ed), for debugging and "parsed". */
-char *ark_xq_describe(const ark_xq *q);
 void ark_xq_free(ark_xq *q);
 
 /* ---- Running a query --------------------------------------------------------------- */

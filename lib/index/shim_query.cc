@@ -148,11 +148,6 @@ ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi) {
     });
 }
 
-char *ark_xq_describe(const ark_xq *q) {
-    if (!q) return nullptr;
-    return guard_ptr([&]() -> char * { return dup_bytes(q->q.get_description()); });
-}
-
 void ark_xq_free(ark_xq *q) {
     delete q;
 }
