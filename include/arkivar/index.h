@@ -135,10 +135,7 @@ void ark_xq_free(ark_xq *q);
 
 typedef struct ark_search_opts {
     uint32_t offset, limit;
-    int collapse;          /* collapse on ARK_SLOT_DOC: at most collapse_max per document */
-    uint32_t collapse_max;
     int sort_by_date;      /* 0 = relevance, 1 = newest first, -1 = oldest first */
-    double bm25_k1, bm25_b; /* 0 = Xapian's defaults */
     int facet_slots[4];    /* value slots to count over the matches (-1 = unused) */
     uint32_t check_at_least; /* for exact-enough totals; 0 = offset + limit, or 1000
                                 when facets are asked for */
@@ -149,7 +146,6 @@ void ark_search_opts_default(ark_search_opts *o);
 typedef struct ark_hit {
     uint32_t docid;
     double score;
-    uint32_t collapse_count; /* other passages of the same document that matched */
     char *data;              /* the passage's data (malloc'ed, owned by ark_hits) */
     size_t data_len;
     char *key;               /* value of ARK_SLOT_DOC, NUL-terminated (owned by ark_hits) */
@@ -162,9 +158,8 @@ typedef struct ark_facet {
 
 typedef struct ark_hits {
     ark_hit *v; size_t n;
-    uint64_t total;         /* matching passages, before collapsing (estimated) */
+    uint64_t total;         /* matching passages (estimated) */
     uint64_t total_lower, total_upper;
-    uint64_t collapsed_total; /* hits after collapsing (estimated): what paging can reach */
     ark_facet facets[4]; size_t nfacets;
 } ark_hits;
 

@@ -159,11 +159,7 @@ void ark_search_opts_default(ark_search_opts *o) {
     std::memset(o, 0, sizeof *o);
     o->offset = 0;
     o->limit = 10;
-    o->collapse = 0;
-    o->collapse_max = 1;
     o->sort_by_date = 0;
-    o->bm25_k1 = 0;
-    o->bm25_b = 0;
     for (int &s : o->facet_slots) s = -1;
     o->check_at_least = 0;
 }
@@ -266,12 +262,8 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             std::vector<int> spy_slots;
             Xapian::Enquire enq(r->db);
             enq.set_query(q->q);
-            /* k2 = 0 and k3 = 1 are Xapian's defaults; min_normlen 0.5 likewise. */
-            double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : 1.0;
-            double b = o->bm25_b > 0 ? o->bm25_b : 0.5;
-            enq.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
-            if (o->collapse)
-                enq.set_collapse_key(ARK_SLOT_DOC, o->collapse_max ? o->collapse_max : 1);
+            /* k1 = 1, k2 = 0, k3 = 1, b = 0.5, min_normlen 0.5: Xapian's defaults. */
+            enq.set_weighting_scheme(Xapian::BM25Weight(1.0, 0, 1, 0.5, 0.5));
             if (o->sort_by_date)
                 enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
             /* Our tables for every slot, or Xapian's spy for every slot: never a mix, so
@@ -311,16 +303,13 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                 hit.key = dup_bytes(k);
                 hit.docid = *i;
                 hit.score = i.get_weight();
-                hit.collapse_count = i.get_collapse_count();
                 hit.data = dup_bytes(d);
                 hit.data_len = d.size();
                 h.n++;
             }
-            /* Passages, not documents: collapsing only shapes the page. */
             h.total = mset.get_uncollapsed_matches_estimated();
             h.total_lower = mset.get_uncollapsed_matches_lower_bound();
             h.total_upper = mset.get_uncollapsed_matches_upper_bound();
-            h.collapsed_total = mset.get_matches_estimated();
             for (size_t f = 0; f < spy_slots.size() && f < 4; f++) {
                 /* Either spy gives its values by count, highest first, ties in byte order. */
                 std::vector<std::pair<std::string, uint64_t>> top;
