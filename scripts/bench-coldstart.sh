@@ -4,7 +4,7 @@
 # timing until GET /api/search?q=QUERY answers 200, RUNS times; as root also with the page
 # cache dropped first (the index read from disk, as after a reboot). Prints one table.
 # Why: a server restarted by a deploy or a crash must answer within a second; the first
-# query also builds the facet tables (lib/index/xapian_shim.cc), so it is in the figure.
+# query also builds the facet tables (lib/index/shim_query.cc), so it is in the figure.
 #
 #   scripts/bench-coldstart.sh INDEX [RUNS] [QUERY]     default 5 runs, q=kommune
 set -euo pipefail

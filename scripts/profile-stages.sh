@@ -43,8 +43,8 @@ stages() {
         function num(s) { gsub(",", "", s); return s + 0 }
         { v = num($1) }
         /search.c:ark_search /          { total = v }
-        /xapian_shim.cc:ark_rdb_search / { search = v }
-        /FacetSpy::operator\(\)/ || /ValueCountMatchSpy::operator\(\)/ || /xapian_shim.cc:facet_table / { facets += v }
+        /shim_query.cc:ark_rdb_search / { search = v }
+        /FacetSpy::operator\(\)/ || /ValueCountMatchSpy::operator\(\)/ || /shim_query.cc:facet_table / { facets += v }
         /Xapian::Document::get_data\[/ { data = v }
         /doc.c:ark_load_docinfo /       { docs = v }
         /ark_rdb_count_by / { counts = v }

@@ -1,11 +1,19 @@
-/* include/arkivar/index.h: the only door to Xapian (implemented in lib/index/xapian_shim.cc).
+/* include/arkivar/index.h: the only door to Xapian (implemented in lib/index/shim_*.cc).
  * Owns: opaque handles on writable and readable databases, Xapian documents and queries,
  * and the translation of every Xapian exception into an ARK_E* code and message.
  * Not here: what terms mean or how queries are built from user text (lib/search).
  * Why: xapian-core is C++; no C++ type and no exception may cross into C.
  *
- * Every fallible function returns 0 or a negative ARK_E* code and fills err.
- * Strings cross as pointer + length; strings returned are malloc'ed and transferred.
+ * Errors: a fallible function returns 0 or a negative ARK_E* code (err.h) and, when err is
+ * not NULL, fills it with the call's name and the detail (err may be NULL everywhere).
+ * Besides the codes listed for a function, any of them can return ARK_ENOMEM (out of
+ * memory), ARK_EINDEX (any other Xapian error: its type and message in err) and
+ * ARK_EINTERNAL (an exception we did not expect).
+ * Reads on an ark_rdb that race a writer's commit reopen and retry, at most 3 times;
+ * those marked "retried" return ARK_EMODIFIED when every retry lost.
+ * Ownership: strings cross as pointer + length and are copied on the way in. A string or
+ * array handed out is malloc'ed and transferred (free() it, or the named _free), unless
+ * said otherwise; what a callback gets is borrowed until the callback returns.
  * Handles are not thread-safe: one handle per thread. */
 #ifndef ARKIVAR_INDEX_H
 #define ARKIVAR_INDEX_H
@@ -22,101 +30,144 @@
 
 typedef struct ark_xdoc ark_xdoc;
 
-ark_xdoc *ark_xdoc_new(void); /* NULL on out of memory */
+/* A new, empty document: transferred, free it with ark_xdoc_free. NULL on out of memory. */
+ark_xdoc *ark_xdoc_new(void);
+/* Free d. Accepts NULL. */
 void ark_xdoc_free(ark_xdoc *d);
-/* Positional term (pos is 0-based; Xapian's positions are pos + 1). */
+
+/* The ark_xdoc_* setters copy what they are given and take no err.
+ * ARK_EINVAL: d NULL, or a NULL pointer with a length. */
+
+/* Positional term (pos is 0-based; Xapian's positions are pos + 1). ARK_EINVAL also for
+ * an empty term or pos == UINT32_MAX. */
 int ark_xdoc_add_posting(ark_xdoc *d, const char *term, size_t len, uint32_t pos);
 /* Term that counts in ranking (wdf) but has no position: folded forms and compound
- * parts, which phrases never use; positions are the largest part of an index. */
+ * parts, which phrases never use; positions are the largest part of an index.
+ * ARK_EINVAL also for an empty term. */
 int ark_xdoc_add_term(ark_xdoc *d, const char *term, size_t len, uint32_t wdf);
-/* Term without position or weight (filters: type, year, document, case number). */
+/* Term without position or weight (filters: type, year, document, case number).
+ * ARK_EINVAL also for an empty term. */
 int ark_xdoc_add_boolean(ark_xdoc *d, const char *term, size_t len);
+/* Value of slot; an empty value (len 0) removes it, as in Xapian. */
 int ark_xdoc_set_value(ark_xdoc *d, unsigned slot, const char *v, size_t len);
+/* The document's data (the stored passage, record.h); len 0 empties it. */
 int ark_xdoc_set_data(ark_xdoc *d, const void *data, size_t len);
 
 /* ---- Writable database: one writer, one transaction per indexing run -------------- */
 
 typedef struct ark_wdb ark_wdb;
 
-/* Open or create the database at dir. ARK_ELOCKED if another writer holds it. */
+/* Open the database in directory dir, or create it there. A directory left by a
+ * creation that died before its first commit is started afresh.
+ * *out: the handle, transferred (ark_wdb_close); NULL on failure.
+ * ARK_EINVAL: dir NULL or "", or out NULL. ARK_ELOCKED: another writer holds dir.
+ * ARK_EINDEX: dir cannot be opened as a database (message names dir). */
 int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err);
-/* Close; an open transaction is cancelled (the last commit stays). Accepts NULL. */
+/* Close w and free it. Inside a transaction the transaction is cancelled (the last commit
+ * stays); outside one, Xapian commits what was changed. Reports no error: call
+ * ark_wdb_commit to know. Accepts NULL. */
 void ark_wdb_close(ark_wdb *w);
 
-/* A new index built in parts (indexer/fresh.c): whether dir holds a committed
- * database; a scratch part (created empty, no fsync); and the merge of parts, in order,
- * into a new compacted database at dest (which must hold none): part k's docids follow
- * part k-1's, metadata and spelling frequencies are united. */
+/* A new index built in parts (indexer/fresh.c). */
+/* 1 if dir holds a database (glass's or chert's revision file, or a stub), else 0.
+ * Never fails; dir must not be NULL. */
 int ark_db_exists(const char *dir);
+/* Create an empty scratch part at dir, overwriting any database there; no fsync, so a
+ * crash can lose it. *out: transferred (ark_wdb_close); NULL on failure.
+ * ARK_EINVAL: dir NULL or "", or out NULL. ARK_ELOCKED: another writer holds dir. */
 int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err);
+/* Merge the n committed parts (directories, in order, none NULL) into a new compacted
+ * database at dest: part k's docids follow part k-1's; metadata and spelling frequencies
+ * are united. The parts are left as they are. dest must hold no database (not checked;
+ * dest equal to a part is ARK_EINDEX). ARK_EINVAL: parts NULL, n 0, dest NULL or "".
+ * ARK_ENOTFOUND: a part holds no database. */
 int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *err);
 
-int ark_wdb_begin(ark_wdb *w, ark_err *err);  /* begin_transaction(flushed) */
-int ark_wdb_commit(ark_wdb *w, ark_err *err); /* commit_transaction: all or nothing */
-int ark_wdb_cancel(ark_wdb *w, ark_err *err);
+/* Begin a transaction (flushed: its commit writes to disk). Changes until ark_wdb_commit
+ * are all or nothing. ARK_EINVAL: w NULL, or a transaction is already open. */
+int ark_wdb_begin(ark_wdb *w, ark_err *err);
+/* Commit the open transaction, or outside one the pending changes. Xapian ends the
+ * transaction even when the commit fails. ARK_EINVAL: w NULL. */
+int ark_wdb_commit(ark_wdb *w, ark_err *err);
 
-/* Add a document (the caller knows no document holds its unique term: cheaper than
- * ark_wdb_replace, which looks the term up first). */
+/* Add a copy of d (borrowed: free it, or add it again, after). To replace a document,
+ * delete by its unique term first (indexer/build.c). ARK_EINVAL: w or d NULL.
+ * ARK_EINDEX: e.g. a term longer than Xapian's limit (245 bytes). */
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err);
-/* Add a document, replacing any document that has the unique term uid. */
-int ark_wdb_replace(ark_wdb *w, const char *uid, size_t uid_len, const ark_xdoc *d,
-                    ark_err *err);
-/* Delete every document indexed by term (e.g. all passages of one source file). */
+/* Delete every document indexed by term (e.g. all passages of one source file); none is
+ * not an error. ARK_EINVAL: w or term NULL, or len 0. */
 int ark_wdb_delete_term(ark_wdb *w, const char *term, size_t len, ark_err *err);
 
-/* User metadata (document-level records, stored once): value "" deletes the key. */
+/* User metadata (document records, stored once), keyed by a NUL-terminated key. */
+/* Set key to val; an empty value deletes the key. ARK_EINVAL: w or key NULL, or val NULL
+ * with a length. ARK_EINDEX: an empty key, or one too long for Xapian (over 245 bytes). */
 int ark_wdb_set_meta(ark_wdb *w, const char *key, const char *val, size_t val_len,
                      ark_err *err);
-/* *val malloc'ed (transferred), NULL with 0 when the key is absent. */
+/* The value of key, uncommitted changes included. *val: malloc'ed, NUL-terminated,
+ * transferred (free()); NULL, with *val_len 0, when the key is absent or on failure.
+ * val_len may be NULL. ARK_EINVAL: w, key or val NULL. ARK_EINDEX: an empty key. */
 int ark_wdb_get_meta(ark_wdb *w, const char *key, char **val, size_t *val_len,
                      ark_err *err);
-/* Call fn for each metadata key starting with prefix; stop early when fn returns != 0. */
+/* fn(key, len, user) for each metadata key starting with prefix (NULL or "": all), in
+ * byte order, until fn returns non-zero (still 0 then). ARK_EINVAL: w or fn NULL. */
 typedef int (*ark_key_fn)(const char *key, size_t len, void *user);
 int ark_wdb_meta_keys(ark_wdb *w, const char *prefix, ark_key_fn fn, void *user,
                       ark_err *err);
-/* Add a word to Xapian's spelling table (for "Mente du"). */
-int ark_wdb_add_spelling(ark_wdb *w, const char *word, size_t len, ark_err *err);
-/* The same for a word seen freq times: one call instead of freq (each call reads the
- * spelling table), with the same table as a result. */
+/* Add word, seen freq times, to Xapian's spelling table (for "Mente du"). len 0 or freq 0
+ * adds nothing. ARK_EINVAL: w or word NULL. */
 int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
                               ark_err *err);
+/* *out: the number of documents, uncommitted changes included. ARK_EINVAL: w or out NULL. */
 int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err);
 
 /* ---- Readable database: one or more shards (local dirs or "tcp:host:port") -------- */
 
 typedef struct ark_rdb ark_rdb;
 
-/* Open the shards listed; each spec is a directory or "tcp:HOST:PORT" (xapian-tcpsrv).
- * ARK_ENOTFOUND when a directory holds no index. */
+/* Open the nspecs shards of specs as one database; each spec is a directory or
+ * "tcp:HOST:PORT" (xapian-tcpsrv; HOST may be "[v6addr]"), copied. A remote shard must
+ * connect within 2 s. *out: transferred (ark_rdb_close); NULL on failure.
+ * ARK_EINVAL: specs NULL, nspecs 0, out NULL, a spec NULL or "", or a malformed tcp:
+ * spec. ARK_ENOTFOUND: a local spec is not a directory, or holds no index.
+ * ARK_EINDEX: a remote shard cannot be reached (message names the spec). */
 int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err *err);
+/* Close r and free it. Accepts NULL. */
 void ark_rdb_close(ark_rdb *r);
-/* Bring the handle to the latest committed revision; *changed = 1 if it moved. */
+/* Bring r to the latest committed revision; *changed (changed may be NULL) is 1 if it
+ * moved, else 0. Not retried. ARK_EINVAL: r NULL. */
 int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err);
-/* Revision of the first shard, document (passage) count, and the number of distinct
- * values of ARK_SLOT_DOC is not tracked here (see metadata). */
+/* *revision: the first shard's revision (0 when it is remote); *doccount: passages in
+ * all shards. Either pointer may be NULL. Retried. ARK_EINVAL: r NULL. */
 int ark_rdb_stats(ark_rdb *r, uint64_t *revision, uint64_t *doccount, ark_err *err);
+/* The value of key: from the first shard that has it (a document's record lives in the
+ * shard of its passages). *val and *val_len as in ark_wdb_get_meta. Retried.
+ * ARK_EINVAL: r, key or val NULL. ARK_EINDEX: an empty key. */
 int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len,
                      ark_err *err);
-/* fn(value, len, user) for the key's value in each shard that has it (e.g. "ndocs"). */
+/* fn(value, len, user) for key's value in each shard that has it (e.g. "ndocs"), in
+ * shard order, until fn returns non-zero (still 0 then). Retried; fn runs after the
+ * reads, so never twice for a shard. ARK_EINVAL: r, key or fn NULL. */
 typedef int (*ark_data_fn)(const char *data, size_t len, void *user);
 int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
                           ark_err *err);
-int ark_rdb_meta_keys(ark_rdb *r, const char *prefix, ark_key_fn fn, void *user,
-                      ark_err *err);
-/* Number of passages holding the term (0 when absent). */
+/* *out: the number of passages holding term (0 when absent). Retried.
+ * ARK_EINVAL: r or out NULL, or term NULL with a length. */
 int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out,
                      ark_err *err);
-/* Terms starting with prefix, in byte order: fn(term, len, termfreq, user); stops
- * when fn returns != 0. */
+/* fn(term, len, termfreq, user) for the terms starting with prefix (NULL or "": all), in
+ * byte order, until fn returns non-zero (still 0 then). Retried without reporting a term
+ * twice. ARK_EINVAL: r or fn NULL. */
 typedef int (*ark_term_iter_fn)(const char *term, size_t len, uint64_t freq, void *user);
 int ark_rdb_terms(ark_rdb *r, const char *prefix, ark_term_iter_fn fn, void *user,
                   ark_err *err);
-/* Xapian's spelling suggestion for one word, "" when none; *out malloc'ed. */
+/* Xapian's spelling suggestion for word (at most 2 edits away), "" when none or len 0.
+ * *out: malloc'ed, NUL-terminated, transferred (free()); NULL on failure. Retried.
+ * ARK_EINVAL: r or out NULL, or word NULL with a length. */
 int ark_rdb_spelling(ark_rdb *r, const char *word, size_t len, char **out, ark_err *err);
-/* Data of the passage with unique term uid; ARK_ENOTFOUND if none. */
-int ark_rdb_get_by_uid(ark_rdb *r, const char *uid, size_t len, char **data,
-                       size_t *data_len, ark_err *err);
-/* Data of every passage indexed by term, in docid order: fn(data, len, user). */
+/* fn(data, len, user) with the data of every passage indexed by term (len 0: every
+ * passage), in docid order, until fn returns non-zero (still 0 then). No passage is not
+ * an error. Retried without reporting a passage twice. ARK_EINVAL: r or fn NULL, or term
+ * NULL with a length. */
 int ark_rdb_each_with_term(ark_rdb *r, const char *term, size_t len, ark_data_fn fn,
                            void *user, ark_err *err);
 
@@ -129,69 +180,80 @@ typedef enum ark_xq_op {
     ARK_XQ_PHRASE, ARK_XQ_NEAR, ARK_XQ_SYNONYM, ARK_XQ_MAX, ARK_XQ_ELITE_SET,
 } ark_xq_op;
 
-/* All return NULL on out of memory; the caller owns the result (ark_xq_free).
- * Combining functions borrow their arguments (they are copied; free them after). */
-/* wqf: within-query frequency (0 is read as 1); pos: query position, 0 = none (Xapian
- * uses it only for order and description). */
+/* Each returns a new query, transferred (ark_xq_free), or NULL on out of memory or on
+ * the bad arguments named. Query arguments are borrowed: the result keeps its own copy,
+ * so free them whenever you like. Strings are copied. */
+/* Term query. wqf: within-query frequency (0 is read as 1); pos: query position, 0 = none
+ * (Xapian uses it only for order and description). NULL: term NULL with a length. */
 ark_xq *ark_xq_term(const char *term, size_t len, uint32_t wqf, uint32_t pos);
+/* Every document; no document. */
 ark_xq *ark_xq_match_all(void);
 ark_xq *ark_xq_match_nothing(void);
+/* op over subs[0..n); n 0 matches nothing. window: the PHRASE/NEAR window or the
+ * ELITE_SET size, 0 lets Xapian choose. NULL: subs NULL with n > 0, a sub NULL, or op not
+ * an ark_xq_op. */
 ark_xq *ark_xq_combine(ark_xq_op op, ark_xq *const *subs, size_t n, uint32_t window);
+/* q with its weights times factor. NULL: q NULL, or factor < 0. */
 ark_xq *ark_xq_scale(const ark_xq *q, double factor);
-/* Terms starting with prefix (bounded: at most max_expansion terms, most frequent). */
+/* Terms starting with prefix, as synonyms; expanded when run, to the max_expansion most
+ * frequent (0: all). NULL: prefix NULL with a length. */
 ark_xq *ark_xq_wildcard(const char *prefix, size_t len, uint32_t max_expansion);
-/* Value slot within [lo, hi] (byte order; NULL = open end). */
+/* Documents whose value in slot is within [lo, hi], in byte order. lo and hi are
+ * NUL-terminated, NULL for an open end (both NULL: every document). */
 ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi);
-/* Xapian's description of the query (malloc'ed), for debugging and "parsed". */
-char *ark_xq_describe(const ark_xq *q);
+/* Free q. Accepts NULL. */
 void ark_xq_free(ark_xq *q);
 
 /* ---- Running a query --------------------------------------------------------------- */
 
 typedef struct ark_search_opts {
     uint32_t offset, limit;
-    int collapse;          /* collapse on ARK_SLOT_DOC: at most collapse_max per document */
-    uint32_t collapse_max;
     int sort_by_date;      /* 0 = relevance, 1 = newest first, -1 = oldest first */
-    double bm25_k1, bm25_b; /* 0 = Xapian's defaults */
     int facet_slots[4];    /* value slots to count over the matches (-1 = unused) */
-    uint32_t check_at_least; /* for exact-enough totals; 0 = offset + limit, or 1000
-                                when facets are asked for */
+    uint32_t check_at_least; /* for exact-enough totals; 0 = offset + limit, and at least
+                                1000 when facets are asked for */
 } ark_search_opts;
 
+/* Fill o with the defaults: offset 0, limit 10, by relevance, no facets, check_at_least 0.
+ * Accepts NULL (does nothing). */
 void ark_search_opts_default(ark_search_opts *o);
 
+/* One hit: a passage. Every pointer belongs to the ark_hits that holds it. */
 typedef struct ark_hit {
     uint32_t docid;
-    double score;
-    uint32_t collapse_count; /* other passages of the same document that matched */
-    char *data;              /* the passage's data (malloc'ed, owned by ark_hits) */
+    double score;            /* BM25 weight */
+    char *data;              /* the passage's data, data_len bytes (and a NUL) */
     size_t data_len;
-    char *key;               /* value of ARK_SLOT_DOC, NUL-terminated (owned by ark_hits) */
+    char *key;               /* value of ARK_SLOT_DOC, NUL-terminated ("" when none) */
 } ark_hit;
 
+/* Counts of a facet slot's values over the matches: at most 50, most frequent first (ties
+ * in byte order); values NUL-terminated. */
 typedef struct ark_facet {
     int slot;
-    char **values; uint64_t *counts; size_t n; /* most frequent first */
+    char **values; uint64_t *counts; size_t n;
 } ark_facet;
 
 typedef struct ark_hits {
-    ark_hit *v; size_t n;
-    uint64_t total;         /* matching passages, before collapsing (estimated) */
+    ark_hit *v; size_t n;   /* the page, best first (or in date order) */
+    uint64_t total;         /* matching passages (estimated) */
     uint64_t total_lower, total_upper;
-    uint64_t collapsed_total; /* hits after collapsing (estimated): what paging can reach */
-    ark_facet facets[4]; size_t nfacets;
+    ark_facet facets[4]; size_t nfacets; /* one per slot asked for, in the order asked */
 } ark_hits;
 
-/* Run q; retries with reopen() on DatabaseModifiedError. *out is transferred. */
+/* Run q (borrowed) with o (NULL: the defaults) and fill *out, transferred: free it with
+ * ark_hits_free. *out is zeroed first and holds nothing on failure. Retried.
+ * ARK_EINVAL: r, q or out NULL. */
 int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hits *out,
                    ark_err *err);
+/* Free what h holds and zero it (so twice is harmless); not h itself. Accepts NULL. */
 void ark_hits_free(ark_hits *h);
 
 /* Exact number of passages matching q for each value of slot among them: fn(value,
- * len, count, user) once per value, in byte order of the values; fn returning non-zero
- * stops. Unweighted and exhaustive, so for small sets (q filtered to the documents of
- * one page). Retries with reopen() like ark_rdb_search. */
+ * len, count, user) once per value, in byte order of the values, until fn returns
+ * non-zero (still 0 then). Unweighted and exhaustive, so for small sets (q filtered to
+ * the documents of one page). Retried; fn runs after the match, so never twice.
+ * ARK_EINVAL: r, q or fn NULL, or slot < 0. */
 int ark_rdb_count_by(ark_rdb *r, const ark_xq *q, int slot, ark_term_iter_fn fn, void *user,
                      ark_err *err);
 

@@ -43,7 +43,7 @@ valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
     "$DRV" query "$IDX" "$BENCH/../../data/acronyms.txt" "$OUT/queries.txt" 1 "$OUT/lat.tsv" 2>"$OUT/valgrind.log"
 callgrind_annotate --inclusive=yes --threshold=100 "$OUT/callgrind.out" >"$OUT/annotate.txt" 2>/dev/null
 nq=$(grep -c . "$OUT/queries.txt")
-# Lines look like: "1,126,006,033 (28.15%)  /path/lib/index/xapian_shim.cc:ark_rdb_search [/bin]".
+# Lines look like: "1,126,006,033 (28.15%)  /path/lib/index/shim_query.cc:ark_rdb_search [/bin]".
 python3 - "$OUT/annotate.txt" "$NAME" "$nq" "$TOP" >"$DATA/results/$NAME-profile.md.tmp" <<'PY'
 import re, sys
 path, name, nq, top = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

@@ -1,0 +1,142 @@
+/* lib/index/shim.h: what the three halves of the Xapian shim share (private to lib/index).
+ * Owns: the definitions of the opaque handles (ark_xdoc, ark_xq, ark_wdb, ark_rdb), the
+ * translation of every Xapian exception into an ARK_E* code plus a message in ark_err
+ * (guard, guard_ptr), the retry of reads that race a writer's commit (with_retry), and the
+ * string copies across the border (dup_bytes, str).
+ * Not here: the entry points themselves: documents and the writable database
+ * (shim_write.cc), the readable database (shim_read.cc), queries and running them
+ * (shim_query.cc).
+ * Why: the shim is the project's only C++ (STYLE.md §6). Every extern "C" entry point runs
+ * its body inside guard()/guard_ptr(), whose try/catch ends every exception here: C frames
+ * have no unwind tables, so an exception crossing into C would abort the process. One copy
+ * of that catch list keeps the three files answering alike. */
+#ifndef ARKIVAR_INDEX_SHIM_H
+#define ARKIVAR_INDEX_SHIM_H
+
+extern "C" {
+#include "arkivar/index.h"
+#include "arkivar/err.h"
+}
+
+#include <xapian.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct ark_xdoc {
+    Xapian::Document doc;
+};
+
+struct ark_xq {
+    Xapian::Query q;
+};
+
+struct ark_wdb {
+    Xapian::WritableDatabase db;
+    bool in_txn = false;
+};
+
+/* One facet slot's values by docid, so that counting a match costs an array read
+ * instead of a Document::get_value (a fifth of every query's instructions before).
+ * arkivar-indexer never reuses a docid (a changed file's passages are deleted and added
+ * anew), so a table only grows; a database with another UUID starts afresh. */
+struct facet_codes {
+    int slot = -1;
+    std::vector<uint16_t> code;     /* by docid; 0 = no value */
+    std::vector<std::string> names; /* code - 1 -> value */
+    std::unordered_map<std::string, uint16_t> ids;
+};
+
+struct ark_rdb {
+    Xapian::Database db;            /* all shards, combined with add_database */
+    std::vector<Xapian::Database> shards; /* each shard alone, only when there are several:
+                                     * get_revision() needs exactly one sub-database, and
+                                     * metadata (document records) lives in its own shard */
+    std::vector<std::string> specs; /* as given, for messages */
+    bool remote = false;            /* a tcp: shard: its matches never reach our own spy */
+    std::vector<facet_codes> facets;
+    Xapian::docid facets_upto = 0;  /* the tables hold docids 1..facets_upto */
+    std::string facets_uuid;
+    bool facets_off = false;        /* too many distinct values: use ValueCountMatchSpy */
+};
+
+namespace ark_shim {
+
+/* A read that loses a race with a commit is retried this many times after a reopen(). */
+const int READ_RETRIES = 3;
+
+inline int set_xerr(ark_err *err, int code, const char *op, const Xapian::Error &e) {
+    const char *ctx = e.get_context().empty() ? "" : e.get_context().c_str();
+    return ark_err_set(err, code, "%s: %s: %s%s%s", op, e.get_type(), e.get_msg().c_str(),
+                       *ctx ? " " : "", ctx);
+}
+
+/* The one try/catch every int-returning entry point runs in. Specific errors first, the
+ * catch-alls last; noexcept so that, should anything still escape, we terminate here with
+ * a C++ diagnostic instead of unwinding through C frames. */
+template <class F> int guard(ark_err *err, const char *op, F &&body) noexcept {
+    try {
+        return body();
+    } catch (const Xapian::DatabaseLockError &e) {
+        return set_xerr(err, ARK_ELOCKED, op, e);
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return set_xerr(err, ARK_EMODIFIED, op, e);
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return set_xerr(err, ARK_ENOTFOUND, op, e);
+    } catch (const Xapian::DocNotFoundError &e) {
+        return set_xerr(err, ARK_ENOTFOUND, op, e);
+    } catch (const Xapian::Error &e) {
+        return set_xerr(err, ARK_EINDEX, op, e);
+    } catch (const std::bad_alloc &) {
+        return ark_err_set(err, ARK_ENOMEM, "%s: out of memory", op);
+    } catch (const std::exception &e) {
+        return ark_err_set(err, ARK_EINTERNAL, "%s: unexpected exception: %s", op, e.what());
+    } catch (...) {
+        return ark_err_set(err, ARK_EINTERNAL, "%s: unexpected exception", op);
+    }
+}
+
+/* Pointer-returning entry points have no err: any exception means NULL. */
+template <class F> auto guard_ptr(F &&body) noexcept -> decltype(body()) {
+    try {
+        return body();
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+/* Run a read, reopening and retrying when a commit recycled the blocks it was reading.
+ * body must be safe to run again: callers that report results through a callback keep
+ * a resume point so that nothing is reported twice. */
+template <class F> int with_retry(ark_rdb *r, ark_err *err, const char *op, F &&body) {
+    for (int attempt = 0;; attempt++) {
+        try {
+            return body();
+        } catch (const Xapian::DatabaseModifiedError &e) {
+            if (attempt >= READ_RETRIES) return set_xerr(err, ARK_EMODIFIED, op, e);
+            r->db.reopen();
+            for (auto &one : r->shards) one.reopen();
+        }
+    }
+}
+
+/* malloc'ed copy with a trailing NUL (the C side frees it with free()). */
+inline char *dup_bytes(const std::string &s) {
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!p) throw std::bad_alloc();
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    return p;
+}
+
+inline std::string str(const char *p, size_t len) {
+    return len ? std::string(p, len) : std::string();
+}
+
+} // namespace ark_shim
+
+#endif

@@ -1,0 +1,372 @@
+/* lib/index/shim_query.cc: the query half of include/arkivar/index.h, on xapian-core 1.4.
+ * Owns: query trees built from C (ark_xq_*), running one (ark_rdb_search: BM25, date sort,
+ * paging, facets, the hits handed to C) and exact counts by value (ark_rdb_count_by); the
+ * facet tables that count a match with an array read instead of a document read.
+ * Not here: how user text becomes a query (lib/search/compile.c), the readable database's
+ * other reads (shim_read.cc), the exception catch list and the handles' definitions (shim.h).
+ * Why: matching is where a query's instructions go (scripts/profile-stages.sh); one file
+ * for it keeps the profile's figures and the code that makes them side by side. */
+#include "shim.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace ark_shim;
+
+namespace {
+
+/* Values reported per facet: enough for years and document types, bounded for the UI. */
+const Xapian::termcount FACET_TOP = 50;
+/* With facets and no explicit check_at_least, count at least this many matches so the
+ * facet counts describe more than the first page. */
+const Xapian::doccount FACET_CHECK_AT_LEAST = 1000;
+
+/* The frees of ark_hits_free, for a partial result too. */
+void free_hits(ark_hits *h) {
+    if (h->v) {
+        for (size_t i = 0; i < h->n; i++) {
+            std::free(h->v[i].data);
+            std::free(h->v[i].key);
+        }
+        std::free(h->v);
+    }
+    for (size_t f = 0; f < h->nfacets && f < 4; f++) {
+        ark_facet *fa = &h->facets[f];
+        if (fa->values)
+            for (size_t i = 0; i < fa->n; i++) std::free(fa->values[i]);
+        std::free(fa->values);
+        std::free(fa->counts);
+    }
+    std::memset(h, 0, sizeof *h);
+}
+
+/* Frees a partly built ark_hits unless released (an exception or a retry). */
+struct hits_guard {
+    ark_hits h;
+    hits_guard() { std::memset(&h, 0, sizeof h); }
+    ~hits_guard() { free_hits(&h); }
+    hits_guard(const hits_guard &) = delete;
+    hits_guard &operator=(const hits_guard &) = delete;
+};
+
+Xapian::Query::op xap_op(int op, bool &ok) {
+    ok = true;
+    switch (op) {
+    case ARK_XQ_AND: return Xapian::Query::OP_AND;
+    case ARK_XQ_OR: return Xapian::Query::OP_OR;
+    case ARK_XQ_AND_NOT: return Xapian::Query::OP_AND_NOT;
+    case ARK_XQ_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
+    case ARK_XQ_FILTER: return Xapian::Query::OP_FILTER;
+    case ARK_XQ_PHRASE: return Xapian::Query::OP_PHRASE;
+    case ARK_XQ_NEAR: return Xapian::Query::OP_NEAR;
+    case ARK_XQ_SYNONYM: return Xapian::Query::OP_SYNONYM;
+    case ARK_XQ_MAX: return Xapian::Query::OP_MAX;
+    case ARK_XQ_ELITE_SET: return Xapian::Query::OP_ELITE_SET;
+    }
+    ok = false;
+    return Xapian::Query::OP_AND;
+}
+
+} // namespace
+
+extern "C" {
+
+/* ---- Queries ------------------------------------------------------------------------ */
+
+ark_xq *ark_xq_term(const char *term, size_t len, uint32_t wqf, uint32_t pos) {
+    if (!term && len) return nullptr;
+    /* pos is the term's position in the query (0 = none); Xapian uses it only to order
+     * terms, never to match document positions, so it passes through unchanged. */
+    return guard_ptr([&]() -> ark_xq * {
+        return new ark_xq{Xapian::Query(str(term, len), wqf ? wqf : 1, pos)};
+    });
+}
+
+ark_xq *ark_xq_match_all(void) {
+    return guard_ptr([]() -> ark_xq * { return new ark_xq{Xapian::Query::MatchAll}; });
+}
+
+ark_xq *ark_xq_match_nothing(void) {
+    return guard_ptr([]() -> ark_xq * { return new ark_xq{Xapian::Query::MatchNothing}; });
+}
+
+ark_xq *ark_xq_combine(ark_xq_op op, ark_xq *const *subs, size_t n, uint32_t window) {
+    if (n && !subs) return nullptr;
+    /* C may pass any int as an ark_xq_op; in C++ loading an out-of-range enum is undefined
+     * (UBSan: "not a valid value for type"), so read its bytes as an int. */
+    int iop;
+    static_assert(sizeof iop == sizeof op, "ark_xq_op is int-sized");
+    std::memcpy(&iop, &op, sizeof iop);
+    return guard_ptr([&]() -> ark_xq * {
+        bool ok;
+        Xapian::Query::op xop = xap_op(iop, ok);
+        if (!ok) return nullptr;
+        if (n == 0) return new ark_xq{Xapian::Query::MatchNothing};
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++) {
+            if (!subs[i]) return nullptr;
+            v.push_back(subs[i]->q);
+        }
+        /* window: PHRASE/NEAR window, ELITE_SET size; 0 lets Xapian choose. */
+        return new ark_xq{Xapian::Query(xop, v.begin(), v.end(), window)};
+    });
+}
+
+ark_xq *ark_xq_scale(const ark_xq *q, double factor) {
+    if (!q) return nullptr;
+    return guard_ptr([&]() -> ark_xq * {
+        return new ark_xq{Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor)};
+    });
+}
+
+ark_xq *ark_xq_wildcard(const char *prefix, size_t len, uint32_t max_expansion) {
+    if (!prefix && len) return nullptr;
+    return guard_ptr([&]() -> ark_xq * {
+        /* Most frequent, not the first N in byte order nor an error: "kommun*" should mean
+         * the common words, and a broad prefix should still answer. max_expansion 0 means
+         * no limit, but 1.4.22 expands to no terms at all for 0 with LIMIT_MOST_FREQUENT
+         * (tests/test_index.c "wildcard kommun*"), so 0 takes the unlimited mode. */
+        int mode = max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+                                 : Xapian::Query::WILDCARD_LIMIT_ERROR;
+        return new ark_xq{Xapian::Query(Xapian::Query::OP_WILDCARD, str(prefix, len), max_expansion,
+                                        mode, Xapian::Query::OP_SYNONYM)};
+    });
+}
+
+ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi) {
+    return guard_ptr([&]() -> ark_xq * {
+        if (lo && hi) return new ark_xq{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
+        if (lo) return new ark_xq{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo)};
+        if (hi) return new ark_xq{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi)};
+        return new ark_xq{Xapian::Query::MatchAll};
+    });
+}
+
+void ark_xq_free(ark_xq *q) {
+    delete q;
+}
+
+/* ---- Running a query ---------------------------------------------------------------- */
+
+void ark_search_opts_default(ark_search_opts *o) {
+    if (!o) return;
+    std::memset(o, 0, sizeof *o);
+    o->offset = 0;
+    o->limit = 10;
+    o->sort_by_date = 0;
+    for (int &s : o->facet_slots) s = -1;
+    o->check_at_least = 0;
+}
+
+/* The table of slot, brought up to the database's last docid; NULL when tables cannot
+ * serve (remote shards, or a slot with more distinct values than a code holds). */
+const facet_codes *facet_table(ark_rdb *r, int slot) {
+    if (r->remote || r->facets_off) return nullptr;
+    std::string uuid = r->db.get_uuid();
+    if (uuid != r->facets_uuid) {
+        r->facets.clear();
+        r->facets_upto = 0;
+        r->facets_uuid = uuid;
+    }
+    Xapian::docid last = r->db.get_lastdocid();
+    bool known = false;
+    for (auto &f : r->facets) known |= f.slot == slot;
+    if (!known) { /* a new slot: every table starts again, so all cover the same docids */
+        r->facets.emplace_back();
+        r->facets.back().slot = slot;
+        for (auto &f : r->facets) {
+            f.code.clear();
+            f.names.clear();
+            f.ids.clear();
+        }
+        r->facets_upto = 0;
+    }
+    if (last > r->facets_upto) {
+        for (auto &f : r->facets) {
+            f.code.resize(static_cast<size_t>(last) + 1, 0);
+            Xapian::ValueIterator v = r->db.valuestream_begin(static_cast<Xapian::valueno>(f.slot));
+            Xapian::ValueIterator end = r->db.valuestream_end(static_cast<Xapian::valueno>(f.slot));
+            if (v != end && r->facets_upto > 0) v.skip_to(r->facets_upto + 1);
+            for (; v != end; ++v) {
+                std::string val = *v;
+                if (val.empty()) continue;
+                auto it = f.ids.find(val);
+                uint16_t c;
+                if (it != f.ids.end()) {
+                    c = it->second;
+                } else {
+                    if (f.names.size() >= 65535) {
+                        r->facets_off = true;
+                        r->facets.clear();
+                        return nullptr;
+                    }
+                    f.names.push_back(val);
+                    c = static_cast<uint16_t>(f.names.size());
+                    f.ids.emplace(val, c);
+                }
+                f.code[v.get_docid()] = c;
+            }
+        }
+        r->facets_upto = last;
+    }
+    for (auto &f : r->facets)
+        if (f.slot == slot) return &f;
+    return nullptr;
+}
+
+/* Counts the codes of the matches it sees; the answer is what ValueCountMatchSpy would
+ * give for the same slot: values by count, highest first, ties in byte order. */
+class FacetSpy : public Xapian::MatchSpy {
+    const facet_codes &t_;
+    std::vector<uint64_t> n_;
+
+  public:
+    explicit FacetSpy(const facet_codes &t) : t_(t), n_(t.names.size() + 1, 0) {}
+    void operator()(const Xapian::Document &doc, double) override {
+        Xapian::docid d = doc.get_docid();
+        if (d < t_.code.size()) n_[t_.code[d]]++;
+    }
+    std::vector<std::pair<std::string, uint64_t>> top(size_t max) const {
+        std::vector<std::pair<std::string, uint64_t>> v;
+        for (size_t c = 1; c < n_.size(); c++)
+            if (n_[c]) v.emplace_back(t_.names[c - 1], n_[c]);
+        std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        if (v.size() > max) v.resize(max);
+        return v;
+    }
+};
+
+int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hits *out,
+                   ark_err *err) {
+    if (out) std::memset(out, 0, sizeof *out);
+    if (!r || !q || !out)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_search: no database or query");
+    ark_search_opts def;
+    if (!o) {
+        ark_search_opts_default(&def);
+        o = &def;
+    }
+    return guard(err, "ark_rdb_search", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_search", [&]() -> int {
+            /* Declared before the Enquire, so destroyed after it: it refers to them. */
+            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+            std::vector<std::unique_ptr<FacetSpy>> fast;
+            std::vector<int> spy_slots;
+            Xapian::Enquire enq(r->db);
+            enq.set_query(q->q);
+            /* k1 = 1, k2 = 0, k3 = 1, b = 0.5, min_normlen 0.5: Xapian's defaults. */
+            enq.set_weighting_scheme(Xapian::BM25Weight(1.0, 0, 1, 0.5, 0.5));
+            if (o->sort_by_date)
+                enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
+            /* Our tables for every slot, or Xapian's spy for every slot: never a mix, so
+             * facet f is fast[f] or spies[f]. All slots' tables are made first (adding a
+             * slot moves the others), then referred to. */
+            bool use_tables = true;
+            for (int s : o->facet_slots)
+                if (s >= 0 && !facet_table(r, s)) use_tables = false;
+            for (int s : o->facet_slots) {
+                if (s < 0) continue;
+                if (use_tables) {
+                    fast.emplace_back(new FacetSpy(*facet_table(r, s)));
+                    enq.add_matchspy(fast.back().get());
+                } else {
+                    spies.emplace_back(new Xapian::ValueCountMatchSpy(static_cast<Xapian::valueno>(s)));
+                    enq.add_matchspy(spies.back().get());
+                }
+                spy_slots.push_back(s);
+            }
+            uint64_t want64 = static_cast<uint64_t>(o->offset) + o->limit; /* no wrap */
+            Xapian::doccount want =
+                static_cast<Xapian::doccount>(std::min<uint64_t>(want64, UINT32_MAX));
+            Xapian::doccount check = o->check_at_least ? o->check_at_least : want;
+            if (!spy_slots.empty() && !o->check_at_least) check = std::max(check, FACET_CHECK_AT_LEAST);
+            Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
+
+            hits_guard g;
+            ark_hits &h = g.h;
+            if (mset.size()) {
+                h.v = static_cast<ark_hit *>(std::calloc(mset.size(), sizeof(ark_hit)));
+                if (!h.v) throw std::bad_alloc();
+            }
+            for (Xapian::MSetIterator i = mset.begin(); i != mset.end(); ++i) {
+                ark_hit &hit = h.v[h.n];
+                Xapian::Document doc = i.get_document();
+                std::string d = doc.get_data(), k = doc.get_value(ARK_SLOT_DOC);
+                hit.key = dup_bytes(k);
+                hit.docid = *i;
+                hit.score = i.get_weight();
+                hit.data = dup_bytes(d);
+                hit.data_len = d.size();
+                h.n++;
+            }
+            h.total = mset.get_uncollapsed_matches_estimated();
+            h.total_lower = mset.get_uncollapsed_matches_lower_bound();
+            h.total_upper = mset.get_uncollapsed_matches_upper_bound();
+            for (size_t f = 0; f < spy_slots.size() && f < 4; f++) {
+                /* Either spy gives its values by count, highest first, ties in byte order. */
+                std::vector<std::pair<std::string, uint64_t>> top;
+                if (f < fast.size()) {
+                    top = fast[f]->top(FACET_TOP);
+                } else {
+                    const auto &spy = spies[f];
+                    for (auto t = spy->top_values_begin(FACET_TOP); t != spy->top_values_end(FACET_TOP); ++t)
+                        top.emplace_back(*t, t.get_termfreq());
+                }
+                ark_facet &fa = h.facets[f];
+                fa.slot = spy_slots[f];
+                h.nfacets = f + 1;
+                if (top.empty()) continue;
+                fa.values = static_cast<char **>(std::calloc(top.size(), sizeof(char *)));
+                fa.counts = static_cast<uint64_t *>(std::calloc(top.size(), sizeof(uint64_t)));
+                if (!fa.values || !fa.counts) throw std::bad_alloc();
+                for (const auto &t : top) {
+                    fa.values[fa.n] = dup_bytes(t.first);
+                    fa.counts[fa.n] = t.second;
+                    fa.n++;
+                }
+            }
+            *out = h;
+            std::memset(&h, 0, sizeof h); /* transferred */
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_count_by(ark_rdb *r, const ark_xq *q, int slot, ark_term_iter_fn fn, void *user,
+                     ark_err *err) {
+    if (!r || !q || !fn || slot < 0)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_count_by: no database, query or callback");
+    return guard(err, "ark_rdb_count_by", [&]() -> int {
+        std::vector<std::pair<std::string, uint64_t>> counts;
+        int rc = with_retry(r, err, "ark_rdb_count_by", [&]() -> int {
+            Xapian::ValueCountMatchSpy spy(static_cast<Xapian::valueno>(slot));
+            Xapian::Enquire enq(r->db);
+            enq.set_query(q->q);
+            enq.set_weighting_scheme(Xapian::BoolWeight());
+            enq.add_matchspy(&spy);
+            enq.get_mset(0, 0, r->db.get_doccount()); /* every match reaches the spy */
+            counts.clear();
+            for (auto t = spy.values_begin(); t != spy.values_end(); ++t)
+                counts.emplace_back(*t, t.get_termfreq());
+            return 0;
+        });
+        if (rc) return rc;
+        for (const auto &c : counts)
+            if (fn(c.first.data(), c.first.size(), c.second, user)) break;
+        return 0;
+    });
+}
+
+void ark_hits_free(ark_hits *h) {
+    if (h) free_hits(h);
+}
+
+} /* extern "C" */

@@ -1,0 +1,266 @@
+/* lib/index/shim_read.cc: the reading half of include/arkivar/index.h, on xapian-core 1.4.
+ * Owns: the readable database (ark_rdb_*): opening local and remote shards, reopen,
+ * statistics, metadata, term frequencies and term walks, spelling suggestions, and the
+ * passages of one term; each read retried when it races a writer's commit.
+ * Not here: running a query (ark_rdb_search, ark_rdb_count_by: shim_query.cc), writing
+ * (shim_write.cc), the exception catch list and the handles' definitions (shim.h).
+ * Why: the server's readers never write; their one hazard is a commit recycling the blocks
+ * they read, which with_retry (shim.h) turns into a reopen and another try. */
+#include "shim.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace ark_shim;
+
+namespace {
+
+/* Remote shards: xapian-tcpsrv may be slow to answer a big query, but a dead host should
+ * fail fast (milliseconds). */
+const useconds_t REMOTE_TIMEOUT_MS = 10000, REMOTE_CONNECT_TIMEOUT_MS = 2000;
+
+/* NULL when path is a directory, else why not. */
+const char *not_a_dir(const std::string &path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return std::strerror(errno);
+    return S_ISDIR(st.st_mode) ? nullptr : "not a directory";
+}
+
+/* "tcp:HOST:PORT" (HOST may be "[v6addr]"). Returns false on a malformed spec. */
+bool parse_tcp(const std::string &spec, std::string &host, unsigned &port) {
+    std::string rest = spec.substr(4);
+    size_t colon = rest.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) return false;
+    host = rest.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    std::string p = rest.substr(colon + 1);
+    if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5) return false;
+    unsigned long v = std::strtoul(p.c_str(), nullptr, 10);
+    if (v == 0 || v > 65535) return false;
+    port = static_cast<unsigned>(v);
+    return !host.empty();
+}
+
+} // namespace
+
+extern "C" {
+
+/* ---- Readable database -------------------------------------------------------------- */
+
+int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err *err) {
+    if (out) *out = nullptr;
+    if (!specs || !nspecs || !out) return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: no shards");
+    return guard(err, "ark_rdb_open", [&]() -> int {
+        std::unique_ptr<ark_rdb> r(new ark_rdb());
+        for (size_t i = 0; i < nspecs; i++) {
+            if (!specs[i] || !*specs[i])
+                return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: shard %zu: empty spec", i);
+            std::string spec = specs[i];
+            r->specs.push_back(spec);
+            Xapian::Database shard;
+            if (spec.compare(0, 4, "tcp:") == 0) {
+                std::string host;
+                unsigned port = 0;
+                if (!parse_tcp(spec, host, port))
+                    return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: '%s': want tcp:HOST:PORT",
+                                       spec.c_str());
+                try {
+                    shard = Xapian::Remote::open(host, port, REMOTE_TIMEOUT_MS,
+                                                 REMOTE_CONNECT_TIMEOUT_MS);
+                } catch (const Xapian::Error &e) {
+                    return ark_err_set(err, ARK_EINDEX, "ark_rdb_open: '%s': %s: %s", spec.c_str(),
+                                       e.get_type(), e.get_msg().c_str());
+                }
+            } else {
+                /* Xapian opens a plain file as a stub database (an empty one if the file is
+                 * empty), so a mistyped path would silently search nothing: insist on a
+                 * directory. */
+                if (const char *why = not_a_dir(spec))
+                    return ark_err_set(err, ARK_ENOTFOUND,
+                                       "ark_rdb_open: '%s': no index directory (%s)", spec.c_str(),
+                                       why);
+                try {
+                    shard = Xapian::Database(spec);
+                } catch (const Xapian::DatabaseNotFoundError &e) {
+                    return ark_err_set(err, ARK_ENOTFOUND, "ark_rdb_open: '%s': no index here (%s)",
+                                       spec.c_str(), e.get_msg().c_str());
+                } catch (const Xapian::Error &e) {
+                    return ark_err_set(err, ARK_EINDEX, "ark_rdb_open: '%s': %s: %s", spec.c_str(),
+                                       e.get_type(), e.get_msg().c_str());
+                }
+            }
+            if (spec.compare(0, 4, "tcp:") == 0) r->remote = true;
+            if (nspecs > 1) r->shards.push_back(shard);
+            r->db.add_database(shard);
+        }
+        *out = r.release();
+        return 0;
+    });
+}
+
+void ark_rdb_close(ark_rdb *r) {
+    if (!r) return;
+    try {
+        r->db.close();
+        for (auto &one : r->shards) one.close();
+    } catch (...) {
+    }
+    try {
+        delete r;
+    } catch (...) {
+    }
+}
+
+int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err) {
+    if (changed) *changed = 0;
+    if (!r) return ark_err_set(err, ARK_EINVAL, "ark_rdb_reopen: no database");
+    return guard(err, "ark_rdb_reopen", [&]() -> int {
+        bool c = r->db.reopen();
+        for (auto &one : r->shards) one.reopen();
+        if (changed) *changed = c ? 1 : 0;
+        return 0;
+    });
+}
+
+int ark_rdb_stats(ark_rdb *r, uint64_t *revision, uint64_t *doccount, ark_err *err) {
+    if (!r) return ark_err_set(err, ARK_EINVAL, "ark_rdb_stats: no database");
+    return guard(err, "ark_rdb_stats", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_stats", [&]() -> int {
+            if (revision) {
+                const Xapian::Database &one = r->shards.empty() ? r->db : r->shards[0];
+                try {
+                    *revision = one.get_revision();
+                } catch (const Xapian::UnimplementedError &) {
+                    *revision = 0; /* a remote first shard: 1.4's remote backend has none */
+                }
+            }
+            if (doccount) *doccount = r->db.get_doccount();
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len, ark_err *err) {
+    if (val) *val = nullptr;
+    if (val_len) *val_len = 0;
+    if (!r || !key || !val)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_get_meta: no database or key");
+    return guard(err, "ark_rdb_get_meta", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_get_meta", [&]() -> int {
+            /* With several shards Xapian reads the key from the first shard only, but a
+             * document's record lives in the shard that holds its passages. */
+            std::string v;
+            if (r->shards.empty()) v = r->db.get_metadata(key);
+            for (size_t i = 0; i < r->shards.size() && v.empty(); i++)
+                v = r->shards[i].get_metadata(key);
+            if (v.empty()) return 0;
+            *val = dup_bytes(v);
+            if (val_len) *val_len = v.size();
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
+                          ark_err *err) {
+    if (!r || !key || !fn)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_get_meta_each: no database, key or callback");
+    return guard(err, "ark_rdb_get_meta_each", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_get_meta_each", [&]() -> int {
+            std::vector<std::string> vals;
+            if (r->shards.empty()) vals.push_back(r->db.get_metadata(key));
+            for (auto &one : r->shards) vals.push_back(one.get_metadata(key));
+            for (const auto &v : vals)
+                if (!v.empty() && fn(v.data(), v.size(), user) != 0) break;
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out, ark_err *err) {
+    if (!r || !out || (!term && len))
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_termfreq: no database");
+    return guard(err, "ark_rdb_termfreq", [&]() -> int {
+        std::string t = str(term, len);
+        return with_retry(r, err, "ark_rdb_termfreq", [&]() -> int {
+            *out = r->db.get_termfreq(t);
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_terms(ark_rdb *r, const char *prefix, ark_term_iter_fn fn, void *user, ark_err *err) {
+    if (!r || !fn) return ark_err_set(err, ARK_EINVAL, "ark_rdb_terms: no database or callback");
+    return guard(err, "ark_rdb_terms", [&]() -> int {
+        std::string p = prefix ? prefix : "";
+        std::string last; /* resume point after a retry (terms come in byte order) */
+        bool stopped = false;
+        return with_retry(r, err, "ark_rdb_terms", [&]() -> int {
+            if (stopped) return 0;
+            Xapian::TermIterator it = r->db.allterms_begin(p), end = r->db.allterms_end(p);
+            if (!last.empty()) {
+                it.skip_to(last);
+                if (it != end && *it == last) ++it;
+            }
+            for (; it != end; ++it) {
+                std::string t = *it;
+                uint64_t freq = it.get_termfreq();
+                last = t;
+                if (fn(t.data(), t.size(), freq, user) != 0) {
+                    stopped = true;
+                    break;
+                }
+            }
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_spelling(ark_rdb *r, const char *word, size_t len, char **out, ark_err *err) {
+    if (out) *out = nullptr;
+    if (!r || !out || (!word && len))
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_spelling: no database");
+    return guard(err, "ark_rdb_spelling", [&]() -> int {
+        std::string w = str(word, len);
+        return with_retry(r, err, "ark_rdb_spelling", [&]() -> int {
+            std::string s = w.empty() ? std::string() : r->db.get_spelling_suggestion(w, 2);
+            *out = dup_bytes(s);
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_each_with_term(ark_rdb *r, const char *term, size_t len, ark_data_fn fn, void *user,
+                           ark_err *err) {
+    if (!r || !fn || (!term && len))
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_each_with_term: no database or callback");
+    return guard(err, "ark_rdb_each_with_term", [&]() -> int {
+        std::string t = str(term, len);
+        Xapian::docid next = 0; /* resume point after a retry: docids come in order */
+        bool stopped = false;
+        return with_retry(r, err, "ark_rdb_each_with_term", [&]() -> int {
+            if (stopped) return 0;
+            Xapian::PostingIterator p = r->db.postlist_begin(t), end = r->db.postlist_end(t);
+            if (next) p.skip_to(next);
+            for (; p != end; ++p) {
+                Xapian::docid id = *p;
+                std::string d = r->db.get_document(id).get_data();
+                next = id + 1;
+                if (fn(d.data(), d.size(), user) != 0) {
+                    stopped = true;
+                    break;
+                }
+            }
+            return 0;
+        });
+    });
+}
+
+} /* extern "C" */

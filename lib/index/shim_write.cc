@@ -1,0 +1,277 @@
+/* lib/index/shim_write.cc: the writing half of include/arkivar/index.h, on xapian-core 1.4.
+ * Owns: documents to add (ark_xdoc_*), the writable database (ark_wdb_*): transactions,
+ * adds and deletes, metadata, the spelling table; and new indexes built in parts
+ * (ark_db_exists, ark_db_merge).
+ * Not here: reading (shim_read.cc), queries and matching (shim_query.cc), the exception
+ * catch list and the handles' definitions (shim.h); what the terms mean (indexer/build.c).
+ * Why: arkivar-indexer is the only writer; keeping its calls apart from the server's
+ * reads shows at a glance what a writer can change. */
+#include "shim.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+using namespace ark_shim;
+
+namespace {
+
+/* Metadata keys starting with prefix, resuming after `last` (empty = from the start). */
+template <class DB>
+int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ark_key_fn fn,
+                  void *user) {
+    Xapian::TermIterator it = db.metadata_keys_begin(prefix), end = db.metadata_keys_end(prefix);
+    if (!last.empty()) {
+        it.skip_to(last);
+        if (it != end && *it == last) ++it;
+    }
+    for (; it != end; ++it) {
+        std::string key = *it;
+        last = key;
+        if (fn(key.data(), key.size(), user) != 0) break;
+    }
+    return 0;
+}
+
+} // namespace
+
+extern "C" {
+
+/* ---- Documents ---------------------------------------------------------------------- */
+
+ark_xdoc *ark_xdoc_new(void) {
+    return guard_ptr([]() -> ark_xdoc * { return new ark_xdoc(); });
+}
+
+void ark_xdoc_free(ark_xdoc *d) {
+    delete d;
+}
+
+int ark_xdoc_add_posting(ark_xdoc *d, const char *term, size_t len, uint32_t pos) {
+    return guard(nullptr, "ark_xdoc_add_posting", [&]() -> int {
+        /* Xapian's position 0 is reserved, so ours shift by one; the last one cannot. */
+        if (!d || !term || !len || pos == UINT32_MAX) return ARK_EINVAL;
+        d->doc.add_posting(std::string(term, len), pos + 1);
+        return 0;
+    });
+}
+
+int ark_xdoc_add_term(ark_xdoc *d, const char *term, size_t len, uint32_t wdf) {
+    return guard(nullptr, "ark_xdoc_add_term", [&]() -> int {
+        if (!d || !term || !len) return ARK_EINVAL;
+        d->doc.add_term(std::string(term, len), wdf);
+        return 0;
+    });
+}
+
+int ark_xdoc_add_boolean(ark_xdoc *d, const char *term, size_t len) {
+    return guard(nullptr, "ark_xdoc_add_boolean", [&]() -> int {
+        if (!d || !term || !len) return ARK_EINVAL;
+        d->doc.add_boolean_term(std::string(term, len));
+        return 0;
+    });
+}
+
+int ark_xdoc_set_value(ark_xdoc *d, unsigned slot, const char *v, size_t len) {
+    return guard(nullptr, "ark_xdoc_set_value", [&]() -> int {
+        if (!d || (!v && len)) return ARK_EINVAL;
+        d->doc.add_value(slot, str(v, len)); /* "" removes the value, as in Xapian */
+        return 0;
+    });
+}
+
+int ark_xdoc_set_data(ark_xdoc *d, const void *data, size_t len) {
+    return guard(nullptr, "ark_xdoc_set_data", [&]() -> int {
+        if (!d || (!data && len)) return ARK_EINVAL;
+        d->doc.set_data(str(static_cast<const char *>(data), len));
+        return 0;
+    });
+}
+
+/* ---- Writable database -------------------------------------------------------------- */
+
+int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
+    if (out) *out = nullptr;
+    if (!dir || !*dir || !out) return ark_err_set(err, ARK_EINVAL, "ark_wdb_open: no directory");
+    return guard(err, "ark_wdb_open", [&]() -> int {
+        try {
+            std::unique_ptr<ark_wdb> w(new ark_wdb());
+            /* Glass is 1.4's default backend for a new database. */
+            try {
+                w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+            } catch (const Xapian::DatabaseOpeningError &e) {
+                /* A creation that died (killed, out of memory) before its first revision
+                 * file leaves table files but no iamglass: nothing was ever committed
+                 * there, so start it afresh rather than refuse it forever. */
+                struct stat st;
+                std::string rev = std::string(dir) + "/iamglass";
+                if (stat(rev.c_str(), &st) == 0 || errno != ENOENT) throw;
+                w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE);
+            }
+            *out = w.release();
+            return 0;
+        } catch (const Xapian::DatabaseLockError &e) {
+            return ark_err_set(err, ARK_ELOCKED, "ark_wdb_open %s: locked by another writer (%s)",
+                               dir, e.get_msg().c_str());
+        } catch (const Xapian::Error &e) {
+            return ark_err_set(err, ARK_EINDEX, "ark_wdb_open %s: %s: %s", dir, e.get_type(),
+                               e.get_msg().c_str());
+        }
+    });
+}
+
+int ark_db_exists(const char *dir) {
+    /* glass's revision file; chert's, and a stub naming other databases, are taken as
+     * a database too, so that nothing ever builds over them */
+    for (const char *name : {"/iamglass", "/iamchert", "/XAPIANDB"}) {
+        struct stat st;
+        std::string path = std::string(dir ? dir : "") + name;
+        if (stat(path.c_str(), &st) == 0) return 1;
+    }
+    return 0;
+}
+
+int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
+    if (out) *out = nullptr;
+    if (!dir || !*dir || !out)
+        return ark_err_set(err, ARK_EINVAL, "ark_wdb_open_scratch: no directory");
+    return guard(err, "ark_wdb_open_scratch", [&]() -> int {
+        std::unique_ptr<ark_wdb> w(new ark_wdb());
+        /* No fsync: the part lives only until ark_db_merge has read it, and a crash
+         * before the merge loses nothing that a new run does not rebuild. */
+        w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+        *out = w.release();
+        return 0;
+    });
+}
+
+int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *err) {
+    if (!parts || !n || !dest || !*dest)
+        return ark_err_set(err, ARK_EINVAL, "ark_db_merge: no parts or destination");
+    return guard(err, "ark_db_merge", [&]() -> int {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) all.add_database(Xapian::Database(parts[i]));
+        /* Renumbering packs each part's docids after the previous part's: parts of
+         * consecutive files give the docids one writer would have given. FULL leaves
+         * the blocks full, as xapian-compact does by default. */
+        all.compact(dest, Xapian::Compactor::FULL);
+        return 0;
+    });
+}
+
+void ark_wdb_close(ark_wdb *w) {
+    if (!w) return;
+    /* Cancel first: WritableDatabase::close() outside a transaction commits, and a run that
+     * did not reach ark_wdb_commit must leave the last committed revision as it was. */
+    if (w->in_txn) {
+        try {
+            w->db.cancel_transaction();
+        } catch (...) {
+        }
+        w->in_txn = false;
+    }
+    try {
+        w->db.close();
+    } catch (...) {
+    }
+    try {
+        delete w;
+    } catch (...) {
+    }
+}
+
+int ark_wdb_begin(ark_wdb *w, ark_err *err) {
+    if (!w) return ark_err_set(err, ARK_EINVAL, "ark_wdb_begin: no database");
+    return guard(err, "ark_wdb_begin", [&]() -> int {
+        if (w->in_txn)
+            return ark_err_set(err, ARK_EINVAL, "ark_wdb_begin: already in a transaction");
+        w->db.begin_transaction(true);
+        w->in_txn = true;
+        return 0;
+    });
+}
+
+int ark_wdb_commit(ark_wdb *w, ark_err *err) {
+    if (!w) return ark_err_set(err, ARK_EINVAL, "ark_wdb_commit: no database");
+    return guard(err, "ark_wdb_commit", [&]() -> int {
+        if (w->in_txn) {
+            /* Xapian ends the transaction even when the commit throws. */
+            w->in_txn = false;
+            w->db.commit_transaction();
+        } else {
+            w->db.commit();
+        }
+        return 0;
+    });
+}
+
+int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
+    if (!w || !d) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add: no database or document");
+    return guard(err, "ark_wdb_add", [&]() -> int {
+        w->db.add_document(d->doc);
+        return 0;
+    });
+}
+
+int ark_wdb_delete_term(ark_wdb *w, const char *term, size_t len, ark_err *err) {
+    if (!w || !term || !len) return ark_err_set(err, ARK_EINVAL, "ark_wdb_delete_term: no term");
+    return guard(err, "ark_wdb_delete_term", [&]() -> int {
+        w->db.delete_document(std::string(term, len));
+        return 0;
+    });
+}
+
+int ark_wdb_set_meta(ark_wdb *w, const char *key, const char *val, size_t val_len, ark_err *err) {
+    if (!w || !key || (!val && val_len))
+        return ark_err_set(err, ARK_EINVAL, "ark_wdb_set_meta: no database or key");
+    return guard(err, "ark_wdb_set_meta", [&]() -> int {
+        w->db.set_metadata(key, str(val, val_len));
+        return 0;
+    });
+}
+
+int ark_wdb_get_meta(ark_wdb *w, const char *key, char **val, size_t *val_len, ark_err *err) {
+    if (val) *val = nullptr;
+    if (val_len) *val_len = 0;
+    if (!w || !key || !val)
+        return ark_err_set(err, ARK_EINVAL, "ark_wdb_get_meta: no database or key");
+    return guard(err, "ark_wdb_get_meta", [&]() -> int {
+        std::string v = w->db.get_metadata(key);
+        if (v.empty()) return 0;
+        *val = dup_bytes(v);
+        if (val_len) *val_len = v.size();
+        return 0;
+    });
+}
+
+int ark_wdb_meta_keys(ark_wdb *w, const char *prefix, ark_key_fn fn, void *user, ark_err *err) {
+    if (!w || !fn)
+        return ark_err_set(err, ARK_EINVAL, "ark_wdb_meta_keys: no database or callback");
+    return guard(err, "ark_wdb_meta_keys", [&]() -> int {
+        std::string last;
+        return each_meta_key(w->db, prefix ? prefix : "", last, fn, user);
+    });
+}
+
+int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
+                              ark_err *err) {
+    if (!w || !word) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add_spelling_freq: no word");
+    if (!len || !freq) return 0;
+    return guard(err, "ark_wdb_add_spelling_freq", [&]() -> int {
+        w->db.add_spelling(std::string(word, len), freq);
+        return 0;
+    });
+}
+
+int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err) {
+    if (!w || !out) return ark_err_set(err, ARK_EINVAL, "ark_wdb_doccount: no database");
+    return guard(err, "ark_wdb_doccount", [&]() -> int {
+        *out = w->db.get_doccount();
+        return 0;
+    });
+}
+
+} /* extern "C" */
