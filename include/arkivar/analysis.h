@@ -93,6 +93,38 @@ size_t ark_an_stem(ark_an *an, const char *lower, size_t len, char *out, size_t 
 size_t ark_an_split(ark_an *an, const char *lower, size_t len,
                     char parts[][ARK_MAX_TERM + 1], size_t max);
 
+/* ---- The forms of a word: one producer for the index and the query ---------------- */
+
+#define ARK_FORMS_MAX_PARTS 8 /* a compound with more parts gets none */
+enum { ARK_FORMS_PARTS = 1 }; /* ark_an_forms: also split the word into compound parts */
+
+/* The forms one lowercased word has in the index, unprefixed: the caller adds the prefix
+ * of schema.h that says which term a form is (ARK_PFX_STEM, ARK_PFX_FOLD, ARK_PFX_PART).
+ * Each string is NUL-terminated and at most ARK_MAX_TERM bytes; _len is its length. */
+typedef struct ark_forms {
+    char exact[ARK_MAX_TERM + 1];     /* the word itself (cut at ARK_MAX_TERM bytes) */
+    size_t exact_len;
+    char stem[ARK_MAX_TERM + 1];      /* Snowball stem of the word: the Z term */
+    size_t stem_len;
+    char fold[ARK_MAX_TERM + 1];      /* the word folded (ark_fold): an F term */
+    size_t fold_len;
+    char fold_stem[ARK_MAX_TERM + 1]; /* the stem folded: an F term */
+    size_t fold_stem_len;
+    int letters; /* 0: no letter ("6", "2026"): the index holds the exact form alone */
+    int folds;   /* 1: folding changes the word, and only then has the index its F terms */
+    size_t nparts; /* compound parts; 0 unless ARK_FORMS_PARTS and the word is a compound */
+    char parts[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1]; /* stem of each part: P terms */
+    size_t part_len[ARK_FORMS_MAX_PARTS];
+} ark_forms;
+
+/* Compute, once, every form of the lowercased word lower[0, len) into *out (what:
+ * 0 or ARK_FORMS_PARTS). All forms are filled whatever letters and folds say, so the
+ * query side may ask for terms the index lacks; which forms become index terms is
+ * ark_an_terms's rule. Cannot fail. an NULL: each stem is the word itself, no parts.
+ * lower: borrowed for the call, need not be NUL-terminated, not NULL; out: the
+ * caller's, not NULL. */
+void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_forms *out);
+
 /* The index terms of one token, with their prefixes (see the top of this file).
  * Calls emit(term, term_len, pos, user) for each; pos is the token's position. */
 typedef void (*ark_term_fn)(const char *term, size_t len, uint32_t pos, void *user);

@@ -1,11 +1,12 @@
 /* lib/analysis/terms.c: the index terms of a token.
- * Owns: ark_an_terms, the one place that says which terms (exact, Z stem, F folded, P
- * part, with the prefixes of schema.h) a token of each kind puts into the index, and
- * their deduplication at one position.
+ * Owns: ark_an_forms, the one producer of a word's forms (exact, stem, folded form and
+ * folded stem, the stems of its compound parts) for the indexer and the query side, and
+ * ark_an_terms, the one place that says which of them (with the prefixes of schema.h) a
+ * token of each kind puts into the index, deduplicated at one position.
  * Not here: token boundaries (tok.c), lowercasing and folding (fold.c), stems (stem.c),
  * compound parts (compound.c), Xapian (index.h).
- * Why: the indexer writes these terms and the highlighter reads them back per token
- * (lib/search/qword.c), so both must come from one function. */
+ * Why: the indexer writes these terms, and a query word (lib/search/qword.c) must ask
+ * for the same forms the index holds, so a change to how a form is made is made here. */
 #include "an_int.h"
 
 #include <utf8proc.h>
@@ -61,26 +62,43 @@ static int has_letter(const char *s, size_t len) {
     return 0;
 }
 
-/* exact, Z stem, F folded stem (when folding changes the word), P parts of a
- * lowercase word. The fold is of the stem so that a user without æøå meets every
- * inflection too: "okonomiudvalg" → Fokonomiudvalg ← "Økonomiudvalget". */
+/* The fold is of the stem as well as of the word, so that a user without æøå meets every
+ * inflection ("okonomiudvalg" → Fokonomiudvalg ← "Økonomiudvalget"), and the folded word
+ * as typed ("aarligt" meets "årligt", not every "år"). */
+void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_forms *out) {
+    ark_forms *f = out;
+    f->exact_len = ark_utf8_cut(lower, len, ARK_MAX_TERM);
+    memcpy(f->exact, lower, f->exact_len);
+    f->exact[f->exact_len] = '\0';
+    const char *w = f->exact;
+    size_t n = f->exact_len;
+    f->letters = has_letter(w, n);
+    f->stem_len = ark_an_stem(an, w, n, f->stem, sizeof f->stem);
+    f->fold_len = ark_fold(w, n, f->fold, sizeof f->fold);
+    f->folds = f->fold_len != n || memcmp(f->fold, w, n) != 0;
+    f->fold_stem_len = ark_fold(f->stem, f->stem_len, f->fold_stem, sizeof f->fold_stem);
+    f->nparts = 0;
+    if (!(what & ARK_FORMS_PARTS) || !f->letters) return; /* no letters: never a compound */
+    char p[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1];
+    size_t np = ark_an_split(an, w, n, p, ARK_FORMS_MAX_PARTS);
+    for (size_t i = 0; i < np; i++)
+        f->part_len[i] = ark_an_stem(an, p[i], strlen(p[i]), f->parts[i], sizeof f->parts[i]);
+    f->nparts = np;
+}
+
+/* exact, Z stem, F folded form and folded stem (when folding changes the word), P parts
+ * of a lowercase word. */
 static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int parts) {
-    emit(e, 0, low, len);
-    if (!has_letter(low, len)) return; /* "6" in "6-by-samarbejde": no stem, no fold */
-    emit_stem(an, e, ARK_PFX_STEM, low, len);
-    char f[ARK_MAX_TERM + 1], st[ARK_MAX_TERM + 1];
-    size_t fl = ark_fold(low, len, f, sizeof f);
-    if (fl != len || memcmp(f, low, len) != 0) {
-        /* the folded form as typed ("aarligt" meets "årligt", not every "år"), and the
-         * folded stem for the other inflections */
-        emit(e, ARK_PFX_FOLD, f, fl);
-        size_t sl = ark_an_stem(an, low, len, st, sizeof st);
-        emit(e, ARK_PFX_FOLD, f, ark_fold(st, sl, f, sizeof f));
+    ark_forms f;
+    ark_an_forms(an, low, len, parts ? ARK_FORMS_PARTS : 0, &f);
+    emit(e, 0, f.exact, f.exact_len);
+    if (!f.letters) return; /* "6" in "6-by-samarbejde": no stem, no fold */
+    emit(e, ARK_PFX_STEM, f.stem, f.stem_len);
+    if (f.folds) {
+        emit(e, ARK_PFX_FOLD, f.fold, f.fold_len);
+        emit(e, ARK_PFX_FOLD, f.fold_stem, f.fold_stem_len);
     }
-    if (!parts) return;
-    char p[8][ARK_MAX_TERM + 1];
-    size_t np = ark_an_split(an, low, len, p, 8);
-    for (size_t i = 0; i < np; i++) emit_stem(an, e, ARK_PFX_PART, p[i], strlen(p[i]));
+    for (size_t i = 0; i < f.nparts; i++) emit(e, ARK_PFX_PART, f.parts[i], f.part_len[i]);
 }
 
 /* Length of a hyphen (-, U+2010, U+2011) at s[i], else 0. */
