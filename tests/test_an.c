@@ -198,6 +198,27 @@ int main(void) {
     is_str(t, "øu Zøu Fou", "terms of ØU");
     t = terms("ØU's");
     ok(has(t, "øu's") && has(t, "øu"), "ØU's also gives øu (%s)", t);
+
+    /* the forms of a word, the one source of the terms above and of a query word's */
+    {
+        ark_forms f;
+        ark_an_forms(an, "københavns", strlen("københavns"), 0, &f);
+        ok(!strcmp(f.exact, "københavns") && !strcmp(f.stem, "københavn") &&
+               !strcmp(f.fold, "kobenhavns") && !strcmp(f.fold_stem, "kobenhavn") &&
+               f.stem_len == strlen(f.stem) && f.fold_len == strlen(f.fold) && f.folds &&
+               f.letters && f.nparts == 0,
+           "forms of københavns: %s %s %s %s", f.exact, f.stem, f.fold, f.fold_stem);
+        ark_an_forms(an, "innovationsprojekter", 20, ARK_FORMS_PARTS, &f);
+        ok(!f.folds && f.nparts == 2 && !strcmp(f.parts[0], "innovation") &&
+               !strcmp(f.parts[1], "projek") && f.part_len[1] == 6,
+           "forms of innovationsprojekter: the stems of its parts");
+        ark_an_forms(an, "innovationsprojekter", 20, 0, &f);
+        is_int(f.nparts, 0, "no parts unless asked");
+        ark_an_forms(an, "6", 1, ARK_FORMS_PARTS, &f);
+        ok(!f.letters && !strcmp(f.stem, "6"), "6 has no letters; its forms are itself");
+        ark_an_forms(NULL, "samarbejdet", 11, ARK_FORMS_PARTS, &f);
+        ok(!strcmp(f.stem, "samarbejdet") && f.nparts == 0, "no analyzer: the stem is the word");
+    }
     t = terms("CO2");
     is_str(t, "co2 Zco2", "terms of CO2 (no F: fold == exact)");
     t = terms("2026-0179043");

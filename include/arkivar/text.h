@@ -37,17 +37,28 @@ typedef struct ark_source {
     unsigned mask;   /* ARK_MASK_* beyond CPR numbers, set by the caller after loading */
 } ark_source;
 
-/* A loader: returns 0 and fills *out, or an ARK_E* code with the reason in err
- * (ARK_EBINARY, ARK_EEMPTY, ARK_ETOOBIG, ARK_EIO). */
+/* A loader: reads the file at path (a symbolic link is refused) into *out, whose
+ * members are then transferred to the caller (ark_source_free). *out is zeroed first, so
+ * on failure it holds nothing to free. Returns 0, or, with the reason in err (may be NULL):
+ *   ARK_EIO      open, stat or read failed, a symbolic link, a directory, FIFO or device
+ *   ARK_ETOOBIG  more than ARK_MAX_FILE_BYTES
+ *   ARK_EEMPTY   nothing but whitespace
+ *   ARK_EBINARY  a NUL or mostly non-text bytes in the first 8 KB
+ *   ARK_ENOMEM   out of memory
+ * path: borrowed for the call, not NULL; out: the caller's, not NULL. */
 typedef int (*ark_loader_fn)(const char *path, ark_source *out, ark_err *err);
 
-/* The loader for a path by its extension (.txt, .md, .text, .markdown), or NULL
- * when no loader handles it (the file is skipped, not an error). */
+/* The loader for a path by its extension (.txt, .md, .text, .markdown, in any case), or
+ * NULL when no loader handles it (the file is skipped, not an error) or path is NULL.
+ * The function returned is static: never freed. */
 ark_loader_fn ark_loader_for(const char *path);
 
-/* Load through ark_loader_for(); ARK_EINVAL if no loader handles the path. */
+/* Load path through ark_loader_for(): the loader's codes, or ARK_EINVAL (out untouched)
+ * when no loader handles the path or it is NULL. */
 int ark_source_load(const char *path, ark_source *out, ark_err *err);
-void ark_source_free(ark_source *s); /* frees the members; s itself is the caller's */
+/* Free the members of a loaded source and zero it; s itself is the caller's. Accepts NULL
+ * and a source zeroed by a failed load. */
+void ark_source_free(ark_source *s);
 
 /* ---- Normalization -------------------------------------------------------------- */
 
@@ -57,7 +68,8 @@ void ark_source_free(ark_source *s); /* frees the members; s itself is the calle
  * addresses and phone numbers only when asked (arkivar-indexer --mask-contacts). */
 enum { ARK_MASK_CPR = 1, ARK_MASK_CONTACTS = 2 };
 
-/* Normalize an original byte range into display/search text:
+/* Normalize an original byte range in[0, in_len) (borrowed for the call, need not be
+ * NUL-terminated; NULL only with in_len 0) into display/search text:
  *  - invalid UTF-8 is replaced by U+FFFD (never fatal); NUL and control chars dropped;
  *  - broken glyphs repaired: Ƶ → "(", ƶ → ")", U+F0B7 and ● → "•";
  *  - line-end hyphenation joined (samar-\nbejder → samarbejder, also across blank
@@ -67,18 +79,24 @@ enum { ARK_MASK_CPR = 1, ARK_MASK_CONTACTS = 2 };
  *    trailing whitespace dropped; the result is NFC;
  *  - CPR numbers (DDMMYY-SSSS, in any spelling) are masked, XXXXXX-XXXX: never shown,
  *    never indexed (see ARK_MASK_CPR above).
- * Returns 0 and a malloc'ed string in *out (length in *out_len), or ARK_ENOMEM.
- * If map is not NULL, *map receives a malloc'ed array of *out_len + 1 entries:
+ * Returns 0 with *out a NUL-terminated string of *out_len bytes, transferred: free() it.
+ * If map is not NULL, *map receives an array of *out_len + 1 entries, transferred (free()):
  * (*map)[i] is the offset in `in` of the original byte that produced output byte i,
- * and (*map)[*out_len] == offset just past the last consumed original byte. */
+ * and (*map)[*out_len] == offset just past the last consumed original byte.
+ * On failure *out (and *map, if asked) are NULL, *out_len 0, and the code is:
+ *   ARK_ENOMEM     out of memory, or in_len over 4 GiB when a map is asked for
+ *   ARK_EINTERNAL  utf8proc refused to recompose the text to NFC
+ * out and out_len: the caller's, not NULL; map may be NULL. */
 int ark_norm(const char *in, size_t in_len, char **out, size_t *out_len, uint32_t **map);
 /* The same with more to mask: mask is a set of ARK_MASK_* (CPR is always included). */
 int ark_norm_mask(const char *in, size_t in_len, unsigned mask, char **out, size_t *out_len,
                   uint32_t **map);
 
 /* Mask personal data in a string that did not come through ark_norm (a file name that
- * becomes a document id): s[0, len) is rewritten in place; returns the new length
- * (shorter when fullwidth digits were masked; then s[new length] is set to NUL). */
+ * becomes a document id): s[0, len) is the caller's, rewritten in place; returns the new
+ * length (shorter when fullwidth digits were masked; then s[new length] is set to NUL).
+ * mask: a set of ARK_MASK_* (CPR is always included). No error return: out of memory
+ * cuts a chain of digit groups short (lib/text/pii.c). s not NULL unless len is 0. */
 size_t ark_mask_pii(char *s, size_t len, unsigned mask);
 
 /* ---- Passages ------------------------------------------------------------------- */
@@ -103,8 +121,15 @@ typedef struct ark_passages {
  * (blank-line paragraphs, double-spaced extraction where whitespace-only lines are the
  * breaks, bullet lists, markdown), attach headings, split overlong paragraphs at
  * sentence ends, merge fragments. Headings themselves are not passages unless a
- * heading has no body. Passages cover all the document's text. */
+ * heading has no body. Passages cover all the document's text; every passage's text is
+ * masked with src->mask as ark_norm_mask does.
+ * src: borrowed for the call, not NULL. *out: the caller's struct, filled with members
+ * transferred to it (ark_passages_free); on failure it is empty (v NULL, n 0). Returns 0,
+ * or, with the code's text in err (may be NULL):
+ *   ARK_ENOMEM     out of memory
+ *   ARK_EINTERNAL  normalizing a passage failed (see ark_norm) */
 int ark_segment(const ark_source *src, ark_passages *out, ark_err *err);
+/* Free the passages' members and empty p; p itself is the caller's. NULL is accepted. */
 void ark_passages_free(ark_passages *p);
 
 /* ---- Document metadata ---------------------------------------------------------- */
@@ -120,8 +145,16 @@ typedef struct ark_meta {
     char *addressee;    /* "Emil Moselund Østergaard (B)", "Økonomiudvalget", "" */
 } ark_meta;
 
+/* The metadata of a document, found by rule (lib/text/meta.c lists the rules) in its
+ * first lines and its whole text. src: borrowed for the call, not NULL. ps: the document's
+ * passages, borrowed; no rule reads them yet (NULL is accepted today). *out: the caller's
+ * struct, zeroed first, then filled with members transferred to it (ark_meta_free); on
+ * failure it is empty again. Returns 0, or, with the code's text in err (may be NULL):
+ *   ARK_ENOMEM     out of memory
+ *   ARK_EINTERNAL  normalizing a line or title-casing the title failed */
 int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *out,
                      ark_err *err);
+/* Free the members of m and zero it; m itself is the caller's. NULL is accepted. */
 void ark_meta_free(ark_meta *m);
 
 #endif

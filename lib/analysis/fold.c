@@ -1,7 +1,7 @@
 /* lib/analysis/fold.c: lowercasing and the æ/ø/å folding key.
  * Owns: ark_lower (Unicode lowercase, NFC) and ark_fold (the lossy key that lets
  * "kobenhavn", "koebenhavn" and "københavn" meet).
- * Not here: tokenizing (tok.c), stemming and compounds (an.c), the stored text, which
+ * Not here: tokenizing (tok.c), stemming (stem.c) and compounds (compound.c), the stored text, which
  * keeps its æ/ø/å (DOMAIN.md: never destroy the letters in displayed text).
  * Why: lowercasing runs on every token of every document, so it must not allocate on
  * the common path; folding is a separate "F" term so "rød" and "rod" never rank equal. */

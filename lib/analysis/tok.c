@@ -1,8 +1,8 @@
 /* lib/analysis/tok.c: the Danish tokenizer.
  * Owns: splitting NFC UTF-8 into WORD/NUMBER/ALNUM/ACRONYM/EMAIL/URL tokens with exact
  * byte offsets and positions.
- * Not here: lowercasing and folding (fold.c), stems, compounds and index terms (an.c),
- * repair of damaged text such as line-end hyphenation (text.h).
+ * Not here: lowercasing and folding (fold.c), stems (stem.c), compounds (compound.c),
+ * index terms (terms.c), repair of damaged text such as line-end hyphenation (text.h).
  * Why: one tokenizer for index, query and highlight, so a highlighted span is always
  * the bytes a term came from. It never allocates and never reads text[len] or beyond:
  * the server feeds it raw query strings. */

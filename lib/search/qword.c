@@ -15,25 +15,26 @@ static void set_prefixed(char *dst, char prefix, const char *s, size_t n) {
 }
 
 void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) {
-    char low[ARK_MAX_TERM + 1], tmp[ARK_MAX_TERM + 1];
+    char low[ARK_MAX_TERM + 1];
+    ark_forms f;
     memset(w, 0, sizeof *w);
     w->prefix = prefix;
     size_t n = ark_lower(tok->p, tok->len, low, sizeof low);
-    set_prefixed(w->exact, 0, low, n);
+    /* The forms are the index's own (ark_an_forms); what follows is query policy. */
+    ark_an_forms(an, low, n, prefix ? 0 : ARK_FORMS_PARTS, &f);
+    set_prefixed(w->exact, 0, f.exact, f.exact_len);
     if (prefix) {
-        set_prefixed(w->fold, ARK_PFX_FOLD, tmp, ark_fold(low, n, tmp, sizeof tmp));
-        set_prefixed(w->need_raw, 0, low, n);
+        set_prefixed(w->fold, ARK_PFX_FOLD, f.fold, f.fold_len);
+        set_prefixed(w->need_raw, 0, f.exact, f.exact_len);
         set_prefixed(w->need_fold, 0, w->fold + 1, strlen(w->fold + 1));
         return;
     }
-    /* The index folds the stem (analysis.h); always asked, because the index holds F
-     * terms exactly for the words a user without æøå cannot type ("kobenhavns"). */
-    char st[ARK_MAX_TERM + 1];
-    size_t sl = ark_an_stem(an, low, n, st, sizeof st);
-    set_prefixed(w->fold, ARK_PFX_FOLD, tmp, ark_fold(st, sl, tmp, sizeof tmp));
+    /* The index folds the stem; always asked, because the index holds F terms exactly
+     * for the words a user without æøå cannot type ("kobenhavns"). */
+    set_prefixed(w->fold, ARK_PFX_FOLD, f.fold_stem, f.fold_stem_len);
     /* The stemmer reads "cirkulaer" as cirkula+er, but the index folded the stem of
      * "cirkulær", which keeps its æ: the folded unstemmed form is the second key. */
-    set_prefixed(w->fold2, ARK_PFX_FOLD, tmp, ark_fold(low, n, tmp, sizeof tmp));
+    set_prefixed(w->fold2, ARK_PFX_FOLD, f.fold, f.fold_len);
     if (strcmp(w->fold2, w->fold) == 0) w->fold2[0] = '\0';
     /* Typed with æ, ø, å (or é, ü …), the word needs no folding: its exact form and stem
      * find the text, and folded terms would only count the same occurrences again
@@ -41,15 +42,12 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     int plain_ascii = 1;
     for (size_t i = 0; i < n; i++) plain_ascii &= (unsigned char)low[i] < 0x80;
     if (!plain_ascii) w->fold[0] = w->fold2[0] = '\0';
-    size_t s = ark_an_stem(an, low, n, tmp, sizeof tmp);
-    set_prefixed(w->stem, ARK_PFX_STEM, tmp, s);
-    set_prefixed(w->part, ARK_PFX_PART, tmp, s);
-    char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 1];
-    size_t np = ark_an_split(an, low, n, parts, ARK_QWORD_MAX_PARTS);
-    for (size_t i = 0; i < np; i++) {
-        s = ark_an_stem(an, parts[i], strlen(parts[i]), tmp, sizeof tmp);
-        set_prefixed(w->parts[w->nparts++], ARK_PFX_PART, tmp, s);
-    }
+    set_prefixed(w->stem, ARK_PFX_STEM, f.stem, f.stem_len);
+    set_prefixed(w->part, ARK_PFX_PART, f.stem, f.stem_len);
+    /* A word of more parts than a qword holds asks for none of them. */
+    if (f.nparts <= ARK_QWORD_MAX_PARTS)
+        for (size_t i = 0; i < f.nparts; i++)
+            set_prefixed(w->parts[w->nparts++], ARK_PFX_PART, f.parts[i], f.part_len[i]);
     set_prefixed(w->need_raw, 0, w->stem + 1, strlen(w->stem + 1));
     if (w->nparts) set_prefixed(w->need_part, 0, w->parts[0] + 1, strlen(w->parts[0] + 1));
     /* fold2 (the folded form) begins with the folded stem, so one needle serves both */

@@ -2,7 +2,8 @@
  * Owns: the index terms a typed word can meet (exact, stem, folded, compound part,
  * compound whole) so that the Xapian query (engine.c) and the highlighter
  * (snippet.c) agree on what matches: `samarbejdet` is marked for `samarbejde`
- * exactly when the index would have matched it. */
+ * exactly when the index would have matched it. The forms come from ark_an_forms, the
+ * indexer's own producer; only the query policy is here (which forms to ask for). */
 #ifndef ARK_SEARCH_QWORD_H
 #define ARK_SEARCH_QWORD_H
 

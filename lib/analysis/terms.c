@@ -1,0 +1,226 @@
+/* lib/analysis/terms.c: the index terms of a token.
+ * Owns: ark_an_forms, the one producer of a word's forms (exact, stem, folded form and
+ * folded stem, the stems of its compound parts) for the indexer and the query side, and
+ * ark_an_terms, the one place that says which of them (with the prefixes of schema.h) a
+ * token of each kind puts into the index, deduplicated at one position.
+ * Not here: token boundaries (tok.c), lowercasing and folding (fold.c), stems (stem.c),
+ * compound parts (compound.c), Xapian (index.h).
+ * Why: the indexer writes these terms, and a query word (lib/search/qword.c) must ask
+ * for the same forms the index holds, so a change to how a form is made is made here. */
+#include "an_int.h"
+
+#include <utf8proc.h>
+
+#include "arkivar/schema.h"
+
+#define SEEN_MAX 48
+
+/* One token's terms, deduplicated: the same term twice at one position only adds
+ * weight that the text does not have ("co2" and "Zco2" are two terms, "6" and "6" one). */
+typedef struct emitter {
+    ark_term_fn fn;
+    void *user;
+    uint32_t pos;
+    size_t nseen;
+    uint32_t seen_h[SEEN_MAX];
+    uint8_t seen_len[SEEN_MAX];
+    char seen[SEEN_MAX][ARK_MAX_TERM];
+} emitter;
+
+static void emit(emitter *e, char prefix, const char *s, size_t len) {
+    char t[ARK_MAX_TERM + 1];
+    size_t o = 0;
+    if (prefix) t[o++] = prefix;
+    len = ark_utf8_cut(s, len, ARK_MAX_TERM - o);
+    if (len == 0) return;
+    memcpy(t + o, s, len);
+    o += len;
+    t[o] = '\0';
+    uint32_t h = ark_fnv(t, o);
+    for (size_t i = 0; i < e->nseen; i++)
+        if (e->seen_h[i] == h && e->seen_len[i] == o && memcmp(e->seen[i], t, o) == 0) return;
+    if (e->nseen < SEEN_MAX) {
+        e->seen_h[e->nseen] = h;
+        e->seen_len[e->nseen] = (uint8_t)o;
+        memcpy(e->seen[e->nseen], t, o);
+        e->nseen++;
+    }
+    e->fn(t, o, e->pos, e->user);
+}
+
+static void emit_stem(ark_an *an, emitter *e, char prefix, const char *s, size_t len) {
+    char st[ARK_MAX_TERM + 1];
+    size_t n = ark_an_stem(an, s, len, st, sizeof st);
+    emit(e, prefix, st, n);
+}
+
+static int has_letter(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || (c >= 'a' && c <= 'z')) return 1;
+    }
+    return 0;
+}
+
+/* The fold is of the stem as well as of the word, so that a user without æøå meets every
+ * inflection ("okonomiudvalg" → Fokonomiudvalg ← "Økonomiudvalget"), and the folded word
+ * as typed ("aarligt" meets "årligt", not every "år"). */
+void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_forms *out) {
+    ark_forms *f = out;
+    f->exact_len = ark_utf8_cut(lower, len, ARK_MAX_TERM);
+    memcpy(f->exact, lower, f->exact_len);
+    f->exact[f->exact_len] = '\0';
+    const char *w = f->exact;
+    size_t n = f->exact_len;
+    f->letters = has_letter(w, n);
+    f->stem_len = ark_an_stem(an, w, n, f->stem, sizeof f->stem);
+    f->fold_len = ark_fold(w, n, f->fold, sizeof f->fold);
+    f->folds = f->fold_len != n || memcmp(f->fold, w, n) != 0;
+    f->fold_stem_len = ark_fold(f->stem, f->stem_len, f->fold_stem, sizeof f->fold_stem);
+    f->nparts = 0;
+    if (!(what & ARK_FORMS_PARTS) || !f->letters) return; /* no letters: never a compound */
+    char p[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1];
+    size_t np = ark_an_split(an, w, n, p, ARK_FORMS_MAX_PARTS);
+    for (size_t i = 0; i < np; i++)
+        f->part_len[i] = ark_an_stem(an, p[i], strlen(p[i]), f->parts[i], sizeof f->parts[i]);
+    f->nparts = np;
+}
+
+/* exact, Z stem, F folded form and folded stem (when folding changes the word), P parts
+ * of a lowercase word. */
+static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int parts) {
+    ark_forms f;
+    ark_an_forms(an, low, len, parts ? ARK_FORMS_PARTS : 0, &f);
+    emit(e, 0, f.exact, f.exact_len);
+    if (!f.letters) return; /* "6" in "6-by-samarbejde": no stem, no fold */
+    emit(e, ARK_PFX_STEM, f.stem, f.stem_len);
+    if (f.folds) {
+        emit(e, ARK_PFX_FOLD, f.fold, f.fold_len);
+        emit(e, ARK_PFX_FOLD, f.fold_stem, f.fold_stem_len);
+    }
+    for (size_t i = 0; i < f.nparts; i++) emit(e, ARK_PFX_PART, f.parts[i], f.part_len[i]);
+}
+
+/* Length of a hyphen (-, U+2010, U+2011) at s[i], else 0. */
+static size_t hyphen_at(const char *s, size_t len, size_t i) {
+    if (s[i] == '-') return 1;
+    if (i + 2 < len && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+        ((unsigned char)s[i + 2] == 0x90 || (unsigned char)s[i + 2] == 0x91))
+        return 3;
+    return 0;
+}
+
+static size_t apos_at(const char *s, size_t len, size_t i) {
+    if (s[i] == '\'') return 1;
+    if (i + 2 < len && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+        (unsigned char)s[i + 2] == 0x99)
+        return 3;
+    return 0;
+}
+
+static void wordish_terms(ark_an *an, emitter *e, const char *low, size_t len) {
+    size_t i, hy = 0;
+    for (i = 0; i < len; i++)
+        if (hyphen_at(low, len, i)) hy++;
+    if (!hy) {
+        word_terms(an, e, low, len, 1);
+        /* "ØU's", "KK’s": the genitive after an apostrophe also indexes the bare form */
+        for (i = 0; i < len; i++) {
+            if (apos_at(low, len, i)) {
+                word_terms(an, e, low, i, 0);
+                break;
+            }
+        }
+        return;
+    }
+    /* "EAT-skolemadsordningen": the whole, then every piece with its own compounds, so
+     * "skolemadsordningen" and "skolemad" both reach it. */
+    word_terms(an, e, low, len, 0);
+    size_t s = 0;
+    for (i = 0; i <= len;) {
+        size_t hl = i < len ? hyphen_at(low, len, i) : 1;
+        if (!hl) {
+            i++;
+            continue;
+        }
+        if (i > s) word_terms(an, e, low + s, i - s, 1);
+        i += hl;
+        s = i;
+    }
+}
+
+static int is_alnum_cp(int32_t cp) {
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
+}
+
+/* P terms of the word pieces of an e-mail address or URL: "kk", "dk", "borgerservice". */
+static void piece_terms(ark_an *an, emitter *e, const char *low, size_t len) {
+    const unsigned char *u = (const unsigned char *)low;
+    size_t i = 0, s = 0;
+    int in = 0;
+    while (i <= len) {
+        utf8proc_int32_t cp = 0;
+        size_t n = 1;
+        if (i < len) {
+            utf8proc_ssize_t r = utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &cp);
+            if (r < 1) cp = -1;
+            else n = (size_t)r;
+        }
+        int a = i < len && cp >= 0 && is_alnum_cp(cp);
+        if (a && !in) {
+            s = i;
+            in = 1;
+        } else if (!a && in) {
+            size_t pl = i - s;
+            in = 0;
+            if (!((pl == 4 && !memcmp(low + s, "http", 4)) ||
+                  (pl == 5 && !memcmp(low + s, "https", 5)) ||
+                  (pl == 3 && !memcmp(low + s, "www", 3))))
+                emit_stem(an, e, ARK_PFX_PART, low + s, pl);
+        }
+        i += n;
+    }
+}
+
+void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) {
+    if (!an || !tok || !fn || !tok->p) return;
+    emitter e;
+    e.fn = fn;
+    e.user = user;
+    e.pos = tok->pos;
+    e.nseen = 0;
+    char low[ARK_MAX_TERM + 1];
+    size_t ll = ark_lower(tok->p, tok->len, low, sizeof low);
+    if (!ll) return;
+    switch (tok->kind) {
+    case ARK_TOK_NUMBER: {
+        emit(&e, 0, low, ll);
+        /* "2026-0179043", "19/5", "09-06-2026": the pieces too, for a user who types
+         * only the serial; "200.000" and "1,1" are one amount and are not cut. */
+        int cutme = 0;
+        for (size_t i = 0; i < ll; i++) cutme |= low[i] == '-' || low[i] == '/' || (unsigned char)low[i] >= 0x80;
+        if (!cutme) break;
+        size_t s = 0;
+        for (size_t i = 0; i <= ll; i++) {
+            int dig = i < ll && ((low[i] >= '0' && low[i] <= '9') || low[i] == '.' || low[i] == ',');
+            if (dig) continue;
+            if (i > s) emit(&e, ARK_PFX_PART, low + s, i - s);
+            s = i + 1;
+        }
+        break;
+    }
+    case ARK_TOK_EMAIL:
+    case ARK_TOK_URL:
+        emit(&e, 0, low, ll);
+        piece_terms(an, &e, low, ll);
+        break;
+    case ARK_TOK_WORD:
+    case ARK_TOK_ACRONYM:
+    case ARK_TOK_ALNUM:
+    default:
+        wordish_terms(an, &e, low, ll);
+        break;
+    }
+}
