@@ -71,8 +71,10 @@ const int READ_RETRIES = 3;
 
 inline int set_xerr(ark_err *err, int code, const char *op, const Xapian::Error &e) {
     const char *ctx = e.get_context().empty() ? "" : e.get_context().c_str();
-    return ark_err_set(err, code, "%s: %s: %s%s%s", op, e.get_type(), e.get_msg().c_str(),
-                       *ctx ? " " : "", ctx);
+    /* the system's reason ("No space left on device"), when a call failed */
+    const char *why = e.get_error_string();
+    return ark_err_set(err, code, "%s: %s: %s%s%s%s%s%s", op, e.get_type(), e.get_msg().c_str(),
+                       *ctx ? " " : "", ctx, why ? " (" : "", why ? why : "", why ? ")" : "");
 }
 
 /* The one try/catch every int-returning entry point runs in. Specific errors first, the

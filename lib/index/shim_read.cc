@@ -75,8 +75,7 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                     shard = Xapian::Remote::open(host, port, REMOTE_TIMEOUT_MS,
                                                  REMOTE_CONNECT_TIMEOUT_MS);
                 } catch (const Xapian::Error &e) {
-                    return ark_err_set(err, ARK_EINDEX, "ark_rdb_open: '%s': %s: %s", spec.c_str(),
-                                       e.get_type(), e.get_msg().c_str());
+                    return set_xerr(err, ARK_EINDEX, ("ark_rdb_open: '" + spec + "'").c_str(), e);
                 }
             } else {
                 /* Xapian opens a plain file as a stub database (an empty one if the file is
@@ -92,8 +91,7 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                     return ark_err_set(err, ARK_ENOTFOUND, "ark_rdb_open: '%s': no index here (%s)",
                                        spec.c_str(), e.get_msg().c_str());
                 } catch (const Xapian::Error &e) {
-                    return ark_err_set(err, ARK_EINDEX, "ark_rdb_open: '%s': %s: %s", spec.c_str(),
-                                       e.get_type(), e.get_msg().c_str());
+                    return set_xerr(err, ARK_EINDEX, ("ark_rdb_open: '" + spec + "'").c_str(), e);
                 }
             }
             if (spec.compare(0, 4, "tcp:") == 0) r->remote = true;

@@ -117,8 +117,7 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
             return ark_err_set(err, ARK_ELOCKED, "ark_wdb_open %s: locked by another writer (%s)",
                                dir, e.get_msg().c_str());
         } catch (const Xapian::Error &e) {
-            return ark_err_set(err, ARK_EINDEX, "ark_wdb_open %s: %s: %s", dir, e.get_type(),
-                               e.get_msg().c_str());
+            return set_xerr(err, ARK_EINDEX, ("ark_wdb_open " + std::string(dir)).c_str(), e);
         }
     });
 }
