@@ -38,6 +38,7 @@ struct ark_xq {
 struct ark_wdb {
     Xapian::WritableDatabase db;
     bool in_txn = false;
+    bool failed = false; /* a commit threw: what the handle holds must never be written */
 };
 
 /* One facet slot's values by docid, so that counting a match costs an array read

@@ -301,11 +301,11 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                 Xapian::Document doc = i.get_document();
                 std::string d = doc.get_data(), k = doc.get_value(ARK_SLOT_DOC);
                 hit.key = dup_bytes(k);
+                h.n++; /* counted now, so that the guard frees the key if the data fails */
                 hit.docid = *i;
                 hit.score = i.get_weight();
                 hit.data = dup_bytes(d);
                 hit.data_len = d.size();
-                h.n++;
             }
             h.total = mset.get_uncollapsed_matches_estimated();
             h.total_lower = mset.get_uncollapsed_matches_lower_bound();

@@ -163,6 +163,17 @@ int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *
 
 void ark_wdb_close(ark_wdb *w) {
     if (!w) return;
+    /* After a failed commit the handle's tables may hold a block that was never read
+     * (a failed pread): closing would commit it, and the next run then wrote to block
+     * 3200171710. An unflushed transaction, cancelled, discards everything pending. */
+    if (w->failed && !w->in_txn) {
+        try {
+            w->db.begin_transaction(false);
+            w->in_txn = true;
+        } catch (...) {
+            return; /* cannot be closed without writing: left to the process's end */
+        }
+    }
     /* Cancel first: WritableDatabase::close() outside a transaction commits, and a run that
      * did not reach ark_wdb_commit must leave the last committed revision as it was. */
     if (w->in_txn) {
@@ -196,13 +207,13 @@ int ark_wdb_begin(ark_wdb *w, ark_err *err) {
 int ark_wdb_commit(ark_wdb *w, ark_err *err) {
     if (!w) return ark_err_set(err, ARK_EINVAL, "ark_wdb_commit: no database");
     return guard(err, "ark_wdb_commit", [&]() -> int {
-        if (w->in_txn) {
-            /* Xapian ends the transaction even when the commit throws. */
-            w->in_txn = false;
-            w->db.commit_transaction();
-        } else {
-            w->db.commit();
-        }
+        /* Xapian ends the transaction even when the commit throws. */
+        bool txn = w->in_txn;
+        w->in_txn = false;
+        w->failed = true; /* until the commit returns */
+        if (txn) w->db.commit_transaction();
+        else w->db.commit();
+        w->failed = false;
         return 0;
     });
 }
