@@ -37,14 +37,17 @@ typedef struct ark_qnode {
     struct ark_qnode **kids; size_t nkids;
 } ark_qnode;
 
-/* Parse q (q_len bytes, need not be NUL-terminated). Always yields a tree for any
- * input of at most ARK_QUERY_MAX_BYTES; *out may be an AND with no kids when the text
- * holds nothing searchable. ARK_EINVAL only for over-long input, ARK_ENOMEM. */
+/* Parse q (q_len bytes, need not be NUL-terminated; borrowed for the call) into *out.
+ * Always yields a tree for any input of at most ARK_QUERY_MAX_BYTES; *out may be an AND
+ * with no kids when the text holds nothing searchable. Returns 0, ARK_EINVAL only for
+ * over-long input, ARK_ENOMEM; *out is NULL on error, else transferred (free with
+ * ark_qnode_free). */
 int ark_query_parse(const char *q, size_t q_len, ark_qnode **out, ark_err *err);
-void ark_qnode_free(ark_qnode *n);
+void ark_qnode_free(ark_qnode *n); /* the node and all below it; accepts NULL */
 
 /* The tree in query syntax, canonical ("a b" → `a b`, OR upper-case, filters as
- * field:value); malloc'ed. */
+ * field:value): parsing it again gives the same tree. Transferred (free with free());
+ * NULL when out of memory, never a part of the text. */
 char *ark_query_format(const ark_qnode *n);
 
 #endif

@@ -1,7 +1,8 @@
 /* include/arkivar/record.h: the stored form of passages and documents.
  * Owns: encoding and decoding the data of one passage (provenance + text; Xapian's
- * glass backend compresses document data, so we do not) and the record of one source document (hash, metadata), stored once in the
- * index's metadata under ark_record_doc_key(), never copied into every passage.
+ * glass backend compresses document data, so we do not) and the record of one source
+ * document (hash, metadata), stored once in the index's metadata under ARK_PFX_DOC + id
+ * (schema.h), never copied into every passage.
  * Not here: Xapian (index.h), terms (analysis.h).
  * Why: the indexer writes and the server reads the same bytes; one codec keeps them honest.
  * The terms and keys around them: schema.h. */
@@ -25,10 +26,11 @@ typedef struct ark_prec {   /* a passage as stored */
     const char *text; size_t text_len;
 } ark_prec;
 
-/* Append the encoded passage to out. */
+/* Append the encoded passage to out. 0, or ARK_ENOMEM. */
 int ark_prec_encode(const ark_prec *p, ark_buf *out);
-/* Decode data; strings in p point into data, so they are borrowed until data is
- * freed (scratch is unused, kept for a future format). ARK_EINVAL on corrupt data. */
+/* Decode data (len bytes) into *p; the strings in p point into data, so they are
+ * borrowed until data is freed (scratch is unused, kept for a future format; may be
+ * NULL). 0, or ARK_EINVAL on corrupt data. */
 int ark_prec_decode(const char *data, size_t len, ark_prec *p, ark_buf *scratch,
                     ark_err *err);
 
@@ -42,12 +44,15 @@ typedef struct ark_drec {   /* a document as stored (all strings NUL-terminated)
                                v1 record, written before roots were stored */
 } ark_drec;
 
+/* Append the encoded record (tab-separated, versioned; a tab or newline inside a field
+ * is written as a space) to out. 0, or ARK_ENOMEM. */
 int ark_drec_encode(const ark_drec *d, ark_buf *out);
 /* Decode in place: data[len] must be '\0'; tabs become NULs and the strings point
- * into data (borrowed until data is freed). Reads v2 and the older v1 (root ""). */
+ * into data (borrowed until data is freed). Reads v2 and the older v1 (root "").
+ * 0, or ARK_EINVAL on a corrupt record. */
 int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err);
 
-/* Content hash of a file's bytes as 32 hex chars. */
+/* Content hash of len bytes at p as 32 hex chars and a NUL into out; cannot fail. */
 void ark_content_hash(const void *p, size_t len, char out[33]);
 
 #endif

@@ -18,17 +18,23 @@
 
 typedef struct ark_engine ark_engine;
 
-/* Open the shards (directories or "tcp:HOST:PORT"); an borrows the analyzer prototype
- * (cloned, so it may be freed after). */
+/* Open the nshards shards (index directories or "tcp:HOST:PORT", searched as one) into
+ * *out, with a clone of the analyzer an (borrowed only during the call). Returns 0,
+ * ARK_ENOTFOUND (no index at a path), ARK_EINVAL (a malformed tcp: spec), ARK_EINDEX (a
+ * Xapian error, or an index written by another layout version: run the indexer
+ * again), ARK_ENOMEM. *out is transferred: close with ark_engine_close; NULL on error. */
 int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
                     ark_engine **out, ark_err *err);
+/* Close the engine and its shards; accepts NULL. */
 void ark_engine_close(ark_engine *e);
-/* Pick up a newer committed revision, if any (cheap; call before each request). */
+/* Pick up a newer committed revision, if any (cheap; call before each request).
+ * 0, or ARK_EINDEX / ARK_ENOMEM, after which e is still usable at its old revision. */
 int ark_engine_refresh(ark_engine *e, ark_err *err);
 
 typedef struct ark_engine_stats {
     uint64_t revision, passages, documents;
 } ark_engine_stats;
+/* The open revision and its counts into *out. 0, ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM. */
 int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err);
 
 /* ---- Acronyms and their expansions (data/acronyms.txt) --------------------------------- */
@@ -38,8 +44,8 @@ typedef struct ark_synonyms ark_synonyms;
 /* Read "ACRONYM = expansion; expansion" lines ('#' comments). ARK_EIO if unreadable,
  * ARK_EINVAL naming the line when a line has no '='. Transferred: ark_synonyms_free. */
 int ark_synonyms_load(const char *path, ark_synonyms **out, ark_err *err);
-void ark_synonyms_free(ark_synonyms *s);
-size_t ark_synonyms_count(const ark_synonyms *s);
+void ark_synonyms_free(ark_synonyms *s); /* accepts NULL */
+size_t ark_synonyms_count(const ark_synonyms *s); /* acronyms in s */
 /* Use s for the queries of e (borrowed: s must outlive e); NULL turns it off. */
 void ark_engine_set_synonyms(ark_engine *e, const ark_synonyms *s);
 
@@ -106,10 +112,15 @@ typedef struct ark_results {
     ark_facet_count *years; size_t nyears;  /* facet: year */
 } ark_results;
 
-/* ARK_EINVAL for an unusable request (empty q without a filter, bad limit); err says
- * why. out->suggestion ("Mente du") is for q alone, without the filters. */
+/* Run req into *out (overwritten; free with ark_results_free whatever the result).
+ * Returns 0; ARK_EINVAL for an unusable request (empty q without a filter, q over
+ * ARK_QUERY_MAX_BYTES, limit outside 1..100), err saying why; ARK_EINDEX or ARK_EMODIFIED
+ * when the index failed (its reason in err; after ARK_EMODIFIED refresh and retry);
+ * ARK_ENOMEM. Never a partial answer: on an error out holds no results. Highlights are
+ * sorted, non-overlapping and on character boundaries (ark_result). out->suggestion
+ * ("Mente du") is for q alone, without the filters. */
 int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err);
-void ark_results_free(ark_results *r);
+void ark_results_free(ark_results *r); /* accepts NULL; *r is empty after */
 
 /* ---- One document as passages (GET /api/doc/ID) ---------------------------------------- */
 
@@ -131,22 +142,27 @@ typedef struct ark_docview {
                             * the query as typed matched nothing in the document; or NULL */
 } ark_docview;
 
-/* ARK_ENOTFOUND for an unknown id. The id is looked up in the index, never opened. */
-/* q (NULL or blank: none) adds the marks of that query, compiled as a search compiles
- * it (its filters too) and restricted to this document. A query that cannot be used
- * (too long) gives no marks rather than failing the view. */
+/* The document id (NUL-terminated, borrowed) with all its passages into *out
+ * (overwritten; free with ark_docview_free after success; emptied on error). The id is
+ * looked up in the index, never opened as a file. q (NULL or blank: none) adds the
+ * marks of that query, compiled as a search compiles it (its filters too) and
+ * restricted to this document; a query that cannot be used (too long) gives no marks
+ * rather than failing the view. Returns 0, ARK_ENOTFOUND for an unknown id, ARK_EINDEX
+ * or ARK_EMODIFIED when the index failed, ARK_ENOMEM. */
 int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, ark_err *err);
-void ark_docview_free(ark_docview *v);
+void ark_docview_free(ark_docview *v); /* accepts NULL; *v is empty after */
 
 /* ---- Suggestions (GET /api/suggest) ------------------------------------------------------ */
 
 /* Up to max completions of the last word of q (with folding: "kob" → "københavn"),
  * most frequent first; each is the whole query with the last word completed.
- * *out is an array of n malloc'ed strings (free with ark_strings_free). */
+ * *out is an array of *n malloc'ed strings, transferred (free with ark_strings_free;
+ * NULL and 0 when there is none). Returns 0, ARK_EINDEX / ARK_EMODIFIED, ARK_ENOMEM. */
 int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n,
                 ark_err *err);
-void ark_strings_free(char **v, size_t n);
+void ark_strings_free(char **v, size_t n); /* accepts NULL */
 
+/* Free what a record holds (not the struct itself); accept NULL. */
 void ark_docinfo_free(ark_docinfo *d);
 void ark_passage_info_free(ark_passage_info *p);
 
