@@ -88,8 +88,10 @@ $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/s
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
-# The fault test drives the indexer's own path for a file: every indexer object but main.
-$(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(filter-out $(BUILD)/indexer/main.o,$(INDEXER_OBJ)) $(LIBA)
+# The fault test drives the indexer's own path for a file: every indexer object but main;
+# and C++'s operator new through its malloc (tests/faults_new.cc).
+$(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_new.o \
+		$(filter-out $(BUILD)/indexer/main.o,$(INDEXER_OBJ)) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 

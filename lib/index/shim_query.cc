@@ -274,11 +274,15 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                 if (s >= 0 && !facet_table(r, s)) use_tables = false;
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
+                /* Owned before the vector grows: a failed growth must not lose the spy. */
                 if (use_tables) {
-                    fast.emplace_back(new FacetSpy(*facet_table(r, s)));
+                    std::unique_ptr<FacetSpy> spy(new FacetSpy(*facet_table(r, s)));
+                    fast.push_back(std::move(spy));
                     enq.add_matchspy(fast.back().get());
                 } else {
-                    spies.emplace_back(new Xapian::ValueCountMatchSpy(static_cast<Xapian::valueno>(s)));
+                    std::unique_ptr<Xapian::ValueCountMatchSpy> spy(
+                        new Xapian::ValueCountMatchSpy(static_cast<Xapian::valueno>(s)));
+                    spies.push_back(std::move(spy));
                     enq.add_matchspy(spies.back().get());
                 }
                 spy_slots.push_back(s);
