@@ -23,10 +23,10 @@ ifeq ($(SAN),1)
   BIN := $(BUILD)/bin
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib 2>/dev/null) \
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium 2>/dev/null) \
                $(shell xapian-config --cxxflags 2>/dev/null)
 DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
-             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium 2>/dev/null) \
              -lstemmer -lpthread -lm
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
@@ -47,7 +47,9 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS := $(sort $(wildcard tests/t_*.sh))
 
-PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,)
+KEYS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard keys/*.c)))
+
+PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,) $(BIN)/arkivar-keys
 
 .PHONY: all deps run test coverage clean index bench bench-arkivar bench-smoke
 all: $(PROGRAMS) $(TEST_BIN)
@@ -80,6 +82,10 @@ $(BIN)/arkivar-indexer: $(INDEXER_OBJ) $(LIBA)
 	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
 
 $(BIN)/arkivar-server: $(SERVER_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
+
+$(BIN)/arkivar-keys: $(KEYS_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
 
@@ -141,4 +147,4 @@ bench-smoke: all
 clean:
 	rm -rf build build-san build-cov bin
 
--include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(KEYS_OBJ:.o=.d) $(TEST_BIN:=.d)
