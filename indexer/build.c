@@ -50,6 +50,17 @@ static int join_cases(const ark_meta *m, ark_buf *out) {
     return rc ? rc : ark_buf_append(out, "", 0);
 }
 
+/* A token that goes to the spelling table ("Mente du") is counted into words: a word of
+ * 3 bytes or more, without a hyphen. The one rule for adding a document's words and for
+ * taking them back when it goes (forget_spelling). */
+static int spell_token(const ark_token *tok, ark_wcount *words) {
+    if (tok->kind != ARK_TOK_WORD || tok->len < 3) return 0;
+    char low[ARK_MAX_TERM + 1];
+    size_t n = ark_lower(tok->p, tok->len, low, sizeof low);
+    if (memchr(low, '-', n)) return 0;
+    return ark_wcount_add(words, low, n, 1);
+}
+
 static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_passage *p,
                        ark_buf *scratch, ark_built *out, ark_err *err) {
     int rc = 0;
@@ -63,11 +74,7 @@ static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_
     ark_tok_init(&t, p->text, p->text_len);
     while (sink.rc == 0 && ark_tok_next(&t, &tok)) {
         ark_an_terms(an, &tok, emit_posting, &sink);
-        if (tok.kind == ARK_TOK_WORD && tok.len >= 3) {
-            char low[ARK_MAX_TERM + 1];
-            size_t n = ark_lower(tok.p, tok.len, low, sizeof low);
-            if (!memchr(low, '-', n) && (rc = ark_wcount_add(&out->spell, low, n, 1))) goto out;
-        }
+        if ((rc = spell_token(&tok, &out->spell))) goto out;
     }
     if ((rc = sink.rc)) goto out;
 
@@ -155,10 +162,46 @@ out:
     return rc;
 }
 
+/* The spelling words of a stored passage, counted into forget->words. */
+typedef struct forget {
+    ark_wcount words;
+    ark_buf scratch;
+    int rc;
+} forget;
+
+static int forget_passage(const char *data, size_t len, void *user) {
+    forget *f = user;
+    ark_prec p;
+    if (ark_prec_decode(data, len, &p, &f->scratch, NULL) != 0) return 0; /* nothing to take */
+    ark_tok t;
+    ark_token tok;
+    ark_tok_init(&t, p.text, p.text_len);
+    while (f->rc == 0 && ark_tok_next(&t, &tok)) f->rc = spell_token(&tok, &f->words);
+    return f->rc;
+}
+
+/* Take the words of document key's stored passages back from the spelling table, before
+ * they are deleted: a removed document (or one that moved to another level's database)
+ * must never be suggested by "Mente du" again. */
+static int forget_spelling(ark_build *b, const char *key, size_t klen, ark_err *err) {
+    forget f = {0};
+    int rc = ark_wdb_each_with_term(b->w, key, klen, forget_passage, &f, err);
+    if (rc == 0 && f.rc) rc = ark_err_set(err, f.rc, "spelling words of %s", key + 1);
+    for (size_t i = 0; rc == 0 && i < f.words.n; i++) {
+        size_t len;
+        const char *w = ark_wcount_word(&f.words, i, &len);
+        rc = ark_wdb_remove_spelling_freq(b->w, w, len, f.words.cnt[i], err);
+    }
+    ark_wcount_free(&f.words);
+    ark_buf_free(&f.scratch);
+    return rc;
+}
+
 int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     char key[ARK_MAX_ID + 2];
     int n = snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
-    int rc = ark_wdb_delete_term(b->w, key, (size_t)n, err);
+    int rc = forget_spelling(b, key, (size_t)n, err);
+    if (rc == 0) rc = ark_wdb_delete_term(b->w, key, (size_t)n, err);
     if (rc == 0) rc = ark_wdb_set_meta(b->w, key, "", 0, err);
     return rc;
 }
@@ -247,8 +290,11 @@ int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *i
     char key[ARK_MAX_ID + 2];
     int rc = 0;
     snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
-    /* Passages of the old version go first: the new one may have fewer. */
-    if (exists && (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))) return rc;
+    /* Passages of the old version go first (the new one may have fewer), and their
+     * words leave the spelling table. */
+    if (exists && ((rc = forget_spelling(b, key, strlen(key), err)) ||
+                   (rc = ark_wdb_delete_term(b->w, key, strlen(key), err))))
+        return rc;
     for (size_t i = 0; i < in->ndocs; i++)
         if ((rc = ark_wdb_add(b->w, in->docs[i], err))) {
             if (err && err->code != rc) ark_err_set(err, rc, "%s: passage %zu", id, i);

@@ -27,6 +27,7 @@
 #include "arkivar/schema.h"
 #include "build.h"
 #include "fresh.h"
+#include "level.h"
 #include "pipeline.h"
 #include "walk.h"
 #include "wcount.h"
@@ -188,10 +189,19 @@ static const char *root_dir(const ark_walk *w, size_t i) {
     return w->roots[w->v[i].root].dir;
 }
 
-/* The walk found document id under root ("" : under any root). */
-static int walk_found(const ark_walk *w, const char *id, const char *root) {
+/* The files of a run at the level being written: lv[i] is file i's level (-1: its
+ * sidecar is bad, so it belongs to no level), one pass per level (index_level). */
+typedef struct level_pass {
+    const signed char *of; /* per walk entry */
+    ark_level lv;
+} level_pass;
+
+static int at_level(const level_pass *lp, size_t i) { return lp->of[i] == (signed char)lp->lv; }
+
+/* The walk found document id under root ("" : under any root), at this pass's level. */
+static int walk_found(const ark_walk *w, const level_pass *lp, const char *id, const char *root) {
     for (size_t i = ark_walk_find(w, id); i < w->n && strcmp(w->v[i].id, id) == 0; i++)
-        if (!*root || strcmp(root_dir(w, i), root) == 0) return 1;
+        if (at_level(lp, i) && (!*root || strcmp(root_dir(w, i), root) == 0)) return 1;
     return 0;
 }
 
@@ -214,13 +224,22 @@ static void refuse_empty_roots(ark_walk *w, const doc_list *stored) {
     }
 }
 
-/* Mark the stored documents whose files this run could see and did not find. */
-static size_t plan_removals(const ark_walk *w, doc_list *stored) {
+/* Mark the stored documents whose files this run could see and did not find at this
+ * level (gone, or now at another level: a document moves by leaving one database and
+ * entering the other). Returns how many are gone, not moved. */
+static size_t plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stored) {
     size_t n = 0;
+    level_pass any[ARK_NLEVELS];
+    for (int l = 0; l < ARK_NLEVELS; l++) any[l] = (level_pass){lp->of, (ark_level)l};
     for (size_t i = 0; i < stored->n; i++) {
         stored_doc *d = &stored->v[i];
-        d->remove = ark_walk_covers(w, d->root, d->id) && !walk_found(w, d->id, d->root);
-        n += (size_t)d->remove;
+        d->remove = ark_walk_covers(w, d->root, d->id) && !walk_found(w, lp, d->id, d->root);
+        /* A move to another level is no loss: only files really gone count against
+         * the removal guard. */
+        int moved = 0;
+        for (int l = 0; d->remove && l < ARK_NLEVELS; l++)
+            moved |= l != (int)lp->lv && walk_found(w, &any[l], d->id, d->root);
+        n += (size_t)(d->remove && !moved);
     }
     return n;
 }
@@ -237,11 +256,18 @@ static int still_there(const char *dir, const char *id) {
  * an id the index holds from another root is refused, the stored document kept, unless
  * its file is gone from there (a moved folder); of two entries of this run with one id,
  * the first PATH wins. Returns the number refused. */
-static size_t resolve_clashes(const ark_walk *w, const doc_list *stored, char *take) {
+static size_t resolve_clashes(const ark_walk *w, const level_pass *lp, const doc_list *stored,
+                              char *take) {
     size_t refused = 0;
     for (size_t g = 0; g < w->n;) {
         size_t end = g;
         while (end < w->n && strcmp(w->v[end].id, w->v[g].id) == 0) end++;
+        int here = 0; /* an entry of this id at this pass's level: the others are another's */
+        for (size_t i = g; i < end; i++) here |= at_level(lp, i);
+        if (!here) {
+            g = end;
+            continue;
+        }
         size_t s = stored_find(stored, w->v[g].id);
         const char *holder = s < stored->n && !stored->v[s].remove && *stored->v[s].root
                                  ? stored->v[s].root : NULL;
@@ -251,9 +277,11 @@ static size_t resolve_clashes(const ark_walk *w, const doc_list *stored, char *t
             holder = NULL;
         }
         size_t winner = end;
+        /* The winner among all entries of the id, whatever their level: one file per id. */
         for (size_t i = g; i < end && winner == end; i++)
             if (!holder || strcmp(root_dir(w, i), holder) == 0) winner = i;
         for (size_t i = g; i < end; i++) {
+            if (!at_level(lp, i)) continue;
             if (i == winner) {
                 take[i] = 1;
                 continue;
@@ -484,12 +512,205 @@ out:
     return rc;
 }
 
+/* What a run does, and what it did (over every level's pass). */
+typedef struct run_opts {
+    const char *words;
+    int allow_removals, quiet, tty;
+    unsigned threads, mask;
+    double t0;
+} run_opts;
+
+typedef struct run_totals {
+    uint64_t indexed, unchanged, removed, failed, passages, bytes, held;
+} run_totals;
+
+static const char *const *meta_of(unsigned mask, size_t *n) {
+    static const char *meta[2][4] = {{ARK_META_FORMAT, ARK_INDEX_FORMAT, ARK_META_MASK, "cpr"},
+                                     {ARK_META_FORMAT, ARK_INDEX_FORMAT, ARK_META_MASK,
+                                      "cpr,contacts"}};
+    *n = 2;
+    return meta[mask & ARK_MASK_CONTACTS ? 1 : 0];
+}
+
+/* One level's pass: the files of the walk at level lp->lv into the database at dir (the
+ * index folder for offentlig, its level folder for the others), as one transaction (or,
+ * for a new database, in parts merged into it): plan, index, remove, commit. Returns 0,
+ * EXIT_FILES_FAILED (the removal guard refused the run: nothing changed) or EXIT_FATAL
+ * (the database could not be written: nothing changed, the message printed). */
+static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, const run_opts *o,
+                       run_totals *tot) {
+    int status = 0;
+    ark_err err = {0};
+    ark_an *an = NULL;
+    ark_wdb *w = NULL;
+    ark_build b = {0};
+    doc_list stored = {0};
+    char *take = NULL;
+    run_ctx run = {0};
+    int force = 0, fresh = 0;
+    run.fresh_fd = -1;
+    pthread_mutex_init(&run.trash_mu, NULL);
+
+    /* Each level learns its own vocabulary: the words of closed documents never shape
+     * how the public ones are split (and so never show in their terms or statistics). */
+    if (ark_an_new(o->words, &an, &err)) goto fatal;
+    if (mkdir_p(dir) != 0) {
+        ark_err_set(&err, ARK_EIO, "cannot create %s: %s", dir, strerror(errno));
+        goto fatal;
+    }
+    /* No index there yet: it is built in parts on every core (fresh.h), under the lock
+     * Xapian's writers take, so that a writer started meanwhile waits for us. */
+    if (!ark_db_exists(dir)) {
+        if ((run.fresh_fd = ark_fresh_lock(dir, &err)) < 0) goto fatal;
+        if (ark_db_exists(dir)) { /* created before we held the lock */
+            close(run.fresh_fd);
+            run.fresh_fd = -1;
+        }
+    }
+    fresh = run.fresh_fd >= 0;
+    if (!fresh && ark_wdb_open(dir, &w, &err)) goto fatal;
+    if (!fresh && list_stored(w, &stored, &err)) goto fatal;
+
+    /* The plan, before anything is written: what goes, and which files are refused. */
+    if (lp->lv == ARK_LEVEL_PUBLIC) refuse_empty_roots(walk, &stored);
+    size_t nremove = plan_removals(walk, lp, &stored);
+    if (nremove * 100 > stored.n * REMOVE_SHARE_PCT && !o->allow_removals) {
+        fprintf(stderr,
+                "arkivar-indexer: this run would remove %zu of the %s's %zu documents, "
+                "more than %d %%:",
+                nremove, lp->lv == ARK_LEVEL_PUBLIC ? "index" : "intern database", stored.n,
+                REMOVE_SHARE_PCT);
+        for (size_t i = 0, shown = 0; i < stored.n && shown < 3; i++)
+            if (stored.v[i].remove)
+                fprintf(stderr, "%s %s", shown++ ? "," : "", stored.v[i].id);
+        fprintf(stderr, "%s\narkivar-indexer: nothing indexed, nothing removed; if the files "
+                        "are really gone (or have changed level), run again with --allow-removals\n",
+                nremove > 3 ? ", ..." : "");
+        status = EXIT_FILES_FAILED;
+        goto out;
+    }
+    if (walk->n && !(take = calloc(walk->n, 1))) {
+        ark_err_set(&err, ARK_ENOMEM, "planning the run");
+        goto fatal;
+    }
+    b.files_failed += resolve_clashes(walk, lp, &stored, take);
+
+    size_t nmeta;
+    const char *const *meta = meta_of(o->mask, &nmeta);
+    const char *want_mask = meta[3];
+    if (!fresh && ark_wdb_begin(w, &err)) goto fatal;
+    b.w = w;
+    if (!fresh) {
+        /* An index written by another layout version, or masking other data, is
+         * rebuilt, not patched: unchanged files would keep what the last run masked. */
+        char *fmt = NULL, *old_mask = NULL;
+        size_t flen = 0, mlen = 0;
+        if (ark_wdb_get_meta(w, ARK_META_FORMAT, &fmt, &flen, &err)) goto fatal;
+        if (ark_wdb_get_meta(w, ARK_META_MASK, &old_mask, &mlen, &err)) { free(fmt); goto fatal; }
+        int other_format = !fmt || flen != strlen(ARK_INDEX_FORMAT) ||
+                           memcmp(fmt, ARK_INDEX_FORMAT, flen) != 0;
+        int other_mask = !old_mask ? strcmp(want_mask, "cpr") != 0
+                                   : mlen != strlen(want_mask) || memcmp(old_mask, want_mask, mlen) != 0;
+        free(fmt);
+        free(old_mask);
+        force = stored.n > 0 && (other_format || other_mask);
+        if (force && !o->quiet)
+            fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
+                    dir, other_format ? "" : " (masking changed)");
+        for (size_t i = 0; i < 2 * nmeta; i += 2)
+            if (ark_wdb_set_meta(w, meta[i], meta[i + 1], strlen(meta[i + 1]), &err)) goto fatal;
+    }
+
+    run.walk = walk;
+    run.dir = dir;
+    run.meta = meta;
+    run.nmeta = nmeta;
+    run.an[0] = an;
+    run.b = &b;
+    run.mask = o->mask;
+    run.force = force;
+    run.tty = o->tty;
+    run.t0 = run.last = o->t0;
+    if (index_files(&run, take, o->threads, &err)) goto fatal;
+    for (size_t i = 0; i < stored.n; i++) {
+        if (!stored.v[i].remove) continue;
+        if (ark_build_remove(&b, stored.v[i].id, &err)) goto fatal;
+        b.files_removed++;
+    }
+    uint64_t held = b.passages;
+    if (!fresh) {
+        /* The document count, for /health without walking every record. */
+        doc_list now = {0};
+        int crc = ark_wdb_meta_keys(w, ARK_PFX_DOC, count_id, &now, &err);
+        if (crc == 0) {
+            char nd[32];
+            int len = snprintf(nd, sizeof nd, "%zu", now.n);
+            crc = ark_wdb_set_meta(w, ARK_META_NDOCS, nd, (size_t)len, &err);
+        }
+        if (crc) goto fatal;
+        if (ark_wdb_commit(w, &err)) goto fatal;
+        ark_wdb_doccount(w, &held, NULL);
+    }
+    tot->indexed += b.files_indexed;
+    tot->unchanged += b.files_unchanged;
+    tot->removed += b.files_removed;
+    tot->failed += b.files_failed;
+    tot->passages += b.passages;
+    tot->bytes += b.bytes;
+    tot->held += held;
+    goto out;
+
+fatal:
+    if (o->tty) fputs("\r\033[K", stderr);
+    fprintf(stderr, "arkivar-indexer: %s%s%s; %s left unchanged\n", ark_strerror(err.code),
+            err.msg[0] ? ": " : "", err.msg,
+            lp->lv == ARK_LEVEL_PUBLIC ? "index" : "the intern database");
+    status = EXIT_FATAL;
+out:
+    ark_wdb_close(w); /* cancels an open transaction: the last commit stays */
+    if (run.fresh_fd >= 0) close(run.fresh_fd);
+    ark_build_free(&b);
+    ark_an_free(an);
+    for (size_t i = 0; i < stored.n; i++) {
+        free(stored.v[i].id);
+        free(stored.v[i].root);
+    }
+    free(stored.v);
+    free(take);
+    free(run.files);
+    pthread_mutex_destroy(&run.trash_mu);
+    return status;
+}
+
+/* Each file's level from its sidecar or folders (level.h); a file whose sidecar is bad
+ * gets -1: reported, indexed nowhere, and removed from wherever it was. Sets *any_closed
+ * when a file is above offentlig. Returns the number of bad sidecars, or -1 (memory). */
+static long read_levels(const ark_walk *walk, signed char *of, int *any_closed) {
+    long bad = 0;
+    for (size_t i = 0; i < walk->n; i++) {
+        const ark_src_file *f = &walk->v[i];
+        ark_level lv;
+        ark_err err = {0, ""};
+        int rc = ark_level_of(f->link ? f->link : f->path, walk->roots[f->root].dir, &lv, &err);
+        if (rc == ARK_ENOMEM) return -1;
+        if (rc) {
+            fprintf(stderr, "arkivar-indexer: %s: %s; not indexed\n", f->link ? f->link : f->path,
+                    err.msg);
+            of[i] = -1;
+            bad++;
+            continue;
+        }
+        of[i] = (signed char)lv;
+        *any_closed |= lv != ARK_LEVEL_PUBLIC;
+    }
+    return bad;
+}
+
 int main(int argc, char **argv) {
-    const char *index = NULL, *words = NULL;
-    int quiet = 0, allow_removals = 0;
+    const char *index = NULL;
+    run_opts o = {0};
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = nproc < 1 ? 1 : nproc > MAX_THREADS ? MAX_THREADS : (unsigned)nproc;
-    unsigned mask = 0;
+    o.threads = nproc < 1 ? 1 : nproc > MAX_THREADS ? MAX_THREADS : (unsigned)nproc;
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"words", required_argument, 0, 'w'},
                                          {"allow-removals", no_argument, 0, 'R'},
@@ -502,9 +723,9 @@ int main(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': index = optarg; break;
-        case 'w': words = optarg; break;
-        case 'R': allow_removals = 1; break;
-        case 'M': mask |= ARK_MASK_CONTACTS; break;
+        case 'w': o.words = optarg; break;
+        case 'R': o.allow_removals = 1; break;
+        case 'M': o.mask |= ARK_MASK_CONTACTS; break;
         case 'T': {
             char *end;
             long t = strtol(optarg, &end, 10);
@@ -512,10 +733,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "arkivar-indexer: --threads: a number from 1 to %d\n", MAX_THREADS);
                 return EXIT_USAGE;
             }
-            threads = (unsigned)t;
+            o.threads = (unsigned)t;
             break;
         }
-        case 'q': quiet = 1; break;
+        case 'q': o.quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
             fputs("Try 'arkivar-indexer --help'.\n", stderr);
@@ -533,17 +754,10 @@ int main(int argc, char **argv) {
     int status = 0;
     ark_err err = {0};
     ark_walk walk = {0};
-    ark_an *an = NULL;
-    ark_wdb *w = NULL;
-    ark_build b = {0};
-    doc_list stored = {0};
-    char *take = NULL;
-    run_ctx run = {0};
-    int force = 0, fresh = 0;
-    double t0 = now_s();
-    run.fresh_fd = -1;
-    pthread_mutex_init(&run.trash_mu, NULL);
-    int tty = !quiet && isatty(2);
+    signed char *levels = NULL;
+    run_totals tot = {0};
+    o.t0 = now_s();
+    o.tty = !o.quiet && isatty(2);
 
     for (int i = optind; i < argc; i++) {
         if (ark_walk_add(&walk, argv[i], &err)) goto fatal;
@@ -555,136 +769,47 @@ int main(int argc, char **argv) {
         ark_walk_free(&walk);
         return EXIT_FILES_FAILED;
     }
-    if (ark_an_new(words, &an, &err)) goto fatal;
-    if (mkdir_p(index) != 0) {
-        ark_err_set(&err, ARK_EIO, "cannot create %s: %s", index, strerror(errno));
+    int any_closed = 0;
+    long bad = 0;
+    if (!(levels = calloc(walk.n ? walk.n : 1, 1)) || (bad = read_levels(&walk, levels, &any_closed)) < 0) {
+        ark_err_set(&err, ARK_ENOMEM, "reading access levels");
         goto fatal;
     }
-    /* No index there yet: it is built in parts on every core (fresh.h), under the lock
-     * Xapian's writers take, so that a writer started meanwhile waits for us. */
-    if (!ark_db_exists(index)) {
-        if ((run.fresh_fd = ark_fresh_lock(index, &err)) < 0) goto fatal;
-        if (ark_db_exists(index)) { /* created before we held the lock */
-            close(run.fresh_fd);
-            run.fresh_fd = -1;
-        }
-    }
-    fresh = run.fresh_fd >= 0;
-    if (!fresh && ark_wdb_open(index, &w, &err)) goto fatal;
-    if (!fresh && list_stored(w, &stored, &err)) goto fatal;
+    tot.failed += (uint64_t)bad;
 
-    /* The plan, before anything is written: what goes, and which files are refused. */
-    refuse_empty_roots(&walk, &stored);
-    size_t nremove = plan_removals(&walk, &stored);
-    if (nremove * 100 > stored.n * REMOVE_SHARE_PCT && !allow_removals) {
-        fprintf(stderr,
-                "arkivar-indexer: this run would remove %zu of the index's %zu documents, "
-                "more than %d %%:",
-                nremove, stored.n, REMOVE_SHARE_PCT);
-        for (size_t i = 0, shown = 0; i < stored.n && shown < 3; i++)
-            if (stored.v[i].remove)
-                fprintf(stderr, "%s %s", shown++ ? "," : "", stored.v[i].id);
-        fprintf(stderr, "%s\narkivar-indexer: nothing indexed, nothing removed; if the files "
-                        "are really gone, run again with --allow-removals\n",
-                nremove > 3 ? ", ..." : "");
-        status = EXIT_FILES_FAILED;
-        goto out;
-    }
-    if (walk.n && !(take = calloc(walk.n, 1))) {
-        ark_err_set(&err, ARK_ENOMEM, "planning the run");
-        goto fatal;
-    }
-    b.files_failed += resolve_clashes(&walk, &stored, take);
+    /* The public database first: a document that becomes intern leaves it before it
+     * enters the intern one, so a run killed between the two commits can leave it out of
+     * both for a while, never in the public one. The intern database is only made when
+     * a file is intern, or to empty it of documents that are no longer. */
+    char closed_dir[4096];
+    snprintf(closed_dir, sizeof closed_dir, "%s/%s", index, ark_level_dir(ARK_LEVEL_INTERN));
+    level_pass pub = {levels, ARK_LEVEL_PUBLIC}, intern = {levels, ARK_LEVEL_INTERN};
+    status = index_level(index, &pub, &walk, &o, &tot);
+    if (status == 0 && (any_closed || ark_db_exists(closed_dir)))
+        status = index_level(closed_dir, &intern, &walk, &o, &tot);
+    if (status) goto out;
+    if (o.tty) fputs("\r\033[K", stderr);
 
-    const char *want_mask = mask & ARK_MASK_CONTACTS ? "cpr,contacts" : "cpr";
-    const char *meta[] = {ARK_META_FORMAT, ARK_INDEX_FORMAT, ARK_META_MASK, want_mask};
-    if (!fresh && ark_wdb_begin(w, &err)) goto fatal;
-    b.w = w;
-    if (!fresh) {
-        /* An index written by another layout version, or masking other data, is
-         * rebuilt, not patched: unchanged files would keep what the last run masked. */
-        char *fmt = NULL, *old_mask = NULL;
-        size_t flen = 0, mlen = 0;
-        if (ark_wdb_get_meta(w, ARK_META_FORMAT, &fmt, &flen, &err)) goto fatal;
-        if (ark_wdb_get_meta(w, ARK_META_MASK, &old_mask, &mlen, &err)) { free(fmt); goto fatal; }
-        int other_format = !fmt || flen != strlen(ARK_INDEX_FORMAT) ||
-                           memcmp(fmt, ARK_INDEX_FORMAT, flen) != 0;
-        int other_mask = !old_mask ? strcmp(want_mask, "cpr") != 0
-                                   : mlen != strlen(want_mask) || memcmp(old_mask, want_mask, mlen) != 0;
-        free(fmt);
-        free(old_mask);
-        force = stored.n > 0 && (other_format || other_mask);
-        if (force && !quiet)
-            fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
-                    index, other_format ? "" : " (masking changed)");
-        for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i += 2)
-            if (ark_wdb_set_meta(w, meta[i], meta[i + 1], strlen(meta[i + 1]), &err)) goto fatal;
-    }
-
-    run.walk = &walk;
-    run.dir = index;
-    run.meta = meta;
-    run.nmeta = sizeof meta / sizeof meta[0] / 2;
-    run.an[0] = an;
-    run.b = &b;
-    run.mask = mask;
-    run.force = force;
-    run.tty = tty;
-    run.t0 = run.last = t0;
-    if (index_files(&run, take, threads, &err)) goto fatal;
-    for (size_t i = 0; i < stored.n; i++) {
-        if (!stored.v[i].remove) continue;
-        if (ark_build_remove(&b, stored.v[i].id, &err)) goto fatal;
-        b.files_removed++;
-    }
-    if (!fresh) {
-        /* The document count, for /health without walking every record. */
-        doc_list now = {0};
-        int crc = ark_wdb_meta_keys(w, ARK_PFX_DOC, count_id, &now, &err);
-        if (crc == 0) {
-            char nd[32];
-            int len = snprintf(nd, sizeof nd, "%zu", now.n);
-            crc = ark_wdb_set_meta(w, ARK_META_NDOCS, nd, (size_t)len, &err);
-        }
-        if (crc) goto fatal;
-        if (ark_wdb_commit(w, &err)) goto fatal;
-    }
-    if (tty) fputs("\r\033[K", stderr);
-
-    double dt = now_s() - t0;
-    if (!quiet) {
-        uint64_t total = b.passages;
-        if (!fresh) ark_wdb_doccount(w, &total, NULL);
+    double dt = now_s() - o.t0;
+    if (!o.quiet) {
         fprintf(stderr,
                 "arkivar-indexer: %llu files indexed, %llu unchanged, %llu removed, %llu failed; "
                 "%llu passages, %.2f MB in %.2f s (%.2f MB/s); index holds %llu passages\n",
-                (unsigned long long)b.files_indexed, (unsigned long long)b.files_unchanged,
-                (unsigned long long)b.files_removed,
-                (unsigned long long)(b.files_failed + walk.nerrors),
-                (unsigned long long)b.passages, (double)b.bytes / 1e6, dt,
-                dt > 0 ? (double)b.bytes / 1e6 / dt : 0.0, (unsigned long long)total);
+                (unsigned long long)tot.indexed, (unsigned long long)tot.unchanged,
+                (unsigned long long)tot.removed, (unsigned long long)(tot.failed + walk.nerrors),
+                (unsigned long long)tot.passages, (double)tot.bytes / 1e6, dt,
+                dt > 0 ? (double)tot.bytes / 1e6 / dt : 0.0, (unsigned long long)tot.held);
     }
-    status = (b.files_failed || walk.nerrors) ? EXIT_FILES_FAILED : 0;
+    status = (tot.failed || walk.nerrors) ? EXIT_FILES_FAILED : 0;
     goto out;
 
 fatal:
-    if (tty) fputs("\r\033[K", stderr);
+    if (o.tty) fputs("\r\033[K", stderr);
     fprintf(stderr, "arkivar-indexer: %s%s%s; index left unchanged\n", ark_strerror(err.code),
             err.msg[0] ? ": " : "", err.msg);
     status = EXIT_FATAL;
 out:
-    ark_wdb_close(w); /* cancels an open transaction: the last commit stays */
-    if (run.fresh_fd >= 0) close(run.fresh_fd);
-    ark_build_free(&b);
-    ark_an_free(an);
-    for (size_t i = 0; i < stored.n; i++) {
-        free(stored.v[i].id);
-        free(stored.v[i].root);
-    }
-    free(stored.v);
-    free(take);
-    free(run.files);
-    pthread_mutex_destroy(&run.trash_mu);
+    free(levels);
     ark_walk_free(&walk);
     return status;
 }

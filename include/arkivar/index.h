@@ -117,6 +117,19 @@ int ark_wdb_meta_keys(ark_wdb *w, const char *prefix, ark_key_fn fn, void *user,
  * adds nothing. ARK_EINVAL: w or word NULL. */
 int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
                               ark_err *err);
+/* A callback over stored bytes (borrowed for the call); non-zero stops the walk. */
+typedef int (*ark_data_fn)(const char *data, size_t len, void *user);
+/* Take freq back from word's count in the spelling table (a removed document's words);
+ * the word leaves the table at 0, so it is never suggested again. 0, ARK_EINVAL (NULL w
+ * or word), ARK_EINDEX, ARK_ENOMEM; len 0 or freq 0 does nothing. */
+int ark_wdb_remove_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
+                                 ark_err *err);
+/* Call fn(data, len, user) with the stored data of every document holding term, in
+ * docid order, as the writer sees it (its own uncommitted changes too); a non-zero
+ * return stops the walk. 0, ARK_EINVAL (NULL w, term or fn, or len 0), ARK_EINDEX,
+ * ARK_ENOMEM. The data is borrowed for the call. */
+int ark_wdb_each_with_term(ark_wdb *w, const char *term, size_t len, ark_data_fn fn, void *user,
+                           ark_err *err);
 /* *out: the number of documents, uncommitted changes included. ARK_EINVAL: w or out NULL. */
 int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err);
 
@@ -147,7 +160,6 @@ int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len,
 /* fn(value, len, user) for key's value in each shard that has it (e.g. "ndocs"), in
  * shard order, until fn returns non-zero (still 0 then). Retried; fn runs after the
  * reads, so never twice for a shard. ARK_EINVAL: r, key or fn NULL. */
-typedef int (*ark_data_fn)(const char *data, size_t len, void *user);
 int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
                           ark_err *err);
 /* *out: the number of passages holding term (0 when absent). Retried.

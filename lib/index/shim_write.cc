@@ -276,6 +276,30 @@ int ark_wdb_add_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t
     });
 }
 
+int ark_wdb_remove_spelling_freq(ark_wdb *w, const char *word, size_t len, uint32_t freq,
+                                 ark_err *err) {
+    if (!w || !word) return ark_err_set(err, ARK_EINVAL, "ark_wdb_remove_spelling_freq: no word");
+    if (!len || !freq) return 0;
+    return guard(err, "ark_wdb_remove_spelling_freq", [&]() -> int {
+        w->db.remove_spelling(std::string(word, len), freq);
+        return 0;
+    });
+}
+
+int ark_wdb_each_with_term(ark_wdb *w, const char *term, size_t len, ark_data_fn fn, void *user,
+                           ark_err *err) {
+    if (!w || !fn || !term || !len)
+        return ark_err_set(err, ARK_EINVAL, "ark_wdb_each_with_term: no database, term or callback");
+    return guard(err, "ark_wdb_each_with_term", [&]() -> int {
+        std::string t(term, len);
+        for (Xapian::PostingIterator p = w->db.postlist_begin(t); p != w->db.postlist_end(t); ++p) {
+            std::string d = w->db.get_document(*p).get_data();
+            if (fn(d.data(), d.size(), user) != 0) break;
+        }
+        return 0;
+    });
+}
+
 int ark_wdb_doccount(ark_wdb *w, uint64_t *out, ark_err *err) {
     if (!w || !out) return ark_err_set(err, ARK_EINVAL, "ark_wdb_doccount: no database");
     return guard(err, "ark_wdb_doccount", [&]() -> int {
