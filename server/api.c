@@ -362,7 +362,7 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     ark_results res;
     ark_err err = {0, ""};
     int opened;
-    int rc = ark_worker_search(&sr, &res, &opened, &err);
+    int rc = ark_worker_search(req->level, &sr, &res, &opened, &err);
     if (ark_reply_engine_failed(r, "search failed", rc, opened, &err)) return;
     if (text)
         search_text(r, q, &res);
@@ -387,7 +387,7 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     ark_docview v;
     ark_err err = {0, ""};
     int opened;
-    int rc = ark_worker_doc(id, q, &v, &opened, &err);
+    int rc = ark_worker_doc(req->level, id, q, &v, &opened, &err);
     if (rc == ARK_ENOTFOUND && opened) {
         ark_api_error(r, 404, "no document %.200s", id);
         return;
@@ -435,7 +435,7 @@ void ark_api_suggest(const ark_api_req *req, ark_reply *r) {
     if (!ark_is_blank(q)) {
         ark_err err = {0, ""};
         int opened;
-        int rc = ark_worker_suggest(q, ARK_API_MAX_SUGGEST, &v, &n, &opened, &err);
+        int rc = ark_worker_suggest(req->level, q, ARK_API_MAX_SUGGEST, &v, &n, &opened, &err);
         if (ark_reply_engine_failed(r, "suggest failed", rc, opened, &err)) return;
     }
     ark_json j;
@@ -456,7 +456,7 @@ void ark_api_suggest(const ark_api_req *req, ark_reply *r) {
 static int engine_stats(ark_reply *r, ark_engine_stats *st) {
     ark_err err = {0, ""};
     int opened;
-    int rc = ark_worker_stats(st, &opened, &err);
+    int rc = ark_worker_stats(ARK_LEVEL_PUBLIC, st, &opened, &err);
     return ark_reply_engine_failed(r, "cannot read index statistics", rc, opened, &err) ? -1 : 0;
 }
 

@@ -159,7 +159,7 @@ void ark_page_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     memset(&dv, 0, sizeof dv);
     ark_buf_reset(&r->body);
     ark_html_init(&h, &r->body);
-    rc = *id ? pg_run_doc(id, pg_blank(v.q) ? NULL : v.q, &dv, &err) : ARK_ENOTFOUND;
+    rc = *id ? pg_run_doc(v.level, id, pg_blank(v.q) ? NULL : v.q, &dv, &err) : ARK_ENOTFOUND;
     if (rc == ARK_ENOTFOUND) {
         status = 404;
         pg_error_page(&h, &v, "Dokumentet findes ikke",

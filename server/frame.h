@@ -23,10 +23,11 @@ typedef struct view {
     unsigned limit;
     int by_date;
     int exact;          /* 1: do not answer a corrected query in place of q */
+    ark_level level;    /* what the request's key grants (the request's) */
 } view;
 
-int pg_run_search(const ark_search_req *sr, ark_results *res, ark_err *err);
-int pg_run_doc(const char *id, const char *q, ark_docview *v, ark_err *err);
+int pg_run_search(ark_level lv, const ark_search_req *sr, ark_results *res, ark_err *err);
+int pg_run_doc(ark_level lv, const char *id, const char *q, ark_docview *v, ark_err *err);
 int pg_blank(const char *s);
 void pg_put_num(ark_html *h, uint64_t v);
 void pg_put_ms(ark_html *h, double ms);

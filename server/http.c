@@ -25,6 +25,7 @@
 #include <utf8proc.h>
 #include <zlib.h>
 
+#include "keys.h"
 #include "routes.h"
 #include "json.h"
 #include "metrics.h"
@@ -489,6 +490,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
                                 vary && cors ? "Accept-Encoding, Origin" : vary ? "Accept-Encoding" : "Origin");
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->authenticate) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->authenticate);
     if (r->retry_after > 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", r->retry_after);
@@ -588,6 +590,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     size_t uri_len = rq ? rq->uri_len : strlen(url);
     ark_route route = ark_route_of(url);
     ark_reply r = {.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
+    ark_level level = ARK_LEVEL_PUBLIC;
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
     hdr_sum hdr = {0, 0};
@@ -623,10 +626,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * still finish in time, instead of everyone timing out together. */
         ark_api_error(&r, 503, "server overloaded; retry in a second");
         r.retry_after = 1;
+    } else if (ark_keys_level(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                          MHD_HTTP_HEADER_AUTHORIZATION),
+                              &level) != 0) {
+        /* A key that is wrong or revoked is refused, never read as anonymous: the
+         * client must learn that its key no longer works. */
+        ark_api_error(&r, 401, "the key is not valid (wrong or revoked); send no "
+                               "Authorization header to search the public records");
+        r.authenticate = "Bearer realm=\"arkivar\"";
     } else {
         char base[320];
         request_base(c, base, sizeof base);
-        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base};
+        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base,
+                           .level = level};
         ark_route_run(&req, &r);
     }
     char fallback[LOG_PATH_MAX];

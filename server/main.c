@@ -18,6 +18,7 @@
 #include "arkivar/err.h"
 #include "arkivar/search.h"
 #include "http.h"
+#include "keys.h"
 #include "worker.h"
 
 #define PROG "arkivar-server"
@@ -36,13 +37,15 @@ static const char usage_text[] =
     "  --acronyms FILE  acronyms and expansions (default data/acronyms.txt if present)\n"
     "  --cors ORIGINS   origins whose pages may call /api/… (CORS), comma-separated:\n"
     "                   https://a.dk,https://b.dk, or * for any (default: none)\n"
+    "  --keys FILE      access keys (arkivar-keys): a request with Authorization: Bearer\n"
+    "                   KEY searches the levels its key grants; read again on change\n"
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
     "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /\n";
 
 typedef struct opts {
-    const char *index, *listen, *words, *cors, *acronyms;
+    const char *index, *listen, *words, *cors, *acronyms, *keys;
     const char *shards[MAX_SHARDS];
     size_t nshards; /* shards[0] is the --index dir */
     unsigned threads;
@@ -78,6 +81,7 @@ static int parse_flags(int argc, char **argv, opts *o) {
     o->words = NULL;
     o->acronyms = NULL;
     o->cors = NULL;
+    o->keys = NULL;
     o->threads = ncpu > 0 ? (unsigned)(ncpu < MAX_THREADS ? ncpu : MAX_THREADS) : 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
@@ -87,7 +91,7 @@ static int parse_flags(int argc, char **argv, opts *o) {
         }
         static const char *const with_value[] = {"--index", "--listen", "--shard",
                                                  "--threads", "--words", "--cors",
-                                                 "--acronyms"};
+                                                 "--acronyms", "--keys"};
         const char *flag = NULL;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             size_t n = strlen(with_value[k]);
@@ -118,6 +122,8 @@ static int parse_flags(int argc, char **argv, opts *o) {
             o->threads = (unsigned)t;
         } else if (strcmp(flag, "--acronyms") == 0) {
             o->acronyms = val;
+        } else if (strcmp(flag, "--keys") == 0) {
+            o->keys = val;
         } else if (strcmp(flag, "--words") == 0) {
             o->words = val;
         } else if (strcmp(flag, "--cors") == 0) {
@@ -144,7 +150,7 @@ int main(int argc, char **argv) {
     ark_engine *probe = NULL;
     ark_http *http = NULL;
     ark_engine_stats st = {0, 0, 0};
-    char shown[300];
+    char shown[300], closed[4096];
     sigset_t sigs;
 
     if ((rc = parse_flags(argc, argv, &o)) >= 0) return rc;
@@ -202,8 +208,14 @@ int main(int argc, char **argv) {
         goto out;
     }
     ark_http_set_fallback_host(shown);
+    if (o.keys && (rc = ark_keys_serve(o.keys, &err)) != 0) {
+        fprintf(stderr, PROG ": --keys: %s\n", err.msg);
+        goto out;
+    }
+    /* The intern database lives in the index folder (access.h); remote shards have none. */
+    snprintf(closed, sizeof closed, "%s/%s", o.index, ark_level_dir(ARK_LEVEL_INTERN));
     /* From here an is shared read-only by every pool thread (ark_engine_open clones it). */
-    ark_worker_init(o.shards, o.nshards, an, syn);
+    ark_worker_init(o.shards, o.nshards, closed, an, syn);
     rc = ark_http_start(fd, o.threads, &http, &err);
     fd = -1; /* transferred */
     if (rc != 0) {
@@ -226,6 +238,7 @@ int main(int argc, char **argv) {
 out:
     ark_http_stop(http);  /* joins the pool: no thread uses an engine after this */
     ark_worker_shutdown();
+    ark_keys_stop();
     ark_engine_close(probe);
     ark_an_free(an);
     ark_synonyms_free(syn);

@@ -29,14 +29,14 @@ static const char osd_type[] = "application/opensearchdescription+xml; charset=u
 
 /* ---- engine calls (worker.h: one retry when a commit overwrote the revision) ----------- */
 
-int pg_run_search(const ark_search_req *sr, ark_results *res, ark_err *err) {
+int pg_run_search(ark_level lv, const ark_search_req *sr, ark_results *res, ark_err *err) {
     int opened;
-    return ark_worker_search(sr, res, &opened, err);
+    return ark_worker_search(lv, sr, res, &opened, err);
 }
 
-int pg_run_doc(const char *id, const char *q, ark_docview *v, ark_err *err) {
+int pg_run_doc(ark_level lv, const char *id, const char *q, ark_docview *v, ark_err *err) {
     int opened;
-    return ark_worker_doc(id, q, v, &opened, err);
+    return ark_worker_doc(lv, id, q, v, &opened, err);
 }
 
 /* ---- small formatting helpers ---------------------------------------------------------- */
@@ -255,7 +255,7 @@ void pg_page_foot(ark_html *h) {
 void pg_home(ark_html *h, const view *v) {
     ark_engine_stats st = {0, 0, 0};
     ark_err err = {0, ""};
-    ark_engine *e = ark_worker_engine(&err);
+    ark_engine *e = ark_worker_engine(v->level, &err);
     int have = e && ark_engine_stats_get(e, &st, &err) == 0;
     pg_page_head(h, NULL);
     pg_page_top(h, v, 0);
@@ -317,6 +317,7 @@ void pg_error_page(ark_html *h, const view *v, const char *title, const char *ms
 void pg_read_view(const ark_api_req *req, view *v) {
     const char *s;
     memset(v, 0, sizeof *v);
+    v->level = req->level;
     v->q = req->get(req->ctx, "q");
     if (!v->q || strlen(v->q) > ARK_API_MAX_Q) v->q = "";
     s = req->get(req->ctx, "type");

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "arkivar/access.h"
 #include "arkivar/buf.h"
 #include "arkivar/err.h"
 #include "json.h"
@@ -29,6 +30,7 @@ typedef struct ark_reply {
     const char *allow;        /* static; when set, an Allow header is sent */
     const char *cache;        /* static Cache-Control value; NULL means no-store */
     int retry_after;          /* seconds; when > 0, a Retry-After header is sent */
+    const char *authenticate; /* static; when set, a WWW-Authenticate header is sent */
 } ark_reply;
 
 /* The request as the routes see it. get(ctx, name) returns a query parameter, already
@@ -40,6 +42,7 @@ typedef struct ark_api_req {
     uint64_t conns;     /* connections open now, for /metrics */
     const char *base;   /* "http://HOST:PORT" from a valid Host header (else the listen
                          * address): absolute URLs in /opensearch.xml; borrowed */
+    ark_level level;    /* what the request's key grants: ARK_LEVEL_PUBLIC without one */
 } ark_api_req;
 
 /* Fill r with {"error": {"status": N, "message": "..."}}. If even that cannot be built,

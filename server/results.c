@@ -184,7 +184,7 @@ static int facet_values(const view *v, int is_type, ark_results *res, ark_err *e
                          .type = is_type ? NULL : v->type, .date = is_type ? v->year : NULL};
     memset(res, 0, sizeof *res);
     if (pg_blank(v->q) && !sr.type && !sr.date) return 0;
-    return pg_run_search(&sr, res, err);
+    return pg_run_search(v->level, &sr, res, err);
 }
 
 /* The suggestion as the box shows it: without the spaces the user left at the end. */
@@ -221,7 +221,7 @@ static void results_page(ark_html *h, const view *v, int *status) {
      * count of what comes back says whether a next page exists. */
     ark_search_req sr = {.q = v->q, .offset = (v->page - 1) * v->limit, .limit = v->limit + 1,
                          .sort_by_date = v->by_date ? 1 : 0, .type = v->type, .date = v->year};
-    rc = pg_run_search(&sr, &res, &err);
+    rc = pg_run_search(v->level, &sr, &res, &err);
     if (rc == 0 && res.corrected && v->exact) {
         /* The user insisted on the words typed (the "Søg i stedet efter" link): show
          * that they found nothing, and offer the correction as "Mente du". */

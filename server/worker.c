@@ -1,6 +1,6 @@
-/* server/worker.c: one ark_engine per server thread.
- * Owns: a _Thread_local engine pointer per pool thread and a mutex-protected list of
- * all engines opened, for shutdown.
+/* server/worker.c: one ark_engine per server thread and access level.
+ * Owns: a _Thread_local engine pointer per pool thread and level, and a mutex-protected
+ * list of all engines opened, for shutdown.
  * Not here: choosing threads (MHD's pool in http.c).
  * Why lazily: MHD creates its pool threads itself, so a thread's first request is the
  * first moment we run on it; opening costs one Xapian open, once per thread. */
@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,10 +16,14 @@
 typedef struct worker_slot {
     ark_engine *e;
     uint64_t refreshed_ms; /* CLOCK_MONOTONIC time of the last open or refresh */
+    int closed;            /* the engine searches the intern database too */
 } worker_slot;
 
-static const char *const *g_shards;
+#define MAX_SPECS 257 /* the server's shards and the intern database */
+
+static const char *g_specs[MAX_SPECS]; /* the shards, then the intern database */
 static size_t g_nshards;
+static const char *g_closed;
 static const ark_an *g_an;
 static const ark_synonyms *g_syn;
 
@@ -26,7 +31,7 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static ark_engine **g_all;   /* every engine opened, guarded by g_lock */
 static size_t g_nall, g_capall;
 
-static _Thread_local worker_slot t_slot;
+static _Thread_local worker_slot t_slots[ARK_NLEVELS];
 
 static uint64_t now_ms(void) {
     struct timespec ts;
@@ -34,12 +39,20 @@ static uint64_t now_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void ark_worker_init(const char *const *shards, size_t nshards, const ark_an *an,
-                     const ark_synonyms *syn) {
-    g_shards = shards;
-    g_nshards = nshards;
+void ark_worker_init(const char *const *shards, size_t nshards, const char *closed,
+                     const ark_an *an, const ark_synonyms *syn) {
+    g_nshards = nshards < MAX_SPECS - 1 ? nshards : MAX_SPECS - 1;
+    for (size_t i = 0; i < g_nshards; i++) g_specs[i] = shards[i];
+    g_specs[g_nshards] = closed;
+    g_closed = closed;
     g_an = an;
     g_syn = syn;
+}
+
+/* The intern database is there to be searched (its folder exists). */
+static int closed_present(void) {
+    struct stat st;
+    return g_closed && stat(g_closed, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int track(ark_engine *e, ark_err *err) {
@@ -71,72 +84,89 @@ static void untrack(ark_engine *e) {
     pthread_mutex_unlock(&g_lock);
 }
 
-static int open_engine(ark_err *err) {
+/* Open lv's engine on this thread: the shards, and for intern the intern database
+ * beside them when it is there. The offentlig engine never opens it. */
+static int open_engine(ark_level lv, ark_err *err) {
+    worker_slot *slot = &t_slots[lv];
     ark_engine *e = NULL;
-    int rc = ark_engine_open(g_shards, g_nshards, g_an, &e, err);
+    int closed = lv == ARK_LEVEL_INTERN && closed_present();
+    int rc = ark_engine_open(g_specs, g_nshards + (size_t)closed, g_an, &e, err);
     if (rc != 0) goto out;
     ark_engine_set_synonyms(e, g_syn);
     if ((rc = track(e, err)) != 0) goto out;
-    t_slot.e = e;
-    t_slot.refreshed_ms = now_ms();
+    slot->e = e;
+    slot->refreshed_ms = now_ms();
+    slot->closed = closed;
     e = NULL;
 out:
     ark_engine_close(e);
     return rc;
 }
 
-static void drop_engine(void) {
-    if (!t_slot.e) return;
-    untrack(t_slot.e);
-    ark_engine_close(t_slot.e);
-    t_slot.e = NULL;
+static void drop_engine(ark_level lv) {
+    worker_slot *slot = &t_slots[lv];
+    if (!slot->e) return;
+    untrack(slot->e);
+    ark_engine_close(slot->e);
+    slot->e = NULL;
 }
 
-ark_engine *ark_worker_engine(ark_err *err) {
-    if (!t_slot.e) {
-        if (open_engine(err) != 0) return NULL;
-        return t_slot.e;
+ark_engine *ark_worker_engine(ark_level lv, ark_err *err) {
+    if ((unsigned)lv >= ARK_NLEVELS) lv = ARK_LEVEL_PUBLIC;
+    worker_slot *slot = &t_slots[lv];
+    if (!slot->e) {
+        if (open_engine(lv, err) != 0) return NULL;
+        return slot->e;
     }
     uint64_t now = now_ms();
-    if (now - t_slot.refreshed_ms < ARK_WORKER_REFRESH_MS) return t_slot.e;
-    t_slot.refreshed_ms = now;
+    if (now - slot->refreshed_ms < ARK_WORKER_REFRESH_MS) return slot->e;
+    slot->refreshed_ms = now;
     ark_err rerr = {0, ""};
-    if (ark_engine_refresh(t_slot.e, &rerr) == 0) return t_slot.e;
+    /* An intern database made since this engine opened: open again to search it. */
+    if (lv == ARK_LEVEL_INTERN && !slot->closed && closed_present()) {
+        drop_engine(lv);
+        if (open_engine(lv, err) != 0) return NULL;
+        return slot->e;
+    }
+    if (ark_engine_refresh(slot->e, &rerr) == 0) return slot->e;
     /* A failed refresh (e.g. the index was replaced under us) must not fail requests
      * forever: start over with a fresh engine on this thread. */
-    drop_engine();
-    if (open_engine(err) != 0) return NULL;
-    return t_slot.e;
+    drop_engine(lv);
+    if (open_engine(lv, err) != 0) return NULL;
+    return slot->e;
 }
 
-int ark_worker_reopen(ark_err *err) {
-    if (t_slot.e) {
+int ark_worker_reopen(ark_level lv, ark_err *err) {
+    if ((unsigned)lv >= ARK_NLEVELS) lv = ARK_LEVEL_PUBLIC;
+    worker_slot *slot = &t_slots[lv];
+    if (slot->e) {
         ark_err rerr = {0, ""};
-        if (ark_engine_refresh(t_slot.e, &rerr) == 0) {
-            t_slot.refreshed_ms = now_ms();
+        if (ark_engine_refresh(slot->e, &rerr) == 0) {
+            slot->refreshed_ms = now_ms();
             return 0;
         }
-        drop_engine();
+        drop_engine(lv);
     }
-    return open_engine(err);
+    return open_engine(lv, err);
 }
 
 /* ---- engine calls with one retry ------------------------------------------------------ */
 
 typedef int (*engine_call)(ark_engine *e, void *user, ark_err *err);
 
-static int with_engine(engine_call call, void *user, int *opened, ark_err *err) {
+static int with_engine(ark_level lv, engine_call call, void *user, int *opened, ark_err *err) {
     *opened = 0;
+    if ((unsigned)lv >= ARK_NLEVELS) lv = ARK_LEVEL_PUBLIC;
     for (int attempt = 0;; attempt++) {
-        ark_engine *e = ark_worker_engine(err);
+        ark_engine *e = ark_worker_engine(lv, err);
         if (!e) return err->code ? err->code : ARK_EINTERNAL;
         *opened = 1;
         int rc = call(e, user, err);
-        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(err) == 0) continue;
+        if (rc == ARK_EMODIFIED && attempt == 0 && ark_worker_reopen(lv, err) == 0) continue;
         /* Xapian's handles are not safe to use after an allocation failed inside them
          * (tests/test_faults.c saw the next search crash): this thread starts over with
          * a fresh engine on its next call. */
-        if (rc == ARK_ENOMEM || rc == ARK_EINTERNAL) drop_engine();
+        if (rc == ARK_ENOMEM || rc == ARK_EINTERNAL) drop_engine(lv);
         return rc;
     }
 }
@@ -174,29 +204,31 @@ static int do_stats(ark_engine *e, void *user, ark_err *err) {
     return ark_engine_stats_get(e, ((call_args *)user)->st, err);
 }
 
-int ark_worker_search(const ark_search_req *req, ark_results *res, int *opened, ark_err *err) {
+int ark_worker_search(ark_level lv, const ark_search_req *req, ark_results *res, int *opened,
+                      ark_err *err) {
     call_args a = {.req = req, .res = res};
     memset(res, 0, sizeof *res);
-    return with_engine(do_search, &a, opened, err);
+    return with_engine(lv, do_search, &a, opened, err);
 }
 
-int ark_worker_doc(const char *id, const char *q, ark_docview *v, int *opened, ark_err *err) {
+int ark_worker_doc(ark_level lv, const char *id, const char *q, ark_docview *v, int *opened,
+                   ark_err *err) {
     call_args a = {.s = id, .q = q, .v = v};
     memset(v, 0, sizeof *v);
-    return with_engine(do_doc, &a, opened, err);
+    return with_engine(lv, do_doc, &a, opened, err);
 }
 
-int ark_worker_suggest(const char *q, size_t max, char ***v, size_t *n, int *opened,
-                       ark_err *err) {
+int ark_worker_suggest(ark_level lv, const char *q, size_t max, char ***v, size_t *n,
+                       int *opened, ark_err *err) {
     call_args a = {.s = q, .max = max, .strings = v, .n = n};
     *v = NULL;
     *n = 0;
-    return with_engine(do_suggest, &a, opened, err);
+    return with_engine(lv, do_suggest, &a, opened, err);
 }
 
-int ark_worker_stats(ark_engine_stats *st, int *opened, ark_err *err) {
+int ark_worker_stats(ark_level lv, ark_engine_stats *st, int *opened, ark_err *err) {
     call_args a = {.st = st};
-    return with_engine(do_stats, &a, opened, err);
+    return with_engine(lv, do_stats, &a, opened, err);
 }
 
 void ark_worker_shutdown(void) {
@@ -206,5 +238,5 @@ void ark_worker_shutdown(void) {
     g_all = NULL;
     g_nall = g_capall = 0;
     pthread_mutex_unlock(&g_lock);
-    t_slot.e = NULL; /* the main thread may have had none; pool threads are gone */
+    for (int l = 0; l < ARK_NLEVELS; l++) t_slots[l].e = NULL; /* pool threads are gone */
 }

@@ -95,7 +95,7 @@ int main(void) {
     ark_err err = {0, ""};
     E(ark_an_new(NULL, &an, &err));
     E(ark_synonyms_load("data/acronyms.txt", &syn, &err));
-    ark_worker_init(shards, 1, an, syn);
+    ark_worker_init(shards, 1, NULL, an, syn);
     ark_reply r = {.body = ARK_BUF_INIT};
 
     /* the route table */
@@ -179,7 +179,7 @@ int main(void) {
     ok(r.status == 200 && has(&r, "<svg"), "/static/arkivar.svg");
 
     /* the engine's promises, on its own results */
-    ark_engine *e = ark_worker_engine(&err);
+    ark_engine *e = ark_worker_engine(ARK_LEVEL_PUBLIC, &err);
     ok(e != NULL, "the worker's engine opens");
     const char *queries[] = {"innovation", "samarbejde kommunen", "\"større private virksomheder\"",
                              "skole*", "KFF", "Københavns Kommune"};

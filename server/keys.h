@@ -1,0 +1,24 @@
+/* server/keys.h: which level a request's key grants.
+ * Owns: the key file the server was given (--keys), read again within a second of any
+ * change (arkivar-keys replaces it atomically), and reading `Authorization: Bearer KEY`.
+ * Not here: the hash and the file format (include/arkivar/access.h).
+ * Why fail closed: a key file that cannot be read or parsed any more grants nothing
+ * until it can (every key then gets 401), rather than what it granted before. */
+#ifndef ARKIVAR_SERVER_KEYS_H
+#define ARKIVAR_SERVER_KEYS_H
+
+#include "arkivar/access.h"
+#include "arkivar/err.h"
+
+/* Serve keys from the file at path (borrowed: it must outlive the server). 0, or the
+ * error of reading it (ARK_ENOTFOUND, ARK_EIO, ARK_EINVAL naming the line). */
+int ark_keys_serve(const char *path, ark_err *err);
+
+/* The level an Authorization header value grants: 0 with *lv, or -1 when it is not a
+ * Bearer key of the file (wrong, revoked, malformed, or no --keys): a 401. NULL (no
+ * header) is anonymous: ARK_LEVEL_PUBLIC. */
+int ark_keys_level(const char *authorization, ark_level *lv);
+
+void ark_keys_stop(void);
+
+#endif
