@@ -101,6 +101,11 @@ $(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_n
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
+# The access test reads sidecars as the indexer does (indexer/level.c).
+$(BUILD)/tests/test_access: $(BUILD)/tests/test_access.o $(BUILD)/indexer/level.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)

@@ -1,0 +1,66 @@
+/* tests/test_access.c: levels, the sidecar's "access", keys and the key file (TAP). */
+#include <string.h>
+
+#include "arkivar/access.h"
+#include "../indexer/level.h"
+#include "tap.h"
+
+static int level_of(const char *json) {
+    ark_level l = ARK_LEVEL_PUBLIC;
+    int rc = ark_level_from_json(json, strlen(json), &l);
+    return rc == 1 ? (int)l : rc == 0 ? 100 : -1; /* 100: no "access" */
+}
+
+int main(void) {
+    ok(level_of("{\"access\": \"intern\"}") == ARK_LEVEL_INTERN, "a sidecar names intern");
+    ok(level_of(" {\"sag\": \"2026-1\", \"access\":\"offentlig\", \"n\": [1, 2.5e3, {\"x\": null}]}\n") ==
+           ARK_LEVEL_PUBLIC, "other members of any JSON kind are read past");
+    ok(level_of("{}") == 100 && level_of("{\"sag\": true}") == 100, "no access member: none");
+    const char *bad[] = {"", "[]", "{", "{\"access\": \"hemmelig\"}", "{\"access\": 1}",
+                         "{\"access\": \"intern\"} x", "{\"access\": \"intern\",}",
+                         "{\"access\": \"intern\", \"access\": \"offentlig\"}", "{'access': 'intern'}",
+                         "{\"access\": \"Intern\"}", "{\"a\": \"\x01\"}", "{\"a\": 01x}"};
+    int all = 1;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (level_of(bad[i]) != -1) {
+            all = 0;
+            printf("#   accepted: %s\n", bad[i]);
+        }
+    ok(all, "malformed JSON, an unknown or repeated level: refused (fails closed)");
+
+    char key[ARK_KEY_TEXT + 1], key2[ARK_KEY_TEXT + 1];
+    ok(ark_key_new(key) == 0 && ark_key_new(key2) == 0 && strlen(key) == ARK_KEY_TEXT &&
+           strncmp(key, "ark_", 4) == 0 && strcmp(key, key2) != 0,
+       "new keys: ark_ and 64 hex digits, never the same");
+    uint8_t h[ARK_KEY_HASH];
+    ark_key_hash(key, strlen(key), h);
+    char file[512];
+    int n = snprintf(file, sizeof file, "# a comment\n\nanna intern ");
+    for (int i = 0; i < ARK_KEY_HASH; i++) n += snprintf(file + n, sizeof file - (size_t)n, "%02x", h[i]);
+    n += snprintf(file + n, sizeof file - (size_t)n, "\r\nbo offentlig %064d\n", 0);
+    ark_keys k;
+    ark_err err = {0, ""};
+    ok(ark_keys_parse(file, (size_t)n, &k, &err) == 0 && k.n == 2, "a key file parses (%s)", err.msg);
+    ok(ark_keys_check(&k, key, strlen(key)) == ARK_LEVEL_INTERN, "its key grants intern");
+    ok(ark_keys_check(&k, key2, strlen(key2)) == -1 && ark_keys_check(&k, key, strlen(key) - 1) == -1,
+       "another key, or a cut one, grants nothing");
+    ok(ark_keys_find(&k, "bo") && !ark_keys_find(&k, "carl"), "entries are found by name");
+    ark_keys_free(&k);
+    const char *badfiles[] = {"anna intern abc\n", "anna hemmelig 00\n", "an na intern 00\n",
+                              "anna\n", "a intern 0000000000000000000000000000000000000000000000000000000000000000 x\n"};
+    all = 1;
+    for (size_t i = 0; i < sizeof badfiles / sizeof badfiles[0]; i++)
+        if (ark_keys_parse(badfiles[i], strlen(badfiles[i]), &k, &err) != ARK_EINVAL ||
+            !strstr(err.msg, "line 1")) {
+            all = 0;
+            printf("#   accepted: %s", badfiles[i]);
+        }
+    ok(all, "a line that is not NAME LEVEL HASH is refused, naming the line");
+    char twice[300];
+    snprintf(twice, sizeof twice, "a intern %064d\na offentlig %064d\n", 0, 1);
+    ok(ark_keys_parse(twice, strlen(twice), &k, &err) == ARK_EINVAL && strstr(err.msg, "line 2"),
+       "a name twice is refused (%s)", err.msg);
+    ok(ark_key_name_ok("team-øu") == 0 && ark_key_name_ok("team.oeu_2") == 1 && ark_key_name_ok("") == 0,
+       "names: letters, digits, . _ -");
+    return done_testing();
+}
