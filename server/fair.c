@@ -39,6 +39,7 @@ static int g_open;            /* accepting jobs */
 static int g_stopping;
 static pthread_t *g_threads;
 static unsigned g_nthreads;
+static size_t g_cap; /* jobs one address may run at once: all threads but one */
 static cost_rec g_cost[NCOST];
 
 static size_t bucket_of(const unsigned char *k) {
@@ -91,9 +92,9 @@ static void ring_remove(addr_rec *a) {
     a->ring_prev = a->ring_next = NULL;
 }
 
-/* The next job in round-robin order; the lock is held. */
-static ark_fair_job *take(addr_rec **from) {
-    addr_rec *a = g_ring;
+/* The next job of a, whose turn it is; the lock is held. */
+static ark_fair_job *take_from(addr_rec *a, addr_rec **from) {
+    g_ring = a;
     ark_fair_job *j = a->head;
     a->head = j->next;
     if (!a->head) a->tail = NULL;
@@ -107,6 +108,22 @@ static ark_fair_job *take(addr_rec **from) {
     }
     *from = a;
     return j;
+}
+
+static ark_fair_job *take(addr_rec **from) { return take_from(g_ring, from); }
+
+/* The next job in round-robin order from an address running fewer than g_cap jobs, or
+ * NULL; the lock is held. The cap keeps one search thread for the other addresses: with
+ * all threads on one address's 1 s queries (limit=100 under a flood, 200 connections),
+ * another address's search waited up to 8 s for a thread to come free. */
+static ark_fair_job *pick(addr_rec **from) {
+    addr_rec *a = g_ring;
+    if (!a) return NULL;
+    do {
+        if (a->running < g_cap) return take_from(a, from);
+        a = a->ring_next;
+    } while (a != g_ring);
+    return NULL;
 }
 
 static uint64_t now_us(void) {
@@ -130,17 +147,17 @@ static void charge(const unsigned char *k, uint64_t us) { /* the lock is held */
 static void *thread_main(void *unused) {
     pthread_mutex_lock(&g_lock);
     for (;;) {
-        while (!g_ring && !g_stopping) pthread_cond_wait(&g_work, &g_lock);
-        if (!g_ring) break; /* stopping, and nothing waits */
         addr_rec *a;
-        ark_fair_job *j = take(&a);
+        ark_fair_job *j;
+        while (!(j = pick(&a)) && !g_stopping) pthread_cond_wait(&g_work, &g_lock);
+        if (!j) break; /* stopping, and nothing waits */
         pthread_mutex_unlock(&g_lock);
         uint64_t t0 = now_us();
         j->run(j, 1);
         uint64_t took = now_us() - t0;
         pthread_mutex_lock(&g_lock);
         charge(a->key, took);
-        a->running--;
+        if (a->running-- == g_cap && a->waiting) pthread_cond_signal(&g_work); /* eligible again */
         forget_if_idle(a);
     }
     pthread_mutex_unlock(&g_lock);
@@ -152,6 +169,7 @@ int ark_fair_start(unsigned threads, unsigned queue, ark_err *err) {
     g_threads = calloc(threads, sizeof *g_threads);
     if (!g_threads) return ark_err_set(err, ARK_ENOMEM, "cannot start the search threads: out of memory");
     g_queue = queue;
+    g_cap = threads > 1 ? threads - 1 : 1;
     g_open = 1;
     for (g_nthreads = 0; g_nthreads < threads; g_nthreads++) {
         int e = pthread_create(&g_threads[g_nthreads], NULL, thread_main, NULL);

@@ -1,7 +1,8 @@
 /* server/fair.h: a fair share of the engine threads between client addresses.
  * Owns: the search threads (as many as the server has cores, --threads), one bounded
  * queue of jobs per client address, and the round-robin order in which the threads
- * take jobs from the addresses that have some waiting.
+ * take jobs from the addresses that have some waiting; one address runs on all the
+ * threads but one at most, so a thread is always free for another address soon.
  * Not here: what a job does (http.c runs a route and resumes its connection), which
  * address a request comes from (http.c, --trusted-proxy), engines (worker.c).
  * Why: MHD's pool threads serve their connections in turn, so when searches ran on

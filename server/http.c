@@ -689,7 +689,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
     if (route == ARK_ROUTE_PAGE) {
         /* No inline script at all: the one script is /static/arkivar.js. The inline
          * <style> needs 'unsafe-inline' for styles only; everything put into the page
-         * is escaped, so no markup (style or other) can come from a query or document. */
+         * is escaped, so no markup (style or other) can come from a query or document.
+         * frame-ancestors (--frame-ancestors) keeps other sites from framing the pages
+         * under a visitor's clicks. */
         MHD_add_response_header(resp, "Content-Security-Policy", g_csp);
         MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     }
@@ -713,7 +715,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         char ra[16];
         snprintf(ra, sizeof ra, "%d", r->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+        if (!r->keep_open) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     }
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -897,6 +899,10 @@ static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uin
     else
         ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
     if (rq->reply.status == 503) rq->reply.retry_after = 1;
+    /* Closing would not slow the address down, it reconnects at once: 200 flooding
+     * connections then cost the server (and 127.0.0.1's connects) a TCP handshake per
+     * 503, and 127.0.0.1 waited up to 5.5 s. Kept open, a 503 is one parsed request. */
+    rq->reply.keep_open = rc == ARK_ETOOBIG;
     rq->state = RQ_ANSWERED;
     MHD_resume_connection(c);
 }

@@ -29,6 +29,7 @@ typedef struct ark_reply {
     const char *allow;        /* static; when set, an Allow header is sent */
     const char *cache;        /* static Cache-Control value; NULL means no-store */
     int retry_after;          /* seconds; when > 0, a Retry-After header is sent */
+    int keep_open;            /* with retry_after: keep the connection (no Connection: close) */
 } ark_reply;
 
 /* The request as the routes see it. get(ctx, name) returns a query parameter, already
