@@ -37,8 +37,9 @@ def honest(x):
     return "127.0.0.1: %d of %d answers 200, p50 %.1f / p99 %.1f / max %.1f ms" % (
         good, r["answers"], r["p50_ms"], r["p99_ms"], r["max_ms"])
 sl = s["slowloris"]
-print("| 1,000 slowloris sockets from 127.0.0.2 for %s s (a header line every 2 s, reopened when closed) | %s; 127.0.0.2: %d sockets opened, %d refused at once (256 per address), %d cut at --request-timeout (longest held %.1f s); 0 503s to 127.0.0.1 | `scripts/fair-attack.sh` |"
-      % (sys.argv[3], honest(s), sl["opened"], sl["refused_at_once"], sl["closed_by_server"], sl["longest_held_s"]))
+print("| 1,000 slowloris sockets from 127.0.0.2 for %s s (a header line every 2 s, reopened when closed) | %s; 127.0.0.2: %d sockets opened, %d refused at once (256 per address), %d cut at --request-timeout (longest held %.1f s); %d 503s to 127.0.0.1 | `scripts/fair-attack.sh` |"
+      % (sys.argv[3], honest(s), sl["opened"], sl["refused_at_once"], sl["closed_by_server"], sl["longest_held_s"],
+         s["search"]["status"].get("503", 0)))
 fl = f["flood"]
 print("| %s keep-alive connections of the most expensive query (64 two-letter wildcards, 1,000 bytes, forged X-Forwarded-For) from 127.0.0.3 for %s s | %s; 127.0.0.3: %d answers 200, %d 503 with Retry-After (%d without), %d reconnects | `scripts/fair-attack.sh` |"
       % (sys.argv[5], sys.argv[4], honest(f), fl["200"], fl["503"], fl["503_without_retry_after"], fl["reconnects"]))
