@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <utf8proc.h>
 #include <zlib.h>
 
+#include "fair.h"
 #include "keys.h"
 #include "routes.h"
 #include "json.h"
@@ -32,9 +34,22 @@
 
 struct ark_http {
     struct MHD_Daemon *d;
+    pthread_t reaper;
+    int reaper_started;
 };
 
 #define LOG_PATH_MAX 600 /* bytes of a path in the access log, escaped */
+
+/* One per connection (MHD's socket context), from NOTIFY_STARTED to NOTIFY_CLOSED, in
+ * the list the reaper walks. deadline_ms: CLOCK_MONOTONIC time by which the client must
+ * have sent its request head (or read its answer); 0 while the server has the turn. */
+typedef struct conn_rec {
+    struct conn_rec *prev, *next;
+    MHD_socket fd;
+    _Atomic uint64_t deadline_ms;
+} conn_rec;
+
+enum { RQ_NEW, RQ_QUEUED, RQ_ANSWERED }; /* req_ctx.state */
 
 /* One per request: made by the URI callback, freed by the completion callback. */
 typedef struct req_ctx {
@@ -44,6 +59,17 @@ typedef struct req_ctx {
     int args_cut;     /* more than ARK_HTTP_MAX_ARGS parameters: MHD was given none */
     int path_ctl;     /* the path holds a control byte (raw or %XX); 1 + its value */
     char log_path[LOG_PATH_MAX]; /* the raw path, decoded and escaped (log_path_raw) */
+    conn_rec *conn;   /* the connection's record; NULL if MHD gave none */
+    /* A search handed to the fair share: the worker runs the route into reply and
+     * resumes the connection; the next call of on_request sends reply. */
+    int state;
+    ark_fair_job job;
+    struct MHD_Connection *c;
+    const char *url;  /* MHD's, valid for the request */
+    uint64_t conns;
+    ark_level level;  /* what the request's key grants */
+    ark_reply reply;
+    char base[320];
 } req_ctx;
 
 #define MAX_CORS 32
@@ -56,6 +82,27 @@ static size_t g_ncors;
 static int g_cors_any;
 static char g_fallback_host[300] = "localhost";
 static unsigned g_soft_limit;        /* above this many connections: 503 */
+static unsigned g_ceiling, g_per_ip;  /* chosen by ark_http_start */
+static unsigned g_per_ip_opt, g_fair_queue = ARK_HTTP_FAIR_QUEUE;
+static unsigned g_request_timeout_s = ARK_HTTP_REQUEST_TIMEOUT_S;
+
+#define MAX_HOSTS 32
+#define MAX_PROXIES 32
+static char g_hosts[MAX_HOSTS][MAX_ORIGIN + 1]; /* --allow-host, lower case */
+static size_t g_nhosts;
+static unsigned char g_proxies[MAX_PROXIES][ARK_FAIR_KEY]; /* --trusted-proxy */
+static size_t g_nproxies;
+#define CSP_BASE "default-src 'none'; script-src 'self'; connect-src 'self'; " \
+                 "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; " \
+                 "base-uri 'none'; frame-ancestors "
+static char g_csp[sizeof CSP_BASE + 512] = CSP_BASE "'self'";
+
+/* Every open connection, for the reaper; guarded by g_conn_lock, which is taken when a
+ * connection opens or closes and by the reaper's scan, never per request. */
+static pthread_mutex_t g_conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_reaper_cond = PTHREAD_COND_INITIALIZER;
+static conn_rec *g_conn_list;
+static int g_reaper_stop;
 
 static const char k_oom_body[] = "{\"error\":{\"status\":500,\"message\":\"out of memory\"}}";
 
@@ -64,6 +111,8 @@ static uint64_t now_us(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
+
+static uint64_t now_ms(void) { return now_us() / 1000u; }
 
 /* ---- listening socket -------------------------------------------------------------- */
 
@@ -197,9 +246,183 @@ void ark_http_set_fallback_host(const char *host_port) {
     snprintf(g_fallback_host, sizeof g_fallback_host, "%s", host_port ? host_port : "localhost");
 }
 
+/* An address as the fair share's key: IPv6, or IPv4 mapped into it (::ffff:a.b.c.d),
+ * so "127.0.0.1" and a peer's AF_INET address give the same key. s[0, n) may be in
+ * [brackets]. 0, or -1 when it is not an address. */
+static int addr_key(const char *s, size_t n, unsigned char key[ARK_FAIR_KEY]) {
+    char tmp[INET6_ADDRSTRLEN + 2];
+    while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') { s++; n -= 2; }
+    if (n == 0 || n >= sizeof tmp) return -1;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    struct in_addr a4;
+    if (inet_pton(AF_INET, tmp, &a4) == 1) {
+        memset(key, 0, 10);
+        key[10] = key[11] = 0xff;
+        memcpy(key + 12, &a4, 4);
+        return 0;
+    }
+    return inet_pton(AF_INET6, tmp, key) == 1 ? 0 : -1;
+}
+
+static void sockaddr_key(const struct sockaddr *sa, unsigned char key[ARK_FAIR_KEY]) {
+    memset(key, 0, ARK_FAIR_KEY);
+    if (!sa) return;
+    if (sa->sa_family == AF_INET) {
+        key[10] = key[11] = 0xff;
+        memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+    } else if (sa->sa_family == AF_INET6) {
+        memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+    }
+}
+
+/* Split a comma-separated list; call each(item, len) for every non-empty item after
+ * trimming spaces. Stops at the first non-zero return. */
+static int each_item(const char *list, int (*each)(const char *, size_t, ark_err *), ark_err *err) {
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        const char *a = p;
+        while (n && (*a == ' ' || *a == '\t')) { a++; n--; }
+        while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
+        int rc = n ? each(a, n, err) : 0;
+        if (rc) return rc;
+        p = e ? e + 1 : p + strlen(p);
+    }
+    return 0;
+}
+
+static int add_host(const char *a, size_t n, ark_err *err) {
+    int ok = n <= MAX_ORIGIN;
+    for (size_t i = 0; ok && i < n; i++) {
+        char ch = a[i];
+        ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']';
+    }
+    if (!ok)
+        return ark_err_set(err, ARK_EINVAL, "bad --allow-host '%.*s' (want HOST or HOST:PORT)",
+                           (int)(n > MAX_ORIGIN ? MAX_ORIGIN : n), a);
+    if (g_nhosts == MAX_HOSTS)
+        return ark_err_set(err, ARK_EINVAL, "too many --allow-host entries (max %d)", MAX_HOSTS);
+    for (size_t i = 0; i < n; i++) g_hosts[g_nhosts][i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
+    g_hosts[g_nhosts][n] = '\0';
+    g_nhosts++;
+    return 0;
+}
+
+int ark_http_set_allow_hosts(const char *hosts, ark_err *err) {
+    g_nhosts = 0;
+    return each_item(hosts, add_host, err);
+}
+
+static int add_proxy(const char *a, size_t n, ark_err *err) {
+    if (g_nproxies == MAX_PROXIES)
+        return ark_err_set(err, ARK_EINVAL, "too many --trusted-proxy addresses (max %d)", MAX_PROXIES);
+    if (addr_key(a, n, g_proxies[g_nproxies]) != 0)
+        return ark_err_set(err, ARK_EINVAL, "bad --trusted-proxy '%.*s' (want an IPv4 or IPv6 address)",
+                           (int)(n > 64 ? 64 : n), a);
+    g_nproxies++;
+    return 0;
+}
+
+int ark_http_set_trusted_proxies(const char *addrs, ark_err *err) {
+    g_nproxies = 0;
+    return each_item(addrs, add_proxy, err);
+}
+
+/* Each source: 'self' or 'none' (quoted), or a host source without ';' ',' quotes or
+ * spaces inside, so the value can only ever be the one directive. */
+int ark_http_set_frame_ancestors(const char *sources, ark_err *err) {
+    size_t n = strlen(sources);
+    if (n == 0 || n > 500) return ark_err_set(err, ARK_EINVAL, "bad --frame-ancestors (1 to 500 bytes)");
+    for (const char *p = sources; *p;) {
+        while (*p == ' ') p++;
+        const char *w = p;
+        while (*p && *p != ' ') p++;
+        size_t k = (size_t)(p - w);
+        if (!k) break;
+        if ((k == 6 && strncmp(w, "'self'", 6) == 0) || (k == 6 && strncmp(w, "'none'", 6) == 0)) continue;
+        for (size_t i = 0; i < k; i++) {
+            char ch = w[i];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '.' || ch == '-' || ch == ':' || ch == '/' || ch == '*' || ch == '[' || ch == ']'))
+                return ark_err_set(err, ARK_EINVAL,
+                                   "bad --frame-ancestors source '%.*s' (want 'self', 'none' or https://HOST[:PORT])",
+                                   (int)(k > 100 ? 100 : k), w);
+        }
+    }
+    snprintf(g_csp, sizeof g_csp, "%s%s", CSP_BASE, sources);
+    return 0;
+}
+
+void ark_http_set_limits(unsigned per_address_conns, unsigned request_timeout_s,
+                         unsigned per_address_queue) {
+    g_per_ip_opt = per_address_conns;
+    g_request_timeout_s = request_timeout_s ? request_timeout_s : ARK_HTTP_REQUEST_TIMEOUT_S;
+    g_fair_queue = per_address_queue ? per_address_queue : ARK_HTTP_FAIR_QUEUE;
+}
+
+void ark_http_limits(unsigned *ceiling, unsigned *per_address) {
+    *ceiling = g_ceiling;
+    *per_address = g_per_ip;
+}
+
 /* ---- request helpers ------------------------------------------------------------------- */
 
 static int is_api(const char *url) { return strncmp(url, "/api/", 5) == 0; }
+
+static const struct sockaddr *peer_of(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return ci ? ci->client_addr : NULL;
+}
+
+static int is_proxy(const unsigned char *key) {
+    for (size_t i = 0; i < g_nproxies; i++)
+        if (memcmp(g_proxies[i], key, ARK_FAIR_KEY) == 0) return 1;
+    return 0;
+}
+
+/* The client's address: the peer's, or behind a trusted proxy the last address in
+ * X-Forwarded-For that is not a trusted proxy itself (each proxy appends the address
+ * it was called from, so what lies left of an untrusted hop is the client's to forge).
+ * *trusted tells whether the peer is a trusted proxy. */
+static void client_key(struct MHD_Connection *c, unsigned char key[ARK_FAIR_KEY], int *trusted) {
+    sockaddr_key(peer_of(c), key);
+    *trusted = g_nproxies && is_proxy(key);
+    if (!*trusted) return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff) return;
+    const char *end = xff + strlen(xff);
+    while (end > xff) {
+        const char *start = end;
+        while (start > xff && start[-1] != ',') start--;
+        unsigned char k[ARK_FAIR_KEY];
+        if (addr_key(start, (size_t)(end - start), k) != 0) return; /* garbage: the proxy's */
+        memcpy(key, k, ARK_FAIR_KEY);
+        if (!is_proxy(k)) return;
+        end = start > xff ? start - 1 : start;
+    }
+}
+
+/* Whether Host is on the --allow-host list: the name (case-insensitive) with any port,
+ * or the exact "name:port" entry. No list: any Host. */
+static int host_allowed(struct MHD_Connection *c) {
+    if (!g_nhosts) return 1;
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!host) return 0;
+    size_t n = strlen(host), name = n;
+    const char *colon = strrchr(host, ':');
+    if (colon && (host[0] != '[' || colon > strchr(host, ']'))) name = (size_t)(colon - host);
+    for (size_t i = 0; i < g_nhosts; i++) {
+        size_t k = strlen(g_hosts[i]);
+        if ((k == n && strncasecmp(host, g_hosts[i], n) == 0) ||
+            (k == name && strncasecmp(host, g_hosts[i], name) == 0))
+            return 1;
+    }
+    return 0;
+}
 
 /* The value for Access-Control-Allow-Origin, or NULL when origin is not allowed. */
 static const char *cors_allow(const char *origin) {
@@ -213,9 +436,10 @@ static const char *cors_allow(const char *origin) {
 /* "http://HOST" for absolute URLs. The Host header is the client's to choose, so only
  * [A-Za-z0-9.:-] and [] pass (no quotes, slashes or spaces that could reach markup or
  * change the URL); anything else falls back to the listen address. */
-static void request_base(struct MHD_Connection *c, char *out, size_t cap) {
+static void request_base(struct MHD_Connection *c, int trusted, char *out, size_t cap) {
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    /* Only a trusted proxy says how the client reached it. */
+    const char *proto = trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto") : NULL;
     int ok = host && *host && strlen(host) <= 255;
     for (const char *p = host; ok && *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -467,11 +691,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
     if (route == ARK_ROUTE_PAGE) {
         /* No inline script at all: the one script is /static/arkivar.js. The inline
          * <style> needs 'unsafe-inline' for styles only; everything put into the page
-         * is escaped, so no markup (style or other) can come from a query or document. */
-        MHD_add_response_header(resp, "Content-Security-Policy",
-                                "default-src 'none'; script-src 'self'; connect-src 'self'; "
-                                "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
-                                "base-uri 'none'");
+         * is escaped, so no markup (style or other) can come from a query or document.
+         * frame-ancestors (--frame-ancestors) keeps other sites from framing the pages
+         * under a visitor's clicks. */
+        MHD_add_response_header(resp, "Content-Security-Policy", g_csp);
         MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     }
     /* CORS: only /api/… is for other sites' scripts; pages and /metrics are not. */
@@ -495,7 +718,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         char ra[16];
         snprintf(ra, sizeof ra, "%d", r->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+        if (!r->keep_open) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     }
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -543,23 +766,148 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
         rq->args_cut = cut;
         rq->path_ctl = path_control(uri);
         log_path_raw(rq->log_path, sizeof rq->log_path, uri);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        rq->conn = ci ? ci->socket_context : NULL;
+        rq->state = RQ_NEW;
+        rq->reply = (ark_reply){.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
     }
     if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
 }
 
+/* The client's turn again: it has --request-timeout seconds (see the reaper). */
+static void client_turn(conn_rec *cr) {
+    if (cr) atomic_store_explicit(&cr->deadline_ms, now_ms() + 1000u * g_request_timeout_s, memory_order_relaxed);
+}
+
+static void server_turn(conn_rec *cr) {
+    if (cr) atomic_store_explicit(&cr->deadline_ms, 0, memory_order_relaxed);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-    free(*con_cls);
+    req_ctx *rq = *con_cls;
+    if (rq) {
+        client_turn(rq->conn); /* the next request's head, on a kept-alive connection */
+        ark_buf_free(&rq->reply.body);
+    }
+    free(rq);
     *con_cls = NULL;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add_explicit(&g_conns, 1, memory_order_relaxed);
-    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        conn_rec *cr = malloc(sizeof *cr); /* NULL: this connection has MHD's idle timeout only */
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (cr && ci) {
+            cr->fd = ci->connect_fd;
+            cr->prev = NULL;
+            atomic_init(&cr->deadline_ms, 0);
+            client_turn(cr);
+            pthread_mutex_lock(&g_conn_lock);
+            cr->next = g_conn_list;
+            if (g_conn_list) g_conn_list->prev = cr;
+            g_conn_list = cr;
+            pthread_mutex_unlock(&g_conn_lock);
+        } else {
+            free(cr);
+            cr = NULL;
+        }
+        *socket_context = cr;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         atomic_fetch_sub_explicit(&g_conns, 1, memory_order_relaxed);
+        conn_rec *cr = *socket_context;
+        if (cr) { /* before MHD closes the descriptor: the reaper never shuts down a reused one */
+            pthread_mutex_lock(&g_conn_lock);
+            if (cr->prev) cr->prev->next = cr->next;
+            else g_conn_list = cr->next;
+            if (cr->next) cr->next->prev = cr->prev;
+            pthread_mutex_unlock(&g_conn_lock);
+            free(cr);
+            *socket_context = NULL;
+        }
+    }
+}
+
+/* MHD_OPTION_CONNECTION_TIMEOUT only closes a connection that has been silent that
+ * long: a slowloris client that sends one byte every few seconds keeps its socket for
+ * ever, and ~900 of them once made everyone else's requests 503. So every connection
+ * has a deadline for its request head (from its accept, or from its last answer) and
+ * for reading an answer; the reaper wakes 4 times a second and shuts down (SHUT_RDWR)
+ * the sockets past it. MHD then reads the end of the stream and closes the connection
+ * itself, on its own thread. A request the server is working on has no deadline. */
+static void *reaper_main(void *unused) {
+    pthread_mutex_lock(&g_conn_lock);
+    while (!g_reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&g_reaper_cond, &g_conn_lock, &ts);
+        uint64_t now = now_ms();
+        for (conn_rec *cr = g_conn_list; cr; cr = cr->next) {
+            uint64_t d = atomic_load_explicit(&cr->deadline_ms, memory_order_relaxed);
+            if (d && now > d) {
+                shutdown(cr->fd, SHUT_RDWR);
+                atomic_store_explicit(&cr->deadline_ms, 0, memory_order_relaxed);
+            }
+        }
+    }
+    pthread_mutex_unlock(&g_conn_lock);
+    return NULL;
+}
+
+/* Routes that search (or read documents) run on the fair share's threads; the rest are
+ * cheap and bounded (a suggestion is one prefix lookup) and answer on MHD's thread. */
+static int fair_route(const char *url) {
+    return strcmp(url, "/api/search") == 0 || strncmp(url, "/api/doc/", 9) == 0 ||
+           strcmp(url, "/") == 0 || strncmp(url, "/doc/", 5) == 0;
+}
+
+/* On a search thread (fair.c): run the route, then give the connection back to MHD,
+ * which calls on_request again to send the reply. */
+static void run_job(ark_fair_job *job, int ran) {
+    req_ctx *rq = (req_ctx *)(void *)((char *)job - offsetof(req_ctx, job));
+    if (ran) {
+        ark_api_req req = {.path = rq->url, .get = get_arg, .ctx = rq->c, .conns = rq->conns,
+                           .base = rq->base, .level = rq->level};
+        ark_route_run(&req, &rq->reply);
+    } else {
+        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+        rq->reply.retry_after = 1;
+    }
+    rq->state = RQ_ANSWERED;
+    MHD_resume_connection(rq->c);
+}
+
+/* Suspend the connection and queue the route on the fair share; when the address's
+ * queue is full (or the server stops), a 503 for this address alone. */
+static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uint64_t conns,
+                     const unsigned char *key) {
+    rq->c = c;
+    rq->url = url;
+    rq->conns = conns;
+    rq->job.run = run_job;
+    rq->state = RQ_QUEUED;
+    /* Suspended before it is queued: a worker's resume must never come first. */
+    MHD_suspend_connection(c);
+    int rc = ark_fair_submit(key, &rq->job);
+    if (rc == 0) return;
+    if (rc == ARK_ETOOBIG)
+        ark_api_error(&rq->reply, 503, "too many searches from your address at once; retry in a second");
+    else if (rc == ARK_ENOMEM)
+        ark_api_error(&rq->reply, 500, "out of memory");
+    else
+        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+    if (rq->reply.status == 503) rq->reply.retry_after = 1;
+    /* Closing would not slow the address down, it reconnects at once: 200 flooding
+     * connections then cost the server (and 127.0.0.1's connects) a TCP handshake per
+     * 503, and 127.0.0.1 waited up to 5.5 s. Kept open, a 503 is one parsed request. */
+    rq->reply.keep_open = rc == ARK_ETOOBIG;
+    rq->state = RQ_ANSWERED;
+    MHD_resume_connection(c);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -567,6 +915,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *upload_data, size_t *upload_size,
                                   void **con_cls) {
     req_ctx *rq = *con_cls;
+    if (rq && rq->state == RQ_ANSWERED) { /* back from the fair share (hand_off) */
+        rq->state = RQ_NEW;
+        enum MHD_Result done = send_reply(c, method, url, rq->log_path, ark_route_of(url), rq->t0_us,
+                                          &rq->reply);
+        ark_buf_free(&rq->reply.body);
+        client_turn(rq->conn); /* to read the answer */
+        return done;
+    }
+    if (rq && rq->state == RQ_QUEUED) return MHD_YES; /* cannot happen: suspended */
     int get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     int options = strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0;
@@ -580,8 +937,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
         !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
         rq->headers_seen = 1;
+        server_turn(rq->conn);
         return MHD_YES;
     }
+    if (rq) server_turn(rq->conn);
     if (rq && rq->headers_seen && *upload_size != 0) { /* cannot happen without a body header */
         *upload_size = 0;
         return MHD_YES;
@@ -621,6 +980,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (!get_or_head) {
         ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
+    } else if (!host_allowed(c)) {
+        /* DNS rebinding: a page of another site whose name now resolves to this
+         * server must not read it through the visitor's browser. */
+        ark_api_error(&r, 421, "this server does not answer for that Host");
     } else if (conns > g_soft_limit) {
         /* Refuse cheaply while connections pile up, so the requests already accepted
          * still finish in time, instead of everyone timing out together. */
@@ -634,9 +997,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_api_error(&r, 401, "the key is not valid (wrong or revoked); send no "
                                "Authorization header to search the public records");
         r.authenticate = "Bearer realm=\"arkivar\"";
+    } else if (fair_route(url)) {
+        unsigned char key[ARK_FAIR_KEY];
+        int trusted;
+        client_key(c, key, &trusted);
+        request_base(c, trusted, rq->base, sizeof rq->base);
+        rq->level = level;
+        if (!ark_fair_inline(key)) {
+            hand_off(rq, c, url, conns, key);
+            return MHD_YES;
+        }
+        uint64_t t1 = now_us();
+        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = rq->base,
+                           .level = level};
+        ark_route_run(&req, &r);
+        ark_fair_charge(key, now_us() - t1);
     } else {
         char base[320];
-        request_base(c, base, sizeof base);
+        unsigned char key[ARK_FAIR_KEY];
+        int trusted = 0;
+        if (g_nproxies) client_key(c, key, &trusted);
+        request_base(c, trusted, base, sizeof base);
         ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base,
                            .level = level};
         ark_route_run(&req, &r);
@@ -645,6 +1026,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!rq) log_field(fallback, sizeof fallback, url);
     enum MHD_Result ok = send_reply(c, method, url, rq ? rq->log_path : fallback, route, t0, &r);
     ark_buf_free(&r.body);
+    if (rq) client_turn(rq->conn);
     return ok;
 }
 
@@ -666,6 +1048,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
 
 /* ---- daemon ----------------------------------------------------------------------- */
 
+static void stop_reaper(ark_http *h);
+
 int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
     int rc = 0;
     ark_http *h = calloc(1, sizeof *h);
@@ -683,17 +1067,41 @@ int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
     }
     if (limit < threads * 4) limit = threads * 4;
     g_soft_limit = limit - limit / 8;
+    g_ceiling = limit;
+    /* One address may hold a quarter of the ceiling: ~900 slowloris sockets from one
+     * address made everyone else's requests 503 (the soft limit), and past the ceiling
+     * new clients hung in the listen backlog. At least 128, so that the benchmark's 64
+     * keep-alive connections (and an office behind one NAT address) fit; when that is
+     * the ceiling or more (a low descriptor limit), only the soft limit applies. */
+    g_per_ip = g_per_ip_opt ? g_per_ip_opt : limit / 4 > ARK_HTTP_PER_ADDRESS_MIN ? limit / 4
+                                                                                 : ARK_HTTP_PER_ADDRESS_MIN;
     atomic_store(&g_conns, 0);
+    if ((rc = ark_fair_start(threads, g_fair_queue, err)) != 0) {
+        close(fd);
+        goto out;
+    }
+    g_reaper_stop = 0;
+    int e = pthread_create(&h->reaper, NULL, reaper_main, NULL);
+    if (e != 0) {
+        rc = ark_err_set(err, ARK_EIO, "cannot start the connection reaper: %s", strerror(e));
+        ark_fair_stop();
+        close(fd);
+        goto out;
+    }
+    h->reaper_started = 1;
 
     /* MHD_USE_ERROR_LOG: MHD's own reasons (a request it refused, a failed accept) go
-     * through on_mhd_log to stderr, next to the access log. */
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+     * through on_mhd_log to stderr, next to the access log. MHD_ALLOW_SUSPEND_RESUME:
+     * a search waits for a fair-share thread with its connection suspended (hand_off). */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, g_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ARK_HTTP_TIMEOUT_S,
         /* MHD's default 32 KB made MHD answer (HTML, no JSON) just past our 8 KB URL
          * and 16 KB header limits. But MHD zeroes the whole pool for every request of a
@@ -714,8 +1122,21 @@ int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err) {
     *out = h;
     h = NULL;
 out:
+    if (h && h->reaper_started) {
+        stop_reaper(h);
+        ark_fair_stop();
+    }
     free(h);
     return rc;
+}
+
+static void stop_reaper(ark_http *h) {
+    pthread_mutex_lock(&g_conn_lock);
+    g_reaper_stop = 1;
+    pthread_cond_signal(&g_reaper_cond);
+    pthread_mutex_unlock(&g_conn_lock);
+    pthread_join(h->reaper, NULL);
+    h->reaper_started = 0;
 }
 
 void ark_http_stop(ark_http *h) {
@@ -729,6 +1150,10 @@ void ark_http_stop(ark_http *h) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* Searches still waiting get 503 and their connections back, since MHD must not
+     * be stopped with a connection suspended; the running ones finish. */
+    ark_fair_stop();
+    stop_reaper(h);
     MHD_stop_daemon(h->d);
     free(h);
 }

@@ -1,6 +1,7 @@
 /* server/http.h: the HTTP side of the server, on libmicrohttpd.
  * Owns: the listening socket, the MHD daemon and its thread pool, per-request limits
- * (method, URL and header size, overload), gzip, the common response headers (CSP on
+ * (method, URL and header size, overload, Host), per-connection limits (per address,
+ * the time to send a request), the hand-off of searches to the fair share (fair.h), gzip, the common response headers (CSP on
  * the pages, CORS on /api/…, preflight OPTIONS), the access log and feeding metrics.
  * Not here: what a route answers (api.c), flags and signals (main.c), engines
  * (worker.c).
@@ -22,7 +23,10 @@
  * checks answer (in JSON) before MHD runs out of room and answers by itself (HTML). */
 #define ARK_HTTP_CONN_MEMORY (64 * 1024)
 #define ARK_HTTP_GZIP_MIN 256       /* bodies at most this big are sent as they are */
-#define ARK_HTTP_TIMEOUT_S 30       /* idle connections are closed after this */
+#define ARK_HTTP_TIMEOUT_S 30       /* idle connections are closed after this (MHD) */
+#define ARK_HTTP_REQUEST_TIMEOUT_S 10 /* default --request-timeout */
+#define ARK_HTTP_FAIR_QUEUE 64      /* default --per-address-queue */
+#define ARK_HTTP_PER_ADDRESS_MIN 128 /* the default --per-address-connections is at least this */
 
 typedef struct ark_http ark_http;
 
@@ -41,9 +45,38 @@ int ark_http_set_cors(const char *origins, ark_err *err);
  * Host header: the shown listen address. Copied. Call before ark_http_start(). */
 void ark_http_set_fallback_host(const char *host_port);
 
+/* The --allow-host list: comma-separated host names or addresses, each with or without
+ * ":PORT" (without, any port matches); a request whose Host header is not listed gets
+ * 421. NULL or "" allows any Host. Copied. ARK_EINVAL naming the bad entry. */
+int ark_http_set_allow_hosts(const char *hosts, ark_err *err);
+
+/* The frame-ancestors sources of the pages' Content-Security-Policy (--frame-ancestors,
+ * default "'self'"): space-separated 'self', 'none', or scheme://host[:port] sources.
+ * Copied. ARK_EINVAL for a value that could change the rest of the policy. */
+int ark_http_set_frame_ancestors(const char *sources, ark_err *err);
+
+/* The --trusted-proxy list: comma-separated IPv4 or IPv6 addresses. Only a request
+ * whose peer is listed has its X-Forwarded-For (the client's address, for the fair
+ * share and its 503s) and X-Forwarded-Proto (absolute URLs) read. Copied. ARK_EINVAL. */
+int ark_http_set_trusted_proxies(const char *addrs, ark_err *err);
+
+/* Limits per client address and per request; 0 keeps a default. per_address_conns:
+ * connections one peer address may hold (default a quarter of the connection ceiling,
+ * at least ARK_HTTP_PER_ADDRESS_MIN); request_timeout_s: seconds a connection has to
+ * send a request head, counted from its accept or its last answer, and as long again
+ * to read each answer (default ARK_HTTP_REQUEST_TIMEOUT_S); per_address_queue: searches
+ * one address may have waiting for a search thread before it gets 503 (default
+ * ARK_HTTP_FAIR_QUEUE). Call before ark_http_start(). */
+void ark_http_set_limits(unsigned per_address_conns, unsigned request_timeout_s,
+                         unsigned per_address_queue);
+
 /* Serve on fd with a pool of threads (>= 1). fd is transferred: it is closed by
  * ark_http_stop(), or by this call if it fails. *out is freed by ark_http_stop(). */
 int ark_http_start(int fd, unsigned threads, ark_http **out, ark_err *err);
+
+/* The connection ceiling and the per-address connection limit ark_http_start() chose
+ * (0 before it ran). */
+void ark_http_limits(unsigned *ceiling, unsigned *per_address);
 
 /* Stop accepting, let requests in flight finish for a moment, then stop the pool.
  * After this returns no pool thread runs. NULL is accepted. */

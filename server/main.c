@@ -39,6 +39,15 @@ static const char usage_text[] =
     "                   https://a.dk,https://b.dk, or * for any (default: none)\n"
     "  --keys FILE      access keys (arkivar-keys): a request with Authorization: Bearer\n"
     "                   KEY searches the levels its key grants; read again on change\n"
+    "  --allow-host H[,H...]  answer only requests whose Host is listed (HOST or\n"
+    "                   HOST:PORT; others get 421): against DNS rebinding (default: any)\n"
+    "  --frame-ancestors SRC  who may frame the pages, CSP sources (default 'self')\n"
+    "  --trusted-proxy A[,A...]  peers whose X-Forwarded-For/-Proto are read (default: none)\n"
+    "  --per-address-connections N  connections one address may hold (default: a\n"
+    "                   quarter of the connection ceiling, at least 128)\n"
+    "  --per-address-queue N  searches one address may have waiting (default 64);\n"
+    "                   beyond, that address gets 503 with Retry-After\n"
+    "  --request-timeout S  seconds to send a request head or read an answer (default 10)\n"
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
@@ -46,6 +55,7 @@ static const char usage_text[] =
 
 typedef struct opts {
     const char *index, *listen, *words, *cors, *acronyms, *keys;
+    unsigned per_address, queue, request_timeout;
     const char *shards[MAX_SHARDS];
     size_t nshards; /* shards[0] is the --index dir */
     unsigned threads;
@@ -82,6 +92,7 @@ static int parse_flags(int argc, char **argv, opts *o) {
     o->acronyms = NULL;
     o->cors = NULL;
     o->keys = NULL;
+    o->per_address = o->queue = o->request_timeout = 0;
     o->threads = ncpu > 0 ? (unsigned)(ncpu < MAX_THREADS ? ncpu : MAX_THREADS) : 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
@@ -91,7 +102,10 @@ static int parse_flags(int argc, char **argv, opts *o) {
         }
         static const char *const with_value[] = {"--index", "--listen", "--shard",
                                                  "--threads", "--words", "--cors",
-                                                 "--acronyms", "--keys"};
+                                                 "--acronyms", "--keys", "--allow-host",
+                                                 "--frame-ancestors", "--trusted-proxy",
+                                                 "--per-address-connections",
+                                                 "--per-address-queue", "--request-timeout"};
         const char *flag = NULL;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             size_t n = strlen(with_value[k]);
@@ -133,6 +147,26 @@ static int parse_flags(int argc, char **argv, opts *o) {
             ark_err cerr = {0, ""};
             if (ark_http_set_cors(val, &cerr) != 0) return bad_usage("%s", cerr.msg);
             o->cors = val;
+        } else if (strcmp(flag, "--allow-host") == 0 || strcmp(flag, "--frame-ancestors") == 0 ||
+                   strcmp(flag, "--trusted-proxy") == 0) {
+            ark_err cerr = {0, ""};
+            int bad = flag[2] == 'a' ? ark_http_set_allow_hosts(val, &cerr)
+                      : flag[2] == 'f' ? ark_http_set_frame_ancestors(val, &cerr)
+                                       : ark_http_set_trusted_proxies(val, &cerr);
+            if (bad) return bad_usage("%s", cerr.msg);
+        } else { /* the three numbers */
+            char *end;
+            errno = 0;
+            long v = strtol(val, &end, 10);
+            long hi = strcmp(flag, "--request-timeout") == 0 ? 3600 : 1000000;
+            if (*end || errno || v < 1 || v > hi) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "bad %s %.40s (want 1 to %ld)", flag, val, hi);
+                return bad_usage("%s", msg);
+            }
+            if (strcmp(flag, "--per-address-connections") == 0) o->per_address = (unsigned)v;
+            else if (strcmp(flag, "--per-address-queue") == 0) o->queue = (unsigned)v;
+            else o->request_timeout = (unsigned)v;
         }
     }
     o->shards[0] = o->index;
@@ -216,15 +250,18 @@ int main(int argc, char **argv) {
     snprintf(closed, sizeof closed, "%s/%s", o.index, ark_level_dir(ARK_LEVEL_INTERN));
     /* From here an is shared read-only by every pool thread (ark_engine_open clones it). */
     ark_worker_init(o.shards, o.nshards, closed, an, syn);
+    ark_http_set_limits(o.per_address, o.request_timeout, o.queue);
     rc = ark_http_start(fd, o.threads, &http, &err);
     fd = -1; /* transferred */
     if (rc != 0) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         goto out;
     }
-    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms)\n",
+    unsigned ceiling, per_address;
+    ark_http_limits(&ceiling, &per_address);
+    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms, %u connections, %u per address)\n",
             shown, o.threads, o.index, (unsigned long long)st.revision,
-            (unsigned long long)st.passages, ark_synonyms_count(syn));
+            (unsigned long long)st.passages, ark_synonyms_count(syn), ceiling, per_address);
 
     for (;;) {
         int sig = 0;

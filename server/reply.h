@@ -31,6 +31,7 @@ typedef struct ark_reply {
     const char *cache;        /* static Cache-Control value; NULL means no-store */
     int retry_after;          /* seconds; when > 0, a Retry-After header is sent */
     const char *authenticate; /* static; when set, a WWW-Authenticate header is sent */
+    int keep_open;            /* with retry_after: keep the connection (no Connection: close) */
 } ark_reply;
 
 /* The request as the routes see it. get(ctx, name) returns a query parameter, already
