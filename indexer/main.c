@@ -1,9 +1,9 @@
 /* indexer/main.c: arkivar-indexer, the command that builds or updates an index.
- * Owns: flags, the one transaction around a whole run, which documents a run removes
- * and which files it refuses (id clashes between roots), progress on a terminal, the
- * summary line and the exit code.
- * Why one transaction: readers (the server) must see the old index or the new one,
- * never half; a run killed at any point leaves the last good index.
+ * Owns: flags, one pass per access level (each file's level from level.h, each level's
+ * database its own transaction), the removal guard, progress on a terminal, the summary
+ * line and the exit code. What a pass removes and refuses is planned in plan.c.
+ * Why one transaction a database: readers (the server) must see its old state or the
+ * new one, never half; a run killed at any point leaves the last good index.
  * Why removal is guarded: a run removes only documents of its own PATHs whose files it
  * could have seen and did not find (walk.h), and refuses to remove more than
  * REMOVE_SHARE_PCT of the index without --allow-removals: an unmounted share, a typo in
@@ -28,6 +28,7 @@
 #include "build.h"
 #include "fresh.h"
 #include "level.h"
+#include "plan.h"
 #include "pipeline.h"
 #include "walk.h"
 #include "wcount.h"
@@ -107,196 +108,6 @@ static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The documents the index holds: id and the root their record names ("" for a record
- * from before roots were stored, or one that does not decode). */
-typedef struct stored_doc {
-    char *id, *root;
-    int remove; /* planned: its file is gone from a folder this run read */
-} stored_doc;
-
-typedef struct doc_list {
-    stored_doc *v;
-    size_t n, cap;
-    int rc;
-} doc_list;
-
-static int collect_id(const char *key, size_t len, void *user) {
-    doc_list *l = user;
-    if (len < 2) return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        stored_doc *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return l->rc = ARK_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    if (!(l->v[l->n].id = strndup(key + 1, len - 1))) return l->rc = ARK_ENOMEM;
-    l->v[l->n].root = NULL;
-    l->v[l->n].remove = 0;
-    l->n++;
-    return 0;
-}
-
-static int count_id(const char *key, size_t len, void *user) {
-    (void)key;
-    ((doc_list *)user)->n += len > 1;
-    return 0;
-}
-
-static int cmp_doc(const void *a, const void *b) {
-    return strcmp(((const stored_doc *)a)->id, ((const stored_doc *)b)->id);
-}
-
-/* List the index's documents with their roots, sorted by id. */
-static int list_stored(ark_wdb *w, doc_list *l, ark_err *err) {
-    int rc = ark_wdb_meta_keys(w, ARK_PFX_DOC, collect_id, l, err);
-    if (rc == 0 && l->rc) rc = ark_err_set(err, l->rc, "listing documents");
-    for (size_t i = 0; rc == 0 && i < l->n; i++) {
-        char key[ARK_MAX_ID + 2], *val = NULL, *z = NULL;
-        size_t len = 0;
-        ark_drec d;
-        snprintf(key, sizeof key, ARK_PFX_DOC "%s", l->v[i].id);
-        if ((rc = ark_wdb_get_meta(w, key, &val, &len, err))) break;
-        if (val && (z = malloc(len + 1))) {
-            memcpy(z, val, len);
-            z[len] = '\0';
-        }
-        const char *root = z && ark_drec_decode(z, len, &d, NULL) == 0 ? d.root : "";
-        if ((val && !z) || !(l->v[i].root = strdup(root)))
-            rc = ark_err_set(err, ARK_ENOMEM, "listing documents");
-        free(z);
-        free(val);
-    }
-    if (rc == 0 && l->n) qsort(l->v, l->n, sizeof *l->v, cmp_doc);
-    return rc;
-}
-
-static size_t stored_find(const doc_list *l, const char *id) {
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(l->v[mid].id, id);
-        if (c == 0) return mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return l->n;
-}
-
-static const char *root_dir(const ark_walk *w, size_t i) {
-    return w->roots[w->v[i].root].dir;
-}
-
-/* The files of a run at the level being written: lv[i] is file i's level (-1: its
- * sidecar is bad, so it belongs to no level), one pass per level (index_level). */
-typedef struct level_pass {
-    const signed char *of; /* per walk entry */
-    ark_level lv;
-} level_pass;
-
-static int at_level(const level_pass *lp, size_t i) { return lp->of[i] == (signed char)lp->lv; }
-
-/* The walk found document id under root ("" : under any root), at this pass's level. */
-static int walk_found(const ark_walk *w, const level_pass *lp, const char *id, const char *root) {
-    for (size_t i = ark_walk_find(w, id); i < w->n && strcmp(w->v[i].id, id) == 0; i++)
-        if (at_level(lp, i) && (!*root || strcmp(root_dir(w, i), root) == 0)) return 1;
-    return 0;
-}
-
-/* A folder PATH that was read but holds no file, while the index holds documents from
- * it: most likely an unmounted share or an emptied sync folder. Its documents stay. */
-static void refuse_empty_roots(ark_walk *w, const doc_list *stored) {
-    for (size_t r = 0; r < w->nroots; r++) {
-        ark_walk_root *root = &w->roots[r];
-        if (root->failed || root->only || root->nfiles > 0) continue;
-        size_t held = 0;
-        for (size_t i = 0; i < stored->n; i++)
-            held += !*stored->v[i].root || strcmp(stored->v[i].root, root->dir) == 0;
-        if (!held) continue;
-        fprintf(stderr,
-                "arkivar-indexer: %s: empty, but the index holds %zu document%s from it; "
-                "nothing removed (an unmounted share?)\n",
-                root->arg, held, held == 1 ? "" : "s");
-        root->failed = 1;
-        w->nerrors++;
-    }
-}
-
-/* Mark the stored documents whose files this run could see and did not find at this
- * level (gone, or now at another level: a document moves by leaving one database and
- * entering the other). Returns how many are gone, not moved. */
-static size_t plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stored) {
-    size_t n = 0;
-    level_pass any[ARK_NLEVELS];
-    for (int l = 0; l < ARK_NLEVELS; l++) any[l] = (level_pass){lp->of, (ark_level)l};
-    for (size_t i = 0; i < stored->n; i++) {
-        stored_doc *d = &stored->v[i];
-        d->remove = ark_walk_covers(w, d->root, d->id) && !walk_found(w, lp, d->id, d->root);
-        /* A move to another level is no loss: only files really gone count against
-         * the removal guard. */
-        int moved = 0;
-        for (int l = 0; d->remove && l < ARK_NLEVELS; l++)
-            moved |= l != (int)lp->lv && walk_found(w, &any[l], d->id, d->root);
-        n += (size_t)(d->remove && !moved);
-    }
-    return n;
-}
-
-/* The file behind document id of root dir is still where the index found it. */
-static int still_there(const char *dir, const char *id) {
-    char path[PATH_MAX];
-    struct stat st;
-    if (snprintf(path, sizeof path, "%s/%s", dir, id) >= (int)sizeof path) return 1;
-    return lstat(path, &st) == 0 || errno != ENOENT;
-}
-
-/* Decide which walk entries are indexed (take[i] = 1). Ids must be unique across roots:
- * an id the index holds from another root is refused, the stored document kept, unless
- * its file is gone from there (a moved folder); of two entries of this run with one id,
- * the first PATH wins. Returns the number refused. */
-static size_t resolve_clashes(const ark_walk *w, const level_pass *lp, const doc_list *stored,
-                              char *take) {
-    size_t refused = 0;
-    for (size_t g = 0; g < w->n;) {
-        size_t end = g;
-        while (end < w->n && strcmp(w->v[end].id, w->v[g].id) == 0) end++;
-        int here = 0; /* an entry of this id at this pass's level: the others are another's */
-        for (size_t i = g; i < end; i++) here |= at_level(lp, i);
-        if (!here) {
-            g = end;
-            continue;
-        }
-        size_t s = stored_find(stored, w->v[g].id);
-        const char *holder = s < stored->n && !stored->v[s].remove && *stored->v[s].root
-                                 ? stored->v[s].root : NULL;
-        if (holder && !still_there(holder, w->v[g].id)) {
-            /* The folder was moved (or the file moved out of it): the id follows it. */
-            fprintf(stderr, "arkivar-indexer: %s: moved here from %s\n", w->v[g].path, holder);
-            holder = NULL;
-        }
-        size_t winner = end;
-        /* The winner among all entries of the id, whatever their level: one file per id. */
-        for (size_t i = g; i < end && winner == end; i++)
-            if (!holder || strcmp(root_dir(w, i), holder) == 0) winner = i;
-        for (size_t i = g; i < end; i++) {
-            if (!at_level(lp, i)) continue;
-            if (i == winner) {
-                take[i] = 1;
-                continue;
-            }
-            refused++;
-            fprintf(stderr,
-                    "arkivar-indexer: %s: document id \"%s\" is %s %s; not indexed (index a "
-                    "common parent folder to keep both)\n",
-                    w->v[i].link ? w->v[i].link : w->v[i].path, w->v[i].id,
-                    holder ? "already in the index from" : "also found under",
-                    holder ? holder : root_dir(w, winner));
-        }
-        g = end;
-    }
-    return refused;
 }
 
 /* Results in memory waiting for the writer, roughly (a passage's Xapian document holds
@@ -459,7 +270,7 @@ static int write_fresh(run_ctx *c, unsigned threads, ark_err *err) {
     if (!v) return ark_err_set(err, ARK_ENOMEM, "planning the run");
     for (size_t i = 0; i < c->ntake; i++) {
         const ark_src_file *f = &c->walk->v[c->files[i].w];
-        v[i] = (ark_fresh_file){f->id, root_dir(c->walk, c->files[i].w), f->path,
+        v[i] = (ark_fresh_file){f->id, ark_walk_root_dir(c->walk, c->files[i].w), f->path,
                                 f->link ? f->link : f->path};
     }
     ark_fresh fr = {.dir = c->dir, .an = c->an[0], .mask = c->mask, .threads = threads,
@@ -489,7 +300,7 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
         run_file *f = &c->files[k++];
         f->w = i;
         if (c->fresh_fd >= 0) continue; /* a new index holds nothing yet */
-        if ((rc = ark_build_stored(c->b, walk->v[i].id, root_dir(walk, i), &f->exists, f->old,
+        if ((rc = ark_build_stored(c->b, walk->v[i].id, ark_walk_root_dir(walk, i), &f->exists, f->old,
                                    err)))
             return rc;
     }
@@ -569,11 +380,11 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
     }
     fresh = run.fresh_fd >= 0;
     if (!fresh && ark_wdb_open(dir, &w, &err)) goto fatal;
-    if (!fresh && list_stored(w, &stored, &err)) goto fatal;
+    if (!fresh && ark_stored_list(w, &stored, &err)) goto fatal;
 
     /* The plan, before anything is written: what goes, and which files are refused. */
-    if (lp->lv == ARK_LEVEL_PUBLIC) refuse_empty_roots(walk, &stored);
-    size_t nremove = plan_removals(walk, lp, &stored);
+    if (lp->lv == ARK_LEVEL_PUBLIC) ark_plan_empty_roots(walk, &stored);
+    size_t nremove = ark_plan_removals(walk, lp, &stored);
     if (nremove * 100 > stored.n * REMOVE_SHARE_PCT && !o->allow_removals) {
         fprintf(stderr,
                 "arkivar-indexer: this run would remove %zu of the %s's %zu documents, "
@@ -593,7 +404,7 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
         ark_err_set(&err, ARK_ENOMEM, "planning the run");
         goto fatal;
     }
-    b.files_failed += resolve_clashes(walk, lp, &stored, take);
+    b.files_failed += ark_plan_clashes(walk, lp, &stored, take);
 
     size_t nmeta;
     const char *const *meta = meta_of(o->mask, &nmeta);
@@ -641,7 +452,7 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
     if (!fresh) {
         /* The document count, for /health without walking every record. */
         doc_list now = {0};
-        int crc = ark_wdb_meta_keys(w, ARK_PFX_DOC, count_id, &now, &err);
+        int crc = ark_wdb_meta_keys(w, ARK_PFX_DOC, ark_stored_count, &now, &err);
         if (crc == 0) {
             char nd[32];
             int len = snprintf(nd, sizeof nd, "%zu", now.n);

@@ -1,17 +1,14 @@
-/* server/http.c: libmicrohttpd daemon, request checks, gzip, access log.
- * Owns: the MHD daemon (thread pool, one connection = one thread), the request
- * context from URI to completion, the response headers every answer carries.
- * Not here: route logic (api.c), the engines used by routes (worker.c).
- * Why we bind the socket ourselves: MHD_start_daemon only says "failed"; with our own
- * bind() the operator reads "Address already in use" and the exact address. */
+/* server/http.c: libmicrohttpd daemon, request checks, gzip.
+ * Owns: the MHD daemon (a thread pool reading requests; searches handed to the fair
+ * share, fair.c), the request context from URI to completion, the per-connection
+ * deadlines (the reaper), and the response headers every answer carries.
+ * Not here: route logic (api.c), the engines used by routes (worker.c), the client and
+ * the listening socket (client.c), the access log's lines (accesslog.c). */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -23,9 +20,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <utf8proc.h>
 #include <zlib.h>
 
+#include "accesslog.h"
+#include "client.h"
 #include "fair.h"
 #include "keys.h"
 #include "routes.h"
@@ -38,7 +36,6 @@ struct ark_http {
     int reaper_started;
 };
 
-#define LOG_PATH_MAX 600 /* bytes of a path in the access log, escaped */
 
 /* One per connection (MHD's socket context), from NOTIFY_STARTED to NOTIFY_CLOSED, in
  * the list the reaper walks. deadline_ms: CLOCK_MONOTONIC time by which the client must
@@ -58,7 +55,7 @@ typedef struct req_ctx {
     int headers_seen; /* the access handler ran once (headers complete) */
     int args_cut;     /* more than ARK_HTTP_MAX_ARGS parameters: MHD was given none */
     int path_ctl;     /* the path holds a control byte (raw or %XX); 1 + its value */
-    char log_path[LOG_PATH_MAX]; /* the raw path, decoded and escaped (log_path_raw) */
+    char log_path[LOG_PATH_MAX]; /* the raw path, decoded and escaped (ark_log_path_raw) */
     conn_rec *conn;   /* the connection's record; NULL if MHD gave none */
     /* A search handed to the fair share: the worker runs the route into reply and
      * resumes the connection; the next call of on_request sends reply. */
@@ -72,30 +69,12 @@ typedef struct req_ctx {
     char base[320];
 } req_ctx;
 
-#define MAX_CORS 32
-#define MAX_ORIGIN 200
-
 static atomic_uint_fast64_t g_conns; /* open connections, all pool threads */
 /* Set once before the daemon starts, read-only after. */
-static char g_cors[MAX_CORS][MAX_ORIGIN + 1];
-static size_t g_ncors;
-static int g_cors_any;
-static char g_fallback_host[300] = "localhost";
 static unsigned g_soft_limit;        /* above this many connections: 503 */
 static unsigned g_ceiling, g_per_ip;  /* chosen by ark_http_start */
 static unsigned g_per_ip_opt, g_fair_queue = ARK_HTTP_FAIR_QUEUE;
 static unsigned g_request_timeout_s = ARK_HTTP_REQUEST_TIMEOUT_S;
-
-#define MAX_HOSTS 32
-#define MAX_PROXIES 32
-static char g_hosts[MAX_HOSTS][MAX_ORIGIN + 1]; /* --allow-host, lower case */
-static size_t g_nhosts;
-static unsigned char g_proxies[MAX_PROXIES][ARK_FAIR_KEY]; /* --trusted-proxy */
-static size_t g_nproxies;
-#define CSP_BASE "default-src 'none'; script-src 'self'; connect-src 'self'; " \
-                 "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; " \
-                 "base-uri 'none'; frame-ancestors "
-static char g_csp[sizeof CSP_BASE + 512] = CSP_BASE "'self'";
 
 /* Every open connection, for the reaper; guarded by g_conn_lock, which is taken when a
  * connection opens or closes and by the reaper's scan, never per request. */
@@ -114,249 +93,6 @@ static uint64_t now_us(void) {
 
 static uint64_t now_ms(void) { return now_us() / 1000u; }
 
-/* ---- listening socket -------------------------------------------------------------- */
-
-int ark_http_listen(const char *spec, int *fd_out, char *shown, size_t shown_cap, ark_err *err) {
-    int rc = 0, fd = -1;
-    struct addrinfo *ai = NULL;
-    char host[256];
-    const char *colon = strrchr(spec, ':');
-    const char *h = spec;
-    size_t hlen;
-    if (!colon || colon == spec || !colon[1]) {
-        rc = ark_err_set(err, ARK_EINVAL, "bad --listen %s (want HOST:PORT)", spec);
-        goto out;
-    }
-    hlen = (size_t)(colon - spec);
-    if (spec[0] == '[') { /* [::1]:8080 */
-        if (hlen < 3 || spec[hlen - 1] != ']') {
-            rc = ark_err_set(err, ARK_EINVAL, "bad --listen %s (want [ADDR]:PORT)", spec);
-            goto out;
-        }
-        h = spec + 1;
-        hlen -= 2;
-    }
-    if (hlen >= sizeof host) {
-        rc = ark_err_set(err, ARK_EINVAL, "bad --listen %s (host too long)", spec);
-        goto out;
-    }
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    char *end;
-    errno = 0;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || errno || port < 0 || port > 65535) {
-        rc = ark_err_set(err, ARK_EINVAL, "bad port in --listen %s", spec);
-        goto out;
-    }
-
-    struct addrinfo hints = {0};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    int g = getaddrinfo(host, colon + 1, &hints, &ai);
-    if (g != 0) {
-        rc = ark_err_set(err, ARK_EIO, "cannot listen on %s: %s", spec, gai_strerror(g));
-        goto out;
-    }
-    /* The first address is the one a user means ("localhost" → 127.0.0.1); report
-     * its errno rather than trying the rest, which would hide the real reason. */
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-    if (fd < 0) {
-        rc = ark_err_set(err, ARK_EIO, "cannot listen on %s: %s", spec, strerror(errno));
-        goto out;
-    }
-    int one = 1;
-    /* SO_REUSEADDR: a restart must not wait out TIME_WAIT of the last run; a port held
-     * by a live listener still fails with EADDRINUSE. */
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ai->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-        rc = ark_err_set(err, ARK_EIO, "cannot listen on %s: %s", spec, strerror(errno));
-        goto out;
-    }
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    char addr[INET6_ADDRSTRLEN] = "?";
-    unsigned real_port = (unsigned)port;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-            inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
-            real_port = ntohs(s4->sin_port);
-        } else if (ss.ss_family == AF_INET6) {
-            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
-            real_port = ntohs(s6->sin6_port);
-        }
-    }
-    snprintf(shown, shown_cap, ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, real_port);
-    *fd_out = fd;
-    fd = -1;
-out:
-    if (fd >= 0) close(fd);
-    if (ai) freeaddrinfo(ai);
-    return rc;
-}
-
-/* ---- configuration ----------------------------------------------------------------- */
-
-/* An origin as browsers send it: scheme "://" host [":" port], nothing after. */
-static int origin_ok(const char *o, size_t n) {
-    size_t skip;
-    if (n > 7 && strncmp(o, "http://", 7) == 0) skip = 7;
-    else if (n > 8 && strncmp(o, "https://", 8) == 0) skip = 8;
-    else return 0;
-    for (size_t i = skip; i < n; i++) {
-        char c = o[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
-            return 0;
-    }
-    return 1;
-}
-
-int ark_http_set_cors(const char *origins, ark_err *err) {
-    g_ncors = 0;
-    g_cors_any = 0;
-    for (const char *p = origins; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        const char *a = p;
-        while (n && (*a == ' ' || *a == '\t')) { a++; n--; }
-        while (n && (a[n - 1] == ' ' || a[n - 1] == '\t' || a[n - 1] == '/')) n--;
-        if (n == 1 && a[0] == '*') {
-            g_cors_any = 1;
-        } else if (n) {
-            if (n > MAX_ORIGIN || !origin_ok(a, n))
-                return ark_err_set(err, ARK_EINVAL, "bad --cors origin '%.*s' (want http(s)://HOST[:PORT] or *)",
-                                   (int)(n > MAX_ORIGIN ? MAX_ORIGIN : n), a);
-            if (g_ncors == MAX_CORS)
-                return ark_err_set(err, ARK_EINVAL, "too many --cors origins (max %d)", MAX_CORS);
-            memcpy(g_cors[g_ncors], a, n);
-            g_cors[g_ncors][n] = '\0';
-            g_ncors++;
-        }
-        p = e ? e + 1 : p + strlen(p);
-    }
-    return 0;
-}
-
-void ark_http_set_fallback_host(const char *host_port) {
-    snprintf(g_fallback_host, sizeof g_fallback_host, "%s", host_port ? host_port : "localhost");
-}
-
-/* An address as the fair share's key: IPv6, or IPv4 mapped into it (::ffff:a.b.c.d),
- * so "127.0.0.1" and a peer's AF_INET address give the same key. s[0, n) may be in
- * [brackets]. 0, or -1 when it is not an address. */
-static int addr_key(const char *s, size_t n, unsigned char key[ARK_FAIR_KEY]) {
-    char tmp[INET6_ADDRSTRLEN + 2];
-    while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') { s++; n -= 2; }
-    if (n == 0 || n >= sizeof tmp) return -1;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    struct in_addr a4;
-    if (inet_pton(AF_INET, tmp, &a4) == 1) {
-        memset(key, 0, 10);
-        key[10] = key[11] = 0xff;
-        memcpy(key + 12, &a4, 4);
-        return 0;
-    }
-    return inet_pton(AF_INET6, tmp, key) == 1 ? 0 : -1;
-}
-
-static void sockaddr_key(const struct sockaddr *sa, unsigned char key[ARK_FAIR_KEY]) {
-    memset(key, 0, ARK_FAIR_KEY);
-    if (!sa) return;
-    if (sa->sa_family == AF_INET) {
-        key[10] = key[11] = 0xff;
-        memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-    } else if (sa->sa_family == AF_INET6) {
-        memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-    }
-}
-
-/* Split a comma-separated list; call each(item, len) for every non-empty item after
- * trimming spaces. Stops at the first non-zero return. */
-static int each_item(const char *list, int (*each)(const char *, size_t, ark_err *), ark_err *err) {
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        const char *a = p;
-        while (n && (*a == ' ' || *a == '\t')) { a++; n--; }
-        while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
-        int rc = n ? each(a, n, err) : 0;
-        if (rc) return rc;
-        p = e ? e + 1 : p + strlen(p);
-    }
-    return 0;
-}
-
-static int add_host(const char *a, size_t n, ark_err *err) {
-    int ok = n <= MAX_ORIGIN;
-    for (size_t i = 0; ok && i < n; i++) {
-        char ch = a[i];
-        ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-             ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']';
-    }
-    if (!ok)
-        return ark_err_set(err, ARK_EINVAL, "bad --allow-host '%.*s' (want HOST or HOST:PORT)",
-                           (int)(n > MAX_ORIGIN ? MAX_ORIGIN : n), a);
-    if (g_nhosts == MAX_HOSTS)
-        return ark_err_set(err, ARK_EINVAL, "too many --allow-host entries (max %d)", MAX_HOSTS);
-    for (size_t i = 0; i < n; i++) g_hosts[g_nhosts][i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
-    g_hosts[g_nhosts][n] = '\0';
-    g_nhosts++;
-    return 0;
-}
-
-int ark_http_set_allow_hosts(const char *hosts, ark_err *err) {
-    g_nhosts = 0;
-    return each_item(hosts, add_host, err);
-}
-
-static int add_proxy(const char *a, size_t n, ark_err *err) {
-    if (g_nproxies == MAX_PROXIES)
-        return ark_err_set(err, ARK_EINVAL, "too many --trusted-proxy addresses (max %d)", MAX_PROXIES);
-    if (addr_key(a, n, g_proxies[g_nproxies]) != 0)
-        return ark_err_set(err, ARK_EINVAL, "bad --trusted-proxy '%.*s' (want an IPv4 or IPv6 address)",
-                           (int)(n > 64 ? 64 : n), a);
-    g_nproxies++;
-    return 0;
-}
-
-int ark_http_set_trusted_proxies(const char *addrs, ark_err *err) {
-    g_nproxies = 0;
-    return each_item(addrs, add_proxy, err);
-}
-
-/* Each source: 'self' or 'none' (quoted), or a host source without ';' ',' quotes or
- * spaces inside, so the value can only ever be the one directive. */
-int ark_http_set_frame_ancestors(const char *sources, ark_err *err) {
-    size_t n = strlen(sources);
-    if (n == 0 || n > 500) return ark_err_set(err, ARK_EINVAL, "bad --frame-ancestors (1 to 500 bytes)");
-    for (const char *p = sources; *p;) {
-        while (*p == ' ') p++;
-        const char *w = p;
-        while (*p && *p != ' ') p++;
-        size_t k = (size_t)(p - w);
-        if (!k) break;
-        if ((k == 6 && strncmp(w, "'self'", 6) == 0) || (k == 6 && strncmp(w, "'none'", 6) == 0)) continue;
-        for (size_t i = 0; i < k; i++) {
-            char ch = w[i];
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '.' || ch == '-' || ch == ':' || ch == '/' || ch == '*' || ch == '[' || ch == ']'))
-                return ark_err_set(err, ARK_EINVAL,
-                                   "bad --frame-ancestors source '%.*s' (want 'self', 'none' or https://HOST[:PORT])",
-                                   (int)(k > 100 ? 100 : k), w);
-        }
-    }
-    snprintf(g_csp, sizeof g_csp, "%s%s", CSP_BASE, sources);
-    return 0;
-}
-
 void ark_http_set_limits(unsigned per_address_conns, unsigned request_timeout_s,
                          unsigned per_address_queue) {
     g_per_ip_opt = per_address_conns;
@@ -368,99 +104,6 @@ void ark_http_limits(unsigned *ceiling, unsigned *per_address) {
     *ceiling = g_ceiling;
     *per_address = g_per_ip;
 }
-
-/* ---- request helpers ------------------------------------------------------------------- */
-
-static int is_api(const char *url) { return strncmp(url, "/api/", 5) == 0; }
-
-static const struct sockaddr *peer_of(struct MHD_Connection *c) {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    return ci ? ci->client_addr : NULL;
-}
-
-static int is_proxy(const unsigned char *key) {
-    for (size_t i = 0; i < g_nproxies; i++)
-        if (memcmp(g_proxies[i], key, ARK_FAIR_KEY) == 0) return 1;
-    return 0;
-}
-
-/* The client's address: the peer's, or behind a trusted proxy the last address in
- * X-Forwarded-For that is not a trusted proxy itself (each proxy appends the address
- * it was called from, so what lies left of an untrusted hop is the client's to forge).
- * *trusted tells whether the peer is a trusted proxy. */
-static void client_key(struct MHD_Connection *c, unsigned char key[ARK_FAIR_KEY], int *trusted) {
-    sockaddr_key(peer_of(c), key);
-    *trusted = g_nproxies && is_proxy(key);
-    if (!*trusted) return;
-    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (!xff) return;
-    const char *end = xff + strlen(xff);
-    while (end > xff) {
-        const char *start = end;
-        while (start > xff && start[-1] != ',') start--;
-        unsigned char k[ARK_FAIR_KEY];
-        if (addr_key(start, (size_t)(end - start), k) != 0) return; /* garbage: the proxy's */
-        memcpy(key, k, ARK_FAIR_KEY);
-        if (!is_proxy(k)) return;
-        end = start > xff ? start - 1 : start;
-    }
-}
-
-/* Whether Host is on the --allow-host list: the name (case-insensitive) with any port,
- * or the exact "name:port" entry. No list: any Host. */
-static int host_allowed(struct MHD_Connection *c) {
-    if (!g_nhosts) return 1;
-    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (!host) return 0;
-    size_t n = strlen(host), name = n;
-    const char *colon = strrchr(host, ':');
-    if (colon && (host[0] != '[' || colon > strchr(host, ']'))) name = (size_t)(colon - host);
-    for (size_t i = 0; i < g_nhosts; i++) {
-        size_t k = strlen(g_hosts[i]);
-        if ((k == n && strncasecmp(host, g_hosts[i], n) == 0) ||
-            (k == name && strncasecmp(host, g_hosts[i], name) == 0))
-            return 1;
-    }
-    return 0;
-}
-
-/* The value for Access-Control-Allow-Origin, or NULL when origin is not allowed. */
-static const char *cors_allow(const char *origin) {
-    if (!origin || !*origin) return NULL;
-    if (g_cors_any) return "*";
-    for (size_t i = 0; i < g_ncors; i++)
-        if (strcasecmp(origin, g_cors[i]) == 0) return g_cors[i];
-    return NULL;
-}
-
-/* "http://HOST" for absolute URLs. The Host header is the client's to choose, so only
- * [A-Za-z0-9.:-] and [] pass (no quotes, slashes or spaces that could reach markup or
- * change the URL); anything else falls back to the listen address. */
-static void request_base(struct MHD_Connection *c, int trusted, char *out, size_t cap) {
-    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    /* Only a trusted proxy says how the client reached it. */
-    const char *proto = trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto") : NULL;
-    int ok = host && *host && strlen(host) <= 255;
-    for (const char *p = host; ok && *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == ':' || *p == '-' || *p == '[' || *p == ']'))
-            ok = 0;
-    snprintf(out, cap, "%s://%s", proto && strcasecmp(proto, "https") == 0 ? "https" : "http",
-             ok ? host : g_fallback_host);
-}
-
-/* Access-Control-Request-Headers echoed back when it is a plain list of header names,
- * so a page's fetch() with e.g. "X-Requested-With" passes the preflight. */
-static const char *preflight_headers(struct MHD_Connection *c) {
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
-    if (!h || !*h || strlen(h) > 200) return "Accept, Accept-Language, Content-Language, Content-Type";
-    for (const char *p = h; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == ',' || *p == ' '))
-            return "Accept, Accept-Language, Content-Language, Content-Type";
-    return h;
-}
-
 
 /* Accept-Encoding per RFC 9110 12.5.3: gzip (or x-gzip) with q > 0, or "*" with q > 0
  * when gzip is not named. "gzip;q=0" refuses it. */
@@ -549,96 +192,6 @@ static const char *get_arg(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static int hexval(char h) {
-    if (h >= '0' && h <= '9') return h - '0';
-    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-    return -1;
-}
-
-/* A code point that must not reach the log as it is: controls (C0, DEL, C1), spaces
- * (fields are space-separated, and U+00A0 looks like one), line and paragraph
- * separators, format characters (bidi overrides and isolates U+202A-U+202E,
- * U+2066-U+2069, zero-width and soft hyphen, tags), surrogates, private use and
- * unassigned code points. A log reader's terminal or viewer would otherwise show a
- * line that is not what the client sent: reordered, hidden or forged. */
-static int log_unsafe(uint32_t cp) {
-    if (cp <= 0x20 || cp == '%' || (cp >= 0x7F && cp <= 0x9F)) return 1;
-    if (cp < 0x7F) return 0;
-    switch (utf8proc_category((utf8proc_int32_t)cp)) {
-    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_ZS:
-    case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_CS:
-    case UTF8PROC_CATEGORY_CO: case UTF8PROC_CATEGORY_CN:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Copy s[0, n) into a log field, bounded by cap: valid UTF-8 that is safe to show
- * passes; every byte of an unsafe code point (log_unsafe) and of invalid UTF-8 is
- * written as %XX, so the field stays one token and the original bytes can be read
- * back. Too long ends in "...". */
-static void log_field_n(char *dst, size_t cap, const char *s, size_t n) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0, i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = ark_json_utf8_next(s + i, n - i, &cp);
-        int bad = (cp == 0xFFFD && k == 1) || log_unsafe(cp); /* a real U+FFFD is 3 bytes */
-        if (o + (bad ? 3 * k : k) + 4 > cap) break;
-        for (size_t j = 0; j < k; j++) {
-            unsigned char c = (unsigned char)s[i + j];
-            if (bad) {
-                dst[o++] = '%';
-                dst[o++] = hex[c >> 4];
-                dst[o++] = hex[c & 15];
-            } else {
-                dst[o++] = (char)c;
-            }
-        }
-        i += k;
-    }
-    if (i < n) { dst[o++] = '.'; dst[o++] = '.'; dst[o++] = '.'; }
-    dst[o] = '\0';
-}
-
-static void log_field(char *dst, size_t cap, const char *s) {
-    log_field_n(dst, cap, s ? s : "", s ? strlen(s) : 0);
-}
-
-/* The path as the log shows it: the raw request target up to '?', percent-decoded
- * with its length (so a %00 shows as %00 instead of ending the path), then escaped. */
-static void log_path_raw(char *dst, size_t cap, const char *uri) {
-    char dec[LOG_PATH_MAX];
-    size_t n = 0;
-    for (const char *p = uri; *p && *p != '?' && n < sizeof dec; p++) {
-        if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-            dec[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-        } else {
-            dec[n++] = *p;
-        }
-    }
-    log_field_n(dst, cap, dec, n);
-}
-
-/* One line per request on stderr, written with one write() so lines from pool threads
- * never interleave. path is already a log field (log_field*). The query string is left
- * out on purpose: users search for names and other personal data, which does not
- * belong in a log file. */
-static void access_log(const char *method, const char *path, int status, size_t bytes,
-                       uint64_t micros) {
-    char m[40], line[LOG_PATH_MAX + 200];
-    log_field(m, sizeof m, method);
-    int n = snprintf(line, sizeof line, "%s %s %d %zu %llu\n", m, path, status, bytes,
-                     (unsigned long long)micros);
-    if (n > 0) {
-        ssize_t w = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-        (void)w; /* nothing sensible to do when stderr is gone */
-    }
-}
-
 /* Turn r into an MHD response with the common headers, queue it, log it. */
 static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, const char *url,
                                   const char *log_path, ark_route route, uint64_t t0,
@@ -680,7 +233,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
         }
     }
     if (!resp) {
-        access_log(method, log_path, 500, 0, now_us() - t0);
+        ark_access_log(method, log_path, 500, 0, now_us() - t0);
         return MHD_NO; /* MHD closes the connection; nothing better is possible */
     }
     if (r->status != 204) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -694,18 +247,18 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
          * is escaped, so no markup (style or other) can come from a query or document.
          * frame-ancestors (--frame-ancestors) keeps other sites from framing the pages
          * under a visitor's clicks. */
-        MHD_add_response_header(resp, "Content-Security-Policy", g_csp);
+        MHD_add_response_header(resp, "Content-Security-Policy", ark_http_csp());
         MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     }
     /* CORS: only /api/… is for other sites' scripts; pages and /metrics are not. */
-    int api = is_api(url), cors = api && (g_ncors || g_cors_any);
+    int api = ark_is_api(url), cors = api && ark_http_cors_on();
     if (cors) {
-        const char *allow = cors_allow(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
+        const char *allow = ark_cors_allow(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
         if (allow) MHD_add_response_header(resp, "Access-Control-Allow-Origin", allow);
     }
     if (r->status == 204 && api) { /* preflight */
         MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-        MHD_add_response_header(resp, "Access-Control-Allow-Headers", preflight_headers(c));
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", ark_preflight_headers(c));
         MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
     }
     if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
@@ -724,24 +277,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, 
     MHD_destroy_response(resp);
     uint64_t us = now_us() - t0;
     size_t sent = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : len;
-    access_log(method, log_path, r->status, sent, us);
+    ark_access_log(method, log_path, r->status, sent, us);
     ark_metrics_observe(route, r->status, us);
     return ok;
 }
 
 /* ---- MHD callbacks ---------------------------------------------------------------- */
-
-/* The first control byte (0x00-0x1F, 0x7F) of the path once decoded, plus 1; 0 if none.
- * MHD hands routes the decoded path as a C string, so "/api/doc/ID%00.md" would reach
- * them as "/api/doc/ID": only the raw URI still shows what the client sent. */
-static int path_control(const char *uri) {
-    for (const char *p = uri; *p && *p != '?'; p++) {
-        int b = (unsigned char)*p;
-        if (b == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) b = hexval(p[1]) * 16 + hexval(p[2]);
-        if (b < 0x20 || b == 0x7F) return b + 1;
-    }
-    return 0;
-}
 
 /* MHD 0.9.75 stores every query parameter as a 56-byte record in the connection's
  * memory pool, and it parses them only after this callback. When they do not fit
@@ -764,8 +305,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
         rq->uri_len = strlen(uri);
         rq->headers_seen = 0;
         rq->args_cut = cut;
-        rq->path_ctl = path_control(uri);
-        log_path_raw(rq->log_path, sizeof rq->log_path, uri);
+        rq->path_ctl = ark_path_control(uri);
+        ark_log_path_raw(rq->log_path, sizeof rq->log_path, uri);
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         rq->conn = ci ? ci->socket_context : NULL;
         rq->state = RQ_NEW;
@@ -972,7 +513,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* Answered before the body is read (first call); MHD then closes the
          * connection rather than read the upload. */
         ark_api_error(&r, 413, "request body larger than %d bytes", ARK_HTTP_MAX_BODY);
-    } else if (options && is_api(url)) {
+    } else if (options && ark_is_api(url)) {
         /* A CORS preflight (or a plain OPTIONS): what /api/… allows, no body. */
         r.status = 204;
         r.allow = "GET, HEAD, OPTIONS";
@@ -980,7 +521,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (!get_or_head) {
         ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
-    } else if (!host_allowed(c)) {
+    } else if (!ark_host_allowed(c)) {
         /* DNS rebinding: a page of another site whose name now resolves to this
          * server must not read it through the visitor's browser. */
         ark_api_error(&r, 421, "this server does not answer for that Host");
@@ -1000,8 +541,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (fair_route(url)) {
         unsigned char key[ARK_FAIR_KEY];
         int trusted;
-        client_key(c, key, &trusted);
-        request_base(c, trusted, rq->base, sizeof rq->base);
+        ark_client_key(c, key, &trusted);
+        ark_request_base(c, trusted, rq->base, sizeof rq->base);
         rq->level = level;
         if (!ark_fair_inline(key)) {
             hand_off(rq, c, url, conns, key);
@@ -1016,14 +557,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         char base[320];
         unsigned char key[ARK_FAIR_KEY];
         int trusted = 0;
-        if (g_nproxies) client_key(c, key, &trusted);
-        request_base(c, trusted, base, sizeof base);
+        if (ark_http_have_proxies()) ark_client_key(c, key, &trusted);
+        ark_request_base(c, trusted, base, sizeof base);
         ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base,
                            .level = level};
         ark_route_run(&req, &r);
     }
     char fallback[LOG_PATH_MAX];
-    if (!rq) log_field(fallback, sizeof fallback, url);
+    if (!rq) ark_log_field(fallback, sizeof fallback, url);
     enum MHD_Result ok = send_reply(c, method, url, rq ? rq->log_path : fallback, route, t0, &r);
     ark_buf_free(&r.body);
     if (rq) client_turn(rq->conn);
