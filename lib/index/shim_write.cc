@@ -9,9 +9,12 @@
 #include "shim.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -34,6 +37,35 @@ int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ar
         if (fn(key.data(), key.size(), user) != 0) break;
     }
     return 0;
+}
+
+/* Xapian 1.4.22 calls std::terminate when a write fails in some phases of
+ * commit_transaction (ENOSPC with a table half flushed: its exception unwinds into a
+ * noexcept frame inside libxapian, so no catch of ours sees it), and the process died
+ * with "terminate called after throwing an instance of 'Xapian::DatabaseError'", exit
+ * 134, and no cause. Nothing can go on in this process, but the revision file is
+ * written last, so the last commit is intact on disk: say why, as set_xerr would, and
+ * leave with the status ark_wdb_commit documents. */
+[[noreturn]] void commit_terminated() {
+    char msg[1024] = "unknown error";
+    try {
+        if (std::exception_ptr p = std::current_exception()) std::rethrow_exception(p);
+    } catch (const Xapian::Error &e) {
+        const char *why = e.get_error_string();
+        std::snprintf(msg, sizeof msg, "%s: %s%s%s%s", e.get_type(), e.get_msg().c_str(),
+                      why ? " (" : "", why ? why : "", why ? ")" : "");
+    } catch (const std::exception &e) {
+        std::snprintf(msg, sizeof msg, "%s", e.what());
+    } catch (...) {
+    }
+    char line[1280];
+    int n = std::snprintf(line, sizeof line,
+                          "%s: index error: ark_wdb_commit: %s; Xapian aborted inside its "
+                          "commit; index left unchanged\n",
+                          program_invocation_short_name, msg);
+    if (n > 0 && write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0) {
+    }
+    _exit(ARK_WDB_COMMIT_DIED);
 }
 
 } // namespace
@@ -211,8 +243,15 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
         bool txn = w->in_txn;
         w->in_txn = false;
         w->failed = true; /* until the commit returns */
-        if (txn) w->db.commit_transaction();
-        else w->db.commit();
+        std::terminate_handler was = std::set_terminate(commit_terminated);
+        try {
+            if (txn) w->db.commit_transaction();
+            else w->db.commit();
+        } catch (...) {
+            std::set_terminate(was);
+            throw;
+        }
+        std::set_terminate(was);
         w->failed = false;
         return 0;
     });
