@@ -131,6 +131,7 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
     return guard(err, "ark_wdb_open", [&]() -> int {
         try {
             std::unique_ptr<ark_wdb> w(new ark_wdb());
+            w->dir = dir;
             /* Glass is 1.4's default backend for a new database. */
             try {
                 w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
@@ -171,6 +172,7 @@ int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
         return ark_err_set(err, ARK_EINVAL, "ark_wdb_open_scratch: no directory");
     return guard(err, "ark_wdb_open_scratch", [&]() -> int {
         std::unique_ptr<ark_wdb> w(new ark_wdb());
+        w->dir = dir;
         /* No fsync: the part lives only until ark_db_merge has read it, and a crash
          * before the merge loses nothing that a new run does not rebuild. */
         w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
@@ -249,6 +251,12 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
             else w->db.commit();
         } catch (...) {
             std::set_terminate(was);
+            /* When the disk is full, glass may fail to write even the old revision's
+             * version file while reopening at it ("Modifications failed ... couldn't
+             * open at the old revision"), and leaves its temp file, v.tmp, which it
+             * only ever renames to iamglass. We still hold the lock: nobody else can
+             * be writing it. */
+            unlink((w->dir + "/v.tmp").c_str());
             throw;
         }
         std::set_terminate(was);
