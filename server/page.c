@@ -34,9 +34,9 @@ int pg_run_search(const ark_search_req *sr, ark_results *res, ark_err *err) {
     return ark_worker_search(sr, res, &opened, err);
 }
 
-int pg_run_doc(const char *id, const char *q, ark_docview *v, ark_err *err) {
+int pg_run_doc(const ark_doc_req *req, ark_docview *v, ark_err *err) {
     int opened;
-    return ark_worker_doc(id, q, v, &opened, err);
+    return ark_worker_doc(req, v, &opened, err);
 }
 
 /* ---- small formatting helpers ---------------------------------------------------------- */

@@ -41,7 +41,7 @@ int ark_worker_reopen(ark_err *err);
  * there); err is filled on failure and the results are left empty. After ARK_ENOMEM
  * or ARK_EINTERNAL the thread's engine is closed, to be opened anew on the next call. */
 int ark_worker_search(const ark_search_req *req, ark_results *res, int *opened, ark_err *err);
-int ark_worker_doc(const char *id, const char *q, ark_docview *v, int *opened, ark_err *err);
+int ark_worker_doc(const ark_doc_req *req, ark_docview *v, int *opened, ark_err *err);
 int ark_worker_suggest(const char *q, size_t max, char ***v, size_t *n, int *opened,
                        ark_err *err);
 int ark_worker_stats(ark_engine_stats *st, int *opened, ark_err *err);
