@@ -65,7 +65,13 @@ full_run() {
 
 # ---- A new index: the parts or the merge do not fit -----------------------------------
 mount -t tmpfs -o size=8m tmpfs "$M"
-check "new index on 8 MB: exit 3, the message names ENOSPC" full_run "$TMP/new.log" --index "$M/idx" "$TMP/gen"
+# A scratch part's commit() that fails on the full disk leaks 112 bytes (and a string)
+# inside libxapian 1.4.22, allocated and lost by Xapian itself: in the sanitizer build
+# that leak alone is suppressed, for this one run; ours are still reported.
+printf 'leak:libxapian.so\n' >"$TMP/lsan.supp"
+export LSAN_SUPP="suppressions=$TMP/lsan.supp"
+check "new index on 8 MB: exit 3, the message names ENOSPC" env LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}$LSAN_SUPP" \
+    bash -c "$(declare -f full_run); INDEXER='$INDEXER' full_run '$TMP/new.log' --index '$M/idx' '$TMP/gen'"
 grep "arkivar-indexer" "$TMP/new.log" | head -3 | diag
 check "new index: no scratch part, no table, no temp file left" no_stray "$M/idx"
 [ "$(ls -A "$M/idx" | grep -c .glass)" = 0 ] && [ ! -e "$M/idx/iamglass" ] && ok "new index: DIR shows no index" || not_ok "new index: DIR shows no index"
