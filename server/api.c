@@ -7,6 +7,7 @@
  * them in one file makes a rename visible in review. */
 #include "api.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,27 +385,55 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
         return;
     }
     if (q && ark_is_blank(q)) q = NULL;
+    /* One page of passages: a view holds at most ARK_DOC_PAGE_MAX of them, so that the
+     * server's memory stays flat whatever the document's size. */
+    unsigned long from = 0, count = ARK_DOC_PAGE;
+    const char *s = req->get(req->ctx, "from");
+    if (s && ark_parse_uint(s, 0, UINT32_MAX, &from) != 0) {
+        ark_api_error(r, 400, "from must be an integer from 0 to %lu", (unsigned long)UINT32_MAX);
+        return;
+    }
+    s = req->get(req->ctx, "count");
+    if (s && ark_parse_uint(s, 1, ARK_DOC_PAGE_MAX, &count) != 0) {
+        ark_api_error(r, 400, "count must be an integer from 1 to %d", ARK_DOC_PAGE_MAX);
+        return;
+    }
+    ark_doc_req dr = {.id = id, .q = q, .from = from, .count = count};
     ark_docview v;
     ark_err err = {0, ""};
     int opened;
-    int rc = ark_worker_doc(req->level, id, q, &v, &opened, &err);
+    int rc = ark_worker_doc(req->level, &dr, &v, &opened, &err);
     if (rc == ARK_ENOTFOUND && opened) {
         ark_api_error(r, 404, "no document %.200s", id);
         return;
     }
     if (ark_reply_engine_failed(r, "document lookup failed", rc, opened, &err)) return;
+    if (from > 0 && from >= v.total) {
+        ark_api_error(r, 400, "from is past the document's last passage (it has %zu)", v.total);
+        ark_docview_free(&v);
+        return;
+    }
     ark_json j;
     ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
     ark_json_key(&j, "doc");
     json_docinfo(&j, &v.doc, 1);
+    ark_json_ku64(&j, "total_passages", v.total);
+    ark_json_ku64(&j, "from", v.from);
+    ark_json_ku64(&j, "count", v.n);
+    ark_json_key(&j, "next"); /* the from of the next page, or null on the last */
+    if (v.from + v.n < v.total) ark_json_u64(&j, v.from + v.n);
+    else ark_json_null(&j);
     if (q) {
         ark_json_kstr(&j, "query", q);
         ark_json_key(&j, "corrected");
         if (v.corrected) ark_json_str(&j, v.corrected);
         else ark_json_null(&j);
-        ark_json_ku64(&j, "matched", v.nmatched);
+        ark_json_ku64(&j, "matched", v.nmatched); /* in the whole document */
+        ark_json_key(&j, "first_match");
+        if (v.first_match != SIZE_MAX) ark_json_u64(&j, v.first_match);
+        else ark_json_null(&j);
     }
     ark_json_key(&j, "passages");
     ark_json_arr_begin(&j);

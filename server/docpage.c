@@ -1,7 +1,8 @@
-/* server/docpage.c: GET /doc/ID?q=…, the whole document with the query's matches
- * marked (page.h).
+/* server/docpage.c: GET /doc/ID?q=…&from=N, one page of a document (ARK_DOC_PAGE
+ * passages) with the query's matches marked (page.h).
  * Owns: the document view's markup (facts, headings, passages with their lines and
- * pages), which passages matched and where, and the link back to the results.
+ * pages), which passages matched and where, the links to the other pages, and the link
+ * back to the results.
  * Not here: the frame and the helpers (page.c, frame.h). */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,8 +14,23 @@
 #include "frame.h"
 #include "html.h"
 #include "page.h"
+#include "reply.h"
 
-/* ---- GET /doc/ID?q=…: the whole document ------------------------------------------------- */
+/* ---- GET /doc/ID?q=…&from=N: one page of the document ------------------------------------ */
+
+/* /doc/ID?q=…&from=N#pORD: the page from N (0: the first; from = SIZE_MAX: none). */
+static void put_doc_href(ark_html *h, const char *id, const char *q, size_t from, size_t ord) {
+    ark_html_raw(h, "/doc/");
+    ark_html_urlpath(h, id);
+    const char *sep = "?";
+    if (q && *q) {
+        ark_html_raw(h, "?q=");
+        ark_html_urlq(h, q);
+        sep = "&amp;";
+    }
+    if (from) ark_html_printf(h, "%sfrom=%zu", sep, from);
+    if (ord != SIZE_MAX) ark_html_printf(h, "#p%zu", ord);
+}
 
 static void put_fact(ark_html *h, const char *label, const char *value) {
     if (!value || !*value) return;
@@ -72,7 +88,8 @@ static void doc_page(ark_html *h, const view *v, const ark_docview *dv) {
     put_fact(h, "Dokument", id);
     if (dv->n) {
         uint32_t a = dv->passages[0].line_start, b = dv->passages[dv->n - 1].line_end;
-        ark_html_printf(h, "<dt>Linjer</dt><dd>%u\xE2\x80\x93%u (%zu afsnit", (unsigned)a, (unsigned)b, dv->n);
+        ark_html_printf(h, "<dt>Linjer</dt><dd>%u\xE2\x80\x93%u (afsnit %zu\xE2\x80\x93%zu af %zu", (unsigned)a,
+                        (unsigned)b, dv->from + 1, dv->from + dv->n, dv->total);
         if (d->bytes) {
             ark_html_raw(h, ", ");
             pg_put_num(h, d->bytes);
@@ -83,9 +100,6 @@ static void doc_page(ark_html *h, const view *v, const ark_docview *dv) {
     ark_html_raw(h, "</dl>\n");
 
     if (q) {
-        uint32_t first = 0;
-        for (size_t i = 0; dv->marks && i < dv->n && !first; i++)
-            if (dv->marks[i].matched) first = dv->passages[i].ordinal;
         ark_html_raw(h, "<p class=\"note\" role=\"status\">\xC2\xBB");
         ark_html_text(h, v->q);
         if (dv->corrected) { /* the typed words are nowhere here; their correction is */
@@ -98,7 +112,14 @@ static void doc_page(ark_html *h, const view *v, const ark_docview *dv) {
             pg_put_num(h, dv->nmatched);
             ark_html_raw(h, " afsnit");
             ark_html_raw(h, " i dokumentet (markeret). ");
-            if (first) ark_html_printf(h, "<a href=\"#p%u\">Gå til det første</a>", (unsigned)first);
+            if (dv->first_match != SIZE_MAX) { /* on this page, or on the page from it */
+                size_t f = dv->first_match;
+                int here = f >= dv->from && f < dv->from + dv->n;
+                ark_html_raw(h, "<a href=\"");
+                if (here) ark_html_printf(h, "#p%zu", f);
+                else put_doc_href(h, id, v->q, f / ARK_DOC_PAGE * ARK_DOC_PAGE, f);
+                ark_html_raw(h, "\">Gå til det første</a>");
+            }
         } else {
             ark_html_raw(h, "findes ikke i dokumentet.");
         }
@@ -145,6 +166,23 @@ static void doc_page(ark_html *h, const view *v, const ark_docview *dv) {
                       mk ? (const uint32_t(*)[2])mk->ranges : NULL, mk ? mk->n : 0);
         ark_html_raw(h, "</p>\n</div>\n");
     }
+    if (dv->from > 0 || dv->from + dv->n < dv->total) {
+        ark_html_raw(h, "<nav class=\"pages\" aria-label=\"Dokumentets sider\">");
+        if (dv->from > 0) {
+            ark_html_raw(h, "<a rel=\"prev\" href=\"");
+            put_doc_href(h, id, v->q, dv->from > ARK_DOC_PAGE ? dv->from - ARK_DOC_PAGE : 0, SIZE_MAX);
+            ark_html_raw(h, "\">\xE2\x80\xB9 Forrige afsnit</a> ");
+        }
+        if (dv->from + dv->n < dv->total) {
+            ark_html_raw(h, "<a rel=\"next\" href=\"");
+            put_doc_href(h, id, v->q, dv->from + dv->n, SIZE_MAX);
+            ark_html_printf(h, "\">Næste afsnit (%zu\xE2\x80\x93%zu af %zu) \xE2\x80\xBA</a>",
+                            dv->from + dv->n + 1,
+                            dv->from + dv->n + ARK_DOC_PAGE < dv->total ? dv->from + dv->n + ARK_DOC_PAGE : dv->total,
+                            dv->total);
+        }
+        ark_html_raw(h, "</nav>\n");
+    }
     ark_html_raw(h, "</article>\n</div></main>\n");
     pg_page_foot(h);
 }
@@ -159,7 +197,16 @@ void ark_page_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     memset(&dv, 0, sizeof dv);
     ark_buf_reset(&r->body);
     ark_html_init(&h, &r->body);
-    rc = *id ? pg_run_doc(v.level, id, pg_blank(v.q) ? NULL : v.q, &dv, &err) : ARK_ENOTFOUND;
+    unsigned long from = 0;
+    const char *fs = req->get(req->ctx, "from");
+    if (fs && ark_parse_uint(fs, 0, UINT32_MAX, &from) != 0) {
+        status = 400;
+        pg_error_page(&h, &v, "Dokumentet kunne ikke vises", "from skal være et helt tal.");
+        goto out;
+    }
+    ark_doc_req dr = {.id = id, .q = pg_blank(v.q) ? NULL : v.q, .from = from, .count = ARK_DOC_PAGE};
+    rc = *id ? pg_run_doc(v.level, &dr, &dv, &err) : ARK_ENOTFOUND;
+    if (rc == 0 && from > 0 && from >= dv.total) rc = ARK_ENOTFOUND; /* no such page */
     if (rc == ARK_ENOTFOUND) {
         status = 404;
         pg_error_page(&h, &v, "Dokumentet findes ikke",

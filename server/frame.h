@@ -27,7 +27,7 @@ typedef struct view {
 } view;
 
 int pg_run_search(ark_level lv, const ark_search_req *sr, ark_results *res, ark_err *err);
-int pg_run_doc(ark_level lv, const char *id, const char *q, ark_docview *v, ark_err *err);
+int pg_run_doc(ark_level lv, const ark_doc_req *req, ark_docview *v, ark_err *err);
 int pg_blank(const char *s);
 void pg_put_num(ark_html *h, uint64_t v);
 void pg_put_ms(ark_html *h, double ms);

@@ -34,9 +34,9 @@ int pg_run_search(ark_level lv, const ark_search_req *sr, ark_results *res, ark_
     return ark_worker_search(lv, sr, res, &opened, err);
 }
 
-int pg_run_doc(ark_level lv, const char *id, const char *q, ark_docview *v, ark_err *err) {
+int pg_run_doc(ark_level lv, const ark_doc_req *req, ark_docview *v, ark_err *err) {
     int opened;
-    return ark_worker_doc(lv, id, q, v, &opened, err);
+    return ark_worker_doc(lv, req, v, &opened, err);
 }
 
 /* ---- small formatting helpers ---------------------------------------------------------- */

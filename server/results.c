@@ -75,7 +75,7 @@ static void put_facet(ark_html *h, const view *v, const char *title, const char 
     ark_html_raw(h, "</ul></section>\n");
 }
 
-/* A link to the document view at the passage, with q so the view marks the words. */
+/* A link to the document view at the passage (its page), with q so the view marks the words. */
 static void put_doc_href(ark_html *h, const char *id, const char *q, uint32_t ordinal) {
     ark_html_raw(h, "/doc/");
     ark_html_urlpath(h, id);
@@ -83,6 +83,10 @@ static void put_doc_href(ark_html *h, const char *id, const char *q, uint32_t or
         ark_html_raw(h, "?q=");
         ark_html_urlq(h, q);
     }
+    /* the view shows one page of ARK_DOC_PAGE passages: the one holding the passage */
+    if (ordinal >= ARK_DOC_PAGE)
+        ark_html_printf(h, "%sfrom=%u", q && *q ? "&amp;" : "?",
+                        (unsigned)(ordinal / ARK_DOC_PAGE * ARK_DOC_PAGE));
     if (ordinal) ark_html_printf(h, "#p%u", (unsigned)ordinal);
 }
 

@@ -176,6 +176,7 @@ typedef struct call_args {
     ark_results *res;
     const char *s, *q;
     ark_docview *v;
+    const ark_doc_req *doc;
     size_t max, *n;
     char ***strings;
     ark_engine_stats *st;
@@ -190,7 +191,7 @@ static int do_search(ark_engine *e, void *user, ark_err *err) {
 static int do_doc(ark_engine *e, void *user, ark_err *err) {
     call_args *a = user;
     memset(a->v, 0, sizeof *a->v);
-    return ark_doc_get(e, a->s, a->q, a->v, err);
+    return ark_doc_get(e, a->doc, a->v, err);
 }
 
 static int do_suggest(ark_engine *e, void *user, ark_err *err) {
@@ -211,9 +212,9 @@ int ark_worker_search(ark_level lv, const ark_search_req *req, ark_results *res,
     return with_engine(lv, do_search, &a, opened, err);
 }
 
-int ark_worker_doc(ark_level lv, const char *id, const char *q, ark_docview *v, int *opened,
+int ark_worker_doc(ark_level lv, const ark_doc_req *req, ark_docview *v, int *opened,
                    ark_err *err) {
-    call_args a = {.s = id, .q = q, .v = v};
+    call_args a = {.doc = req, .v = v};
     memset(v, 0, sizeof *v);
     return with_engine(lv, do_doc, &a, opened, err);
 }

@@ -50,7 +50,7 @@ int ark_worker_reopen(ark_level lv, ark_err *err);
  * or ARK_EINTERNAL the thread's engine is closed, to be opened anew on the next call. */
 int ark_worker_search(ark_level lv, const ark_search_req *req, ark_results *res, int *opened,
                       ark_err *err);
-int ark_worker_doc(ark_level lv, const char *id, const char *q, ark_docview *v, int *opened,
+int ark_worker_doc(ark_level lv, const ark_doc_req *req, ark_docview *v, int *opened,
                    ark_err *err);
 int ark_worker_suggest(ark_level lv, const char *q, size_t max, char ***v, size_t *n,
                        int *opened, ark_err *err);

@@ -87,7 +87,11 @@ int ark_db_merge(const char *const *parts, size_t n, const char *dest, ark_err *
  * are all or nothing. ARK_EINVAL: w NULL, or a transaction is already open. */
 int ark_wdb_begin(ark_wdb *w, ark_err *err);
 /* Commit the open transaction, or outside one the pending changes. Xapian ends the
- * transaction even when the commit fails. ARK_EINVAL: w NULL. */
+ * transaction even when the commit fails. ARK_EINVAL: w NULL. Xapian 1.4.22 cannot
+ * always fail a commit: when a write fails in some phases (ENOSPC) it terminates the
+ * process. Then the reason ("... (No space left on device)") goes to stderr and the
+ * process exits with ARK_WDB_COMMIT_DIED; the last commit stays intact on disk. */
+#define ARK_WDB_COMMIT_DIED 3 /* = arkivar-indexer's "the index could not be written" */
 int ark_wdb_commit(ark_wdb *w, ark_err *err);
 
 /* Add a copy of d (borrowed: free it, or add it again, after). To replace a document,

@@ -133,23 +133,43 @@ typedef struct ark_doc_mark {
     size_t n;
 } ark_doc_mark;
 
+/* Which passages of which document a view asks for (GET /api/doc/ID?from=&count=). */
+#define ARK_DOC_PAGE 100     /* passages in a view when count is 0 */
+#define ARK_DOC_PAGE_MAX 200 /* at most: a view's memory is bounded by one page, whatever
+                              * the document's size (a 17 MB document took 8 views to
+                              * 261 MB when a view held all its passages) */
+typedef struct ark_doc_req {
+    const char *id; /* NUL-terminated, borrowed */
+    const char *q;  /* the query to mark; NULL or blank: none */
+    size_t from;    /* the first passage (ordinal, 0-based) */
+    size_t count;   /* passages at most: 0 = ARK_DOC_PAGE; more than ARK_DOC_PAGE_MAX
+                     * is ARK_DOC_PAGE_MAX */
+} ark_doc_req;
+
 typedef struct ark_docview {
     ark_docinfo doc;
-    ark_passage_info *passages; size_t n; /* in order (ordinal) */
-    ark_doc_mark *marks;   /* with a query: one per passage; NULL without */
-    size_t nmatched;       /* with a query: the passages that match it */
+    ark_passage_info *passages; size_t n; /* the page: ordinals from, from + 1, ... */
+    size_t from;           /* as asked */
+    size_t total;          /* passages in the whole document */
+    ark_doc_mark *marks;   /* with a query: one per passage of the page; NULL without */
+    size_t nmatched;       /* with a query: the passages of the whole document that match */
+    size_t first_match;    /* with a query: the ordinal of the document's first matching
+                            * passage, on this page or not; SIZE_MAX when none */
     char *corrected;       /* the spelling correction ("Mente du") the marks are for, when
                             * the query as typed matched nothing in the document; or NULL */
 } ark_docview;
 
-/* The document id (NUL-terminated, borrowed) with all its passages into *out
+/* One page of the document req->id: its passages [from, from + count) into *out
  * (overwritten; free with ark_docview_free after success; emptied on error). The id is
- * looked up in the index, never opened as a file. q (NULL or blank: none) adds the
- * marks of that query, compiled as a search compiles it (its filters too) and
- * restricted to this document; a query that cannot be used (too long) gives no marks
- * rather than failing the view. Returns 0, ARK_ENOTFOUND for an unknown id, ARK_EINDEX
- * or ARK_EMODIFIED when the index failed, ARK_ENOMEM. */
-int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, ark_err *err);
+ * looked up in the index, never opened as a file. Memory is bounded by the page: the
+ * passages outside it are read from the index but not kept, and the query's matches
+ * are read in batches. req->q (NULL or blank: none) adds the marks of that query,
+ * compiled as a search compiles it (its filters too) and restricted to this document:
+ * marks for the page's passages, nmatched and first_match for the whole document; a
+ * query that cannot be used (too long) gives no marks rather than failing the view.
+ * A from past the last passage gives an empty page. Returns 0, ARK_ENOTFOUND for an
+ * unknown id, ARK_EINDEX or ARK_EMODIFIED when the index failed, ARK_ENOMEM. */
+int ark_doc_get(ark_engine *e, const ark_doc_req *req, ark_docview *out, ark_err *err);
 void ark_docview_free(ark_docview *v); /* accepts NULL; *v is empty after */
 
 /* ---- Suggestions (GET /api/suggest) ------------------------------------------------------ */

@@ -39,6 +39,7 @@ struct ark_wdb {
     Xapian::WritableDatabase db;
     bool in_txn = false;
     bool failed = false; /* a commit threw: what the handle holds must never be written */
+    std::string dir;     /* where it lives: a failed commit's temp file is removed there */
 };
 
 /* One facet slot's values by docid, so that counting a match costs an array read

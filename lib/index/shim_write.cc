@@ -9,9 +9,12 @@
 #include "shim.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -34,6 +37,35 @@ int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ar
         if (fn(key.data(), key.size(), user) != 0) break;
     }
     return 0;
+}
+
+/* Xapian 1.4.22 calls std::terminate when a write fails in some phases of
+ * commit_transaction (ENOSPC with a table half flushed: its exception unwinds into a
+ * noexcept frame inside libxapian, so no catch of ours sees it), and the process died
+ * with "terminate called after throwing an instance of 'Xapian::DatabaseError'", exit
+ * 134, and no cause. Nothing can go on in this process, but the revision file is
+ * written last, so the last commit is intact on disk: say why, as set_xerr would, and
+ * leave with the status ark_wdb_commit documents. */
+[[noreturn]] void commit_terminated() {
+    char msg[1024] = "unknown error";
+    try {
+        if (std::exception_ptr p = std::current_exception()) std::rethrow_exception(p);
+    } catch (const Xapian::Error &e) {
+        const char *why = e.get_error_string();
+        std::snprintf(msg, sizeof msg, "%s: %s%s%s%s", e.get_type(), e.get_msg().c_str(),
+                      why ? " (" : "", why ? why : "", why ? ")" : "");
+    } catch (const std::exception &e) {
+        std::snprintf(msg, sizeof msg, "%s", e.what());
+    } catch (...) {
+    }
+    char line[1280];
+    int n = std::snprintf(line, sizeof line,
+                          "%s: index error: ark_wdb_commit: %s; Xapian aborted inside its "
+                          "commit; index left unchanged\n",
+                          program_invocation_short_name, msg);
+    if (n > 0 && write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0) {
+    }
+    _exit(ARK_WDB_COMMIT_DIED);
 }
 
 } // namespace
@@ -99,6 +131,7 @@ int ark_wdb_open(const char *dir, ark_wdb **out, ark_err *err) {
     return guard(err, "ark_wdb_open", [&]() -> int {
         try {
             std::unique_ptr<ark_wdb> w(new ark_wdb());
+            w->dir = dir;
             /* Glass is 1.4's default backend for a new database. */
             try {
                 w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
@@ -139,6 +172,7 @@ int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
         return ark_err_set(err, ARK_EINVAL, "ark_wdb_open_scratch: no directory");
     return guard(err, "ark_wdb_open_scratch", [&]() -> int {
         std::unique_ptr<ark_wdb> w(new ark_wdb());
+        w->dir = dir;
         /* No fsync: the part lives only until ark_db_merge has read it, and a crash
          * before the merge loses nothing that a new run does not rebuild. */
         w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
@@ -211,8 +245,21 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
         bool txn = w->in_txn;
         w->in_txn = false;
         w->failed = true; /* until the commit returns */
-        if (txn) w->db.commit_transaction();
-        else w->db.commit();
+        std::terminate_handler was = std::set_terminate(commit_terminated);
+        try {
+            if (txn) w->db.commit_transaction();
+            else w->db.commit();
+        } catch (...) {
+            std::set_terminate(was);
+            /* When the disk is full, glass may fail to write even the old revision's
+             * version file while reopening at it ("Modifications failed ... couldn't
+             * open at the old revision"), and leaves its temp file, v.tmp, which it
+             * only ever renames to iamglass. We still hold the lock: nobody else can
+             * be writing it. */
+            unlink((w->dir + "/v.tmp").c_str());
+            throw;
+        }
+        std::set_terminate(was);
         w->failed = false;
         return 0;
     });

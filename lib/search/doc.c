@@ -1,8 +1,9 @@
 /* lib/search/doc.c: passages and documents as the index stores them (search.h).
  * Owns: decoding a stored passage and a document's record (record.h) into what the
- * API returns, freeing them, and the document view (every passage of one document, in
- * order).
+ * API returns, freeing them, and the document view (one page of a document's passages,
+ * in order, with the marks of a query).
  * Not here: the bytes of the records (lib/record), finding passages (search.c). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,21 +122,30 @@ void ark_passage_info_free(ark_passage_info *p) {
 typedef struct doc_collect {
     ark_engine *e;
     ark_docview *v;
-    size_t cap;
+    size_t cap, lo, hi; /* the page: ordinals [lo, hi) */
+    size_t seen;        /* passages of the document */
     int rc;
     ark_err *err;
 } doc_collect;
 
+/* Keeps only the page's passages: the others are decoded into the engine's scratch
+ * (for their ordinal) and dropped, so a view of a 17 MB document holds one page. */
 static int collect_passage(const char *data, size_t len, void *user) {
     doc_collect *c = user;
+    ark_prec p;
+    c->seen++;
+    if (ark_prec_decode(data, len, &p, &c->e->scratch, NULL) == 0 &&
+        (p.ordinal < c->lo || p.ordinal >= c->hi))
+        return 0;
     if (c->v->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
-        ark_passage_info *p = realloc(c->v->passages, cap * sizeof *p);
-        if (!p) return c->rc = ark_err_set(c->err, ARK_ENOMEM, "document view");
-        c->v->passages = p;
+        if (cap > c->hi - c->lo) cap = c->hi - c->lo;
+        if (cap <= c->v->n) cap = c->v->n + 1; /* a corrupt record: decoded below */
+        ark_passage_info *np = realloc(c->v->passages, cap * sizeof *np);
+        if (!np) return c->rc = ark_err_set(c->err, ARK_ENOMEM, "document view");
+        c->v->passages = np;
         c->cap = cap;
     }
-    ark_prec p;
     if ((c->rc = ark_decode_passage(c->e, data, len, &p, &c->v->passages[c->v->n], c->err)))
         return c->rc;
     c->v->n++;
@@ -147,12 +157,18 @@ static int by_ordinal(const void *a, const void *b) {
     return (x->ordinal > y->ordinal) - (x->ordinal < y->ordinal);
 }
 
-/* Which passages of the view match q, and where q's words are in each. 0, or ARK_ENOMEM
- * and a Xapian error; an unusable q gives no marks. */
+/* The query's matches are read this many at a time: enough to count a document's
+ * matches in a few rounds, few enough to hold (records of about 1 KB each). */
+#define MATCH_BATCH 1000
+
+/* Which passages of the whole document match q (nmatched, first_match), which of the
+ * page's do, and where q's words are in each of the page's. 0, or ARK_ENOMEM and a
+ * Xapian error; an unusable q gives no marks. */
 static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err) {
     ark_hits hits = {0};
     ark_search_req only = {.doc = v->doc.id};
     ark_prepared pq;
+    v->first_match = SIZE_MAX;
     int rc = ark_prepare(e, q, &only, &pq, NULL);
     if (rc == ARK_ENOMEM) rc = ark_err_set(err, rc, "document view");
     else if (rc) rc = 0; /* too long or not a query: no marks */
@@ -165,21 +181,26 @@ static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err
     }
     ark_search_opts o;
     ark_search_opts_default(&o);
-    o.limit = (uint32_t)(v->n ? v->n : 1);
-    if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
-    for (size_t i = 0; i < hits.n; i++) {
-        ark_prec p;
-        if (ark_prec_decode(hits.v[i].data, hits.v[i].data_len, &p, &e->scratch, NULL)) continue;
-        size_t lo = 0, hi = v->n; /* passages are in ordinal order */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (v->passages[mid].ordinal < p.ordinal) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo < v->n && v->passages[lo].ordinal == p.ordinal && !v->marks[lo].matched) {
-            v->marks[lo].matched = 1;
+    o.limit = MATCH_BATCH;
+    for (o.offset = 0;; o.offset += MATCH_BATCH) {
+        if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
+        for (size_t i = 0; i < hits.n; i++) {
+            ark_prec p;
+            if (ark_prec_decode(hits.v[i].data, hits.v[i].data_len, &p, &e->scratch, NULL))
+                continue;
             v->nmatched++;
+            if (p.ordinal < v->first_match) v->first_match = p.ordinal;
+            size_t lo = 0, hi = v->n; /* the page's passages are in ordinal order */
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (v->passages[mid].ordinal < p.ordinal) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo < v->n && v->passages[lo].ordinal == p.ordinal) v->marks[lo].matched = 1;
         }
+        size_t got = hits.n;
+        ark_hits_free(&hits);
+        if (got < MATCH_BATCH || o.offset + MATCH_BATCH > v->total) break;
     }
     for (size_t i = 0; i < v->n; i++) {
         const ark_passage_info *p = &v->passages[i];
@@ -203,21 +224,30 @@ static void marks_free(ark_docview *v) {
     free(v->marks);
     v->marks = NULL;
     v->nmatched = 0;
+    v->first_match = SIZE_MAX;
 }
 
-int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, ark_err *err) {
+int ark_doc_get(ark_engine *e, const ark_doc_req *req, ark_docview *out, ark_err *err) {
     memset(out, 0, sizeof *out);
+    out->first_match = SIZE_MAX;
+    if (!req || !req->id) return ark_err_set(err, ARK_EINVAL, "ark_doc_get: no document id");
+    const char *id = req->id, *q = req->q;
+    size_t count = req->count == 0 ? ARK_DOC_PAGE
+                   : req->count > ARK_DOC_PAGE_MAX ? ARK_DOC_PAGE_MAX : req->count;
     int rc = ark_load_docinfo(e, id, strlen(id), &out->doc, err);
     if (rc) return rc;
     char term_[ARK_MAX_ID + 2];
     snprintf(term_, sizeof term_, ARK_PFX_DOC "%s", id);
-    doc_collect c = {e, out, 0, 0, err};
+    out->from = req->from;
+    doc_collect c = {e, out, 0, req->from, req->from + count, 0, 0, err};
+    if (c.hi < c.lo) c.hi = SIZE_MAX; /* from near SIZE_MAX */
     rc = ark_rdb_each_with_term(e->db, term_, strlen(term_), collect_passage, &c, err);
     if (!rc) rc = c.rc;
     if (rc) {
         ark_docview_free(out);
         return rc;
     }
+    out->total = c.seen;
     if (out->n) qsort(out->passages, out->n, sizeof *out->passages, by_ordinal);
     if (q && strspn(q, " \t\r\n") < strlen(q)) {
         rc = find_marks(e, q, out, err);
@@ -240,6 +270,7 @@ int ark_doc_get(ark_engine *e, const char *id, const char *q, ark_docview *out, 
                     marks_free(out);
                     out->marks = again.marks;
                     out->nmatched = again.nmatched;
+                    out->first_match = again.first_match;
                     out->corrected = sugg;
                     sugg = NULL;
                 } else {

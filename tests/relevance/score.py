@@ -111,8 +111,13 @@ class Server:
 
     def passages(self, doc_id):
         if doc_id not in self.docs:
-            d = self.get("/api/doc/" + urllib.parse.quote(doc_id, safe=""))
-            self.docs[doc_id] = {p["ordinal"]: ws(p.get("text") or "") for p in d["passages"]}
+            # the view comes in pages of passages: follow next to the last
+            got, nxt = {}, 0
+            while nxt is not None:
+                d = self.get("/api/doc/%s?count=200&from=%d" % (urllib.parse.quote(doc_id, safe=""), nxt))
+                got.update({p["ordinal"]: ws(p.get("text") or "") for p in d["passages"]})
+                nxt = d.get("next")
+            self.docs[doc_id] = got
         return self.docs[doc_id]
 
     def search(self, query):
