@@ -16,6 +16,7 @@
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "arkivar/schema.h"
+#include "level.h"
 
 typedef struct term_sink {
     ark_xdoc *doc;
@@ -219,22 +220,68 @@ int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists
 /* Load path and say whether it changed since old_hash: ARK_BUILD_INDEXED (changed, src
  * and hash filled), ARK_BUILD_UNCHANGED or a negative code. */
 static int load_changed(const char *path, unsigned mask, const char *old_hash, int force,
-                        ark_source *src, char hash[33], ark_err *err) {
-    int rc = ark_source_load(path, src, err);
+                        ark_source *src, ark_sidecar *sc, char hash[33], ark_err *err) {
+    int rc = ark_sidecar_read(path, sc, err);
     if (rc) return rc;
+    if ((rc = ark_source_load(path, src, err))) return rc;
     src->mask = mask;
-    ark_content_hash(src->bytes, src->len, hash);
+    if (!sc->raw) {
+        ark_content_hash(src->bytes, src->len, hash);
+    } else {
+        /* What the sidecar says is part of the document: a changed title re-indexes it. */
+        char *both = malloc(src->len + 1 + sc->raw_len);
+        if (!both) return ark_err_set(err, ARK_ENOMEM, "%s: content hash", path);
+        memcpy(both, src->bytes, src->len);
+        both[src->len] = '\0';
+        memcpy(both + src->len + 1, sc->raw, sc->raw_len);
+        ark_content_hash(both, src->len + 1 + sc->raw_len, hash);
+        free(both);
+    }
     return !force && strcmp(old_hash, hash) == 0 ? ARK_BUILD_UNCHANGED : ARK_BUILD_INDEXED;
+}
+
+/* Replace *field with a copy of v (the source system's word over the text's guess). */
+static int take_field(char **field, const char *v) {
+    if (!v) return 0;
+    char *c = strdup(v);
+    if (!c) return ARK_ENOMEM;
+    free(*field);
+    *field = c;
+    return 0;
+}
+
+/* The sidecar's metadata over what was found in the text. */
+static int apply_sidecar(const ark_sidecar *sc, ark_meta *m) {
+    int rc = take_field(&m->title, sc->title);
+    if (!rc) rc = take_field(&m->date, sc->date);
+    if (!rc) rc = take_field(&m->type, sc->type);
+    if (!rc) rc = take_field(&m->committee, sc->committee);
+    if (rc || !sc->has_cases) return rc;
+    char **v = calloc(sc->ncase_numbers ? sc->ncase_numbers : 1, sizeof *v);
+    if (!v) return ARK_ENOMEM;
+    for (size_t i = 0; i < sc->ncase_numbers; i++)
+        if (!(v[i] = strdup(sc->case_numbers[i]))) {
+            while (i) free(v[--i]);
+            free(v);
+            return ARK_ENOMEM;
+        }
+    for (size_t i = 0; i < m->ncase_numbers; i++) free(m->case_numbers[i]);
+    free(m->case_numbers);
+    m->case_numbers = v;
+    m->ncase_numbers = sc->ncase_numbers;
+    return 0;
 }
 
 int ark_build_learn(const char *path, unsigned mask, const char *old_hash, int force,
                     ark_wcount *words, ark_err *err) {
     ark_source src = {0};
     ark_passages ps = {0};
+    ark_sidecar sc = {0};
     char hash[33];
-    int rc = load_changed(path, mask, old_hash, force, &src, hash, err);
+    int rc = load_changed(path, mask, old_hash, force, &src, &sc, hash, err);
     if (rc == ARK_BUILD_INDEXED && !(rc = ark_segment(&src, &ps, err)))
         rc = learn_words(&ps, words);
+    ark_sidecar_free(&sc);
     ark_passages_free(&ps);
     ark_source_free(&src);
     return rc;
@@ -245,6 +292,7 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
     ark_source src = {0};
     ark_passages ps = {0};
     ark_meta meta = {0};
+    ark_sidecar sc = {0};
     ark_buf cases = ARK_BUF_INIT, scratch = ARK_BUF_INIT;
     ark_err *err = &out->err;
     char hash[33];
@@ -254,10 +302,14 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
         rc = ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
         goto out;
     }
-    if ((rc = load_changed(path, mask, old_hash, force, &src, hash, err)) != ARK_BUILD_INDEXED)
+    if ((rc = load_changed(path, mask, old_hash, force, &src, &sc, hash, err)) != ARK_BUILD_INDEXED)
         goto out;
     if ((rc = ark_segment(&src, &ps, err))) goto out;
     if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
+    if ((rc = apply_sidecar(&sc, &meta))) {
+        ark_err_set(err, rc, "%s: sidecar", id);
+        goto out;
+    }
     if (ps.n && !(out->docs = calloc(ps.n, sizeof *out->docs))) {
         rc = ark_err_set(err, ARK_ENOMEM, "%s: %zu passages", id, ps.n);
         goto out;
@@ -280,6 +332,7 @@ out:
     ark_buf_free(&cases);
     ark_buf_free(&scratch);
     ark_meta_free(&meta);
+    ark_sidecar_free(&sc);
     ark_passages_free(&ps);
     ark_source_free(&src);
     return out->rc = rc;

@@ -1,14 +1,15 @@
-/* indexer/level.c: a file's access level from its sidecar or its folders. See level.h.
- * The JSON reader is strict and small: the sidecar is one object; its members may hold
- * any JSON value (the archive's other metadata will live there too), and only "access"
- * is read. Strings are compared as they are (no escapes are decoded in "access"). */
+/* indexer/level.c: a file's sidecar and its access level. See level.h.
+ * The JSON reader is strict and small: one object, whose members may hold any JSON
+ * value; the members read are decoded (escapes, \u with surrogate pairs, to UTF-8). */
 #include "level.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "arkivar/buf.h"
 
 typedef struct jp {
     const char *s;
@@ -22,7 +23,21 @@ static void ws(jp *p) {
         p->at++;
 }
 
-/* A string at p->at: 0 and [*b, *e) its raw inside, or -1. */
+static int hex4(const char *s, uint32_t *out) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A string at p->at: 0 and [*b, *e) its raw inside (escapes checked), or -1. */
 static int str(jp *p, size_t *b, size_t *e) {
     if (p->at >= p->n || p->s[p->at] != '"') return -1;
     *b = ++p->at;
@@ -31,16 +46,62 @@ static int str(jp *p, size_t *b, size_t *e) {
         if (c < 0x20) return -1;
         if (c == '\\') {
             if (++p->at >= p->n || !strchr("\"\\/bfnrtu", p->s[p->at])) return -1;
-            if (p->s[p->at] == 'u') {
-                for (int k = 0; k < 4; k++)
-                    if (++p->at >= p->n || !strchr("0123456789abcdefABCDEF", p->s[p->at])) return -1;
-            }
+            uint32_t u;
+            if (p->s[p->at] == 'u' && (p->n - p->at < 5 || hex4(p->s + p->at + 1, &u))) return -1;
+            if (p->s[p->at] == 'u') p->at += 4;
         }
         p->at++;
     }
     if (p->at >= p->n) return -1;
     *e = p->at++;
     return 0;
+}
+
+static int put_utf8(ark_buf *b, uint32_t cp) {
+    char o[4];
+    size_t n;
+    if (cp < 0x80) { o[0] = (char)cp; n = 1; }
+    else if (cp < 0x800) { o[0] = (char)(0xC0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+    else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12); o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        o[0] = (char)(0xF0 | cp >> 18); o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+        o[2] = (char)(0x80 | (cp >> 6 & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    return ark_buf_append(b, o, n);
+}
+
+/* The decoded text of a checked string's inside s[b, e): malloc'ed, or NULL (memory, or
+ * a lone surrogate or a NUL: *bad set). */
+static char *unescape(const char *s, size_t b, size_t e, int *bad) {
+    ark_buf o = ARK_BUF_INIT;
+    int rc = ark_buf_append(&o, "", 0);
+    for (size_t i = b; !rc && i < e; i++) {
+        if (s[i] != '\\') { rc = ark_buf_putc(&o, s[i]); continue; }
+        char c = s[++i];
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = strchr(from, c);
+        if (c != 'u') { rc = ark_buf_putc(&o, to[k - from]); continue; }
+        uint32_t cp = 0, lo = 0;
+        hex4(s + i + 1, &cp);
+        i += 4;
+        if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < e && s[i + 1] == '\\' && s[i + 2] == 'u' &&
+            hex4(s + i + 3, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+        } else if ((cp >= 0xD800 && cp < 0xE000) || cp == 0) {
+            *bad = 1;
+            ark_buf_free(&o);
+            return NULL;
+        }
+        rc = put_utf8(&o, cp);
+    }
+    if (rc) {
+        ark_buf_free(&o);
+        return NULL;
+    }
+    return ark_buf_take(&o);
 }
 
 static int value(jp *p);
@@ -52,30 +113,33 @@ static int word(jp *p, const char *w) {
     return 0;
 }
 
-static int number(jp *p) {
-    size_t s = p->at;
-    if (p->at < p->n && p->s[p->at] == '-') p->at++;
+static int digits(jp *p) {
     size_t d = p->at;
     while (p->at < p->n && p->s[p->at] >= '0' && p->s[p->at] <= '9') p->at++;
-    if (p->at == d) return -1;
+    return p->at > d ? 0 : -1;
+}
+
+static int number(jp *p) {
+    if (p->at < p->n && p->s[p->at] == '-') p->at++;
+    if (digits(p)) return -1;
     if (p->at < p->n && p->s[p->at] == '.') {
-        size_t f = ++p->at;
-        while (p->at < p->n && p->s[p->at] >= '0' && p->s[p->at] <= '9') p->at++;
-        if (p->at == f) return -1;
+        p->at++;
+        if (digits(p)) return -1;
     }
     if (p->at < p->n && (p->s[p->at] == 'e' || p->s[p->at] == 'E')) {
         p->at++;
         if (p->at < p->n && (p->s[p->at] == '+' || p->s[p->at] == '-')) p->at++;
-        size_t x = p->at;
-        while (p->at < p->n && p->s[p->at] >= '0' && p->s[p->at] <= '9') p->at++;
-        if (p->at == x) return -1;
+        if (digits(p)) return -1;
     }
-    return p->at > s ? 0 : -1;
+    return 0;
 }
 
-/* A container: members of an object (keys then values) or elements of an array. When
- * access is not NULL (the top object), the "access" member's raw string goes there. */
-static int container(jp *p, char close, size_t access[2], int *has) {
+/* One member of the top object: its key s[kb, ke) and value s[vb, ve). */
+typedef int (*member_fn)(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user);
+
+/* A container at p->at (object when close is '}'); for the top object, fn sees each
+ * member. */
+static int container(jp *p, char close, member_fn fn, void *user) {
     if (++p->depth > 32) return -1;
     p->at++;
     ws(p);
@@ -96,12 +160,7 @@ static int container(jp *p, char close, size_t access[2], int *has) {
         }
         size_t vb = p->at;
         if (value(p)) return -1;
-        if (access && ke - kb == 6 && memcmp(p->s + kb, "access", 6) == 0) {
-            if (p->s[vb] != '"' || *has) return -1; /* not a string, or twice */
-            access[0] = vb + 1;
-            access[1] = p->at - 1;
-            *has = 1;
-        }
+        if (fn && fn(p->s, kb, ke, vb, p->at, user)) return -1;
         ws(p);
         if (p->at < p->n && p->s[p->at] == ',') {
             p->at++;
@@ -131,22 +190,130 @@ static int value(jp *p) {
     }
 }
 
-int ark_level_from_json(const char *text, size_t len, ark_level *out) {
-    jp p = {text, len, 0, 0};
-    size_t access[2] = {0, 0};
-    int has = 0;
-    ws(&p);
-    if (p.at >= p.n || text[p.at] != '{' || container(&p, '}', access, &has)) return ARK_EINVAL;
-    ws(&p);
-    if (p.at != p.n) return ARK_EINVAL;
-    if (!has) return 0;
-    if (ark_level_parse(text + access[0], access[1] - access[0], out) != 0) return ARK_EINVAL;
-    return 1;
+typedef struct reader {
+    ark_sidecar *sc;
+    const char *bad;    /* the member that is wrong ("" : the JSON itself) */
+    int seen;           /* bits: members read, so a repeated one is refused */
+    int oom;
+} reader;
+
+static const char *const members[] = {"access", "title", "date", "type", "committee",
+                                      "case_numbers"};
+
+/* The decoded string value s[vb, ve), or NULL (not a string: r->bad; memory: r->oom). */
+static char *string_of(reader *r, const char *s, size_t vb, size_t ve) {
+    if (s[vb] != '"') return NULL;
+    int bad = 0;
+    char *v = unescape(s, vb + 1, ve - 1, &bad);
+    if (!v && !bad) r->oom = 1;
+    return v;
 }
 
-/* The level in the JSON file at path: 1 (with *out), 0 (no file, or no "access"), or
- * an error. */
-static int level_in(const char *path, ark_level *out, ark_err *err) {
+static int date_ok(const char *d) {
+    static const char shape[] = "dddd-dd-dd";
+    if (strlen(d) != sizeof shape - 1) return 0;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? (d[i] < '0' || d[i] > '9') : d[i] != '-') return 0;
+    int m = (d[5] - '0') * 10 + d[6] - '0', day = (d[8] - '0') * 10 + d[9] - '0';
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+static int cases_of(reader *r, const char *s, size_t vb, size_t ve) {
+    ark_sidecar *sc = r->sc;
+    if (s[vb] != '[') return -1;
+    jp p = {s, ve, vb + 1, 0};
+    sc->has_cases = 1;
+    for (;;) {
+        ws(&p);
+        if (p.at < p.n && s[p.at] == ']') return 0;
+        size_t b, e;
+        if (str(&p, &b, &e)) return -1;
+        char *v = string_of(r, s, b - 1, e + 1);
+        if (!v) return -1;
+        char **nv = realloc(sc->case_numbers, (sc->ncase_numbers + 1) * sizeof *nv);
+        if (!nv) {
+            free(v);
+            r->oom = 1;
+            return -1;
+        }
+        sc->case_numbers = nv;
+        sc->case_numbers[sc->ncase_numbers++] = v;
+        ws(&p);
+        if (p.at < p.n && s[p.at] == ',') p.at++;
+    }
+}
+
+static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
+    reader *r = user;
+    ark_sidecar *sc = r->sc;
+    size_t k;
+    for (k = 0; k < sizeof members / sizeof members[0]; k++)
+        if (strlen(members[k]) == ke - kb && memcmp(s + kb, members[k], ke - kb) == 0) break;
+    if (k == sizeof members / sizeof members[0]) return 0; /* not read today */
+    r->bad = members[k];
+    if (r->seen & 1 << k) return -1; /* twice */
+    r->seen |= 1 << k;
+    if (k == 5) return cases_of(r, s, vb, ve);
+    char *v = string_of(r, s, vb, ve);
+    if (!v) return -1;
+    int rc = 0;
+    switch (k) {
+    case 0:
+        rc = ark_level_parse(v, strlen(v), &sc->level) ? -1 : 0;
+        sc->has_level = rc == 0;
+        free(v);
+        break;
+    case 1: sc->title = v; break;
+    case 2:
+        if (date_ok(v)) sc->date = v;
+        else { free(v); rc = -1; }
+        break;
+    case 3: sc->type = v; break;
+    default: sc->committee = v; break;
+    }
+    return rc;
+}
+
+int ark_sidecar_parse(const char *text, size_t len, ark_sidecar *out, ark_err *err) {
+    ark_sidecar keep = {.raw = out->raw, .raw_len = out->raw_len};
+    *out = keep;
+    reader r = {out, "", 0, 0};
+    jp p = {text, len, 0, 0};
+    ws(&p);
+    int rc = p.at < p.n && text[p.at] == '{' ? container(&p, '}', on_member, &r) : -1;
+    if (rc == 0) {
+        ws(&p);
+        if (p.at != p.n) rc = -1, r.bad = "";
+    }
+    if (rc == 0) return 0;
+    out->raw = NULL;
+    ark_sidecar_free(out);
+    *out = keep;
+    if (r.oom) return ark_err_set(err, ARK_ENOMEM, "sidecar");
+    if (!*r.bad) return ark_err_set(err, ARK_EINVAL, "not one JSON object");
+    return ark_err_set(err, ARK_EINVAL, "\"%s\" is not %s", r.bad,
+                       !strcmp(r.bad, "access")         ? "\"offentlig\" or \"intern\" (once)"
+                       : !strcmp(r.bad, "date")         ? "a date \"YYYY-MM-DD\" (once)"
+                       : !strcmp(r.bad, "case_numbers") ? "an array of strings (once)"
+                                                        : "a string (once)");
+}
+
+void ark_sidecar_free(ark_sidecar *s) {
+    if (!s) return;
+    free(s->title);
+    free(s->date);
+    free(s->type);
+    free(s->committee);
+    for (size_t i = 0; i < s->ncase_numbers; i++) free(s->case_numbers[i]);
+    free(s->case_numbers);
+    free(s->raw);
+    memset(s, 0, sizeof *s);
+}
+
+/* The JSON file at path into out (raw and parsed): 0 (absent: nothing), or an error
+ * naming the file. */
+static int read_json(const char *path, ark_sidecar *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (!f) {
         if (errno == ENOENT || errno == ENOTDIR) return 0;
@@ -160,27 +327,45 @@ static int level_in(const char *path, ark_level *out, ark_err *err) {
     size_t n = fread(buf, 1, ARK_SIDECAR_MAX + 1, f);
     int bad = ferror(f);
     fclose(f);
-    int rc;
+    int rc = 0;
     if (bad) rc = ark_err_set(err, ARK_EIO, "%s: cannot read", path);
     else if (n > ARK_SIDECAR_MAX)
         rc = ark_err_set(err, ARK_EINVAL, "%s: more than %d bytes", path, ARK_SIDECAR_MAX);
-    else if ((rc = ark_level_from_json(buf, n, out)) < 0)
-        rc = ark_err_set(err, ARK_EINVAL,
-                         "%s: not a JSON object with \"access\": \"offentlig\" or \"intern\"",
-                         path);
-    free(buf);
-    return rc;
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    out->raw = buf;
+    out->raw_len = n;
+    ark_err perr = {0, ""};
+    if ((rc = ark_sidecar_parse(buf, n, out, &perr))) {
+        ark_sidecar_free(out);
+        return ark_err_set(err, rc, "%s: %s", path, perr.msg);
+    }
+    return 0;
+}
+
+int ark_sidecar_read(const char *path, ark_sidecar *out, ark_err *err) {
+    char p[4096];
+    memset(out, 0, sizeof *out);
+    if (snprintf(p, sizeof p, "%s%s", path, ARK_SIDECAR_SUFFIX) >= (int)sizeof p)
+        return ark_err_set(err, ARK_EINVAL, "%s: path too long", path);
+    return read_json(p, out, err);
 }
 
 int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *err) {
     char p[4096];
+    ark_sidecar sc;
     *out = ARK_LEVEL_PUBLIC;
-    if (snprintf(p, sizeof p, "%s%s", path, ARK_SIDECAR_SUFFIX) >= (int)sizeof p)
-        return ark_err_set(err, ARK_EINVAL, "%s: path too long", path);
-    int rc = level_in(p, out, err);
-    if (rc) return rc < 0 ? rc : 0;
+    int rc = ark_sidecar_read(path, &sc, err);
+    if (rc) return rc;
+    int has = sc.has_level;
+    if (has) *out = sc.level;
+    ark_sidecar_free(&sc);
+    if (has) return 0;
     /* The folders from the file's own up to the root. */
     size_t rl = strlen(root);
+    if (strlen(path) >= sizeof p) return ark_err_set(err, ARK_EINVAL, "%s: path too long", path);
     memcpy(p, path, strlen(path) + 1);
     for (;;) {
         char *slash = strrchr(p, '/');
@@ -190,7 +375,11 @@ int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *er
         if (dl < rl || memcmp(p, root, rl) != 0) break; /* only folders inside the root */
         char meta[4096 + sizeof ARK_FOLDER_META + 1];
         snprintf(meta, sizeof meta, "%s/%s", p, ARK_FOLDER_META);
-        if ((rc = level_in(meta, out, err))) return rc < 0 ? rc : 0;
+        if ((rc = read_json(meta, &sc, err))) return rc;
+        has = sc.has_level;
+        if (has) *out = sc.level;
+        ark_sidecar_free(&sc);
+        if (has) return 0;
         if (dl == rl) break;
     }
     return 0;

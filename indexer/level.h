@@ -1,11 +1,20 @@
-/* indexer/level.h: which access level a source file has.
- * Owns: reading a file's sidecar (NAME.meta.json beside it) and the folder defaults
- * (.arkivar.json in its folder or any folder above it, up to its root), both JSON
- * objects whose "access" member names a level (include/arkivar/access.h).
- * Why fail closed: a sidecar that cannot be read or parsed, or names no known level,
- * makes the file an error (not indexed at any level), never a public document. */
+/* indexer/level.h: what a source file's sidecar says, and its access level.
+ * Owns: reading a file's sidecar (NAME.meta.json beside it): its access level and the
+ * metadata the source system knows better than the text (title, date, type, case
+ * numbers, committee); and the folder defaults of the level (.arkivar.json in the file's
+ * folder or any folder above it, up to its root).
+ * Why fail closed: a sidecar that cannot be read or parsed, names no known level or
+ * gives a field of the wrong kind makes the file an error (not indexed at any level),
+ * never a public document or a silently guessed one.
+ *
+ * The sidecar is one JSON object. Read members: "access" ("offentlig" | "intern"),
+ * "title", "type", "committee" (strings), "date" ("YYYY-MM-DD"), "case_numbers" (an
+ * array of strings). Others are allowed and ignored today. A folder's .arkivar.json is
+ * read for "access" only. */
 #ifndef ARK_INDEXER_LEVEL_H
 #define ARK_INDEXER_LEVEL_H
+
+#include <stddef.h>
 
 #include "arkivar/access.h"
 #include "arkivar/err.h"
@@ -14,15 +23,29 @@
 #define ARK_FOLDER_META ".arkivar.json"
 #define ARK_SIDECAR_MAX (64 * 1024) /* bytes; a larger sidecar is an error */
 
-/* The level of the file at path (as found, inside root dir root): its sidecar's
- * "access", else that of the nearest .arkivar.json from its folder up to root, else
- * ARK_LEVEL_PUBLIC. 0 and *out, or ARK_EINVAL (a sidecar that is not a JSON object, or
- * whose "access" is not a level name: err names the file), ARK_EIO, ARK_ENOMEM. */
-int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *err);
+typedef struct ark_sidecar {
+    int has_level;
+    ark_level level;
+    char *title, *date, *type, *committee; /* NULL: not given (the text's guess stays) */
+    char **case_numbers;                   /* with has_cases: what the system says */
+    size_t ncase_numbers;
+    int has_cases;
+    char *raw;                             /* the sidecar's bytes (for the content hash) */
+    size_t raw_len;
+} ark_sidecar;
 
-/* The "access" member of the JSON object text[0, len): 1 and the level, 0 when the
- * object has none, or ARK_EINVAL when text is not one JSON object or access is not a
- * level name. */
-int ark_level_from_json(const char *text, size_t len, ark_level *out);
+/* The sidecar of the document at path into *out (zeroed first; free with
+ * ark_sidecar_free): 0 (out->raw NULL when there is none), ARK_EINVAL (not a JSON object,
+ * an unknown level, a member of the wrong kind: err names the file and the member),
+ * ARK_EIO, ARK_ENOMEM. */
+int ark_sidecar_read(const char *path, ark_sidecar *out, ark_err *err);
+/* The same, from the sidecar's text (for the tests): 0 or ARK_EINVAL / ARK_ENOMEM. */
+int ark_sidecar_parse(const char *text, size_t len, ark_sidecar *out, ark_err *err);
+void ark_sidecar_free(ark_sidecar *s); /* accepts NULL */
+
+/* The level of the file at path (inside root dir root): its sidecar's "access", else
+ * that of the nearest .arkivar.json from its folder up to root, else ARK_LEVEL_PUBLIC.
+ * 0 and *out, or an error as ark_sidecar_read (err names the file). */
+int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *err);
 
 #endif

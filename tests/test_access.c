@@ -6,9 +6,11 @@
 #include "tap.h"
 
 static int level_of(const char *json) {
-    ark_level l = ARK_LEVEL_PUBLIC;
-    int rc = ark_level_from_json(json, strlen(json), &l);
-    return rc == 1 ? (int)l : rc == 0 ? 100 : -1; /* 100: no "access" */
+    ark_sidecar sc = {0};
+    int rc = ark_sidecar_parse(json, strlen(json), &sc, NULL);
+    int l = rc ? -1 : sc.has_level ? (int)sc.level : 100; /* 100: no "access" */
+    ark_sidecar_free(&sc);
+    return l;
 }
 
 int main(void) {
@@ -27,6 +29,33 @@ int main(void) {
             printf("#   accepted: %s\n", bad[i]);
         }
     ok(all, "malformed JSON, an unknown or repeated level: refused (fails closed)");
+
+    ark_sidecar sc = {0};
+    const char *meta = "{\"title\": \"Svar til \\u00d8U om \\\"skolemad\\\"\", \"date\": \"2026-06-24\", "
+                       "\"type\": \"svar\", \"committee\": \"\u00d8U\", \"case_numbers\": [\"2026-0179043\", "
+                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"fields\": {\"a\": [1]}}";
+    int rc = ark_sidecar_parse(meta, strlen(meta), &sc, NULL);
+    ok(rc == 0 && sc.title && strcmp(sc.title, "Svar til \u00d8U om \"skolemad\"") == 0 && sc.date &&
+           strcmp(sc.date, "2026-06-24") == 0 && strcmp(sc.type, "svar") == 0 &&
+           strcmp(sc.committee, "\u00d8U") == 0 && sc.has_cases && sc.ncase_numbers == 2 &&
+           strcmp(sc.case_numbers[1], "2026-11781") == 0 && !sc.has_level,
+       "a sidecar's metadata: escapes decoded, UTF-8 kept, other members read past (%s)",
+       sc.title ? sc.title : "-");
+    ark_sidecar_free(&sc);
+    const char *badmeta[] = {"{\"title\": 5}", "{\"date\": \"24-06-2026\"}", "{\"date\": \"2026-13-01\"}",
+                             "{\"case_numbers\": \"2026-1\"}", "{\"case_numbers\": [1]}",
+                             "{\"title\": \"a\", \"title\": \"b\"}", "{\"title\": \"\\ud800\"}",
+                             "{\"title\": \"a\\u0000b\"}"};
+    int allbad = 1;
+    for (size_t i = 0; i < sizeof badmeta / sizeof badmeta[0]; i++) {
+        ark_err e2 = {0, ""};
+        if (ark_sidecar_parse(badmeta[i], strlen(badmeta[i]), &sc, &e2) != ARK_EINVAL || !e2.msg[0]) {
+            allbad = 0;
+            printf("#   accepted: %s\n", badmeta[i]);
+        }
+        ark_sidecar_free(&sc);
+    }
+    ok(allbad, "a member of the wrong kind, a bad date, a lone surrogate or NUL: refused, named");
 
     char key[ARK_KEY_TEXT + 1], key2[ARK_KEY_TEXT + 1];
     ok(ark_key_new(key) == 0 && ark_key_new(key2) == 0 && strlen(key) == ARK_KEY_TEXT &&

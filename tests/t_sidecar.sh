@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# tests/t_sidecar.sh: a document's metadata from its sidecar, NAME.meta.json (TAP).
+# Owns: what the source system says (title, date, type, committee, case numbers) wins
+# over what is guessed from the text; a changed sidecar re-indexes its document; a
+# sidecar with a member of the wrong kind is an error for that file (indexed nowhere).
+set -u
+
+ARK_BIN=${ARK_BIN:-bin}
+SERVER=$ARK_BIN/arkivar-server
+INDEXER=$ARK_BIN/arkivar-indexer
+n=0
+failed=0
+PID=
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tap.sh"
+
+require curl python3 "$SERVER" "$INDEXER"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/t_sidecar.XXXXXX")
+cleanup() {
+    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+t() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+field() { python3 -c 'import sys, json; d = json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d}), ensure_ascii=False))' "$1"; }
+
+mkdir -p "$T/c"
+cp corpus/001_cd1fcdf664451ee5.txt "$T/c/svar.txt"
+cp corpus/002_1152fea116605285.txt "$T/c/andet.txt"
+cat > "$T/c/svar.txt.meta.json" <<'JSON'
+{"title": "Svar til \u00d8konomiudvalget om \"innovation\"", "date": "2026-06-24", "type": "svar",
+ "committee": "ØU", "case_numbers": ["2026-9999999", "2026-0000001"], "url": "https://kk.dk/sag/1",
+ "fields": {"sagsbehandler": "x"}}
+JSON
+"$INDEXER" --quiet --index "$T/i" "$T/c" 2>"$T/i.log"; t $? "a folder with a sidecar indexes (exit 0)"
+PORT=$(free_port)
+start_server "$PORT" "$T/s.log" --index "$T/i" --threads 2; t $? "server starts"
+S=http://127.0.0.1:$PORT
+doc=$(curl -s "$S/api/doc/svar.txt?count=1")
+[ "$(echo "$doc" | field 'd["doc"]["title"]')" = '"Svar til Økonomiudvalget om \"innovation\""' ] && \
+    [ "$(echo "$doc" | field '[d["doc"][k] for k in ("date", "type", "committee")]')" = '["2026-06-24", "svar", "ØU"]' ] && \
+    [ "$(echo "$doc" | field 'd["doc"]["case_numbers"]')" = '["2026-9999999", "2026-0000001"]' ]
+t $? "title, date, type, committee and case numbers are the sidecar's, not the text's guesses"
+[ "$(curl -s "$S/api/search?q=innovation&case=2026-0000001" | field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ] && \
+    [ "$(curl -s "$S/api/search?q=sag:2026-9999999" | field 'd["total"] > 0')" = true ]
+t $? "the sidecar's case numbers filter (case= and sag:)"
+[ "$(curl -s "$S/api/search?q=innovation&type=svar&date=2026-06" | field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ]
+t $? "its type and date filter too"
+guess=$(curl -s "$S/api/doc/andet.txt?count=1" | field 'd["doc"]["title"]')
+[ -n "$guess" ] && [ "$guess" != '""' ]; t $? "a file without a sidecar keeps the guessed title ($guess)"
+
+echo '{"title": "Et nyt navn"}' > "$T/c/svar.txt.meta.json"
+"$INDEXER" --index "$T/i" "$T/c" 2>"$T/i2.log"; rc=$?
+sleep 0.5
+[ $rc = 0 ] && grep -q '1 files indexed, 1 unchanged' "$T/i2.log" && \
+    [ "$(curl -s "$S/api/doc/svar.txt?count=1" | field 'd["doc"]["title"]')" = '"Et nyt navn"' ]
+t $? "a changed sidecar re-indexes its document, the other stays unchanged ($(tail -1 "$T/i2.log" | cut -c1-60))"
+
+echo '{"title": 5}' > "$T/c/svar.txt.meta.json"
+"$INDEXER" --index "$T/i" "$T/c" --allow-removals 2>"$T/i3.log"; rc=$?
+sleep 0.5
+code=$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/svar.txt")
+[ $rc = 1 ] && grep -q 'svar.txt.meta.json.*"title" is not a string' "$T/i3.log" && [ "$code" = 404 ]
+t $? "a title that is not a string: the file is named, exit 1, and indexed nowhere ($code)"
+
+kill -TERM "$PID"; wait "$PID"; PID=
+echo "1..$n"
+[ $failed = 0 ]
