@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "arkivar/record.h"
@@ -219,8 +220,24 @@ int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists
 
 /* Load path and say whether it changed since old_hash: ARK_BUILD_INDEXED (changed, src
  * and hash filled), ARK_BUILD_UNCHANGED or a negative code. */
+/* A markdown file's front matter into fm, its bytes then blanked in src (newlines kept),
+ * so no passage holds it and every offset still counts the file's own bytes. */
+static int front_matter(const char *path, ark_source *src, ark_sidecar *fm, ark_err *err) {
+    const char *dot = strrchr(path, '.');
+    if (!dot || (strcasecmp(dot, ".md") != 0 && strcasecmp(dot, ".markdown") != 0)) return 0;
+    size_t n = ark_front_len(src->bytes, src->len);
+    if (!n) return 0;
+    ark_err perr = {0, ""};
+    int rc = ark_front_parse(src->bytes, src->len, fm, &perr);
+    if (rc) return ark_err_set(err, rc, "%s", perr.msg);
+    for (size_t i = 0; i < n; i++)
+        if (src->bytes[i] != '\n') src->bytes[i] = ' ';
+    return 0;
+}
+
 static int load_changed(const char *path, unsigned mask, const char *old_hash, int force,
-                        ark_source *src, ark_sidecar *sc, char hash[33], ark_err *err) {
+                        ark_source *src, ark_sidecar *sc, ark_sidecar *fm, char hash[33],
+                        ark_err *err) {
     int rc = ark_sidecar_read(path, sc, err);
     if (rc) return rc;
     if ((rc = ark_source_load(path, src, err))) return rc;
@@ -237,7 +254,9 @@ static int load_changed(const char *path, unsigned mask, const char *old_hash, i
         ark_content_hash(both, src->len + 1 + sc->raw_len, hash);
         free(both);
     }
-    return !force && strcmp(old_hash, hash) == 0 ? ARK_BUILD_UNCHANGED : ARK_BUILD_INDEXED;
+    if (!force && strcmp(old_hash, hash) == 0) return ARK_BUILD_UNCHANGED;
+    if ((rc = front_matter(path, src, fm, err))) return rc;
+    return ARK_BUILD_INDEXED;
 }
 
 /* Replace *field with a copy of v (the source system's word over the text's guess). */
@@ -276,12 +295,13 @@ int ark_build_learn(const char *path, unsigned mask, const char *old_hash, int f
                     ark_wcount *words, ark_err *err) {
     ark_source src = {0};
     ark_passages ps = {0};
-    ark_sidecar sc = {0};
+    ark_sidecar sc = {0}, fm = {0};
     char hash[33];
-    int rc = load_changed(path, mask, old_hash, force, &src, &sc, hash, err);
+    int rc = load_changed(path, mask, old_hash, force, &src, &sc, &fm, hash, err);
     if (rc == ARK_BUILD_INDEXED && !(rc = ark_segment(&src, &ps, err)))
         rc = learn_words(&ps, words);
     ark_sidecar_free(&sc);
+    ark_sidecar_free(&fm);
     ark_passages_free(&ps);
     ark_source_free(&src);
     return rc;
@@ -292,7 +312,7 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
     ark_source src = {0};
     ark_passages ps = {0};
     ark_meta meta = {0};
-    ark_sidecar sc = {0};
+    ark_sidecar sc = {0}, fm = {0};
     ark_buf cases = ARK_BUF_INIT, scratch = ARK_BUF_INIT;
     ark_err *err = &out->err;
     char hash[33];
@@ -302,11 +322,13 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
         rc = ark_err_set(err, ARK_EINVAL, "document id longer than %d bytes", ARK_MAX_ID);
         goto out;
     }
-    if ((rc = load_changed(path, mask, old_hash, force, &src, &sc, hash, err)) != ARK_BUILD_INDEXED)
+    if ((rc = load_changed(path, mask, old_hash, force, &src, &sc, &fm, hash, err)) !=
+        ARK_BUILD_INDEXED)
         goto out;
     if ((rc = ark_segment(&src, &ps, err))) goto out;
     if ((rc = ark_meta_extract(&src, &ps, &meta, err))) goto out;
-    if ((rc = apply_sidecar(&sc, &meta))) {
+    /* The sidecar over the front matter over the text's guesses. */
+    if ((rc = apply_sidecar(&fm, &meta)) || (rc = apply_sidecar(&sc, &meta))) {
         ark_err_set(err, rc, "%s: sidecar", id);
         goto out;
     }
@@ -333,6 +355,7 @@ out:
     ark_buf_free(&scratch);
     ark_meta_free(&meta);
     ark_sidecar_free(&sc);
+    ark_sidecar_free(&fm);
     ark_passages_free(&ps);
     ark_source_free(&src);
     return out->rc = rc;

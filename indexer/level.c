@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arkivar/buf.h"
 
@@ -353,6 +354,155 @@ int ark_sidecar_read(const char *path, ark_sidecar *out, ark_err *err) {
     return read_json(p, out, err);
 }
 
+/* ---- YAML front matter ----------------------------------------------------------------- */
+
+/* The line at s[*at] ([b, e) without its newline); 0 at the end. */
+static int next_line(const char *s, size_t n, size_t *at, size_t *b, size_t *e) {
+    if (*at >= n) return 0;
+    *b = *at;
+    while (*at < n && s[*at] != '\n') (*at)++;
+    *e = *at;
+    if (*e > *b && s[*e - 1] == '\r') (*e)--;
+    if (*at < n) (*at)++;
+    return 1;
+}
+
+static int line_is(const char *s, size_t b, size_t e, const char *w) {
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    return e - b == strlen(w) && memcmp(s + b, w, e - b) == 0;
+}
+
+size_t ark_front_len(const char *text, size_t len) {
+    size_t at = 0, b, e;
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF)
+        at = 3; /* a BOM */
+    if (!next_line(text, len, &at, &b, &e) || !line_is(text, b, e, "---")) return 0;
+    while (next_line(text, len, &at, &b, &e))
+        if (line_is(text, b, e, "---") || line_is(text, b, e, "...")) return at;
+    return 0; /* never closed: not front matter */
+}
+
+/* A scalar s[b, e) (trimmed) as a JSON string into j: plain, 'single' or "double". */
+static int put_scalar(ark_buf *j, const char *s, size_t b, size_t e) {
+    while (b < e && (s[b] == ' ' || s[b] == '\t')) b++;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    int rc = ark_buf_putc(j, '"');
+    if (e - b >= 2 && s[b] == '"' && s[e - 1] == '"') {
+        return rc ? rc : (ark_buf_append(j, s + b + 1, e - b - 2) || ark_buf_putc(j, '"'));
+    }
+    if (e - b >= 2 && s[b] == '\'' && s[e - 1] == '\'') b++, e--;
+    for (size_t i = b; !rc && i < e; i++) {
+        if (s[i] == '\'' && i + 1 < e && s[i + 1] == '\'') i++; /* '' in single quotes */
+        if (s[i] == '"' || s[i] == '\\') rc = ark_buf_putc(j, '\\');
+        if (!rc) rc = (unsigned char)s[i] < 0x20 ? ark_buf_printf(j, "\\u%04x", s[i]) : ark_buf_putc(j, s[i]);
+    }
+    return rc ? rc : ark_buf_putc(j, '"');
+}
+
+/* A flow list "[a, b]" s[b, e) as a JSON array of strings into j (no nesting). */
+static int put_flow(ark_buf *j, const char *s, size_t b, size_t e) {
+    int rc = ark_buf_putc(j, '[');
+    size_t i = b + 1, start = i;
+    int any = 0;
+    e--; /* the ']' */
+    for (; !rc && i <= e; i++) {
+        if (i < e && s[i] != ',') continue;
+        size_t x = start, y = i;
+        while (x < y && (s[x] == ' ' || s[x] == '\t')) x++;
+        if (x < y || i < e) {
+            if (any) rc = ark_buf_putc(j, ',');
+            if (!rc) rc = put_scalar(j, s, start, i);
+            any = 1;
+        }
+        start = i + 1;
+    }
+    return rc ? rc : ark_buf_putc(j, ']');
+}
+
+int ark_front_parse(const char *text, size_t len, ark_sidecar *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    size_t flen = ark_front_len(text, len), at = 0, b, e, lineno = 0;
+    if (!flen) return 0;
+    ark_buf j = ARK_BUF_INIT;
+    int rc = ark_buf_putc(&j, '{'), nmembers = 0, in_list = 0;
+    next_line(text, flen, &at, &b, &e); /* the opening --- */
+    lineno++;
+    while (!rc && next_line(text, flen, &at, &b, &e)) {
+        lineno++;
+        if (line_is(text, b, e, "---") || line_is(text, b, e, "...")) break;
+        size_t x = b;
+        while (x < e && (text[x] == ' ' || text[x] == '\t')) x++;
+        if (x == e || text[x] == '#') continue;
+        if (text[x] == '-' && (x + 1 == e || text[x + 1] == ' ')) { /* an item of a block list */
+            if (!in_list) goto bad;
+            if (in_list > 1) rc = ark_buf_putc(&j, ',');
+            if (!rc) rc = put_scalar(&j, text, x + 1, e);
+            in_list = 2;
+            continue;
+        }
+        if (in_list) rc = ark_buf_putc(&j, ']');
+        in_list = 0;
+        if (x != b) goto bad; /* nested mappings are not read */
+        const char *colon = memchr(text + b, ':', e - b);
+        if (!colon || colon == text + b) goto bad;
+        size_t k = (size_t)(colon - text), v = k + 1;
+        if (v < e && text[v] != ' ' && text[v] != '\t') goto bad;
+        while (v < e && (text[v] == ' ' || text[v] == '\t')) v++;
+        size_t ve = e;
+        while (ve > v && (text[ve - 1] == ' ' || text[ve - 1] == '\t')) ve--;
+        if (nmembers++ && !rc) rc = ark_buf_putc(&j, ',');
+        if (!rc) rc = put_scalar(&j, text, b, k);
+        if (!rc) rc = ark_buf_putc(&j, ':');
+        if (rc) break;
+        if (v == ve) { /* a block list follows */
+            rc = ark_buf_putc(&j, '[');
+            in_list = 1;
+        } else if (text[v] == '[' && text[ve - 1] == ']') {
+            rc = put_flow(&j, text, v, ve);
+        } else if (text[v] == '[' || text[v] == '{') {
+            goto bad; /* an unclosed list, or a flow mapping: not read */
+        } else {
+            rc = put_scalar(&j, text, v, ve);
+        }
+    }
+    if (!rc && in_list) rc = ark_buf_putc(&j, ']');
+    if (!rc) rc = ark_buf_putc(&j, '}');
+    if (rc) {
+        ark_buf_free(&j);
+        return ark_err_set(err, ARK_ENOMEM, "front matter");
+    }
+    ark_err perr = {0, ""};
+    rc = ark_sidecar_parse(j.data, j.len, out, &perr);
+    ark_buf_free(&j);
+    if (rc) return ark_err_set(err, rc, "front matter: %s", perr.msg);
+    return 0;
+bad:
+    ark_buf_free(&j);
+    return ark_err_set(err, ARK_EINVAL, "front matter, line %zu: not `key: value` or `- item`",
+                       lineno);
+}
+
+/* A .md or .markdown file's front matter (its first ARK_SIDECAR_MAX bytes). */
+static int front_of(const char *path, ark_sidecar *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    const char *dot = strrchr(path, '.');
+    if (!dot || (strcasecmp(dot, ".md") != 0 && strcasecmp(dot, ".markdown") != 0)) return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0; /* the loader says why */
+    char *buf = malloc(ARK_SIDECAR_MAX);
+    if (!buf) {
+        fclose(f);
+        return ark_err_set(err, ARK_ENOMEM, "%s", path);
+    }
+    size_t n = fread(buf, 1, ARK_SIDECAR_MAX, f);
+    fclose(f);
+    ark_err perr = {0, ""};
+    int rc = ark_front_parse(buf, n, out, &perr);
+    free(buf);
+    return rc ? ark_err_set(err, rc, "%s: %s", path, perr.msg) : 0;
+}
+
 int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *err) {
     char p[4096];
     ark_sidecar sc;
@@ -362,6 +512,12 @@ int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *er
     int has = sc.has_level;
     if (has) *out = sc.level;
     ark_sidecar_free(&sc);
+    if (!has) { /* the front matter's, after the sidecar's: fail closed on a bad one too */
+        if ((rc = front_of(path, &sc, err))) return rc;
+        has = sc.has_level;
+        if (has) *out = sc.level;
+        ark_sidecar_free(&sc);
+    }
     if (has) return 0;
     /* The folders from the file's own up to the root. */
     size_t rl = strlen(root);

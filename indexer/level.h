@@ -43,8 +43,19 @@ int ark_sidecar_read(const char *path, ark_sidecar *out, ark_err *err);
 int ark_sidecar_parse(const char *text, size_t len, ark_sidecar *out, ark_err *err);
 void ark_sidecar_free(ark_sidecar *s); /* accepts NULL */
 
-/* The level of the file at path (inside root dir root): its sidecar's "access", else
- * that of the nearest .arkivar.json from its folder up to root, else ARK_LEVEL_PUBLIC.
+/* A markdown file's YAML front matter: text[0, len) begins with a line "---" and the
+ * matter ends at the next line "---" (or "..."). Returns its length in bytes (through the
+ * closing line), or 0 when text has none. The matter is read as a sidecar is, with the
+ * same members, in the YAML most front matter uses: `key: value` lines (plain, 'single'
+ * or "double" quoted scalars), `key: [a, b]` and block lists of `- item` lines; '#'
+ * comments. parse: 0 into *out (zeroed first; ark_sidecar_free), ARK_EINVAL naming the
+ * line or the member, ARK_ENOMEM. */
+size_t ark_front_len(const char *text, size_t len);
+int ark_front_parse(const char *text, size_t len, ark_sidecar *out, ark_err *err);
+
+/* The level of the file at path (inside root dir root): its sidecar's "access", else its
+ * front matter's (a .md or .markdown file), else that of the nearest .arkivar.json from its
+ * folder up to root, else ARK_LEVEL_PUBLIC.
  * 0 and *out, or an error as ark_sidecar_read (err names the file). */
 int ark_level_of(const char *path, const char *root, ark_level *out, ark_err *err);
 

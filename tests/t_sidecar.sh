@@ -65,6 +65,26 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/svar.txt")
 [ $rc = 1 ] && grep -q 'svar.txt.meta.json.*"title" is not a string' "$T/i3.log" && [ "$code" = 404 ]
 t $? "a title that is not a string: the file is named, exit 1, and indexed nowhere ($code)"
 
+# A markdown file's YAML front matter is read the same way (the sidecar wins over it),
+# and is no passage of the document: offsets still count the file's own bytes.
+mkdir -p "$T/md"
+printf -- '---\ntitle: "Referat af ØU-mødet"\ndate: 2026-03-02\ntype: referat\ncase_numbers:\n  - 2026-1234567\ncommittee: ØU\n---\n# Punkt 1\n\nUdvalget drøftede skolemad og innovation.\n' > "$T/md/ref.md"
+printf -- '---\ntitle: Lukket punkt\naccess: intern\n---\nPersonalesag om Qorvandel.\n' > "$T/md/lukket.md"
+printf -- '---\ntitle: [\n---\nTekst.\n' > "$T/md/bad.md"
+"$INDEXER" --quiet --index "$T/m" "$T/md" 2>"$T/m.log"; rc=$?
+kill -TERM "$PID"; wait "$PID"; PID=
+start_server "$PORT" "$T/s2.log" --index "$T/m" --threads 2; t $? "server on the markdown index starts"
+doc=$(curl -s "$S/api/doc/ref.md")
+[ "$(echo "$doc" | field '[d["doc"][k] for k in ("title", "date", "type", "committee", "case_numbers")]')" = \
+  '["Referat af ØU-mødet", "2026-03-02", "referat", "ØU", ["2026-1234567"]]' ] && \
+    [ "$(echo "$doc" | field '[(p["text"], p["line_start"]) for p in d["passages"]]')" = '[["Udvalget drøftede skolemad og innovation.", 11]]' ] && \
+    [ "$(echo "$doc" | field 'd["passages"][0]["start"]')" = "$(grep -bo 'Udvalget' "$T/md/ref.md" | cut -d: -f1)" ]
+t $? "front matter: the metadata read, no passage of it, offsets and lines in the file's bytes"
+[ $rc = 1 ] && grep -q 'bad.md.*front matter' "$T/m.log" && [ "$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/bad.md")" = 404 ]
+t $? "front matter that is not key: value: the file is named, exit 1, indexed nowhere (exit $rc)"
+[ "$(curl -s "$S/api/search?q=Qorvandel" | field 'd["total"]')" = 0 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/lukket.md")" = 404 ]
+t $? "access: intern in front matter keeps the file out of the public database"
+
 kill -TERM "$PID"; wait "$PID"; PID=
 echo "1..$n"
 [ $failed = 0 ]

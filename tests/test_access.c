@@ -57,6 +57,29 @@ int main(void) {
     }
     ok(allbad, "a member of the wrong kind, a bad date, a lone surrogate or NUL: refused, named");
 
+    const char *fm = "---\r\ntitle: 'Svar om ''skolemad'''\n# a comment\ndate: 2026-06-24\n"
+                     "case_numbers: [2026-1, \"2026-2\"]\naccess: intern\n---\n# Tekst\n";
+    rc = ark_front_parse(fm, strlen(fm), &sc, NULL);
+    ok(rc == 0 && ark_front_len(fm, strlen(fm)) == (size_t)(strstr(fm, "# Tekst") - fm) && sc.title &&
+           strcmp(sc.title, "Svar om 'skolemad'") == 0 && sc.ncase_numbers == 2 &&
+           strcmp(sc.case_numbers[1], "2026-2") == 0 && sc.has_level && sc.level == ARK_LEVEL_INTERN,
+       "YAML front matter: quoted and plain scalars, a flow list, comments, access (%s)",
+       sc.title ? sc.title : "-");
+    ark_sidecar_free(&sc);
+    ok(ark_front_len("---\ntitle: x\n", 14) == 0 && ark_front_len("# ---\n", 6) == 0,
+       "no closing line, or no opening one: no front matter");
+    const char *badfm[] = {"---\ntitle x\n---\n", "---\n  nested: 1\n---\n", "---\n- item\n---\n",
+                           "---\ndate: 2026\n---\n", "---\ntitle: [a]\n---\n"};
+    allbad = 1;
+    for (size_t i = 0; i < sizeof badfm / sizeof badfm[0]; i++) {
+        if (ark_front_parse(badfm[i], strlen(badfm[i]), &sc, NULL) != ARK_EINVAL) {
+            allbad = 0;
+            printf("#   accepted: %s\n", badfm[i]);
+        }
+        ark_sidecar_free(&sc);
+    }
+    ok(allbad, "front matter that is not key: value, a bad date, a list for a title: refused");
+
     char key[ARK_KEY_TEXT + 1], key2[ARK_KEY_TEXT + 1];
     ok(ark_key_new(key) == 0 && ark_key_new(key2) == 0 && strlen(key) == ARK_KEY_TEXT &&
            strncmp(key, "ark_", 4) == 0 && strcmp(key, key2) != 0,
