@@ -170,7 +170,7 @@ static void test_guard(void) {
         if (ark_norm(in, n, &o, &ol, &map) != 0) all = 0;
         free(o);
         free(map);
-        ark_source src = {in, n, NULL, 0, 0, 0};
+        ark_source src = {in, n, NULL, 0, NULL, 0, 0};
         ark_passages ps;
         ark_err e;
         if (ark_segment(&src, &ps, &e) != 0) all = 0;
@@ -184,7 +184,7 @@ static void test_guard(void) {
     if (f) fclose(f);
     char *in = m + pg - n;
     memcpy(in, buf, n);
-    ark_source src = {in, n, NULL, 0, 0, 0};
+    ark_source src = {in, n, NULL, 0, NULL, 0, 0};
     ark_passages ps;
     ark_err e;
     E(ark_segment(&src, &ps, &e));
@@ -193,7 +193,7 @@ static void test_guard(void) {
 }
 
 static double seg_time(char *big, size_t len, size_t *np) {
-    ark_source src = {big, len, NULL, 0, 0, 0};
+    ark_source src = {big, len, NULL, 0, NULL, 0, 0};
     ark_passages ps;
     ark_err e;
     struct timespec a, b;
@@ -298,7 +298,7 @@ int main(void) {
 
     /* Empty source: no passages. */
     {
-        ark_source s0 = {(char *)"", 0, NULL, 0, 0, 0};
+        ark_source s0 = {(char *)"", 0, NULL, 0, NULL, 0, 0};
         ark_passages p0;
         ark_err e;
         E(ark_segment(&s0, &p0, &e));
@@ -310,7 +310,7 @@ int main(void) {
         const char *t = "Første side har en lang nok tekst til at blive en passage for sig selv.\n\n"
                         "Anden side har også en lang nok tekst til at blive en passage for sig selv.\n";
         ark_page pages[2] = {{0, 1}, {(uint64_t)(strstr(t, "Anden") - t), 2}};
-        ark_source sp = {(char *)t, strlen(t), pages, 2, 0, 0};
+        ark_source sp = {(char *)t, strlen(t), pages, 2, NULL, 0, 0};
         ark_passages pp;
         ark_err e;
         E(ark_segment(&sp, &pp, &e));
