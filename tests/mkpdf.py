@@ -4,6 +4,7 @@ Owns: a minimal valid PDF writer (one Helvetica font, WinAnsiEncoding, one text 
 per page, an Info dictionary with a title, a correct xref table) and the fixtures.
 Why: the loader is tested on files we can read byte for byte; the fixtures are committed
 (tests/fixtures/pdf/), this script says how they were made:  python3 tests/mkpdf.py DIR
+(and, made as the test runs, a PDF of N pages:  python3 tests/mkpdf.py --pages N OUT)
 WinAnsiEncoding is cp1252, so Danish æ ø å Æ Ø Å are single bytes in the strings."""
 import sys, os
 
@@ -65,6 +66,12 @@ THREE = [
 ]
 
 def main():
+    # tests/mkpdf.py --pages N OUT: N pages of "Side K" text (the page limit; a quick rate).
+    if len(sys.argv) == 4 and sys.argv[1] == "--pages":
+        n = int(sys.argv[2])
+        write_pdf(sys.argv[3], [["Side %d" % (k + 1), "Teksten på side %d af %d." % (k + 1, n)]
+                                for k in range(n)])
+        return
     d = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/pdf"
     os.makedirs(d, exist_ok=True)
     write_pdf(os.path.join(d, "lokalplan.pdf"), THREE, title="Lokalplan 12 for Ærøvej")

@@ -3,7 +3,7 @@
 # Owns: the PDF loader seen from outside: a 3-page fixture (tests/fixtures/pdf/, made by
 # tests/mkpdf.py) is searchable with the page of each passage right; a truncated PDF, a
 # text file named .pdf, an encrypted and a damaged PDF are each named on stderr with
-# the reason, and the run goes on to exit 1.
+# the reason, and the run goes on to exit 1; 5,001 pages are refused, 5,000 read.
 # Why: page numbers are the point of reading PDFs; a page off by one sends a reader to
 # the wrong page, and only a word that is on one page alone shows it.
 # Needs curl, python3, pdftotext (poppler-utils) and qpdf. ARK_BIN: where the binaries are.
@@ -65,6 +65,15 @@ check "damaged PDF named with poppler's reason" named skadet.pdf "cannot read th
 check "the good PDF is indexed, the run went on" grep -q "1 files indexed, 0 unchanged, 0 removed, 4 failed" "$TMP/indexer.err"
 check "only the bad files are named" bash -c "[ \$(grep -c '$TMP/c/' '$TMP/indexer.err') = 4 ]"
 
+# ---- the page limit: 5,000 pages are read, 5,001 refused ----------------------------------
+mkdir -p "$TMP/big" "$TMP/limit"
+python3 "$(dirname "$0")/mkpdf.py" --pages 5001 "$TMP/big/mange.pdf"
+python3 "$(dirname "$0")/mkpdf.py" --pages 5000 "$TMP/limit/grænse.pdf"
+check "5,001 pages: refused by name with the limit, exit 1" bash -c "
+    '$INDEXER' --quiet --index '$TMP/idx-big' '$TMP/big' 2>'$TMP/big.err'; rc=\$?
+    cat '$TMP/big.err'; [ \$rc = 1 ] && grep -qF '$TMP/big/mange.pdf: 5001 pages, the limit is 5000' '$TMP/big.err'"
+check "5,000 pages: indexed, exit 0" "$INDEXER" --quiet --index "$TMP/idx-limit" "$TMP/limit"
+
 # ---- searched through the server --------------------------------------------------------
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
@@ -114,7 +123,7 @@ assert ps[-1][\"end\"] <= d[\"doc\"][\"bytes\"], (ps[-1], d[\"doc\"])
 # SIGTERM, so LeakSanitizer reports in the sanitizer build.
 kill -TERM "$PID"
 wait "$PID" 2>/dev/null
-check "server stops cleanly, no sanitizer report" bash -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log' '$TMP/indexer.err'"
+check "server stops cleanly, no sanitizer report" bash -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log' '$TMP/indexer.err' '$TMP/big.err'"
 PID=
 
 echo "1..$n"
