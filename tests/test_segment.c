@@ -331,6 +331,32 @@ int main(void) {
         ok(pp.n == 2 && pp.v[0].page == 1 && pp.v[1].page == 2, "page numbers from src->pages");
         ark_passages_free(&pp);
     }
+    /* PDF pages (lib/text/pdf.c): joined by "\n\f\n\n"; a passage starts on its page's
+     * text, never on the form feed, so its page is the one a reader sees it on. */
+    {
+        const char *t = "Første side har en lang nok tekst til at blive en passage for sig selv.\n"
+                        "\n\f\n\nAnden side\n\f\n\n"
+                        "Tredje side har også en lang nok tekst til at blive en passage for sig selv.";
+        const char *p2 = strstr(t, "Anden"), *p3 = strstr(t, "Tredje");
+        ark_page pages[3] = {{0, 1}, {(uint64_t)(p2 - t), 2}, {(uint64_t)(p3 - t), 3}};
+        ark_source sp = {(char *)t, strlen(t), pages, 3, NULL, 0, 0};
+        ark_passages pp;
+        ark_err e;
+        E(ark_segment(&sp, &pp, &e));
+        int right = pp.n > 0;
+        for (size_t i = 0; i < pp.n; i++) {
+            const ark_passage *a = &pp.v[i];
+            uint32_t want = a->start >= (uint64_t)(p3 - t) ? 3 : a->start >= (uint64_t)(p2 - t) ? 2 : 1;
+            right &= a->page == want && t[a->start] != '\f' && t[a->end - 1] != '\f';
+            if (strstr(a->text, "Tredje")) right &= a->page == 3;
+        }
+        ok(right, "PDF page breaks: each passage on its own page, none starts on a form feed");
+        if (!right)
+            for (size_t i = 0; i < pp.n; i++)
+                printf("#   passage %zu: page %u, [%llu, %llu) %s\n", i, pp.v[i].page,
+                     (unsigned long long)pp.v[i].start, (unsigned long long)pp.v[i].end, pp.v[i].text);
+        ark_passages_free(&pp);
+    }
 
     test_guard();
     test_speed();
