@@ -44,7 +44,7 @@ static void usage(FILE *f) {
     fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals]\n"
           "                       [--mask-contacts] [--threads N] [--quiet] PATH...\n"
           "\n"
-          "Build the Arkivar index at DIR from the .txt and .md files under each PATH\n"
+          "Build the Arkivar index at DIR from the .txt, .md and .pdf files under each PATH\n"
           "(files or folders, recursively), or bring it up to date: unchanged files are\n"
           "skipped, changed files replaced, documents whose files are gone removed.\n"
           "One run is one transaction: readers see the old index or the new one.\n"

@@ -228,7 +228,12 @@ int ark_walk_add(ark_walk *w, const char *path, ark_err *err) {
         return 0;
     }
     if (!ark_loader_for(path)) {
-        warn(w, "%s: not a supported format (.txt, .md)", path);
+        char exts[128] = "";
+        for (size_t i = 0; ark_loader_ext(i); i++) {
+            size_t at = strlen(exts);
+            snprintf(exts + at, sizeof exts - at, "%s%s", i ? ", " : "", ark_loader_ext(i));
+        }
+        warn(w, "%s: not a supported format (%s)", path, exts);
         r->failed = 1;
         return 0;
     }

@@ -98,9 +98,23 @@ static void test_loader(void) {
     ok(ark_loader_for("a/b/x.TXT") && ark_loader_for("x.md") && ark_loader_for("x.Markdown") &&
            ark_loader_for("x.text"),
        "loader by extension, case-insensitive");
-    ok(!ark_loader_for("x.pdf") && !ark_loader_for("txt") && !ark_loader_for("dir.txt/x"),
+    ok(ark_loader_for("x.pdf") && ark_loader_for("a/x.PDF"), "a loader for .pdf");
+    ok(!ark_loader_for("x.docx") && !ark_loader_for("txt") && !ark_loader_for("dir.txt/x") &&
+           !ark_loader_for("pdf"),
        "no loader for other files");
-    is_int(ark_source_load("x.pdf", &s, &e), ARK_EINVAL, "load of .pdf: ARK_EINVAL");
+    is_int(ark_source_load("x.docx", &s, &e), ARK_EINVAL, "load of .docx: ARK_EINVAL");
+    {
+        /* The one list of extensions: each has a loader, and .pdf is among them. */
+        int all = 1, pdf = 0;
+        size_t i;
+        for (i = 0; ark_loader_ext(i); i++) {
+            char name[32];
+            snprintf(name, sizeof name, "x%s", ark_loader_ext(i));
+            all &= ark_loader_for(name) != NULL;
+            pdf |= strcmp(ark_loader_ext(i), ".pdf") == 0;
+        }
+        ok(all && pdf && i == 5, "ark_loader_ext lists the 5 extensions, .pdf among them");
+    }
 
     char dir[] = "/tmp/ark_test_seg_XXXXXX";
     ok(mkdtemp(dir) != NULL, "temporary directory");
@@ -170,7 +184,7 @@ static void test_guard(void) {
         if (ark_norm(in, n, &o, &ol, &map) != 0) all = 0;
         free(o);
         free(map);
-        ark_source src = {in, n, NULL, 0, 0, 0};
+        ark_source src = {in, n, NULL, 0, NULL, 0, 0};
         ark_passages ps;
         ark_err e;
         if (ark_segment(&src, &ps, &e) != 0) all = 0;
@@ -184,7 +198,7 @@ static void test_guard(void) {
     if (f) fclose(f);
     char *in = m + pg - n;
     memcpy(in, buf, n);
-    ark_source src = {in, n, NULL, 0, 0, 0};
+    ark_source src = {in, n, NULL, 0, NULL, 0, 0};
     ark_passages ps;
     ark_err e;
     E(ark_segment(&src, &ps, &e));
@@ -193,7 +207,7 @@ static void test_guard(void) {
 }
 
 static double seg_time(char *big, size_t len, size_t *np) {
-    ark_source src = {big, len, NULL, 0, 0, 0};
+    ark_source src = {big, len, NULL, 0, NULL, 0, 0};
     ark_passages ps;
     ark_err e;
     struct timespec a, b;
@@ -298,7 +312,7 @@ int main(void) {
 
     /* Empty source: no passages. */
     {
-        ark_source s0 = {(char *)"", 0, NULL, 0, 0, 0};
+        ark_source s0 = {(char *)"", 0, NULL, 0, NULL, 0, 0};
         ark_passages p0;
         ark_err e;
         E(ark_segment(&s0, &p0, &e));
@@ -310,11 +324,37 @@ int main(void) {
         const char *t = "Første side har en lang nok tekst til at blive en passage for sig selv.\n\n"
                         "Anden side har også en lang nok tekst til at blive en passage for sig selv.\n";
         ark_page pages[2] = {{0, 1}, {(uint64_t)(strstr(t, "Anden") - t), 2}};
-        ark_source sp = {(char *)t, strlen(t), pages, 2, 0, 0};
+        ark_source sp = {(char *)t, strlen(t), pages, 2, NULL, 0, 0};
         ark_passages pp;
         ark_err e;
         E(ark_segment(&sp, &pp, &e));
         ok(pp.n == 2 && pp.v[0].page == 1 && pp.v[1].page == 2, "page numbers from src->pages");
+        ark_passages_free(&pp);
+    }
+    /* PDF pages (lib/text/pdf.c): joined by "\n\f\n\n"; a passage starts on its page's
+     * text, never on the form feed, so its page is the one a reader sees it on. */
+    {
+        const char *t = "Første side har en lang nok tekst til at blive en passage for sig selv.\n"
+                        "\n\f\n\nAnden side\n\f\n\n"
+                        "Tredje side har også en lang nok tekst til at blive en passage for sig selv.";
+        const char *p2 = strstr(t, "Anden"), *p3 = strstr(t, "Tredje");
+        ark_page pages[3] = {{0, 1}, {(uint64_t)(p2 - t), 2}, {(uint64_t)(p3 - t), 3}};
+        ark_source sp = {(char *)t, strlen(t), pages, 3, NULL, 0, 0};
+        ark_passages pp;
+        ark_err e;
+        E(ark_segment(&sp, &pp, &e));
+        int right = pp.n > 0;
+        for (size_t i = 0; i < pp.n; i++) {
+            const ark_passage *a = &pp.v[i];
+            uint32_t want = a->start >= (uint64_t)(p3 - t) ? 3 : a->start >= (uint64_t)(p2 - t) ? 2 : 1;
+            right &= a->page == want && t[a->start] != '\f' && t[a->end - 1] != '\f';
+            if (strstr(a->text, "Tredje")) right &= a->page == 3;
+        }
+        ok(right, "PDF page breaks: each passage on its own page, none starts on a form feed");
+        if (!right)
+            for (size_t i = 0; i < pp.n; i++)
+                printf("#   passage %zu: page %u, [%llu, %llu) %s\n", i, pp.v[i].page,
+                     (unsigned long long)pp.v[i].start, (unsigned long long)pp.v[i].end, pp.v[i].text);
         ark_passages_free(&pp);
     }
 

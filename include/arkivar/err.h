@@ -20,6 +20,8 @@ enum {
     ARK_EEMPTY = -30009,    /* input file holds no text */
     ARK_ETOOBIG = -30010,   /* input exceeds a size limit */
     ARK_EINTERNAL = -30011, /* our own bug: an exception or state we did not expect */
+    ARK_EFORMAT = -30012,   /* input file is not the format its name says, or is damaged
+                               or encrypted (a .pdf that poppler cannot open) */
 };
 
 /* The detail of the last error: filled by the failing call, read by the caller. */

@@ -18,21 +18,25 @@
 /* ---- Loading: one source file, whatever its format ------------------------------ */
 
 #define ARK_MAX_FILE_BYTES (64u << 20) /* larger files are refused with ARK_ETOOBIG */
+#define ARK_MAX_PDF_PAGES 5000u         /* PDFs with more pages: ARK_ETOOBIG */
 
-/* A page of a paged source (PDF later); text sources have one page numbered 0 ("none"). */
+/* A page of a paged source (PDF); text sources have no pages (npages 0, page 0 "none"). */
 typedef struct ark_page {
     uint64_t start; /* byte offset in ark_source.bytes where the page begins */
     uint32_t number; /* 1-based page number, 0 = the source has no pages */
 } ark_page;
 
 /* The original bytes of a document, exactly as the provenance offsets count them.
- * For .txt/.md these are the file's bytes; a PDF loader would produce its extracted
- * text here and fill pages. */
+ * For .txt/.md these are the file's bytes. For a PDF they are its extracted text, page
+ * after page, each page ended by a form feed and a blank line ("\f\n\n", so a
+ * paragraph never runs across pages); pages[i].start is where page i + 1 begins. */
 typedef struct ark_source {
     char *bytes; /* transferred with the struct; NUL-terminated for convenience */
     size_t len;
     ark_page *pages; /* may be NULL when npages == 0 */
     size_t npages;
+    char *title;     /* the format's own title (PDF Info /Title), NULL when none;
+                        transferred with the struct; ark_meta_extract prefers it */
     int is_markdown; /* .md, or markdown headings seen */
     unsigned mask;   /* ARK_MASK_* beyond CPR numbers, set by the caller after loading */
 } ark_source;
@@ -43,15 +47,22 @@ typedef struct ark_source {
  *   ARK_EIO      open, stat or read failed, a symbolic link, a directory, FIFO or device
  *   ARK_ETOOBIG  more than ARK_MAX_FILE_BYTES
  *   ARK_EEMPTY   nothing but whitespace
- *   ARK_EBINARY  a NUL or mostly non-text bytes in the first 8 KB
+ *   ARK_EBINARY  a NUL or mostly non-text bytes in the first 8 KB (text formats)
+ *   ARK_EFORMAT  a .pdf that does not start with "%PDF-", lacks its "%%EOF" (truncated),
+ *                is encrypted or damaged (poppler's message in err)
+ *   ARK_ETOOBIG  also: a PDF of more than ARK_MAX_PDF_PAGES pages, or whose text
+ *                comes to more than ARK_MAX_FILE_BYTES
  *   ARK_ENOMEM   out of memory
  * path: borrowed for the call, not NULL; out: the caller's, not NULL. */
 typedef int (*ark_loader_fn)(const char *path, ark_source *out, ark_err *err);
 
-/* The loader for a path by its extension (.txt, .md, .text, .markdown, in any case), or
+/* The loader for a path by its extension (.txt, .md, .text, .markdown, .pdf, in any case), or
  * NULL when no loader handles it (the file is skipped, not an error) or path is NULL.
  * The function returned is static: never freed. */
 ark_loader_fn ark_loader_for(const char *path);
+/* The i-th extension the loaders handle (".txt" …, with the dot), NULL when i is past
+ * the last: the one list, for messages that name the supported formats. Static. */
+const char *ark_loader_ext(size_t i);
 
 /* Load path through ark_loader_for(): the loader's codes, or ARK_EINVAL (out untouched)
  * when no loader handles the path or it is NULL. */

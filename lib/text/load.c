@@ -1,13 +1,15 @@
 /* lib/text/load.c: from a path to an ark_source.
- * Owns: the loader table (extension → loader, the plug-in point for PDF later), the
- *   plain-text loader, and the checks that refuse a file (not a regular file, too big,
- *   empty, binary). Opening never blocks: FIFOs and devices are refused, not read;
+ * Owns: the loader table (extension → loader; PDF's is in pdf.c), the plain-text
+ *   loader, and the checks that refuse a file (not a regular file, too big, empty,
+ *   binary); ark_file_read() does the first two for every loader. Opening never blocks: FIFOs and devices are refused, not read;
  *   nor does it follow a symlink in the last component (callers pass resolved paths).
  * Not here: repairing the text (norm.c); invalid UTF-8 is not an error, it is repaired
  *   there so a single bad byte never costs a whole document.
  * Why: provenance offsets count the original bytes, so a loader hands them over
  *   unchanged; a new format only needs one row in the table. */
 #include "arkivar/text.h"
+
+#include "load.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +30,9 @@ static const struct {
     {".text", load_text, 0},
     {".md", load_text, 1},
     {".markdown", load_text, 1},
+    {".pdf", ark_pdf_load, 0},
 };
+#define NLOADERS (sizeof loaders / sizeof loaders[0])
 
 static const char *ext_of(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -40,7 +44,7 @@ static const char *ext_of(const char *path) {
 ark_loader_fn ark_loader_for(const char *path) {
     const char *ext = path ? ext_of(path) : NULL;
     if (!ext) return NULL;
-    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+    for (size_t i = 0; i < NLOADERS; i++)
         if (strcasecmp(ext, loaders[i].ext) == 0) return loaders[i].fn;
     return NULL;
 }
@@ -48,10 +52,12 @@ ark_loader_fn ark_loader_for(const char *path) {
 static int ext_is_markdown(const char *path) {
     const char *ext = ext_of(path);
     if (!ext) return 0;
-    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+    for (size_t i = 0; i < NLOADERS; i++)
         if (strcasecmp(ext, loaders[i].ext) == 0) return loaders[i].markdown;
     return 0;
 }
+
+const char *ark_loader_ext(size_t i) { return i < NLOADERS ? loaders[i].ext : NULL; }
 
 int ark_source_load(const char *path, ark_source *out, ark_err *err) {
     ark_loader_fn fn = ark_loader_for(path);
@@ -64,6 +70,7 @@ void ark_source_free(ark_source *s) {
     if (!s) return;
     free(s->bytes);
     free(s->pages);
+    free(s->title);
     memset(s, 0, sizeof *s);
 }
 
@@ -106,11 +113,12 @@ static int has_md_heading(const char *p, size_t n) {
     return 0;
 }
 
-static int load_text(const char *path, ark_source *out, ark_err *err) {
+int ark_file_read(const char *path, char **bufp, size_t *lenp, ark_err *err) {
     int rc = 0, fd = -1;
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    memset(out, 0, sizeof *out);
+    *bufp = NULL;
+    *lenp = 0;
 
     /* O_NONBLOCK: a FIFO opened for reading waits for a writer, and the indexer would
      * wait forever holding the index's write lock. The type is checked on the open
@@ -168,6 +176,21 @@ static int load_text(const char *path, ark_source *out, ark_err *err) {
         }
     }
     buf[len] = '\0';
+    *bufp = buf;
+    *lenp = len;
+    buf = NULL;
+out:
+    if (fd >= 0) close(fd);
+    free(buf);
+    return rc;
+}
+
+static int load_text(const char *path, ark_source *out, ark_err *err) {
+    char *buf = NULL;
+    size_t len = 0;
+    memset(out, 0, sizeof *out);
+    int rc = ark_file_read(path, &buf, &len, err);
+    if (rc) return rc;
     if (only_space((const unsigned char *)buf, len)) {
         rc = ark_err_set(err, ARK_EEMPTY, "%s: no text", path);
         goto out;
@@ -183,7 +206,6 @@ static int load_text(const char *path, ark_source *out, ark_err *err) {
     out->is_markdown = ext_is_markdown(path) || has_md_heading(buf, len);
     buf = NULL;
 out:
-    if (fd >= 0) close(fd);
     free(buf);
     return rc;
 }

@@ -354,6 +354,21 @@ int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *ou
         }
     }
 
+    /* A title the format carries (a PDF's Info /Title) is the author's own: it wins over
+     * the rules above, which guess from the first lines. */
+    if (src->title && *src->title) {
+        char *t;
+        size_t tl;
+        if ((rc = ark_norm_mask(src->title, strlen(src->title), src->mask, &t, &tl, NULL)) != 0)
+            goto out;
+        if (tl) {
+            title.len = 0;
+            rc = ark_buf_append(&title, t, tl);
+        }
+        free(t);
+        if (rc) goto out;
+    }
+
     /* Type. */
     const char *type = "dokument";
     const char *tt = title.data ? title.data : "";

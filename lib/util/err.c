@@ -19,6 +19,7 @@ const char *ark_strerror(int code) {
     case ARK_EEMPTY: return "empty file";
     case ARK_ETOOBIG: return "too big";
     case ARK_EINTERNAL: return "internal error";
+    case ARK_EFORMAT: return "not a readable file of its format";
     default: return "unknown error";
     }
 }

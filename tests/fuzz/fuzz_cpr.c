@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(out);
     free(map);
 
-    ark_source src = {in, n, NULL, 0, 0, 0};
+    ark_source src = {in, n, NULL, 0, NULL, 0, 0};
     ark_passages ps = {0};
     if (ark_segment(&src, &ps, NULL) == 0) {
         for (size_t i = 0; i < ps.n; i++) {
