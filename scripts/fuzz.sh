@@ -11,9 +11,10 @@ SECS=${2:-600}
 OUT=${FUZZ_OUT:-build-fuzz}
 CC=${FUZZ_CC:-clang}
 mkdir -p "$OUT"
-# poppler-glib: lib/text/*.c holds the PDF loader (pdf.c), linked though no target calls it.
-FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(pkg-config --cflags poppler-glib)"
-LIBS="$(pkg-config --libs libutf8proc zlib poppler-glib) -lstemmer"
+# poppler-glib, libxml2: lib/text/*.c holds the PDF and HTML loaders (pdf.c, html.c),
+# linked though no target calls them.
+FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(pkg-config --cflags poppler-glib libxml-2.0)"
+LIBS="$(pkg-config --libs libutf8proc zlib poppler-glib libxml-2.0) -lstemmer"
 COMMON="lib/util/err.c lib/util/buf.c"
 
 build() { # name sources...

@@ -99,21 +99,23 @@ static void test_loader(void) {
            ark_loader_for("x.text"),
        "loader by extension, case-insensitive");
     ok(ark_loader_for("x.pdf") && ark_loader_for("a/x.PDF"), "a loader for .pdf");
+    ok(ark_loader_for("x.html") && ark_loader_for("a/x.HTM"), "a loader for .html and .htm");
     ok(!ark_loader_for("x.docx") && !ark_loader_for("txt") && !ark_loader_for("dir.txt/x") &&
            !ark_loader_for("pdf"),
        "no loader for other files");
     is_int(ark_source_load("x.docx", &s, &e), ARK_EINVAL, "load of .docx: ARK_EINVAL");
     {
-        /* The one list of extensions: each has a loader, and .pdf is among them. */
-        int all = 1, pdf = 0;
+        /* The one list of extensions: each has a loader, .pdf and .html among them. */
+        int all = 1, pdf = 0, html = 0;
         size_t i;
         for (i = 0; ark_loader_ext(i); i++) {
             char name[32];
             snprintf(name, sizeof name, "x%s", ark_loader_ext(i));
             all &= ark_loader_for(name) != NULL;
             pdf |= strcmp(ark_loader_ext(i), ".pdf") == 0;
+            html |= strcmp(ark_loader_ext(i), ".html") == 0;
         }
-        ok(all && pdf && i == 5, "ark_loader_ext lists the 5 extensions, .pdf among them");
+        ok(all && pdf && html && i == 7, "ark_loader_ext lists the 7 extensions, .pdf and .html among them");
     }
 
     char dir[] = "/tmp/ark_test_seg_XXXXXX";

@@ -56,7 +56,8 @@ typedef struct ark_source {
  * path: borrowed for the call, not NULL; out: the caller's, not NULL. */
 typedef int (*ark_loader_fn)(const char *path, ark_source *out, ark_err *err);
 
-/* The loader for a path by its extension (.txt, .md, .text, .markdown, .pdf, in any case), or
+/* The loader for a path by its extension (.txt, .md, .text, .markdown, .pdf, .html, .htm,
+ * in any case), or
  * NULL when no loader handles it (the file is skipped, not an error) or path is NULL.
  * The function returned is static: never freed. */
 ark_loader_fn ark_loader_for(const char *path);

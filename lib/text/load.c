@@ -31,6 +31,8 @@ static const struct {
     {".md", load_text, 1},
     {".markdown", load_text, 1},
     {".pdf", ark_pdf_load, 0},
+    {".html", ark_html_load, 1},
+    {".htm", ark_html_load, 1},
 };
 #define NLOADERS (sizeof loaders / sizeof loaders[0])
 

@@ -17,5 +17,7 @@ int ark_file_read(const char *path, char **buf, size_t *len, ark_err *err);
 
 /* The PDF loader (pdf.c): an ark_loader_fn, see text.h for its contract and codes. */
 int ark_pdf_load(const char *path, ark_source *out, ark_err *err);
+/* The HTML loader (html.c): the same contract; ARK_EFORMAT when the file holds no markup. */
+int ark_html_load(const char *path, ark_source *out, ark_err *err);
 
 #endif
