@@ -66,32 +66,20 @@ static int replace_file(const char *path, const char *text, size_t len) {
 }
 
 /* The file's text (empty when it does not exist yet) and its parsed keys. */
+/* The file's text (NULL when it does not exist yet) and its parsed keys, read once. */
 static int read_file(const char *path, char **text, size_t *len, ark_keys *k) {
-    *text = NULL;
-    *len = 0;
     ark_err err = {0, ""};
-    int rc = ark_keys_load(path, k, &err);
+    memset(k, 0, sizeof *k);
+    int rc = ark_keys_read(path, text, len, &err);
     if (rc == ARK_ENOTFOUND) return 0;
-    if (rc) {
-        fprintf(stderr, "arkivar-keys: %s\n", err.msg);
+    if (rc == 0 && (rc = ark_keys_parse(*text, *len, k, &err)) != 0) {
+        free(*text);
+        *text = NULL;
+        fprintf(stderr, "arkivar-keys: %s: %s\n", path, err.msg);
         return -1;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "arkivar-keys: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !(*text = malloc((size_t)st.st_size + 1)) ||
-        fread(*text, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-        fprintf(stderr, "arkivar-keys: %s: cannot read\n", path);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    *len = (size_t)st.st_size;
-    (*text)[*len] = '\0';
-    return 0;
+    if (rc) fprintf(stderr, "arkivar-keys: %s\n", err.msg);
+    return rc ? -1 : 0;
 }
 
 static int add_key(const char *path, const char *name, const char *level_s) {

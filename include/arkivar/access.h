@@ -58,8 +58,11 @@ typedef struct ark_keys {
  * 0, ARK_EINVAL naming the line that is not `NAME LEVEL HASH` or repeats a name,
  * ARK_ENOMEM. */
 int ark_keys_parse(const char *text, size_t len, ark_keys *out, ark_err *err);
-/* Read and parse the file at path: as ark_keys_parse, and ARK_EIO when it cannot be
- * read (ARK_ENOTFOUND when it does not exist). */
+/* The text of the key file at path into *text (NUL-terminated, *len bytes; transferred:
+ * free()). 0, ARK_ENOTFOUND (no such file), ARK_EIO, ARK_ETOOBIG (over 16 MB), ARK_ENOMEM. */
+int ark_keys_read(const char *path, char **text, size_t *len, ark_err *err);
+/* Read and parse the file at path: as ark_keys_read, then as ark_keys_parse (the message
+ * naming the file). */
 int ark_keys_load(const char *path, ark_keys *out, ark_err *err);
 /* The level the key text[0, len) grants, or -1 when no entry holds its hash. Every
  * entry is compared, in constant time (sodium_memcmp), whichever matches. */

@@ -116,8 +116,9 @@ int ark_keys_parse(const char *text, size_t len, ark_keys *out, ark_err *err) {
     return 0;
 }
 
-int ark_keys_load(const char *path, ark_keys *out, ark_err *err) {
-    memset(out, 0, sizeof *out);
+int ark_keys_read(const char *path, char **text, size_t *len, ark_err *err) {
+    *text = NULL;
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return ark_err_set(err, errno == ENOENT ? ARK_ENOTFOUND : ARK_EIO, "%s: %s", path,
@@ -128,7 +129,7 @@ int ark_keys_load(const char *path, ark_keys *out, ark_err *err) {
     for (;;) {
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 4096;
-            char *b = nc <= (1u << 24) ? realloc(buf, nc) : NULL;
+            char *b = nc <= (1u << 24) ? realloc(buf, nc + 1) : NULL;
             if (!b) {
                 rc = ark_err_set(err, nc > (1u << 24) ? ARK_ETOOBIG : ARK_ENOMEM, "%s: too big",
                                  path);
@@ -145,13 +146,28 @@ int ark_keys_load(const char *path, ark_keys *out, ark_err *err) {
         }
     }
     fclose(f);
-    if (rc == 0) {
-        rc = ark_keys_parse(buf ? buf : "", n, out, err);
-        if (rc && err) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%.200s: %.300s", path, err->msg);
-            memcpy(err->msg, msg, sizeof msg);
-        }
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    if (!buf && !(buf = malloc(1))) return ark_err_set(err, ARK_ENOMEM, "%s", path);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+int ark_keys_load(const char *path, ark_keys *out, ark_err *err) {
+    memset(out, 0, sizeof *out);
+    char *buf;
+    size_t n;
+    int rc = ark_keys_read(path, &buf, &n, err);
+    if (rc) return rc;
+    rc = ark_keys_parse(buf, n, out, err);
+    if (rc && err) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%.200s: %.300s", path, err->msg);
+        memcpy(err->msg, msg, sizeof msg);
     }
     free(buf);
     return rc;
