@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "arkivar/record.h"
@@ -223,8 +222,7 @@ int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists
 /* A markdown file's front matter into fm, its bytes then blanked in src (newlines kept),
  * so no passage holds it and every offset still counts the file's own bytes. */
 static int front_matter(const char *path, ark_source *src, ark_sidecar *fm, ark_err *err) {
-    const char *dot = strrchr(path, '.');
-    if (!dot || (strcasecmp(dot, ".md") != 0 && strcasecmp(dot, ".markdown") != 0)) return 0;
+    if (!ark_front_file(path)) return 0;
     size_t n = ark_front_len(src->bytes, src->len);
     if (!n) return 0;
     ark_err perr = {0, ""};

@@ -483,11 +483,15 @@ bad:
                        lineno);
 }
 
+int ark_front_file(const char *path) {
+    const char *dot = strrchr(path, '.');
+    return dot && (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
+}
+
 /* A .md or .markdown file's front matter (its first ARK_SIDECAR_MAX bytes). */
 static int front_of(const char *path, ark_sidecar *out, ark_err *err) {
     memset(out, 0, sizeof *out);
-    const char *dot = strrchr(path, '.');
-    if (!dot || (strcasecmp(dot, ".md") != 0 && strcasecmp(dot, ".markdown") != 0)) return 0;
+    if (!ark_front_file(path)) return 0;
     FILE *f = fopen(path, "rb");
     if (!f) return 0; /* the loader says why */
     char *buf = malloc(ARK_SIDECAR_MAX);

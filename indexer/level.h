@@ -51,6 +51,9 @@ void ark_sidecar_free(ark_sidecar *s); /* accepts NULL */
  * comments. parse: 0 into *out (zeroed first; ark_sidecar_free), ARK_EINVAL naming the
  * line or the member, ARK_ENOMEM. */
 size_t ark_front_len(const char *text, size_t len);
+/* 1 for a markdown source file (.md, .markdown, in any case), whose front matter is
+ * read. */
+int ark_front_file(const char *path);
 int ark_front_parse(const char *text, size_t len, ark_sidecar *out, ark_err *err);
 
 /* The level of the file at path (inside root dir root): its sidecar's "access", else its
