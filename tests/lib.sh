@@ -24,6 +24,12 @@ start_server() {
     return 1
 }
 
+# json_field EXPR: the JSON on stdin as d, EXPR over it printed as JSON (UTF-8 as is):
+# json_field 'd["doc"]["title"]' prints "Svar til ØU".
+json_field() {
+    /usr/bin/python3 -c 'import sys, json; d = json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d}), ensure_ascii=False))' "$1"
+}
+
 # require TOOL_OR_BINARY...: each a command on PATH or an executable file; else a failing
 # TAP plan and exit 1 (a test that cannot find what it tests fails; it does not skip).
 require() {

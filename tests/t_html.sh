@@ -23,8 +23,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-t() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-field() { python3 -c 'import sys, json; d = json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d}), ensure_ascii=False))' "$1"; }
 
 mkdir -p "$T/c"
 cat > "$T/c/svar.html" <<'HTML'
@@ -49,30 +47,30 @@ start=$(date +%s)
 "$INDEXER" --index "$T/i" "$T/c" 2>"$T/i.log"; rc=$?
 secs=$(( $(date +%s) - start ))
 [ $rc = 1 ] && grep -q 'fake.html.*not HTML' "$T/i.log" && grep -q '2 files indexed' "$T/i.log"
-t $? "a folder of pages indexes; a .html without markup is named and refused (exit $rc)"
+ok_if $? "a folder of pages indexes; a .html without markup is named and refused (exit $rc)"
 # Text nested past libxml2's depth limit (256) is not read: that page has no text left
 # and is refused with the reason, in bounded time and memory.
 grep -q 'deep.htm.*no text' "$T/i.log" && [ $secs -lt 60 ]
-t $? "20,000 nested elements: refused as holding no readable text; with a 2 MB page, $secs s"
+ok_if $? "20,000 nested elements: refused as holding no readable text; with a 2 MB page, $secs s"
 
 PORT=$(free_port)
-start_server "$PORT" "$T/s.log" --index "$T/i" --threads 2; t $? "server starts"
+start_server "$PORT" "$T/s.log" --index "$T/i" --threads 2; ok_if $? "server starts"
 S=http://127.0.0.1:$PORT
 doc=$(curl -s "$S/api/doc/svar.html")
-[ "$(echo "$doc" | field 'd["doc"]["title"]')" = '"Svar om skolemad – Københavns Kommune"' ]
-t $? "the title is the page's <title>, its white space as one space"
-[ "$(echo "$doc" | field '[(p["heading"], p["text"]) for p in d["passages"]]')" = \
+[ "$(echo "$doc" | json_field 'd["doc"]["title"]')" = '"Svar om skolemad – Københavns Kommune"' ]
+ok_if $? "the title is the page's <title>, its white space as one space"
+[ "$(echo "$doc" | json_field '[(p["heading"], p["text"]) for p in d["passages"]]')" = \
   '[["Svar til Økonomiudvalget", "Kære udvalg. Skolemad i alle københavnske skoler er et mål."], ["Økonomi", "Ordningen koster 200 mio. kr. om året. Beløbet er fordelt på 5 år."]]' ]
-t $? "h1 and h2 are the passages' headings; paragraphs are their text"
+ok_if $? "h1 and h2 are the passages' headings; paragraphs are their text"
 all0=1
 for w in Zorblax Zylstyle Kvorpnavigation Fodnoteby; do
-    [ "$(curl -s "$S/api/search?q=$w" | field 'd["total"]')" = 0 ] || all0=0
+    [ "$(curl -s "$S/api/search?q=$w" | json_field 'd["total"]')" = 0 ] || all0=0
 done
-[ $all0 = 1 ]; t $? "scripts, styles, navigation and footer are not indexed"
-[ "$(curl -s "$S/api/search?q=skolemad" | field 'd["results"][0]["doc"]["id"]')" = '"svar.html"' ] && \
-    [ "$(curl -s "$S/api/search?q=vandforsyning" | field 'd["total"] > 1000')" = true ]
-t $? "the pages' words are found (the big one's too)"
+[ $all0 = 1 ]; ok_if $? "scripts, styles, navigation and footer are not indexed"
+[ "$(curl -s "$S/api/search?q=skolemad" | json_field 'd["results"][0]["doc"]["id"]')" = '"svar.html"' ] && \
+    [ "$(curl -s "$S/api/search?q=vandforsyning" | json_field 'd["total"] > 1000')" = true ]
+ok_if $? "the pages' words are found (the big one's too)"
 kill -TERM "$PID"; wait "$PID"; PID=
-! grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$T/s.log" "$T/i.log"; t $? "no sanitizer report"
+! grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$T/s.log" "$T/i.log"; ok_if $? "no sanitizer report"
 echo "1..$n"
 [ $failed = 0 ]

@@ -23,8 +23,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-t() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-field() { python3 -c 'import sys, json; d = json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d}), ensure_ascii=False))' "$1"; }
 
 mkdir -p "$T/c"
 cp corpus/001_cd1fcdf664451ee5.txt "$T/c/svar.txt"
@@ -34,36 +32,36 @@ cat > "$T/c/svar.txt.meta.json" <<'JSON'
  "committee": "ØU", "case_numbers": ["2026-9999999", "2026-0000001"], "url": "https://kk.dk/sag/1",
  "fields": {"sagsbehandler": "x"}}
 JSON
-"$INDEXER" --quiet --index "$T/i" "$T/c" 2>"$T/i.log"; t $? "a folder with a sidecar indexes (exit 0)"
+"$INDEXER" --quiet --index "$T/i" "$T/c" 2>"$T/i.log"; ok_if $? "a folder with a sidecar indexes (exit 0)"
 PORT=$(free_port)
-start_server "$PORT" "$T/s.log" --index "$T/i" --threads 2; t $? "server starts"
+start_server "$PORT" "$T/s.log" --index "$T/i" --threads 2; ok_if $? "server starts"
 S=http://127.0.0.1:$PORT
 doc=$(curl -s "$S/api/doc/svar.txt?count=1")
-[ "$(echo "$doc" | field 'd["doc"]["title"]')" = '"Svar til Økonomiudvalget om \"innovation\""' ] && \
-    [ "$(echo "$doc" | field '[d["doc"][k] for k in ("date", "type", "committee")]')" = '["2026-06-24", "svar", "ØU"]' ] && \
-    [ "$(echo "$doc" | field 'd["doc"]["case_numbers"]')" = '["2026-9999999", "2026-0000001"]' ]
-t $? "title, date, type, committee and case numbers are the sidecar's, not the text's guesses"
-[ "$(curl -s "$S/api/search?q=innovation&case=2026-0000001" | field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ] && \
-    [ "$(curl -s "$S/api/search?q=sag:2026-9999999" | field 'd["total"] > 0')" = true ]
-t $? "the sidecar's case numbers filter (case= and sag:)"
-[ "$(curl -s "$S/api/search?q=innovation&type=svar&date=2026-06" | field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ]
-t $? "its type and date filter too"
-guess=$(curl -s "$S/api/doc/andet.txt?count=1" | field 'd["doc"]["title"]')
-[ -n "$guess" ] && [ "$guess" != '""' ]; t $? "a file without a sidecar keeps the guessed title ($guess)"
+[ "$(echo "$doc" | json_field 'd["doc"]["title"]')" = '"Svar til Økonomiudvalget om \"innovation\""' ] && \
+    [ "$(echo "$doc" | json_field '[d["doc"][k] for k in ("date", "type", "committee")]')" = '["2026-06-24", "svar", "ØU"]' ] && \
+    [ "$(echo "$doc" | json_field 'd["doc"]["case_numbers"]')" = '["2026-9999999", "2026-0000001"]' ]
+ok_if $? "title, date, type, committee and case numbers are the sidecar's, not the text's guesses"
+[ "$(curl -s "$S/api/search?q=innovation&case=2026-0000001" | json_field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ] && \
+    [ "$(curl -s "$S/api/search?q=sag:2026-9999999" | json_field 'd["total"] > 0')" = true ]
+ok_if $? "the sidecar's case numbers filter (case= and sag:)"
+[ "$(curl -s "$S/api/search?q=innovation&type=svar&date=2026-06" | json_field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ]
+ok_if $? "its type and date filter too"
+guess=$(curl -s "$S/api/doc/andet.txt?count=1" | json_field 'd["doc"]["title"]')
+[ -n "$guess" ] && [ "$guess" != '""' ]; ok_if $? "a file without a sidecar keeps the guessed title ($guess)"
 
 echo '{"title": "Et nyt navn"}' > "$T/c/svar.txt.meta.json"
 "$INDEXER" --index "$T/i" "$T/c" 2>"$T/i2.log"; rc=$?
 sleep 0.5
 [ $rc = 0 ] && grep -q '1 files indexed, 1 unchanged' "$T/i2.log" && \
-    [ "$(curl -s "$S/api/doc/svar.txt?count=1" | field 'd["doc"]["title"]')" = '"Et nyt navn"' ]
-t $? "a changed sidecar re-indexes its document, the other stays unchanged ($(tail -1 "$T/i2.log" | cut -c1-60))"
+    [ "$(curl -s "$S/api/doc/svar.txt?count=1" | json_field 'd["doc"]["title"]')" = '"Et nyt navn"' ]
+ok_if $? "a changed sidecar re-indexes its document, the other stays unchanged ($(tail -1 "$T/i2.log" | cut -c1-60))"
 
 echo '{"title": 5}' > "$T/c/svar.txt.meta.json"
 "$INDEXER" --index "$T/i" "$T/c" --allow-removals 2>"$T/i3.log"; rc=$?
 sleep 0.5
 code=$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/svar.txt")
 [ $rc = 1 ] && grep -q 'svar.txt.meta.json.*"title" is not a string' "$T/i3.log" && [ "$code" = 404 ]
-t $? "a title that is not a string: the file is named, exit 1, and indexed nowhere ($code)"
+ok_if $? "a title that is not a string: the file is named, exit 1, and indexed nowhere ($code)"
 
 # A markdown file's YAML front matter is read the same way (the sidecar wins over it),
 # and is no passage of the document: offsets still count the file's own bytes.
@@ -73,17 +71,17 @@ printf -- '---\ntitle: Lukket punkt\naccess: intern\n---\nPersonalesag om Qorvan
 printf -- '---\ntitle: [\n---\nTekst.\n' > "$T/md/bad.md"
 "$INDEXER" --quiet --index "$T/m" "$T/md" 2>"$T/m.log"; rc=$?
 kill -TERM "$PID"; wait "$PID"; PID=
-start_server "$PORT" "$T/s2.log" --index "$T/m" --threads 2; t $? "server on the markdown index starts"
+start_server "$PORT" "$T/s2.log" --index "$T/m" --threads 2; ok_if $? "server on the markdown index starts"
 doc=$(curl -s "$S/api/doc/ref.md")
-[ "$(echo "$doc" | field '[d["doc"][k] for k in ("title", "date", "type", "committee", "case_numbers")]')" = \
+[ "$(echo "$doc" | json_field '[d["doc"][k] for k in ("title", "date", "type", "committee", "case_numbers")]')" = \
   '["Referat af ØU-mødet", "2026-03-02", "referat", "ØU", ["2026-1234567"]]' ] && \
-    [ "$(echo "$doc" | field '[(p["text"], p["line_start"]) for p in d["passages"]]')" = '[["Udvalget drøftede skolemad og innovation.", 11]]' ] && \
-    [ "$(echo "$doc" | field 'd["passages"][0]["start"]')" = "$(grep -bo 'Udvalget' "$T/md/ref.md" | cut -d: -f1)" ]
-t $? "front matter: the metadata read, no passage of it, offsets and lines in the file's bytes"
+    [ "$(echo "$doc" | json_field '[(p["text"], p["line_start"]) for p in d["passages"]]')" = '[["Udvalget drøftede skolemad og innovation.", 11]]' ] && \
+    [ "$(echo "$doc" | json_field 'd["passages"][0]["start"]')" = "$(grep -bo 'Udvalget' "$T/md/ref.md" | cut -d: -f1)" ]
+ok_if $? "front matter: the metadata read, no passage of it, offsets and lines in the file's bytes"
 [ $rc = 1 ] && grep -q 'bad.md.*front matter' "$T/m.log" && [ "$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/bad.md")" = 404 ]
-t $? "front matter that is not key: value: the file is named, exit 1, indexed nowhere (exit $rc)"
-[ "$(curl -s "$S/api/search?q=Qorvandel" | field 'd["total"]')" = 0 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/lukket.md")" = 404 ]
-t $? "access: intern in front matter keeps the file out of the public database"
+ok_if $? "front matter that is not key: value: the file is named, exit 1, indexed nowhere (exit $rc)"
+[ "$(curl -s "$S/api/search?q=Qorvandel" | json_field 'd["total"]')" = 0 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$S/api/doc/lukket.md")" = 404 ]
+ok_if $? "access: intern in front matter keeps the file out of the public database"
 
 kill -TERM "$PID"; wait "$PID"; PID=
 echo "1..$n"
