@@ -33,7 +33,7 @@ static void emit_posting(const char *term, size_t len, uint32_t pos, void *user)
 }
 
 static int add_filter(ark_xdoc *d, const char *prefix, const char *val) {
-    char term[ARK_MAX_TERM + 8];
+    char term[ARK_TERM_BUF];
     size_t n = strlen(prefix);
     memcpy(term, prefix, n);
     n += ark_lower(val, strlen(val), term + n, sizeof term - n);
@@ -62,8 +62,21 @@ static int spell_token(const ark_token *tok, ark_wcount *words) {
     return ark_wcount_add(words, low, n, 1);
 }
 
-static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_passage *p,
-                       ark_buf *scratch, ark_built *out, ark_err *err) {
+/* A filter term per free field: ARK_PFX_FIELD "key=value" (record.h's pairs). */
+static int add_fields(ark_xdoc *d, const char *fields) {
+    int rc = 0;
+    char one[ARK_FIELD_KEY_MAX + ARK_FIELD_VALUE_MAX + 2];
+    for (const char *f = fields, *e; !rc && f && (e = strchr(f, ARK_FIELD_SEP)); f = e + 1) {
+        size_t n = (size_t)(e - f) < sizeof one - 1 ? (size_t)(e - f) : sizeof one - 1;
+        memcpy(one, f, n);
+        one[n] = '\0';
+        rc = add_filter(d, ARK_PFX_FIELD, one);
+    }
+    return rc;
+}
+
+static int add_passage(ark_an *an, const char *id, const ark_meta *m, const char *fields,
+                       const ark_passage *p, ark_buf *scratch, ark_built *out, ark_err *err) {
     int rc = 0;
     ark_xdoc *d = ark_xdoc_new();
     if (!d) return ark_err_set(err, ARK_ENOMEM, "%s: new document", id);
@@ -86,6 +99,7 @@ static int add_passage(ark_an *an, const char *id, const ark_meta *m, const ark_
     if ((rc = add_filter(d, ARK_PFX_COMMITTEE, m->committee))) goto out;
     for (size_t i = 0; i < m->ncase_numbers; i++)
         if ((rc = add_filter(d, ARK_PFX_CASE, m->case_numbers[i]))) goto out;
+    if ((rc = add_fields(d, fields))) goto out;
 
     char date[9] = "", year[5] = "";
     if (strlen(m->date) >= 10) { /* "2026-06-24" → "20260624" sorts as bytes */
@@ -334,15 +348,18 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
         rc = ark_err_set(err, ARK_ENOMEM, "%s: %zu passages", id, ps.n);
         goto out;
     }
+    const char *url = sc.url ? sc.url : fm.url ? fm.url : "";
+    const char *fields = sc.fields ? sc.fields : fm.fields ? fm.fields : "";
     for (size_t i = 0; i < ps.n; i++)
-        if ((rc = add_passage(an, id, &meta, &ps.v[i], &scratch, out, err))) goto out;
+        if ((rc = add_passage(an, id, &meta, fields, &ps.v[i], &scratch, out, err))) goto out;
 
     struct stat st;
     if ((rc = join_cases(&meta, &cases))) goto out;
     ark_drec d = {.bytes = src.len, .mtime = stat(path, &st) == 0 ? (uint64_t)st.st_mtime : 0,
                   .npassages = (uint32_t)ps.n, .title = meta.title, .type = meta.type,
                   .date = meta.date, .committee = meta.committee, .addressee = meta.addressee,
-                  .case_numbers = cases.data, .root = root};
+                  .case_numbers = cases.data, .root = root,
+                  .format = src.format ? src.format : "", .url = url, .fields = fields};
     memcpy(d.hash, hash, sizeof hash);
     if ((rc = ark_drec_encode(&d, &out->drec))) goto out;
     out->bytes = src.len;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "arkivar/buf.h"
+#include "arkivar/record.h"
 
 typedef struct jp {
     const char *s;
@@ -198,8 +199,8 @@ typedef struct reader {
     int oom;
 } reader;
 
-static const char *const members[] = {"access", "title", "date", "type", "committee",
-                                      "case_numbers"};
+static const char *const members[] = {"access",       "title", "date",  "type", "committee",
+                                      "case_numbers", "url",   "fields"};
 
 /* The decoded string value s[vb, ve), or NULL (not a string: r->bad; memory: r->oom). */
 static char *string_of(reader *r, const char *s, size_t vb, size_t ve) {
@@ -244,6 +245,68 @@ static int cases_of(reader *r, const char *s, size_t vb, size_t ve) {
     }
 }
 
+/* An address a page may link to: http or https, printable, bounded. */
+static int url_ok(const char *u) {
+    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) return 0;
+    size_t n = strlen(u);
+    if (n > ARK_URL_MAX || n < 9) return 0;
+    for (const unsigned char *c = (const unsigned char *)u; *c; c++)
+        if (*c <= ' ' || *c == 0x7f) return 0;
+    return 1;
+}
+
+static int field_key_ok(const char *s, size_t b, size_t e) {
+    if (e <= b || e - b > ARK_FIELD_KEY_MAX) return 0;
+    for (size_t i = b; i < e; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* "fields": an object of string members; into sc->fields as "key=value" + separator. */
+static int fields_of(reader *r, const char *s, size_t vb, size_t ve) {
+    if (s[vb] != '{') return -1;
+    jp p = {s, ve, vb + 1, 0};
+    ark_buf b = {0};
+    size_t n = 0;
+    for (;;) {
+        ws(&p);
+        if (p.at < p.n && s[p.at] == '}') break;
+        size_t kb, ke, b2, e2;
+        if (str(&p, &kb, &ke) || !field_key_ok(s, kb, ke) || ++n > ARK_FIELDS_MAX) goto bad;
+        ws(&p);
+        if (p.at >= p.n || s[p.at] != ':') goto bad;
+        p.at++;
+        ws(&p);
+        if (str(&p, &b2, &e2)) goto bad;
+        char *v = string_of(r, s, b2 - 1, e2 + 1);
+        if (!v) goto bad;
+        size_t vn = strlen(v);
+        for (char *c = v; *c; c++)
+            if (*c == ARK_FIELD_SEP || *c == '\t' || *c == '\n' || *c == '\r') *c = ' ';
+        int rc = vn > ARK_FIELD_VALUE_MAX ? -1 : ark_buf_append(&b, s + kb, ke - kb);
+        if (!rc) rc = ark_buf_putc(&b, '=');
+        if (!rc) rc = ark_buf_append(&b, v, vn);
+        if (!rc) rc = ark_buf_putc(&b, ARK_FIELD_SEP);
+        free(v);
+        if (rc) {
+            if (rc == ARK_ENOMEM) r->oom = 1;
+            goto bad;
+        }
+        ws(&p);
+        if (p.at < p.n && s[p.at] == ',') p.at++;
+    }
+    if (ark_buf_putc(&b, '\0')) {
+        r->oom = 1;
+        goto bad;
+    }
+    r->sc->fields = b.data;
+    return 0;
+bad:
+    ark_buf_free(&b);
+    return -1;
+}
+
 static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
     reader *r = user;
     ark_sidecar *sc = r->sc;
@@ -255,6 +318,7 @@ static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, 
     if (r->seen & 1 << k) return -1; /* twice */
     r->seen |= 1 << k;
     if (k == 5) return cases_of(r, s, vb, ve);
+    if (k == 7) return fields_of(r, s, vb, ve);
     char *v = string_of(r, s, vb, ve);
     if (!v) return -1;
     int rc = 0;
@@ -270,6 +334,10 @@ static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, 
         else { free(v); rc = -1; }
         break;
     case 3: sc->type = v; break;
+    case 6:
+        if (url_ok(v)) sc->url = v;
+        else { free(v); rc = -1; }
+        break;
     default: sc->committee = v; break;
     }
     return rc;
@@ -296,6 +364,9 @@ int ark_sidecar_parse(const char *text, size_t len, ark_sidecar *out, ark_err *e
                        !strcmp(r.bad, "access")         ? "\"offentlig\" or \"intern\" (once)"
                        : !strcmp(r.bad, "date")         ? "a date \"YYYY-MM-DD\" (once)"
                        : !strcmp(r.bad, "case_numbers") ? "an array of strings (once)"
+                       : !strcmp(r.bad, "url")          ? "an http(s) address (once)"
+                       : !strcmp(r.bad, "fields")
+                           ? "an object of at most 32 strings, keys [a-z0-9_] (once)"
                                                         : "a string (once)");
 }
 
@@ -305,6 +376,8 @@ void ark_sidecar_free(ark_sidecar *s) {
     free(s->date);
     free(s->type);
     free(s->committee);
+    free(s->url);
+    free(s->fields);
     for (size_t i = 0; i < s->ncase_numbers; i++) free(s->case_numbers[i]);
     free(s->case_numbers);
     free(s->raw);

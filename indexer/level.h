@@ -9,8 +9,10 @@
  *
  * The sidecar is one JSON object. Read members: "access" ("offentlig" | "intern"),
  * "title", "type", "committee" (strings), "date" ("YYYY-MM-DD"), "case_numbers" (an
- * array of strings). Others are allowed and ignored today. A folder's .arkivar.json is
- * read for "access" only. */
+ * array of strings), "url" (http or https, at most ARK_URL_MAX bytes) and "fields" (an
+ * object of at most ARK_FIELDS_MAX strings; keys [a-z0-9_], at most ARK_FIELD_KEY_MAX
+ * bytes; values at most ARK_FIELD_VALUE_MAX bytes): free fields that become filters.
+ * Others are allowed and ignored. A folder's .arkivar.json is read for "access" only. */
 #ifndef ARK_INDEXER_LEVEL_H
 #define ARK_INDEXER_LEVEL_H
 
@@ -22,11 +24,17 @@
 #define ARK_SIDECAR_SUFFIX ".meta.json"
 #define ARK_FOLDER_META ".arkivar.json"
 #define ARK_SIDECAR_MAX (64 * 1024) /* bytes; a larger sidecar is an error */
+#define ARK_URL_MAX 2048
+#define ARK_FIELDS_MAX 32
+#define ARK_FIELD_KEY_MAX 32
+#define ARK_FIELD_VALUE_MAX 100
 
 typedef struct ark_sidecar {
     int has_level;
     ark_level level;
     char *title, *date, *type, *committee; /* NULL: not given (the text's guess stays) */
+    char *url;                             /* the original's http(s) address, or NULL */
+    char *fields;                          /* "key=value" pairs as in ark_drec, or NULL */
     char **case_numbers;                   /* with has_cases: what the system says */
     size_t ncase_numbers;
     int has_cases;

@@ -36,9 +36,22 @@ static void json_docinfo(ark_json *j, const ark_docinfo *d, int full) {
     ark_json_arr_begin(j);
     for (size_t i = 0; i < d->ncase_numbers; i++) ark_json_str(j, d->case_numbers[i]);
     ark_json_arr_end(j);
+    if (*d->url) ark_json_kstr(j, "url", d->url);
     if (full) {
         ark_json_kstr(j, "committee", d->committee);
         ark_json_kstr(j, "addressee", d->addressee);
+        ark_json_kstr(j, "format", d->format);
+        ark_json_key(j, "fields");
+        ark_json_obj_begin(j);
+        for (size_t i = 0; i < d->nfields; i++) {
+            const char *eq = strchr(d->fields[i], '=');
+            char key[64];
+            if (!eq || (size_t)(eq - d->fields[i]) >= sizeof key) continue;
+            memcpy(key, d->fields[i], (size_t)(eq - d->fields[i]));
+            key[eq - d->fields[i]] = '\0';
+            ark_json_kstr(j, key, eq + 1);
+        }
+        ark_json_obj_end(j);
         ark_json_ku64(j, "passages", d->npassages);
         ark_json_ku64(j, "bytes", d->bytes);
     }

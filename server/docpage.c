@@ -86,6 +86,22 @@ static void doc_page(ark_html *h, const view *v, const ark_docview *dv) {
     put_fact(h, "Udvalg", d->committee);
     put_fact(h, "Modtager", d->addressee);
     put_fact(h, "Dokument", id);
+    if (d->url && *d->url) {
+        ark_html_raw(h, "<dt>Original</dt><dd><a href=\"");
+        ark_html_text(h, d->url);
+        ark_html_raw(h, "\">");
+        ark_html_text(h, d->url);
+        ark_html_raw(h, "</a></dd>\n");
+    }
+    for (size_t i = 0; i < d->nfields; i++) { /* "key=value": the key as the label */
+        const char *eq = strchr(d->fields[i], '=');
+        if (!eq) continue;
+        ark_html_raw(h, "<dt>");
+        ark_html_textn(h, d->fields[i], (size_t)(eq - d->fields[i]));
+        ark_html_raw(h, "</dt><dd>");
+        ark_html_text(h, eq + 1);
+        ark_html_raw(h, "</dd>\n");
+    }
     if (dv->n) {
         uint32_t a = dv->passages[0].line_start, b = dv->passages[dv->n - 1].line_end;
         ark_html_printf(h, "<dt>Linjer</dt><dd>%u\xE2\x80\x93%u (afsnit %zu\xE2\x80\x93%zu af %zu", (unsigned)a,

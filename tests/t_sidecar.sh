@@ -46,6 +46,14 @@ ok_if $? "title, date, type, committee and case numbers are the sidecar's, not t
 ok_if $? "the sidecar's case numbers filter (case= and sag:)"
 [ "$(curl -s "$S/api/search?q=innovation&type=svar&date=2026-06" | json_field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ]
 ok_if $? "its type and date filter too"
+[ "$(echo "$doc" | json_field '[d["doc"][k] for k in ("url", "format", "fields")]')" = '["https://kk.dk/sag/1", "text", {"sagsbehandler": "x"}]' ] && \
+    [ "$(curl -s "$S/api/search?q=innovation" | json_field 'sorted({r["doc"].get("url", "") for r in d["results"] if r["doc"]["id"] == "svar.txt"})')" = '["https://kk.dk/sag/1"]' ] && \
+    curl -s "$S/?q=innovation" | grep -q '<a href="https://kk.dk/sag/1">Originalen</a>' && \
+    curl -s "$S/doc/svar.txt" | grep -q '<dt>sagsbehandler</dt><dd>x</dd>'
+ok_if $? "url, format and free fields: in /api/doc, the url in every result and linked from the page"
+[ "$(curl -s "$S/api/search?q=felt:sagsbehandler=X" | json_field 'sorted({r["doc"]["id"] for r in d["results"]})')" = '["svar.txt"]' ] && \
+    [ "$(curl -s "$S/api/search?q=felt:sagsbehandler=y" | json_field 'd["total"]')" = 0 ]
+ok_if $? "a free field filters as felt:key=value, case-insensitively"
 guess=$(curl -s "$S/api/doc/andet.txt?count=1" | json_field 'd["doc"]["title"]')
 [ -n "$guess" ] && [ "$guess" != '""' ]; ok_if $? "a file without a sidecar keeps the guessed title ($guess)"
 
@@ -55,6 +63,12 @@ sleep 0.5
 [ $rc = 0 ] && grep -q '1 files indexed, 1 unchanged' "$T/i2.log" && \
     [ "$(curl -s "$S/api/doc/svar.txt?count=1" | json_field 'd["doc"]["title"]')" = '"Et nyt navn"' ]
 ok_if $? "a changed sidecar re-indexes its document, the other stays unchanged ($(tail -1 "$T/i2.log" | cut -c1-60))"
+
+echo '{"url": "javascript:alert(1)"}' > "$T/c/andet.txt.meta.json"
+"$INDEXER" --index "$T/i" "$T/c" --allow-removals 2>"$T/iu.log"; rc=$?
+[ $rc = 1 ] && grep -q 'andet.txt.meta.json.*"url" is not an http(s) address' "$T/iu.log"
+ok_if $? "a url that is not http(s) is an error for its file (exit $rc)"
+rm "$T/c/andet.txt.meta.json"
 
 echo '{"title": 5}' > "$T/c/svar.txt.meta.json"
 "$INDEXER" --index "$T/i" "$T/c" --allow-removals 2>"$T/i3.log"; rc=$?

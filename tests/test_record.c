@@ -40,7 +40,8 @@ int main(void) {
 
     ark_drec d = {.bytes = 8957, .mtime = 1, .npassages = 30, .title = "Svar\ttil", .type = "svar",
                   .date = "2026-06-24", .committee = "", .addressee = "Emil",
-                  .case_numbers = "2026-0179043,2026-11781", .root = "/srv/sager"};
+                  .case_numbers = "2026-0179043,2026-11781", .root = "/srv/sager",
+                  .format = "pdf", .url = "https://kk.dk/a", .fields = "k=v\x1fjournal=A 1\x1f"};
     ark_content_hash("abc", 3, d.hash);
     ok(strlen(d.hash) == 32, "content hash is 32 hex chars");
     char h2[33];
@@ -55,6 +56,13 @@ int main(void) {
     is_str(back.date, "2026-06-24", "date round-trips");
     ok(back.npassages == 30 && back.bytes == 8957, "numbers round-trip");
     is_str(back.root, "/srv/sager", "the root round-trips");
+    ok(!strcmp(back.format, "pdf") && !strcmp(back.url, "https://kk.dk/a") &&
+           !strcmp(back.fields, "k=v\x1fjournal=A 1\x1f"),
+       "format, url and free fields round-trip (v3)");
+    char v2[] = "v2\t0123456789abcdef0123456789abcdef\t1\t2\t3\tT\tsvar\t\t\t\t\t/srv";
+    E(ark_drec_decode(v2, strlen(v2), &back, NULL));
+    ok(!strcmp(back.root, "/srv") && !*back.format && !*back.url && !*back.fields,
+       "a v2 record still decodes: format, url and fields \"\"");
     char v1[] = "v1\t0123456789abcdef0123456789abcdef\t1\t2\t3\tT\tsvar\t\t\t\t";
     E(ark_drec_decode(v1, strlen(v1), &back, NULL));
     ok(back.npassages == 3 && strcmp(back.root, "") == 0, "a v1 record (no root) still decodes, root \"\"");

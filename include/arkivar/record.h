@@ -42,13 +42,20 @@ typedef struct ark_drec {   /* a document as stored (all strings NUL-terminated)
     const char *case_numbers; /* comma-separated */
     const char *root;       /* canonical folder (realpath) the id is relative to; "" in a
                                v1 record, written before roots were stored */
+    const char *format;     /* the source's format (ark_source.format); "" before v3 */
+    const char *url;        /* the original's address from the metadata, "" when none */
+    const char *fields;     /* the metadata's free fields: "key=value" pairs, each ended
+                               by ARK_FIELD_SEP; "" when none */
 } ark_drec;
+
+#define ARK_FIELD_SEP '\x1f' /* ends each "key=value" of ark_drec.fields */
 
 /* Append the encoded record (tab-separated, versioned; a tab or newline inside a field
  * is written as a space) to out. 0, or ARK_ENOMEM. */
 int ark_drec_encode(const ark_drec *d, ark_buf *out);
 /* Decode in place: data[len] must be '\0'; tabs become NULs and the strings point
- * into data (borrowed until data is freed). Reads v2 and the older v1 (root "").
+ * into data (borrowed until data is freed). Reads v3 and the older v2 (format, url and
+ * fields "") and v1 (root "" too).
  * 0, or ARK_EINVAL on a corrupt record. */
 int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err);
 

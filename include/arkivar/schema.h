@@ -13,6 +13,7 @@
  *   D + doc id    boolean: every passage of a document (list, delete, scope a search)
  *   Q + doc id + "#" + ordinal    boolean: the passage's unique id
  *   XT, XY, XS, XU + lowercase value    boolean filters: type, year, case, committee
+ *   XF + lowercase "key=value"          boolean: a free field of the metadata (felt:)
  * The index's metadata holds each document's record under D + doc id, and "format",
  * "mask" and "ndocs". */
 #ifndef ARKIVAR_SCHEMA_H
@@ -30,6 +31,7 @@
 #define ARK_PFX_YEAR "XY"
 #define ARK_PFX_CASE "XS"
 #define ARK_PFX_COMMITTEE "XU"
+#define ARK_PFX_FIELD "XF"     /* + lowercase "key=value" of a free metadata field */
 
 /* Value slots of a passage. */
 enum {

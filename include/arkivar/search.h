@@ -55,6 +55,9 @@ typedef struct ark_docinfo {
     char *id;           /* path relative to the indexed folder */
     char *title, *type, *date, *committee, *addressee;
     char **case_numbers; size_t ncase_numbers;
+    char *format;       /* the source's format: "text", "markdown", "pdf", "html" … */
+    char *url;          /* the original's http(s) address from its metadata, "" when none */
+    char **fields; size_t nfields; /* the metadata's free fields, each "key=value" */
     uint32_t npassages;
     uint64_t bytes;
 } ark_docinfo;

@@ -91,8 +91,9 @@ bad:
     return ark_err_set(err, ARK_EINVAL, "corrupt passage record (%zu bytes)", len);
 }
 
-/* Documents: "v2\thash\tbytes\tmtime\tnpassages\ttitle\ttype\tdate\tcommittee\taddressee\tcases\troot".
- * v1 had no root; it is still read, so an old index can be listed while it is rebuilt.
+/* Documents: "v3\thash\tbytes\tmtime\tnpassages\ttitle\ttype\tdate\tcommittee\taddressee\tcases
+ * \troot\tformat\turl\tfields". v2 had no format, url or fields, v1 no root either; both
+ * are still read (as ""), so an old index can be listed while it is rebuilt.
  * Normalized metadata never holds tabs or newlines (ark_norm collapses whitespace),
  * but we replace them anyway so a bad record can never shift the fields. */
 static int put_field(ark_buf *b, const char *s) {
@@ -103,27 +104,31 @@ static int put_field(ark_buf *b, const char *s) {
 }
 
 int ark_drec_encode(const ark_drec *d, ark_buf *out) {
-    int rc = ark_buf_printf(out, "v2\t%s\t%llu\t%llu\t%u", d->hash, (unsigned long long)d->bytes,
+    int rc = ark_buf_printf(out, "v3\t%s\t%llu\t%llu\t%u", d->hash, (unsigned long long)d->bytes,
                             (unsigned long long)d->mtime, d->npassages);
     const char *f[] = {d->title,     d->type,         d->date, d->committee,
-                       d->addressee, d->case_numbers, d->root};
+                       d->addressee, d->case_numbers, d->root, d->format,
+                       d->url,       d->fields};
     for (size_t i = 0; !rc && i < sizeof f / sizeof f[0]; i++) rc = put_field(out, f[i]);
     return rc;
 }
 
 int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err) {
-    char *field[12];
+    char *field[15];
     size_t n = 0;
     char *p = data, *end = data + len;
     memset(d, 0, sizeof *d);
-    while (n < 12) {
+    while (n < 15) {
         field[n++] = p;
         char *tab = memchr(p, '\t', (size_t)(end - p));
         if (!tab) break;
         *tab = '\0';
         p = tab + 1;
     }
-    size_t want = strcmp(field[0], "v1") == 0 ? 11 : strcmp(field[0], "v2") == 0 ? 12 : 0;
+    size_t want = strcmp(field[0], "v1") == 0   ? 11
+                  : strcmp(field[0], "v2") == 0 ? 12
+                  : strcmp(field[0], "v3") == 0 ? 15
+                                                : 0;
     if (n != want || strlen(field[1]) != 32)
         return ark_err_set(err, ARK_EINVAL, "corrupt document record");
     memcpy(d->hash, field[1], 33);
@@ -136,7 +141,10 @@ int ark_drec_decode(char *data, size_t len, ark_drec *d, ark_err *err) {
     d->committee = field[8];
     d->addressee = field[9];
     d->case_numbers = field[10];
-    d->root = n == 12 ? field[11] : "";
+    d->root = n >= 12 ? field[11] : "";
+    d->format = n == 15 ? field[12] : "";
+    d->url = n == 15 ? field[13] : "";
+    d->fields = n == 15 ? field[14] : "";
     return 0;
 }
 

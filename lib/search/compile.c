@@ -258,6 +258,7 @@ static ark_xq *filter_query(const ark_qnode *n) {
     if (strcmp(n->field, "type") == 0) prefix = ARK_PFX_TYPE;
     else if (strcmp(n->field, "sag") == 0) prefix = ARK_PFX_CASE;
     else if (strcmp(n->field, "udvalg") == 0) prefix = ARK_PFX_COMMITTEE;
+    else if (strcmp(n->field, "felt") == 0) prefix = ARK_PFX_FIELD; /* felt:key=value */
     else if (strcmp(n->field, "doc") == 0) {
         snprintf(term_, sizeof term_, ARK_PFX_DOC "%s", n->text);
         return got(ark_xq_term(term_, strlen(term_), 1, 0));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arkivar/record.h"
 #include "arkivar/schema.h"
 #include "engine.h"
 #include "snippet.h"
@@ -21,18 +22,19 @@ char *ark_dupz(const char *s, size_t n) {
     return d;
 }
 
-static int split_cases(const char *csv, ark_docinfo *d) {
-    d->ncase_numbers = 0;
-    if (!*csv) return 0;
-    size_t n = 1;
-    for (const char *c = csv; *c; c++) n += *c == ',';
-    if (!(d->case_numbers = calloc(n, sizeof *d->case_numbers))) return ARK_ENOMEM;
-    const char *s = csv;
+/* The parts of s between separators sep into a new array *v of *n strings: cases are
+ * "a,b" (no trailing comma), fields "k=v" + ARK_FIELD_SEP each (a trailing one). */
+static int split_list(const char *s, char sep, char ***v, size_t *n) {
+    *n = 0;
+    if (!*s) return 0;
+    size_t cap = 1;
+    for (const char *c = s; *c; c++) cap += *c == sep;
+    if (!(*v = calloc(cap, sizeof **v))) return ARK_ENOMEM;
     for (;;) {
-        const char *c = strchr(s, ',');
+        const char *c = strchr(s, sep);
         size_t len = c ? (size_t)(c - s) : strlen(s);
-        if (!(d->case_numbers[d->ncase_numbers] = ark_dupz(s, len))) return ARK_ENOMEM;
-        d->ncase_numbers++;
+        if (len && !((*v)[*n] = ark_dupz(s, len))) return ARK_ENOMEM;
+        *n += len > 0;
         if (!c) break;
         s = c + 1;
     }
@@ -65,11 +67,14 @@ int ark_load_docinfo(ark_engine *e, const char *id, size_t id_len, ark_docinfo *
         d->date = strdup(r.date);
         d->committee = strdup(r.committee);
         d->addressee = strdup(r.addressee);
+        d->format = strdup(*r.format ? r.format : "text");
+        d->url = strdup(r.url);
         d->npassages = r.npassages;
         d->bytes = r.bytes;
-        rc = split_cases(r.case_numbers, d);
+        rc = split_list(r.case_numbers, ',', &d->case_numbers, &d->ncase_numbers);
+        if (!rc) rc = split_list(r.fields, ARK_FIELD_SEP, &d->fields, &d->nfields);
         if (!rc && (!d->id || !d->title || !d->type || !d->date || !d->committee ||
-                    !d->addressee))
+                    !d->addressee || !d->format || !d->url))
             rc = ARK_ENOMEM;
         if (rc) ark_err_set(err, rc, "document record");
     }
@@ -109,6 +114,10 @@ void ark_docinfo_free(ark_docinfo *d) {
     free(d->addressee);
     for (size_t i = 0; i < d->ncase_numbers; i++) free(d->case_numbers[i]);
     free(d->case_numbers);
+    free(d->format);
+    free(d->url);
+    for (size_t i = 0; i < d->nfields; i++) free(d->fields[i]);
+    free(d->fields);
     memset(d, 0, sizeof *d);
 }
 

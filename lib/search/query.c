@@ -35,7 +35,7 @@ typedef struct parser {
 
 static const char *const FIELDS[][2] = {
     {"type", "type"}, {"dato", "dato"}, {"date", "dato"}, {"sag", "sag"},
-    {"doc", "doc"},   {"udvalg", "udvalg"}, {"typ", "type"},
+    {"doc", "doc"},   {"udvalg", "udvalg"}, {"typ", "type"}, {"felt", "felt"},
 };
 
 static int is_field(const char *p, size_t len) {

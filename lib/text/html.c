@@ -156,6 +156,7 @@ int ark_html_load(const char *path, ark_source *out, ark_err *err) {
         goto out;
     }
     out->is_markdown = 1; /* the headings are written as markdown headings */
+    out->format = "html";
 out:
     if (doc) xmlFreeDoc(doc);
     ark_buf_free(&o.b);

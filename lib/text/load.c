@@ -206,6 +206,7 @@ static int load_text(const char *path, ark_source *out, ark_err *err) {
     out->pages = NULL;
     out->npages = 0;
     out->is_markdown = ext_is_markdown(path) || has_md_heading(buf, len);
+    out->format = ext_is_markdown(path) ? "markdown" : "text";
     buf = NULL;
 out:
     free(buf);

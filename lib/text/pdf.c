@@ -146,6 +146,7 @@ int ark_pdf_load(const char *path, ark_source *out, ark_err *err) {
     out->pages = pages;
     out->npages = (size_t)npages;
     out->is_markdown = 0;
+    out->format = "pdf";
     text = NULL;
     pages = NULL;
 out:
