@@ -20,7 +20,10 @@
  *    katalog (three or more "Nr. N" headings), then referat, dagsorden, notat, bilag,
  *    sag by keyword at the top, else dokument.
  *  - date: the first date in the title line; else the first line that is only a
- *    date (the case block); else the first date in the first 3000 bytes.
+ *    date (the case block); else the first date in the first 3000 bytes that dates
+ *    the document itself: at the start of a line, after a label ("Dato: …") or in a
+ *    dateline ("København, den 3. maj 2026"). A date inside running prose ("På mødet
+ *    den 10. december 2024 blev ØU forelagt …") is the date of something else.
  *    Formats: 24-06-26, 09-06-2026, 19/5 2026, 29.05.2019, 10. december 2024.
  *  - case numbers: "YYYY-NNNNN…" and "YYYY - NNNNN" anywhere (5 to 8 digits after the
  *    year, so "2023-2026" is a period, not a case); deduplicated, in order.
@@ -123,6 +126,24 @@ static size_t find_date(const char *s, size_t n, char iso[11], size_t *at) {
         }
     }
     return 0;
+}
+
+/* Does the date at s[at] date the document? Only what precedes it on its line counts:
+ * nothing, a label ending in ':' ("Dato: ", "Mødedato:"), or a place and a comma, with
+ * an optional "den" ("København, den "). Any other words before it are prose. */
+static int own_date(const char *s, size_t at) {
+    size_t b = at;
+    while (b > 0 && s[b - 1] != '\n') b--;
+    size_t e = at;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    if (e == b) return 1;
+    if (s[e - 1] == ':') return 1;
+    if (e - b > 4 && strncasecmp(s + e - 3, "den", 3) == 0 && s[e - 4] == ' ') e -= 4;
+    while (e > b && s[e - 1] == ' ') e--;
+    if (e == b || s[e - 1] != ',') return 0;
+    for (size_t i = b; i < e - 1; i++) /* the place: one or two words, no sentence */
+        if (s[i] == '.' || s[i] == ',') return 0;
+    return e - 1 - b <= 40;
 }
 
 static int is_type_word(const char *t) {
@@ -408,9 +429,12 @@ int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *ou
             i = end + 1;
         }
     }
-    if (!date[0]) {
+    for (size_t at = 0, l; !date[0] && at < top; at += l ? l : 1) {
         char iso[11];
-        if (find_date(s, top, iso, NULL)) memcpy(date, iso, 11);
+        size_t k = 0;
+        if (!(l = find_date(s + at, top - at, iso, &k))) break;
+        at += k;
+        if (own_date(s, at)) memcpy(date, iso, 11);
     }
 
     if ((rc = scan_cases(out, s, n)) != 0) goto out;
