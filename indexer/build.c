@@ -113,7 +113,8 @@ static int add_passage(ark_an *an, const char *id, const ark_meta *m, const char
     if ((rc = ark_xdoc_set_value(d, ARK_SLOT_YEAR, year, strlen(year)))) goto out;
 
     ark_prec rec = {id, strlen(id), p->ordinal, p->start, p->end, p->line_start, p->line_end,
-                    p->page, p->heading, strlen(p->heading), p->text, p->text_len};
+                    p->page, p->heading, strlen(p->heading), p->text, p->text_len,
+                    p->page_end};
     ark_buf_reset(scratch);
     if ((rc = ark_prec_encode(&rec, scratch))) goto out;
     if ((rc = ark_xdoc_set_data(d, scratch->data, scratch->len))) goto out;

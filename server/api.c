@@ -88,6 +88,7 @@ static void json_passage(ark_json *j, const ark_passage_info *p, int with_text,
         ark_json_u64(j, p->page);
     else
         ark_json_null(j);
+    if (p->page_end > p->page) ark_json_ku64(j, "page_end", p->page_end); /* runs on */
     if (with_text) {
         ark_json_key(j, "text");
         ark_json_strn(j, p->text ? p->text : "", p->text ? p->text_len : 0);
@@ -300,6 +301,8 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
             rc = ark_buf_printf(b, "  linje %u\xE2\x80\x93%u", (unsigned)x->passage.line_start,
                                 (unsigned)x->passage.line_end);
         if (rc == 0 && x->passage.page) rc = ark_buf_printf(b, "  side %u", (unsigned)x->passage.page);
+        if (rc == 0 && x->passage.page_end > x->passage.page)
+            rc = ark_buf_printf(b, "\xE2\x80\x93%u", (unsigned)x->passage.page_end);
         if (rc == 0 && x->doc_matches > 1)
             rc = ark_buf_printf(b, "  (%u steder i dokumentet)", (unsigned)x->doc_matches);
         if (rc == 0 && x->passage.heading && *x->passage.heading) {

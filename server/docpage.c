@@ -174,7 +174,7 @@ static void doc_page(ark_html *h, const view *v, const ark_docview *dv) {
         }
         ark_html_printf(h, "<div class=\"psg%s\" id=\"p%u\">\n<p class=\"loc\"><a href=\"#p%u\">",
                         hit ? " hit" : "", (unsigned)p->ordinal, (unsigned)p->ordinal);
-        pg_put_lines(h, p->line_start, p->line_end, p->page);
+        pg_put_lines(h, p->line_start, p->line_end, p->page, p->page_end);
         ark_html_raw(h, "</a>");
         if (hit) ark_html_raw(h, " \xC2\xB7 <strong>fund</strong>");
         ark_html_raw(h, "</p>\n<p>");

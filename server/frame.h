@@ -33,7 +33,7 @@ void pg_put_num(ark_html *h, uint64_t v);
 void pg_put_ms(ark_html *h, double ms);
 void pg_put_date(ark_html *h, const char *d);
 void pg_put_type(ark_html *h, const char *t);
-void pg_put_lines(ark_html *h, uint32_t a, uint32_t b, uint32_t page);
+void pg_put_lines(ark_html *h, uint32_t a, uint32_t b, uint32_t page, uint32_t page_end);
 void pg_put_marked(ark_html *h, const char *text, size_t len, const uint32_t (*hl)[2], size_t nhl);
 void pg_put_href(ark_html *h, const view *v);
 void pg_page_head(ark_html *h, const char *title_prefix);

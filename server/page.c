@@ -116,12 +116,15 @@ void pg_put_type(ark_html *h, const char *t) {
     }
 }
 
-void pg_put_lines(ark_html *h, uint32_t a, uint32_t b, uint32_t page) {
+void pg_put_lines(ark_html *h, uint32_t a, uint32_t b, uint32_t page, uint32_t page_end) {
     if (a && b && b != a)
         ark_html_printf(h, "linje %u\xE2\x80\x93%u", (unsigned)a, (unsigned)b);
     else if (a)
         ark_html_printf(h, "linje %u", (unsigned)a);
-    if (page) ark_html_printf(h, ", side %u", (unsigned)page);
+    if (page && page_end > page)
+        ark_html_printf(h, ", side %u\xE2\x80\x93%u", (unsigned)page, (unsigned)page_end);
+    else if (page)
+        ark_html_printf(h, ", side %u", (unsigned)page);
 }
 
 /* ---- marks ------------------------------------------------------------------------------- */

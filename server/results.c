@@ -130,7 +130,8 @@ static void put_result(ark_html *h, const ark_result *x, const char *q) {
     ark_html_raw(h, "</p>\n<p class=\"src\"><span class=\"sr\">Kilde: </span>");
     ark_html_text(h, id);
     ark_html_raw(h, ", ");
-    pg_put_lines(h, x->passage.line_start, x->passage.line_end, x->passage.page);
+    pg_put_lines(h, x->passage.line_start, x->passage.line_end, x->passage.page,
+                 x->passage.page_end);
     if (d->url && *d->url) { /* the indexer admits http(s) addresses only */
         ark_html_raw(h, " \xC2\xB7 <a href=\"");
         ark_html_text(h, d->url);

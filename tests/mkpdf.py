@@ -65,6 +65,26 @@ THREE = [
      "Økonomien afholdes inden for udvalgets ramme."],
 ]
 
+# A report with a running header and footer on every page, and sentences that run on
+# over the page breaks (one with a word hyphenated across the break).
+HEADER = "Københavns Kommune · Teknik- og Miljøforvaltningen"
+REPORT_BODY = [
+    ["Grønne områder ved havnen", "",
+     "Forvaltningen har siden 2024 arbejdet med at udvide det grønne",
+     "område ved Sydhavnen med nye træer og bænke, og planen"],
+    ["fortsætter i de kommende år, så flere borgere kan bruge det.", "",
+     "Cyklisterne får bedre forhold, fordi kommunen bygger nye cykel-"],
+    ["stier langs kanalen og gennem parken ved Enghave.", "",
+     "Udvalget får en status på arbejdet hvert halve år."],
+    ["Bilag og kontakt", "",
+     "Spørgsmål om planen kan stilles til forvaltningens sekretariat."],
+]
+
+def report_pages():
+    n = len(REPORT_BODY)
+    return [[HEADER, ""] + body + ["", "Side %d af %d" % (k + 1, n)]
+            for k, body in enumerate(REPORT_BODY)]
+
 def main():
     # tests/mkpdf.py --pages N OUT: N pages of "Side K" text (the page limit; a quick rate).
     if len(sys.argv) == 4 and sys.argv[1] == "--pages":
@@ -75,6 +95,7 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/pdf"
     os.makedirs(d, exist_ok=True)
     write_pdf(os.path.join(d, "lokalplan.pdf"), THREE, title="Lokalplan 12 for Ærøvej")
+    write_pdf(os.path.join(d, "havneplan.pdf"), report_pages(), title="Status for havnens grønne områder")
 
 if __name__ == "__main__":
     main()

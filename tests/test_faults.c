@@ -291,7 +291,7 @@ static void reopen_engine(void) {
 
 static int op_record(void) {
     ark_buf b = ARK_BUF_INIT;
-    ark_prec p = {"a.txt", 5, 1, 2, 3, 4, 5, 0, "Heading", 7, "Some text", 9};
+    ark_prec p = {"a.txt", 5, 1, 2, 3, 4, 5, 0, "Heading", 7, "Some text", 9, 0};
     int rc = ark_prec_encode(&p, &b);
     ark_buf_free(&b);
     return rc;

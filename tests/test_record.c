@@ -8,14 +8,21 @@
 
 int main(void) {
     ark_buf enc = ARK_BUF_INIT, scratch = ARK_BUF_INIT;
-    ark_prec in = {"000_92fe6cf18886d868.txt", 24, 7, 1234, 1500, 40, 44, 0,
-                   "Ad 1: Hvordan er innovationsansvar", 34, "Kort tekst om æøå.", 21};
+    ark_prec in = {"000_92fe6cf18886d868.txt", 24, 7, 1234, 1500, 40, 44, 3,
+                   "Ad 1: Hvordan er innovationsansvar", 34, "Kort tekst om æøå.", 21, 4};
     E(ark_prec_encode(&in, &enc));
     ark_prec out;
     E(ark_prec_decode(enc.data, enc.len, &out, &scratch, NULL));
     ok(out.ordinal == 7 && out.start == 1234 && out.end == 1500 && out.line_start == 40 &&
-           out.line_end == 44 && out.page == 0,
-       "numbers round-trip");
+           out.line_end == 44 && out.page == 3 && out.page_end == 4,
+       "numbers round-trip (pages 3-4)");
+    {   /* a record written before page_end (magic 0xA2) reads with page_end = page */
+        const unsigned char old[] = {0xA2, 1, 2, 3, 4, 5, 6, 1, 'a', 0, 1, 'x'};
+        ark_prec o;
+        ok(ark_prec_decode((const char *)old, sizeof old, &o, NULL, NULL) == 0 && o.page == 6 &&
+               o.page_end == 6 && o.text_len == 1,
+           "an older passage record still decodes, page_end = page");
+    }
     ok(out.doc_id_len == 24 && memcmp(out.doc_id, in.doc_id, 24) == 0, "doc id round-trips");
     ok(out.text_len == in.text_len && memcmp(out.text, in.text, in.text_len) == 0,
        "short text round-trips");

@@ -24,6 +24,7 @@ typedef struct ark_prec {   /* a passage as stored */
     uint32_t line_start, line_end, page;
     const char *heading; size_t heading_len;
     const char *text; size_t text_len;
+    uint32_t page_end;      /* page of the last byte (== page unless it runs on) */
 } ark_prec;
 
 /* Append the encoded passage to out. 0, or ARK_ENOMEM. */

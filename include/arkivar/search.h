@@ -65,7 +65,7 @@ typedef struct ark_docinfo {
 typedef struct ark_passage_info {
     uint32_t ordinal;
     uint64_t start, end;
-    uint32_t line_start, line_end, page;
+    uint32_t line_start, line_end, page, page_end;
     char *heading;
     char *text; size_t text_len;
 } ark_passage_info;

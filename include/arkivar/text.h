@@ -121,22 +121,39 @@ typedef struct ark_passage {
     uint32_t line_start;  /* 1-based line of byte start */
     uint32_t line_end;    /* 1-based line of byte end - 1 */
     uint32_t page;        /* page of byte start, 0 = the source has no pages */
+    uint32_t page_end;    /* page of byte end - 1: > page when it runs across a break */
     char *heading;        /* normalized heading it sits under, "" when none */
-    char *text;           /* == ark_norm(bytes + start, end - start) */
+    char *text;           /* ark_norm of bytes [start, end) without the cuts inside it */
     size_t text_len;
 } ark_passage;
+
+typedef struct ark_span {
+    uint64_t start, end;  /* byte range [start, end) of ark_source.bytes */
+} ark_span;
 
 typedef struct ark_passages {
     ark_passage *v;
     size_t n;
+    /* Cuts: byte ranges that are in no passage's text, sorted and disjoint. A running
+     * header or footer (a line repeated at the top or bottom of most pages) is one; so
+     * is what interrupts a sentence that runs on across it (a page break with its
+     * header and footer, or a block of case metadata dropped into a paragraph by the
+     * extraction, as in 002). The interrupted passage's range spans the cut, and its
+     * text is the text on either side, joined as a wrapped line would be. What a cut
+     * interrupting a sentence held (002's case numbers, not a repeated header) is a
+     * passage of its own, inside the cut, after the passage it interrupts. */
+    ark_span *cuts;
+    size_t ncuts;
 } ark_passages;
 
 /* Cut a document into passages a reader would call paragraphs: detect the layout
  * (blank-line paragraphs, double-spaced extraction where whitespace-only lines are the
  * breaks, bullet lists, markdown), attach headings, split overlong paragraphs at
  * sentence ends, merge fragments. Headings themselves are not passages unless a
- * heading has no body. Passages cover all the document's text; every passage's text is
- * masked with src->mask as ark_norm_mask does.
+ * heading has no body. Passages cover all the document's text but the repeated headers
+ * and footers of a paged source; every passage's text is masked with src->mask as
+ * ark_norm_mask does. A passage's text is ark_norm_mask of its bytes with each cut
+ * inside it (out->cuts) replaced by one line break.
  * src: borrowed for the call, not NULL. *out: the caller's struct, filled with members
  * transferred to it (ark_passages_free); on failure it is empty (v NULL, n 0). Returns 0,
  * or, with the code's text in err (may be NULL):

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#define PREC_MAGIC 0xA2
+#define PREC_MAGIC 0xA3    /* 0xA2: before page_end, still read (page_end = page) */
+#define PREC_MAGIC_V1 0xA2
 
 static int put_varint(ark_buf *b, uint64_t v) {
     unsigned char tmp[10];
@@ -61,7 +62,8 @@ int ark_prec_encode(const ark_prec *p, ark_buf *out) {
     int rc = 0;
     unsigned char magic = PREC_MAGIC;
     if ((rc = ark_buf_append(out, &magic, 1))) return rc;
-    uint64_t nums[] = {p->ordinal, p->start, p->end, p->line_start, p->line_end, p->page};
+    uint64_t nums[] = {p->ordinal,  p->start, p->end,     p->line_start,
+                       p->line_end, p->page,  p->page_end};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if ((rc = put_varint(out, nums[i]))) return rc;
     if ((rc = put_str(out, p->doc_id, p->doc_id_len))) return rc;
@@ -72,17 +74,20 @@ int ark_prec_encode(const ark_prec *p, ark_buf *out) {
 int ark_prec_decode(const char *data, size_t len, ark_prec *p, ark_buf *scratch,
                     ark_err *err) {
     const unsigned char *q = (const unsigned char *)data, *end = q + len;
-    uint64_t nums[6];
+    uint64_t nums[7];
     memset(p, 0, sizeof *p);
-    if (len < 1 || *q++ != PREC_MAGIC) goto bad;
-    for (size_t i = 0; i < 6; i++)
+    if (len < 1 || (*q != PREC_MAGIC && *q != PREC_MAGIC_V1)) goto bad;
+    size_t nnums = *q++ == PREC_MAGIC ? 7 : 6;
+    for (size_t i = 0; i < nnums; i++)
         if (get_varint(&q, end, &nums[i])) goto bad;
+    if (nnums == 6) nums[6] = nums[5];
     p->ordinal = (uint32_t)nums[0];
     p->start = nums[1];
     p->end = nums[2];
     p->line_start = (uint32_t)nums[3];
     p->line_end = (uint32_t)nums[4];
     p->page = (uint32_t)nums[5];
+    p->page_end = (uint32_t)nums[6];
     if (get_str(&q, end, &p->doc_id, &p->doc_id_len)) goto bad;
     if (get_str(&q, end, &p->heading, &p->heading_len)) goto bad;
     if (get_str(&q, end, &p->text, &p->text_len) || q != end) goto bad;

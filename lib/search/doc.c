@@ -94,6 +94,7 @@ int ark_decode_passage(ark_engine *e, const char *data, size_t len, ark_prec *p,
     out->line_start = p->line_start;
     out->line_end = p->line_end;
     out->page = p->page;
+    out->page_end = p->page_end;
     out->heading = ark_dupz(p->heading, p->heading_len);
     out->text = ark_dupz(p->text, p->text_len);
     out->text_len = p->text_len;

@@ -3,11 +3,18 @@
  *   PDF extraction), heading detection and attachment, bullet items, sizing passages
  *   (merge fragments, split overlong paragraphs at sentence ends), provenance fields.
  * Not here: what the text of a passage says (norm.c: a passage's text is by
- *   construction ark_norm(bytes + start, end - start)), document metadata (meta.c).
+ *   construction ark_norm(bytes + start, end - start), with the cuts inside the range
+ *   replaced by a line break), document metadata (meta.c).
  * Why: search results are passages; they must read like paragraphs, carry the heading
  *   they sit under, and point at exact bytes and lines of the source.
  *
- * The rules, in the order they are applied (all linear in the document):
+ * The rules, in the order they are applied (linear in the document, but for a sort of
+ * the page-zone lines and of the cuts):
+ *  0. Cuts (text.h, ark_passages.cuts): in a source of 3 pages or more, a line among
+ *     the first or last two text lines of its page whose shape (digits as one '#',
+ *     case and spaces ignored) recurs there on at least 3 pages and half of them is a
+ *     running header or footer; a markdown or bold heading that is a letterhead
+ *     ("Kontor for … Erhvervsforvaltningen") is one too. Both are cut: in no passage.
  *  1. Lines: a line is EMPTY (nothing but "\r"), WS (whitespace only) or TEXT.
  *  2. Layout: the document is DOUBLE-SPACED (001) when at least half the gaps between
  *     consecutive text lines are exactly one empty line, at least half of those look
@@ -22,7 +29,9 @@
  *                       and B starts in lowercase, or A is long, ends without
  *                       punctuation and B is a long line starting with a letter (a
  *                       wrap that left a gap);
- *       anything more   paragraph break.
+ *       anything more   paragraph break, but across a page break (a form feed):
+ *                       same paragraph when A stops mid-sentence and B goes on in
+ *                       lowercase (or A ends in '-' or ','); the break is a cut.
  *     Bullets and headings always start a new unit.
  *  4. Headings: "#" lines, whole-line **bold**, "Ad N:", "Nr. N" (also the garbled
  *     "Nr. 8 7Madfællesskabet"), and short lines (< 80 bytes, < 60 when double-spaced,
@@ -35,6 +44,10 @@
  *     next heading (or the end) becomes a passage of its own.
  *  5. Bullets: •, U+F0B7, ●, "-", "*", "–" followed by a space, "1." / "a." items. An
  *     item runs to the next bullet, heading or paragraph break.
+ *  5b. A paragraph that stops on a word, then up to 8 short units holding a date or a
+ *     case number, then a paragraph in lowercase (002's page-break debris): one
+ *     sentence. The paragraphs become one unit around a cut; the units between are a
+ *     passage of their own right after it, never merged with another.
  *  6. Sizing, within one heading's section: a unit below 60 bytes of text merges into
  *     the next unit (or the previous one at the section's end); consecutive list
  *     items (and the line ending in ':' that introduces them) merge up to 1000 bytes;
@@ -46,90 +59,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
-enum { L_EMPTY, L_WS, L_TEXT };
-enum { H_NONE, H_MD, H_BOLD, H_AD, H_NR, H_SHORT };
-enum { U_PARA, U_ITEM, U_HEAD };
+#include "segment.h"
 
-typedef struct line {
-    size_t s, e;   /* the line without its '\n' */
-    size_t ts, te; /* trimmed of whitespace; ts == te unless TEXT */
-    int kind;
-} line;
-
-typedef struct tline {
-    size_t li;      /* index into lines */
-    unsigned E, W;  /* empty and whitespace-only lines before it */
-    int bullet, strong;
-    int32_t first;  /* first code point */
-    unsigned char last; /* last byte */
-    size_t trail;   /* trailing whitespace bytes */
-} tline;
-
-typedef struct unit {
-    size_t s, e;    /* trimmed original range */
-    size_t est;     /* estimated normalized length */
-    int type;
-    int colon;      /* ends in ':' */
-} unit;
-
-typedef struct pspan {
-    size_t s, e;
-    long head;      /* index of the heading unit, -1 for none */
-    int self;       /* a heading without body: its own passage */
-    size_t est;     /* estimated normalized length */
-} pspan;
-
-#define VEC_PUSH(v, n, cap, item, rc, label)                                   \
-    do {                                                                       \
-        if ((n) == (cap)) {                                                    \
-            size_t nc_ = (cap) ? (cap) * 2 : 64;                               \
-            void *np_ = realloc((v), nc_ * sizeof *(v));                       \
-            if (!np_) { (rc) = ARK_ENOMEM; goto label; }                       \
-            (v) = np_;                                                         \
-            (cap) = nc_;                                                       \
-        }                                                                      \
-        (v)[(n)++] = (item);                                                   \
-    } while (0)
-
-static size_t decode(const unsigned char *p, size_t n, int32_t *cp) {
-    if (p[0] < 0x80) { *cp = p[0]; return 1; }
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)(n > 4 ? 4 : n), &c);
-    if (k <= 0 || c < 0) { *cp = 0xFFFD; return 1; }
-    *cp = c;
-    return (size_t)k;
-}
-
-/* Byte length of a whitespace character at p (the ones ark_norm collapses), or 0. */
-static inline size_t ws_len(const unsigned char *p, size_t n) {
-    unsigned char c = p[0];
-    if (c > 0x20 && c < 0x80) return 0;
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') return 1;
-    if (c == 0xC2 && n >= 2 && (p[1] == 0xA0 || p[1] == 0x85)) return 2;
-    if (c == 0xE2 && n >= 3 && p[1] == 0x80 &&
-        ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF))
-        return 3;
-    if (c == 0xE2 && n >= 3 && p[1] == 0x81 && p[2] == 0x9F) return 3;
-    if (c == 0xE3 && n >= 3 && p[1] == 0x80 && p[2] == 0x80) return 3;
-    if (c == 0xE1 && n >= 3 && p[1] == 0x9A && p[2] == 0x80) return 3;
-    return 0;
-}
-
-static int is_upper(int32_t c) {
-    if (c < 0x80) return c >= 'A' && c <= 'Z';
-    return utf8proc_category(c) == UTF8PROC_CATEGORY_LU;
-}
-static int is_lower(int32_t c) {
-    if (c < 0x80) return c >= 'a' && c <= 'z';
-    return utf8proc_category(c) == UTF8PROC_CATEGORY_LL;
-}
-static int is_letter(int32_t c) {
-    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    utf8proc_category_t k = utf8proc_category(c);
-    return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
-}
-static int is_digit(int32_t c) { return c >= '0' && c <= '9'; }
-static int sentence_end(unsigned char c) { return c == '.' || c == '!' || c == '?' || c == ':'; }
 
 /* Estimated length of ark_norm's output: non-space bytes plus one per inner space run. */
 static size_t est_len(const unsigned char *b, size_t s, size_t e) {
@@ -180,6 +111,28 @@ static int ends_function_word(const unsigned char *p, size_t n) {
     for (int i = 0; fw[i]; i++)
         if (strlen(fw[i]) == n - k && memcmp(fw[i], p + k, n - k) == 0) return 1;
     return 0;
+}
+
+/* A letterhead: the sender's unit and administration ("Kontor for Politik og
+ * Driftsudvikling Beskæftigelses-, Integrations- og Erhvervsforvaltningen"), a page's
+ * header that the extraction kept mid-text. It begins with a unit word and ends with
+ * an administration; it is no heading of what follows. Markdown marks are skipped. */
+static int starts_with(const unsigned char *p, size_t n, const char *pre);
+static int strong_heading(const unsigned char *p, size_t n);
+static int letterhead(const unsigned char *p, size_t n) {
+    static const char *const units[] = {"Kontor ", "Center ", "Centre ", "Afdeling", "Enhed",
+                                       "Sekretariat", NULL};
+    static const char *const admin[] = {"forvaltningen", "forvaltning", "Kommune",
+                                        "Regionen", "Region", NULL};
+    while (n && (*p == '#' || *p == '*' || *p == '_' || *p == ' ')) p++, n--;
+    while (n && (p[n - 1] == '*' || p[n - 1] == '_' || p[n - 1] == ' ')) n--;
+    int u = 0, a = 0;
+    for (int i = 0; units[i]; i++) u |= starts_with(p, n, units[i]);
+    for (int i = 0; admin[i]; i++) {
+        size_t k = strlen(admin[i]);
+        a |= n > k && memcmp(p + n - k, admin[i], k) == 0;
+    }
+    return u && a;
 }
 
 static int is_bullet(const unsigned char *p, size_t n) {
@@ -241,8 +194,9 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
     size_t nQ = 0, capQ = 0;
     char **heads = NULL; /* normalized heading text per unit index (only heading units) */
     size_t *hend = NULL; /* per text line: last line of the heading starting there */
-    out->v = NULL;
-    out->n = 0;
+    ark_span *C = NULL;  /* the cuts */
+    size_t nC = 0, capC = 0;
+    memset(out, 0, sizeof *out);
 
     /* 1. Lines. */
     for (size_t i = 0; i <= n;) {
@@ -273,11 +227,30 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
         if (!nl) break;
     }
 
+    if (src->npages >= 3 && (rc = ark_seg_furniture(b, src, L, nL, &C, &nC, &capC))) goto out;
+    for (size_t i = 0; i < nL; i++) { /* rule 0b: a letterhead set as a heading is cut */
+        if (L[i].kind != L_TEXT) continue;
+        const unsigned char *p = b + L[i].ts;
+        size_t len = L[i].te - L[i].ts;
+        int k = strong_heading(p, len);
+        if ((k == H_MD || k == H_BOLD) && letterhead(p, len)) {
+            L[i].kind = L_SKIP;
+            ark_span c = {L[i].s, L[i].e};
+            VEC_PUSH(C, nC, capC, c, rc, out);
+        }
+    }
+
     /* 2. Text lines with their gaps and features. */
     unsigned E = 0, W = 0;
+    int pb = 0;
     for (size_t i = 0; i < nL; i++) {
+        if (L[i].kind == L_SKIP) continue;
         if (L[i].kind == L_EMPTY) { E++; continue; }
-        if (L[i].kind == L_WS) { W++; continue; }
+        if (L[i].kind == L_WS) {
+            W++;
+            pb |= memchr(b + L[i].s, '\f', L[i].e - L[i].s) != NULL;
+            continue;
+        }
         tline t;
         memset(&t, 0, sizeof t);
         t.li = i;
@@ -291,8 +264,10 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
         if (t.trail && b[L[i].e - 1] == '\r') t.trail--;
         t.strong = strong_heading(p, len);
         t.bullet = !t.strong && is_bullet(p, len);
+        t.pb = pb;
         VEC_PUSH(T, nT, capT, t, rc, out);
         E = W = 0;
+        pb = 0;
     }
     if (nT == 0) goto out;
 
@@ -312,8 +287,14 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
     int dbl = single >= 4 && single * 2 >= total && soft_single * 2 >= single &&
               sumlen <= 120 * nT;
 
-    /* Does text line k continue the paragraph of line k-1 (gap rule 3)? */
-#define SOFT_GAP(k)                                                                    \
+    /* Does text line k continue the paragraph of line k-1 (gap rule 3)? Across a page
+     * break: when k-1 stops mid-sentence and k goes on in lowercase (or k-1 ends in a
+     * hyphen or a comma). */
+#define PAGE_GLUE(k)                                                                   \
+    (!sentence_end(T[(k)-1].last) && T[(k)-1].last != ';' && !T[k].bullet &&           \
+     (is_lower(T[k].first) || T[(k)-1].last == '-' || T[(k)-1].last == ','))
+#define SOFT_GAP(k) (T[k].pb ? PAGE_GLUE(k) : SOFT_GAP_(k))
+#define SOFT_GAP_(k)                                                                   \
     ((T[k].E + T[k].W == 0) ||                                                         \
      (T[k].E == 1 && T[k].W == 0 &&                                                    \
       (dbl ? !(sentence_end(T[(k)-1].last) && T[(k)-1].trail >= 2)                    \
@@ -377,8 +358,13 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
             j = hend[k];
         } else {
             u.type = T[k].bullet ? U_ITEM : U_PARA;
-            while (j + 1 < nT && hend[j + 1] == (size_t)-1 && !T[j + 1].bullet && SOFT_GAP(j + 1))
+            while (j + 1 < nT && hend[j + 1] == (size_t)-1 && !T[j + 1].bullet && SOFT_GAP(j + 1)) {
+                if (T[j + 1].pb) { /* a paragraph across a page: the break is a cut */
+                    ark_span c = {L[T[j].li].te, L[T[j + 1].li].ts};
+                    VEC_PUSH(C, nC, capC, c, rc, out);
+                }
                 j++;
+            }
         }
         u.e = L[T[j].li].te;
         u.colon = T[j].last == ':';
@@ -386,6 +372,10 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
         VEC_PUSH(U, nU, capU, u, rc, out);
         k = j + 1;
     }
+    nU = ark_seg_join_interrupted(b, U, nU, &C, &nC, &capC, &rc);
+    if (rc) goto out;
+    /* The cuts in order; a page break's cut holds that page's header and footer. */
+    nC = ark_seg_sort_cuts(C, nC);
     /* 6. Passages per section. */
     {
         long head = -1;
@@ -409,8 +399,20 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
                 continue;
             }
             const unit *u = &U[k];
-            int last_in_section = k + 1 == nU || U[k + 1].type == U_HEAD;
             head_has_body = 1;
+            if (u->island) { /* what interrupted a sentence: its own passage, unmerged */
+                if (have) { cur.est = cest; VEC_PUSH(P, nP, capP, cur, rc, out); }
+                have = 0;
+                pspan isl = {u->s, u->e, head, 0, u->est};
+                while (k + 1 < nU && U[k + 1].island) {
+                    k++;
+                    isl.e = U[k].e;
+                    isl.est += U[k].est + 1;
+                }
+                VEC_PUSH(P, nP, capP, isl, rc, out);
+                continue;
+            }
+            int last_in_section = k + 1 == nU || U[k + 1].type == U_HEAD;
             if (!have) {
                 cur.s = u->s; cur.e = u->e; cur.head = head; cur.self = 0;
                 cest = u->est; clist = u->type == U_ITEM; ccolon = u->colon;
@@ -440,10 +442,16 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
         size_t tot = p.self ? 0 : p.est;
         if (tot <= 1500) { VEC_PUSH(Q, nQ, capQ, p, rc, out); continue; }
         size_t ps = p.s, i = p.s, cnt = 0, base = 0;
-        size_t sent = 0, sent_cnt = 0, sp = 0, sp_cnt = 0;
+        size_t sent = 0, sent_cnt = 0, sp = 0, sp_cnt = 0, ci = 0;
         int inws = 0;
         while (i < p.e) {
             if (tot - base <= 1500) break;
+            while (ci < nC && C[ci].end <= i) ci++;
+            if (ci < nC && C[ci].start <= i && C[ci].start > p.s && C[ci].end < p.e) {
+                i = C[ci].end; /* a cut reads as white space, and is never cut into */
+                inws = 1;
+                continue;
+            }
             size_t w = ws_len(b + i, p.e - i);
             if (w) {
                 if (!inws && cnt - base >= 200) { sp = i; sp_cnt = cnt; }
@@ -495,7 +503,7 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
     out->v = calloc(nQ ? nQ : 1, sizeof *out->v);
     if (!heads || !out->v) { rc = ARK_ENOMEM; goto out; }
     {
-        size_t li = 0, pi = 0;
+        size_t li = 0;
         for (size_t k = 0; k < nQ; k++) {
             ark_passage *ap = &out->v[out->n];
             const pspan *q = &Q[k];
@@ -506,8 +514,7 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
                                        &heads[q->head], &hl, NULL)) != 0)
                     goto out;
             }
-            if ((rc = ark_norm_mask((const char *)b + q->s, q->e - q->s, src->mask, &ap->text,
-                                   &ap->text_len, NULL)) != 0)
+            if ((rc = ark_seg_text(b, q->s, q->e, C, nC, src->mask, &ap->text, &ap->text_len)))
                 goto out;
             if (ap->text_len == 0) { free(ap->text); ap->text = NULL; continue; }
             ap->heading = strdup(q->head >= 0 ? heads[q->head] : "");
@@ -520,16 +527,17 @@ int ark_segment(const ark_source *src, ark_passages *out, ark_err *err) {
             size_t le = li;
             while (le + 1 < nL && L[le + 1].s <= q->e - 1) le++;
             ap->line_end = (uint32_t)(le + 1);
-            ap->page = 0;
-            if (src->npages) {
-                while (pi + 1 < src->npages && src->pages[pi + 1].start <= q->s) pi++;
-                ap->page = src->pages[pi].number;
-            }
+            ap->page = ark_seg_page_at(src, q->s);
+            ap->page_end = ark_seg_page_at(src, q->e - 1);
             out->n++;
         }
     }
 
+    out->cuts = C;
+    out->ncuts = nC;
+    C = NULL;
 out:
+    free(C);
     if (rc != 0) {
         ark_passages_free(out);
         ark_err_set(err, rc, "segment: %s", ark_strerror(rc));
@@ -553,6 +561,6 @@ void ark_passages_free(ark_passages *p) {
         free(p->v[i].text);
     }
     free(p->v);
-    p->v = NULL;
-    p->n = 0;
+    free(p->cuts);
+    memset(p, 0, sizeof *p);
 }
