@@ -19,7 +19,7 @@ def page_stream(lines):
     out.append(b"ET")
     return b"\n".join(out) + b"\n"
 
-def write_pdf(path, pages, title=None):
+def write_pdf(path, pages, title=None, created=None):
     """pages: a list of pages, each a list of text lines ("" for a blank line)."""
     objs = []  # object bodies, numbered from 1
     n = len(pages)
@@ -28,8 +28,10 @@ def write_pdf(path, pages, title=None):
     objs.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objs.append(("<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n)).encode())
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    objs.append(b"<< /Title " + pdf_string(title) + b" /Producer (tests/mkpdf.py) >>" if title
-                else b"<< /Producer (tests/mkpdf.py) >>")
+    info = b"<< /Title " + pdf_string(title) if title else b"<<"
+    if created:
+        info += b" /CreationDate " + pdf_string(created)
+    objs.append(info + b" /Producer (tests/mkpdf.py) >>")
     for i, lines in enumerate(pages):
         objs.append(("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
                      "/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (6 + 2 * i)).encode())
@@ -95,7 +97,8 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/pdf"
     os.makedirs(d, exist_ok=True)
     write_pdf(os.path.join(d, "lokalplan.pdf"), THREE, title="Lokalplan 12 for Ærøvej")
-    write_pdf(os.path.join(d, "havneplan.pdf"), report_pages(), title="Status for havnens grønne områder")
+    write_pdf(os.path.join(d, "havneplan.pdf"), report_pages(), title="Status for havnens grønne områder",
+              created="D:20260415093000+02'00'")
 
 if __name__ == "__main__":
     main()

@@ -62,6 +62,8 @@ ok_if $? "the sentence over two page breaks is one passage, pages 1-3, 'cykel-|s
 ok_if $? "the words on either side of the first break meet in one passage text"
 curl -s "$S/doc/havneplan.pdf" | grep -q 'side 1–3'
 ok_if $? "the document page says 'side 1–3' for it"
+[ "$(echo "$doc" | json_field '[d["doc"][k] for k in ("title", "date", "format")]')" = '["Status for havnens grønne områder", "2026-04-15", "pdf"]' ]
+ok_if $? "title and date from the PDF's Info (/Title, /CreationDate: the text dates nothing), format pdf"
 
 kill -TERM "$PID"; wait "$PID" 2>/dev/null; PID=
 check "no sanitizer report" bash -c "! grep -E 'Sanitizer|runtime error' '$T/s.log' '$T/i.log'"

@@ -22,7 +22,7 @@ static int meta_of(const char *path, ark_meta *m) {
 }
 
 static int meta_text(const char *text, ark_meta *m) {
-    ark_source s = {(char *)text, strlen(text), NULL, 0, NULL, 0, 0, NULL};
+    ark_source s = {(char *)text, strlen(text), NULL, 0, NULL, 0, 0, "", NULL};
     ark_passages ps;
     ark_err e = {0};
     int rc = ark_segment(&s, &ps, &e);

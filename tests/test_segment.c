@@ -220,7 +220,7 @@ static void test_guard(void) {
         if (ark_norm(in, n, &o, &ol, &map) != 0) all = 0;
         free(o);
         free(map);
-        ark_source src = {in, n, NULL, 0, NULL, 0, 0, NULL};
+        ark_source src = {in, n, NULL, 0, NULL, 0, 0, "", NULL};
         ark_passages ps;
         ark_err e;
         if (ark_segment(&src, &ps, &e) != 0) all = 0;
@@ -234,7 +234,7 @@ static void test_guard(void) {
     if (f) fclose(f);
     char *in = m + pg - n;
     memcpy(in, buf, n);
-    ark_source src = {in, n, NULL, 0, NULL, 0, 0, NULL};
+    ark_source src = {in, n, NULL, 0, NULL, 0, 0, "", NULL};
     ark_passages ps;
     ark_err e;
     E(ark_segment(&src, &ps, &e));
@@ -243,7 +243,7 @@ static void test_guard(void) {
 }
 
 static double seg_time(char *big, size_t len, size_t *np) {
-    ark_source src = {big, len, NULL, 0, NULL, 0, 0, NULL};
+    ark_source src = {big, len, NULL, 0, NULL, 0, 0, "", NULL};
     ark_passages ps;
     ark_err e;
     struct timespec a, b;
@@ -361,7 +361,7 @@ int main(void) {
 
     /* Empty source: no passages. */
     {
-        ark_source s0 = {(char *)"", 0, NULL, 0, NULL, 0, 0, NULL};
+        ark_source s0 = {(char *)"", 0, NULL, 0, NULL, 0, 0, "", NULL};
         ark_passages p0;
         ark_err e;
         E(ark_segment(&s0, &p0, &e));
@@ -373,7 +373,7 @@ int main(void) {
         const char *t = "Første side har en lang nok tekst til at blive en passage for sig selv.\n\n"
                         "Anden side har også en lang nok tekst til at blive en passage for sig selv.\n";
         ark_page pages[2] = {{0, 1}, {(uint64_t)(strstr(t, "Anden") - t), 2}};
-        ark_source sp = {(char *)t, strlen(t), pages, 2, NULL, 0, 0, NULL};
+        ark_source sp = {(char *)t, strlen(t), pages, 2, NULL, 0, 0, "", NULL};
         ark_passages pp;
         ark_err e;
         E(ark_segment(&sp, &pp, &e));
@@ -388,7 +388,7 @@ int main(void) {
                         "Tredje side har også en lang nok tekst til at blive en passage for sig selv.";
         const char *p2 = strstr(t, "Anden"), *p3 = strstr(t, "Tredje");
         ark_page pages[3] = {{0, 1}, {(uint64_t)(p2 - t), 2}, {(uint64_t)(p3 - t), 3}};
-        ark_source sp = {(char *)t, strlen(t), pages, 3, NULL, 0, 0, NULL};
+        ark_source sp = {(char *)t, strlen(t), pages, 3, NULL, 0, 0, "", NULL};
         ark_passages pp;
         ark_err e;
         E(ark_segment(&sp, &pp, &e));
@@ -423,7 +423,7 @@ int main(void) {
             ark_buf_printf(&t, "Side %d af 4\n", i + 1);
             if (i < 3) ark_buf_puts(&t, "\n\f\n\n");
         }
-        ark_source sp = {t.data, t.len, pages, 4, NULL, 0, 0, NULL};
+        ark_source sp = {t.data, t.len, pages, 4, NULL, 0, 0, "", NULL};
         ark_passages pp;
         ark_err e;
         E(ark_segment(&sp, &pp, &e));

@@ -23,7 +23,8 @@
  *    date (the case block); else the first date in the first 3000 bytes that dates
  *    the document itself: at the start of a line, after a label ("Dato: …") or in a
  *    dateline ("København, den 3. maj 2026"). A date inside running prose ("På mødet
- *    den 10. december 2024 blev ØU forelagt …") is the date of something else.
+ *    den 10. december 2024 blev ØU forelagt …") is the date of something else. Last,
+ *    the format's own date (a PDF's CreationDate, ark_source.date).
  *    Formats: 24-06-26, 09-06-2026, 19/5 2026, 29.05.2019, 10. december 2024.
  *  - case numbers: "YYYY-NNNNN…" and "YYYY - NNNNN" anywhere (5 to 8 digits after the
  *    year, so "2023-2026" is a period, not a case); deduplicated, in order.
@@ -429,13 +430,14 @@ int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *ou
             i = end + 1;
         }
     }
-    for (size_t at = 0, l; !date[0] && at < top; at += l ? l : 1) {
+    for (size_t at = 0, l; !date[0] && at < top; at += l ? l : 1) { /* own dates only */
         char iso[11];
         size_t k = 0;
         if (!(l = find_date(s + at, top - at, iso, &k))) break;
         at += k;
         if (own_date(s, at)) memcpy(date, iso, 11);
     }
+    if (!date[0] && src->date[0]) memcpy(date, src->date, 11); /* the format's, last */
 
     if ((rc = scan_cases(out, s, n)) != 0) goto out;
 

@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <poppler.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,21 @@ static int take_title(PopplerDocument *doc, char **out) {
     if (n && g_utf8_validate(s, (gssize)n, NULL) && !(*out = strndup(s, n))) rc = ARK_ENOMEM;
     g_free(t);
     return rc;
+}
+
+/* The document's CreationDate as "YYYY-MM-DD" into out, or "" (none, or out of range). */
+static void take_date(PopplerDocument *doc, char out[11]) {
+    out[0] = '\0';
+    GDateTime *t = poppler_document_get_creation_date_time(doc);
+    if (!t) return;
+    int y = g_date_time_get_year(t), m = g_date_time_get_month(t);
+    int d = g_date_time_get_day_of_month(t);
+    char iso[32];
+    if (y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        memcpy(out, iso, 11);
+    }
+    g_date_time_unref(t);
 }
 
 int ark_pdf_load(const char *path, ark_source *out, ark_err *err) {
@@ -141,6 +157,7 @@ int ark_pdf_load(const char *path, ark_source *out, ark_err *err) {
         rc = ark_err_set(err, rc, "%s: out of memory", path);
         goto out;
     }
+    take_date(doc, out->date);
     out->bytes = text;
     out->len = len;
     out->pages = pages;
