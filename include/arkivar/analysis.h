@@ -61,7 +61,8 @@ void ark_tok_init(ark_tok *t, const char *text, size_t len);
 int ark_tok_next(ark_tok *t, ark_token *out);
 
 /* Lowercase s[0, len) (utf8proc_tolower per character, recomposed to NFC) into out, a
- * buffer of cap bytes; invalid UTF-8 bytes are dropped, so the output is always valid
+ * buffer of cap bytes; every apostrophe (’ ‘ ʼ ´) becomes ASCII ', so "KL's" typed
+ * meets "KL’s" printed; invalid UTF-8 bytes are dropped, so the output is always valid
  * UTF-8. Writes a NUL and returns the byte length before it, cut at a character boundary
  * when cap is short. out NULL or cap 0: writes nothing, returns 0. s need not be
  * NUL-terminated (NULL only with len 0). */

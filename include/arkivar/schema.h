@@ -48,8 +48,9 @@ enum {
 
 /* The index layout's version. The indexer re-indexes everything when it finds another;
  * the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "5" /* 4: document records name their root (record v2); 5: the
-                                * compound vocabulary is the whole run's (compound parts differ) */
+#define ARK_INDEX_FORMAT "6" /* 4: document records name their root (record v2); 5: the
+                                * compound vocabulary is the whole run's (compound parts differ);
+                                * 6: one apostrophe in terms (ark_lower: "kl’s" is "kl's") */
 
 #define ARK_MAX_ID 200   /* bytes of a document id (Xapian keys and terms stop at 245) */
 #define ARK_MAX_TERM 120 /* bytes of a term's form; longer tokens are cut at a character */

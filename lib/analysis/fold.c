@@ -50,6 +50,7 @@ size_t ark_lower(const char *s, size_t len, char *out, size_t cap) {
         /* Beyond Latin Extended B (U+0300 starts the combining marks) a string may not be in
          * NFC after lowercasing; General Punctuation (’ ‐ ‑) is safe and common in words. */
         if (cp >= 0x300 && !(cp >= 0x2000 && cp <= 0x206F)) rare = 1;
+        if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0x00B4) cp = '\'';
         utf8proc_uint8_t enc[4];
         utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(cp), enc);
         if (o + (size_t)m >= cap) break;

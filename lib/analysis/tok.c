@@ -62,7 +62,10 @@ static inline int cls(int32_t cp) {
 }
 
 static inline int is_hyphen(int32_t cp) { return cp == '-' || cp == 0x2010 || cp == 0x2011; }
-static inline int is_apos(int32_t cp) { return cp == '\'' || cp == 0x2019; }
+/* What joins "KL’s": the apostrophes ark_lower makes one (’ ‘ ʼ ´, and the ASCII one). */
+static inline int is_apos(int32_t cp) {
+    return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0x00B4;
+}
 static inline int is_numjoin(int32_t cp) { return cp == '.' || cp == ',' || cp == '/'; }
 
 void ark_tok_init(ark_tok *t, const char *text, size_t len) {
