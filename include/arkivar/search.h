@@ -91,7 +91,9 @@ typedef struct ark_search_req {
 
 typedef struct ark_result {
     uint32_t rank;        /* 1-based, offset included */
-    double score;
+    double score;         /* what ranked it: Xapian's weight times the rerank's and the page
+                             rule's factors, so it falls as rank grows (sorted by date:
+                             Xapian's weight alone) */
     uint32_t doc_matches; /* passages of this document that matched */
     ark_docinfo doc;
     ark_passage_info passage; /* text filled */

@@ -13,6 +13,7 @@
 #include "snippet.h"
 
 #define PAGE_POOL 20         /* candidates past the page for the per-document rule */
+#define RANK_POOL 30         /* Xapian's top hits the rerank orders, at the least */
 #define PER_DOC_DEMOTE 0.7   /* see the page rule in run(); tuned on tests/relevance */
 #define W_PROX 0.3   /* all the words within a few positions of each other (rerank) */
 #define W_FIELD 0.5  /* the words in the passage's heading or the document's title */
@@ -170,10 +171,15 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
      * passages do not push other documents off the page, yet when one document holds the
      * only good answers, they are shown before weak matches elsewhere. (Compounding the
      * factor per passage measured worse on tests/relevance: 0.891 vs 0.903 inflection.)
-     * The rule needs candidates past the page, hence PAGE_POOL. */
+     * The rule needs candidates past the page, hence PAGE_POOL.
+     * Paging: the rerank orders Xapian's top `pool` hits (RANK_POOL, or the page size
+     * and PAGE_POOL), a number that does not depend on the offset; hits past it follow in
+     * Xapian's order. So every page of a query cuts one order: no passage is shown on two
+     * pages or skipped, and the score falls from page to page. */
     uint32_t per_doc = req->per_doc ? req->per_doc : 2;
+    uint32_t pool = req->limit + PAGE_POOL > RANK_POOL ? req->limit + PAGE_POOL : RANK_POOL;
     o.offset = 0;
-    o.limit = req->offset + req->limit + PAGE_POOL;
+    o.limit = req->offset + req->limit > pool ? req->offset + req->limit : pool;
     o.sort_by_date = req->sort_by_date;
     o.facet_slots[0] = ARK_SLOT_TYPE;
     o.facet_slots[1] = ARK_SLOT_YEAR;
@@ -184,7 +190,9 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         rc = ark_err_set(err, ARK_ENOMEM, "results");
         goto out;
     }
-    for (size_t i = 0; i < hits.n; i++) {
+    size_t ranked_n = hits.n < pool ? hits.n : pool;
+    for (size_t i = ranked_n; i < hits.n; i++) order[i] = (ranked){i, hits.v[i].score};
+    for (size_t i = 0; i < ranked_n; i++) {
         uint32_t before = 0; /* passages of the same document ranked above this one */
         for (size_t j = 0; j < i; j++) before += strcmp(hits.v[j].key, hits.v[i].key) == 0;
         double eff = hits.v[i].score;
@@ -197,7 +205,12 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         }
         order[i] = (ranked){i, req->sort_by_date ? -(double)i : eff}; /* by date: as is */
     }
-    qsort(order, hits.n, sizeof *order, by_effective);
+    qsort(order, ranked_n, sizeof *order, by_effective);
+    /* Past the pool, Xapian's weights scaled to fall on from the pool's last score. */
+    if (ranked_n < hits.n && !req->sort_by_date && hits.v[ranked_n].score > 0) {
+        double f = order[ranked_n - 1].eff / hits.v[ranked_n].score;
+        for (size_t i = ranked_n; i < hits.n; i++) order[i].eff *= f < 1.0 ? f : 1.0;
+    }
 
     out->total = hits.total;
     out->total_results = hits.total;
@@ -223,7 +236,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         ark_prec p;
         if ((rc = ark_decode_passage(e, h->data, h->data_len, &p, &r->passage, err))) goto out;
         r->rank = req->offset + (uint32_t)out->n + 1;
-        r->score = h->score;
+        r->score = req->sort_by_date ? h->score : order[k].eff; /* what ranked it */
         out->n++;
         if ((rc = ark_load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
         r->doc_matches = 1;

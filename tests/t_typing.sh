@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/t_typing.sh: what a Dane sees for what they type, beyond the ranking (TAP).
+# Owns: the answers' form that tests/relevance cannot grade: scores that fall with rank
+# from page to page and pages that cut one order (no passage twice; issue 14, class 11),
+# over the judged queries of tests/relevance/queries.tsv and scripts/queries.txt on the
+# five records.
+# Why: an integrator who shows or thresholds the score must be able to trust its order.
+set -u
+
+ARK_BIN=${ARK_BIN:-bin}
+SERVER=$ARK_BIN/arkivar-server
+INDEXER=$ARK_BIN/arkivar-indexer
+n=0
+failed=0
+PID=
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tap.sh"
+
+require curl python3 "$SERVER" "$INDEXER"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/t_typing.XXXXXX")
+cleanup() {
+    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+"$INDEXER" --quiet --index "$T/i" corpus 2>"$T/i.log"; ok_if $? "corpus/ indexes"
+PORT=$(free_port)
+start_server "$PORT" "$T/s.log" --index "$T/i" --threads 2; ok_if $? "server starts"
+S=http://127.0.0.1:$PORT
+
+# queries FILE...: the query texts of the judged set and the benchmark's list, one a line.
+{ grep -v '^#' tests/relevance/queries.tsv | cut -f2; cat scripts/queries.txt; } | sort -u >"$T/q.txt"
+
+# Class 11: on pages 1 to 3 of every query, score never rises from one rank to the next,
+# and no passage is shown twice (each page cuts the same order).
+python3 - "$S" "$T/q.txt" >"$T/mono.out" <<'PY'
+import json, sys, urllib.parse, urllib.request
+base, path = sys.argv[1], sys.argv[2]
+pairs = bad = twice = 0
+for q in open(path, encoding="utf-8").read().splitlines():
+    scores, seen = [], set()
+    for off in (0, 10, 20):
+        u = base + "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10, "offset": off})
+        for r in json.load(urllib.request.urlopen(u))["results"]:
+            scores.append(r["score"])
+            key = (r["doc"]["id"], r["passage"]["ordinal"])
+            if key in seen:
+                twice += 1
+                print("# %s: %s shown twice" % (q, key))
+            seen.add(key)
+    for a, b in zip(scores, scores[1:]):
+        pairs += 1
+        if b > a:
+            bad += 1
+            print("# %s: %s then %s" % (q, a, b))
+print("pairs %d inverted %d twice %d" % (pairs, bad, twice))
+PY
+tail -1 "$T/mono.out" | grep -q "^pairs [1-9][0-9]* inverted 0 twice 0$"
+ok_if $? "three pages of every query: score falls with rank, no passage twice ($(tail -1 "$T/mono.out"))"
+tail -1 "$T/mono.out" | grep -q "inverted 0 twice 0$" || head -20 "$T/mono.out"
+
+kill -TERM "$PID"; wait "$PID" 2>/dev/null; PID=
+check "no sanitizer report" bash -c "! grep -E 'Sanitizer|runtime error' '$T/s.log' '$T/i.log'"
+echo "1..$n"
+[ "$failed" = 0 ]
