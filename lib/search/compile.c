@@ -59,6 +59,7 @@ static uint64_t freq_of(qbuild *b, const char *t) {
 #define W_FOLD 0.5
 #define W_PART 0.35
 #define W_SYN 0.6    /* an acronym's expansion, or the reverse */
+#define W_NEAR 0.8   /* the indexed word an unknown typed word stands for (spell.c) */
 #define W_STOP 0.2   /* a stop word alone */
 
 /* Words that carry little meaning alone: weighted down so that they do not drown the
@@ -193,6 +194,35 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q) {
     return combine_free(ARK_XQ_OR, alt, 2, 0);
 }
 
+/* A typed word the index knows in no form stands for the word it holds nearest to
+ * (ark_near_word): the records' own misspelling of a word typed right, or the word typed
+ * with a typo, even beside words that match. Only a bare word of five letters or more
+ * is replaced, and a Danish word only by a word that is none (the records' misspelling
+ * of it: "bøger" is never "øget"); *w becomes the indexed word's and 1 is returned. */
+static int near_word(qbuild *b, const ark_token *tok, ark_qword *w) {
+    if (tok->kind != ARK_TOK_WORD || w->prefix || w->in_phrase) return 0;
+    const char *forms[] = {w->exact, w->stem, w->fold, w->part};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (forms[i][0] && (freq_of(b, forms[i]) || b->rc)) return 0;
+    char *near = NULL;
+    if (ark_near_word(b->e, w->exact, strlen(w->exact), &near, &b->err)) b->rc = b->err.code;
+    if (near && ark_an_is_word(b->e->an, w->exact, strlen(w->exact)) &&
+        ark_an_is_word(b->e->an, near, strlen(near))) {
+        free(near);
+        near = NULL;
+    }
+    if (!near) return 0;
+    ark_token nt = {near, strlen(near), 0, ARK_TOK_WORD, 0};
+    ark_qword nw;
+    ark_qword_init(&nw, b->e->an, &nt, 0);
+    nw.in_phrase = w->in_phrase;
+    nw.stop = w->stop;
+    nw.stop_in_phrase = w->stop_in_phrase;
+    *w = nw;
+    free(near);
+    return 1;
+}
+
 /* The queries of each token of a typed word, appended to parts (a typed word may hold
  * several tokens: "mio.kr.", "CO2-udledning"). Phrases collect the tokens of all their
  * words into one flat list: Xapian's phrases take terms, not phrases, as parts. */
@@ -208,8 +238,10 @@ static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase
         w.in_phrase = in_phrase || depth > 0;
         w.stop = is_stopword(w.exact) && !(in_phrase && depth == 0);
         w.stop_in_phrase = w.in_phrase && is_stopword(w.exact);
+        int near = depth == 0 && !negated && near_word(b, &tok, &w);
         if (!negated) remember(b, &w);
         ark_xq *q = with_pieces(b, &w, word_query(&w));
+        if (near) q = scale_free(q, W_NEAR);
         const ark_syn_entry *s =
             depth == 0 && !w.prefix ? ark_syn_find(b->e->syn, w.exact, strlen(w.exact)) : NULL;
         if (q && s) {

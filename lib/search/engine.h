@@ -64,12 +64,19 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
                 ark_err *err);
 void ark_prepared_free(ark_prepared *p);
 
-/* spell.c: q with each word the index does not know replaced by its spelling
- * suggestion; NULL when every word is known or nothing better exists. *all_real is 0
- * when a replaced word is not a Danish word either (then the correction is answered).
- * fail (zeroed by the caller) gets the code and message when a lookup or an allocation
- * failed; then NULL says nothing. */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, ark_err *fail);
+/* spell.c: the word the index holds that low[0, ln) (lowercase, a word the index knows
+ * in no form) most likely stands for: Xapian's spelling suggestion (two edits at most),
+ * else, for a typo inside a long compound, a known head with its tail corrected
+ * ("innovationsparnerskab" → "innovationspartnerskab", which the index has in some
+ * inflection). *out transferred (free()), NULL when none or low is under 5 bytes.
+ * 0, or -1 with fail filled when a lookup failed. */
+int ark_near_word(ark_engine *e, const char *low, size_t ln, char **out, ark_err *fail);
+
+/* spell.c: q as typed with each word that neither the index nor the Danish word list
+ * knows replaced by its spelling suggestion, in the typed case; NULL when no word is
+ * replaced. fail (zeroed by the caller) gets the code and message when a lookup or an
+ * allocation failed; then NULL says nothing. */
+char *ark_spelling_for(ark_engine *e, const char *q, ark_err *fail);
 
 /* engine.c: how many passages hold term t, into *f (0 when the lookup failed). 0, or
  * the index's error (ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM) with err filled. */

@@ -270,14 +270,13 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
         return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
     int rc = run(e, q, req, out, err);
     if (rc == 0 && req->offset == 0) {
-        int real = 0;
         ark_err fail = {0, ""};
-        out->suggestion = ark_spelling_for(e, q, &real, &fail);
+        out->suggestion = ark_spelling_for(e, q, &fail);
         if (fail.code) {
             rc = fail.code;
             if (err) *err = fail;
         }
-        if (rc == 0 && out->suggestion && out->total == 0 && !real) {
+        if (rc == 0 && out->suggestion && out->total == 0) {
             /* Nothing found: answer the corrected query and say so. */
             ark_results again = {0};
             int rrc = run(e, out->suggestion, req, &again, err);
