@@ -79,6 +79,13 @@ check "no Mente du for a real word the records lack: 'bøger' (not 'øget')" sug
 check "no Mente du for a compound of known words: 'iværksættermiljø'" sugg "iværksættermiljø" "-"
 check "no Mente du for acronyms, case numbers and codes: 'KFF 2026-0179043 CO2'" sugg "KFF 2026-0179043 CO2" "-"
 
+# Class 8: a case number by its serial alone or run together, as a filter.
+cases() { curl -s -G "$S/api/search" --data-urlencode "q=$1" | json_field 'sorted({r["doc"]["id"] for r in d["results"]})'; }
+check "sag: by serial alone, run together, or with spaces: 002" bash -c "$(declare -f cases json_field); S='$S'
+    for q in sag:0179043 sag:20260179043 'sag:\"2026 - 11781\"' sag:11781; do
+        [ \"\$(cases \"\$q\")\" = '[\"002_1152fea116605285.txt\"]' ] || { echo \"# \$q\"; exit 1; }; done
+    [ \"\$(cases sag:9999999)\" = '[]' ]"
+
 # Over every query: a suggestion differs from the query only in whole words of three
 # letters or more that are not written in capitals; everything between stays as typed.
 python3 - "$S" "$T/q.txt" >"$T/sugg.out" <<'PY'

@@ -184,6 +184,55 @@ static void piece_terms(ark_an *an, emitter *e, const char *low, size_t len) {
     }
 }
 
+size_t ark_number_canon(const char *low, size_t n, char *out, size_t cap) {
+    size_t seps = 0, dots = 0, commas = 0, last = 0;
+    int bad = n == 0 || low[0] < '0' || low[0] > '9' || low[n - 1] < '0' || low[n - 1] > '9';
+    for (size_t i = 0; !bad && i < n; i++) {
+        char c = low[i];
+        if (c == '.' || c == ',') {
+            bad = low[i + 1] < '0' || low[i + 1] > '9'; /* "1..5": no number */
+            seps++;
+            dots += c == '.';
+            commas += c == ',';
+            last = i;
+        } else bad = c < '0' || c > '9';
+    }
+    if (bad || seps == 0 || n + 1 > cap) return 0;
+    /* Which separator is the decimal one, if any: the last, when both kinds occur or a
+     * lone one is not followed by exactly three digits; none when every group after a
+     * separator of the one kind has three digits (thousands). */
+    int groups3 = 1;
+    for (size_t i = 0; i < n; i++)
+        if (low[i] == '.' || low[i] == ',') {
+            size_t k = i + 1;
+            while (k < n && low[k] >= '0' && low[k] <= '9') k++;
+            groups3 &= k - i - 1 == 3;
+        }
+    size_t dec = (size_t)-1;
+    if (dots && commas) dec = last;
+    else if (seps == 1 && (!groups3 || commas)) dec = last; /* "1,500" is 1.5 in Danish */
+    else if (!groups3) return 0; /* "29.05.2019", "1.2.3": a date or a code */
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == dec) out[o++] = ',';
+        else if (low[i] != '.' && low[i] != ',') out[o++] = low[i];
+    }
+    out[o] = '\0';
+    return o == n && memcmp(out, low, n) == 0 ? 0 : o;
+}
+
+/* A case number "2026-0179043" (four digits, a dash, five to eight digits) is also
+ * written without its dash, as some systems print it: "20260179043". */
+static size_t case_joined(const char *low, size_t n, char *out) {
+    if (n < 10 || n > 13 || low[4] != '-') return 0;
+    for (size_t i = 0; i < n; i++)
+        if (i != 4 && (low[i] < '0' || low[i] > '9')) return 0;
+    memcpy(out, low, 4);
+    memcpy(out + 4, low + 5, n - 5);
+    out[n - 1] = '\0';
+    return n - 1;
+}
+
 void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) {
     if (!an || !tok || !fn || !tok->p) return;
     emitter e;
@@ -197,6 +246,10 @@ void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) 
     switch (tok->kind) {
     case ARK_TOK_NUMBER: {
         emit(&e, 0, low, ll);
+        char canon[ARK_MAX_TERM + 1];
+        size_t cl = ark_number_canon(low, ll, canon, sizeof canon);
+        if (!cl) cl = case_joined(low, ll, canon);
+        if (cl) emit(&e, 0, canon, cl); /* "900.000" also as "900000" */
         /* "2026-0179043", "19/5", "09-06-2026": the pieces too, for a user who types
          * only the serial; "200.000" and "1,1" are one amount and are not cut. */
         int cutme = 0;

@@ -268,7 +268,51 @@ static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase
 
 static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated);
 
-static ark_xq *filter_query(const ark_qnode *n) {
+typedef struct serial_terms {
+    const char *serial; /* "0179043" */
+    size_t len;
+    char t[32][ARK_TERM_BUF];
+    size_t n;
+} serial_terms;
+
+static int collect_serial(const char *term, size_t len, uint64_t freq, void *user) {
+    serial_terms *s = user;
+    const char *dash = memchr(term, '-', len);
+    if (dash && (size_t)(term + len - dash - 1) == s->len && memcmp(dash + 1, s->serial, s->len) == 0 &&
+        len < ARK_TERM_BUF && s->n < 32) {
+        memcpy(s->t[s->n], term, len);
+        s->t[s->n++][len] = '\0';
+    }
+    return 0;
+}
+
+/* sag: a case number as it is written ("2026-0179043", "2026 - 11781"), run together
+ * ("20260179043"), or its serial alone ("0179043": the case numbers of any year that
+ * end in it, found among the index's case terms). */
+static ark_xq *case_query(ark_engine *e, char *term_, size_t len) {
+    size_t p = strlen(ARK_PFX_CASE), digits = 0;
+    for (size_t i = p; i < len; i++) digits += term_[i] >= '0' && term_[i] <= '9';
+    if (digits == len - p && digits >= 9 && digits <= 12) { /* "20260179043" */
+        memmove(term_ + p + 5, term_ + p + 4, len - p - 4);
+        term_[p + 4] = '-';
+        len++;
+    } else if (digits == len - p && digits >= 5 && digits <= 8 && e) {
+        serial_terms *s = calloc(1, sizeof *s);
+        if (!s) return got(NULL);
+        s->serial = term_ + p;
+        s->len = digits;
+        ark_xq *v[32];
+        size_t n = 0;
+        if (ark_rdb_terms(e->db, ARK_PFX_CASE, collect_serial, s, NULL) == 0)
+            for (; n < s->n; n++) v[n] = got(ark_xq_term(s->t[n], strlen(s->t[n]), 1, 0));
+        free(s);
+        if (!n) return got(ark_xq_match_nothing());
+        return combine_free(ARK_XQ_OR, v, n, 0);
+    }
+    return got(ark_xq_term(term_, len, 1, 0));
+}
+
+static ark_xq *filter_query(ark_engine *e, const ark_qnode *n) {
     char term_[ARK_TERM_BUF];
     const char *prefix = NULL;
     if (strcmp(n->field, "dato") == 0) {
@@ -303,6 +347,8 @@ static ark_xq *filter_query(const ark_qnode *n) {
         for (size_t i = p; i < len; i++)
             if (term_[i] != ' ') term_[k++] = term_[i];
         len = k;
+        if (len + 2 > sizeof term_) return got(ark_xq_match_nothing());
+        return case_query(e, term_, len);
     }
     return got(ark_xq_term(term_, len, 1, 0));
 }
@@ -356,7 +402,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         const ark_qnode *k = kids[i];
         ark_xq *q = NULL;
         if (k->kind == ARK_Q_FILTER) {
-            if (!(q = filter_query(k))) { b->oom = 1; break; }
+            if (!(q = filter_query(b->e, k))) { b->oom = 1; break; }
             if (k->negated) neg[nn++] = q;
             else fil[nf++] = q;
             continue;
@@ -521,7 +567,7 @@ ark_xq *ark_compile(qbuild *b, const ark_qnode *tree) {
     return q;
 }
 
-ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req) {
+ark_xq *ark_compile_filters(ark_engine *e, ark_xq *q, const ark_search_req *req) {
     alloc_failed = 0;
     const struct { const char *field, *value; } f[] = {
         {"type", req->type}, {"dato", req->date}, {"sag", req->case_no},
@@ -532,7 +578,7 @@ ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req) {
         if (!f[i].value) continue;
         ark_qnode n = {.kind = ARK_Q_FILTER, .field = (char *)f[i].field,
                        .text = (char *)f[i].value};
-        if (!(fil[nf++] = filter_query(&n))) {
+        if (!(fil[nf++] = filter_query(e, &n))) {
             for (size_t k = 0; k + 1 < nf; k++) ark_xq_free(fil[k]);
             ark_xq_free(q);
             return NULL;
@@ -570,7 +616,7 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
     }
     out->searchable = out->xq != NULL;
     if (!out->xq && !ark_req_filtered(req)) return 0;
-    if (!(out->xq = ark_compile_filters(out->xq, req))) return ark_err_set(err, ARK_ENOMEM, "query");
+    if (!(out->xq = ark_compile_filters(e, out->xq, req))) return ark_err_set(err, ARK_ENOMEM, "query");
     return 0;
 }
 

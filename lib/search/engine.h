@@ -44,7 +44,7 @@ typedef struct qbuild {
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree);
 /* compile.c: q restricted by the request's filters (search.h); takes q (which may be
  * NULL: every passage), NULL on out of memory. Returns q itself when no filter is set. */
-ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req);
+ark_xq *ark_compile_filters(ark_engine *e, ark_xq *q, const ark_search_req *req);
 
 /* compile.c: a query as both the search and the document view run it: q parsed into
  * out->tree, compiled into out->xq with its words in out->b, restricted by req's filters.

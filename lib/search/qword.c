@@ -23,6 +23,14 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     /* The forms are the index's own (ark_an_forms); what follows is query policy. */
     ark_an_forms(an, low, n, prefix ? 0 : ARK_FORMS_PARTS, &f);
     set_prefixed(w->exact, 0, f.exact, f.exact_len);
+    char canon[ARK_MAX_TERM + 1];
+    size_t cl = prefix ? 0 : ark_number_canon(low, n, canon, sizeof canon);
+    if (cl) { /* "3500" and "3.500" meet in "3500"; the needles cannot see it */
+        set_prefixed(w->exact, 0, canon, cl);
+        set_prefixed(w->stem, ARK_PFX_STEM, canon, cl);
+        set_prefixed(w->part, ARK_PFX_PART, canon, cl);
+        return;
+    }
     if (prefix) {
         set_prefixed(w->fold, ARK_PFX_FOLD, f.fold, f.fold_len);
         set_prefixed(w->need_raw, 0, f.exact, f.exact_len);
@@ -52,6 +60,9 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     if (w->nparts) set_prefixed(w->need_part, 0, w->parts[0] + 1, strlen(w->parts[0] + 1));
     /* fold2 (the folded form) begins with the folded stem, so one needle serves both */
     if (w->fold[0]) set_prefixed(w->need_fold, 0, w->fold + 1, strlen(w->fold + 1));
+    /* A number's other writings ("900000" for "900.000", "20260179043" for
+     * "2026-0179043") are no substring of the token: no needle, its terms decide. */
+    if (n && low[0] >= '0' && low[0] <= '9') w->need_raw[0] = w->need_part[0] = w->need_fold[0] = '\0';
 }
 
 int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold) {
