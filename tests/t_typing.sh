@@ -86,6 +86,19 @@ check "sag: by serial alone, run together, or with spaces: 002" bash -c "$(decla
         [ \"\$(cases \"\$q\")\" = '[\"002_1152fea116605285.txt\"]' ] || { echo \"# \$q\"; exit 1; }; done
     [ \"\$(cases sag:9999999)\" = '[]' ]"
 
+# Class 9: a filter by the committee's full name, folded, or its acronym in any case, and
+# a type in any inflection, selects what the canonical value does; a place name typed in
+# the new spelling meets the old one.
+same() { [ "$(cases "$1")" = "$(cases "$2")" ] && [ "$(cases "$1")" != '[]' ] || { echo "# $1 vs $2"; return 1; }; }
+check "udvalg: Økonomiudvalget, okonomiudvalget, oekonomiudvalget, øu are udvalg:ØU" bash -c "$(declare -f same cases json_field); S='$S'
+    for v in Økonomiudvalget okonomiudvalget oekonomiudvalget øu; do same \"udvalg:\$v innovation\" 'udvalg:ØU innovation' || exit 1; done"
+check "type: orienteringer, svarene, kataloger are their type" bash -c "$(declare -f same cases json_field); S='$S'
+    same type:orienteringer type:orientering && same type:svarene type:svar && same type:kataloger type:katalog"
+check "an unknown committee or type selects nothing" bash -c "$(declare -f cases json_field); S='$S'
+    [ \"\$(cases 'udvalg:Kulturudvalget innovation')\" = '[]' ] && [ \"\$(cases type:dagsordener)\" = '[]' ]"
+check "Århus typed meets Aarhus printed" bash -c "$(declare -f cases json_field); S='$S'
+    [ \"\$(cases Århus)\" = '[\"001_cd1fcdf664451ee5.txt\"]' ]"
+
 # Over every query: a suggestion differs from the query only in whole words of three
 # letters or more that are not written in capitals; everything between stays as typed.
 python3 - "$S" "$T/q.txt" >"$T/sugg.out" <<'PY'

@@ -127,6 +127,7 @@ static ark_xq *word_query(const ark_qword *w) {
     /* the folded form as typed first, the folded stem (other inflections) a little below */
     if (w->fold2[0]) v[n++] = term(w->fold2, W_FOLD);
     if (w->fold[0]) v[n++] = term(w->fold, w->fold2[0] ? W_FOLD * 0.7 : W_FOLD);
+    if (w->alt[0]) v[n++] = term(w->alt, W_FOLD); /* "århus" in the old spelling "aarhus" */
     v[n++] = term(w->part, W_PART);
     if (w->nparts) {
         /* the compound's parts inside another compound, or as separate words
@@ -312,6 +313,70 @@ static ark_xq *case_query(ark_engine *e, char *term_, size_t len) {
     return got(ark_xq_term(term_, len, 1, 0));
 }
 
+/* The key a filter value is compared by: folded ("økonomiudvalget" → "okonomiudvalget"),
+ * then stemmed ("orienteringer" → "orientering"), so that a value matches the index's
+ * whatever its inflection and however æøå were typed. */
+static size_t value_key(ark_engine *e, const char *v, size_t n, char *out, size_t cap) {
+    char low[ARK_MAX_TERM + 1], fold[ARK_MAX_TERM + 1];
+    size_t ln = ark_lower(v, n, low, sizeof low);
+    size_t fl = ark_fold(low, ln, fold, sizeof fold);
+    return ark_an_stem(e->an, fold, fl, out, cap);
+}
+
+typedef struct value_terms {
+    ark_engine *e;
+    size_t plen;          /* the prefix of the terms scanned */
+    char keys[8][ARK_MAX_TERM + 1]; /* what the value may stand for */
+    size_t nkeys;
+    char t[16][ARK_TERM_BUF];
+    size_t n;
+} value_terms;
+
+static int collect_value(const char *term, size_t len, uint64_t freq, void *user) {
+    value_terms *s = user;
+    char key[ARK_MAX_TERM + 1];
+    value_key(s->e, term + s->plen, len - s->plen, key, sizeof key);
+    for (size_t i = 0; i < s->nkeys && s->n < 16 && len < ARK_TERM_BUF; i++)
+        if (strcmp(key, s->keys[i]) == 0) {
+            memcpy(s->t[s->n], term, len);
+            s->t[s->n++][len] = '\0';
+            break;
+        }
+    return 0;
+}
+
+/* type: and udvalg: against the values the index holds (a few dozen terms): a value
+ * matches by its folded stem ("type:orienteringer", "udvalg:okonomiudvalget"), and a
+ * committee also by the name its acronym stands for (data/acronyms.txt:
+ * "udvalg:Økonomiudvalget" is ØU). The OR of the matching terms, or no match. */
+static ark_xq *value_query(ark_engine *e, const char *prefix, const char *v) {
+    value_terms *s = calloc(1, sizeof *s);
+    if (!s) return got(NULL);
+    s->e = e;
+    s->plen = strlen(prefix);
+    size_t vn = strlen(v);
+    value_key(e, v, vn, s->keys[s->nkeys++], sizeof s->keys[0]);
+    const ark_synonyms *syn = e->syn;
+    for (size_t i = 0; syn && i < syn->n && s->nkeys < 8; i++)
+        for (size_t j = 0; j < syn->v[i].nexpansions && s->nkeys < 8; j++) {
+            char k[ARK_MAX_TERM + 1];
+            const char *x = syn->v[i].expansions[j];
+            value_key(e, x, strlen(x), k, sizeof k);
+            if (strcmp(k, s->keys[0]) == 0) {
+                const char *a = syn->v[i].acronym;
+                value_key(e, a, strlen(a), s->keys[s->nkeys++], sizeof s->keys[0]);
+                break;
+            }
+        }
+    ark_xq *v_[16];
+    size_t n = 0;
+    if (ark_rdb_terms(e->db, prefix, collect_value, s, NULL) == 0)
+        for (; n < s->n; n++) v_[n] = got(ark_xq_term(s->t[n], strlen(s->t[n]), 1, 0));
+    free(s);
+    if (!n) return got(ark_xq_match_nothing());
+    return combine_free(ARK_XQ_OR, v_, n, 0);
+}
+
 static ark_xq *filter_query(ark_engine *e, const ark_qnode *n) {
     char term_[ARK_TERM_BUF];
     const char *prefix = NULL;
@@ -331,6 +396,8 @@ static ark_xq *filter_query(ark_engine *e, const ark_qnode *n) {
         strcat(hi, "~"); /* "2026" covers "20261231": '~' sorts after every digit */
         return got(ark_xq_value_range(ARK_SLOT_DATE, lo[0] ? lo : NULL, hi[1] ? hi : NULL));
     }
+    if (e && strcmp(n->field, "type") == 0) return value_query(e, ARK_PFX_TYPE, n->text);
+    if (e && strcmp(n->field, "udvalg") == 0) return value_query(e, ARK_PFX_COMMITTEE, n->text);
     if (strcmp(n->field, "type") == 0) prefix = ARK_PFX_TYPE;
     else if (strcmp(n->field, "sag") == 0) prefix = ARK_PFX_CASE;
     else if (strcmp(n->field, "udvalg") == 0) prefix = ARK_PFX_COMMITTEE;

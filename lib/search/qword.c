@@ -50,6 +50,23 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     int plain_ascii = 1;
     for (size_t i = 0; i < n; i++) plain_ascii &= (unsigned char)low[i] < 0x80;
     if (!plain_ascii) w->fold[0] = w->fold2[0] = '\0';
+    /* Place names keep the old spelling beside the new, both ways: "Aalborg" typed meets
+     * "Ålborg" through its folded terms; "Århus" typed meets "Aarhus" through this. */
+    if (!plain_ascii && !prefix) {
+        size_t o = 0;
+        for (size_t i = 0; i < n && o + 2 < sizeof w->alt; i++) {
+            unsigned char c = (unsigned char)low[i], d = i + 1 < n ? (unsigned char)low[i + 1] : 0;
+            const char *r = c == 0xC3 && d == 0xA5 ? "aa" : c == 0xC3 && d == 0xA6 ? "ae"
+                            : c == 0xC3 && d == 0xB8 ? "oe" : NULL;
+            if (r) {
+                memcpy(w->alt + o, r, 2);
+                o += 2;
+                i++;
+            } else w->alt[o++] = (char)c;
+        }
+        w->alt[o] = '\0';
+        if (o == n && memcmp(w->alt, low, n) == 0) w->alt[0] = '\0';
+    }
     set_prefixed(w->stem, ARK_PFX_STEM, f.stem, f.stem_len);
     set_prefixed(w->part, ARK_PFX_PART, f.stem, f.stem_len);
     /* A word of more parts than a qword holds asks for none of them. */
@@ -68,6 +85,7 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
 int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold) {
     if (!w->need_raw[0]) return 1;
     return strstr(low, w->need_raw) || (w->need_part[0] && strstr(low, w->need_part)) ||
+           (w->alt[0] && strstr(low, w->alt)) ||
            (w->need_fold[0] && (fold != low || strcmp(w->need_fold, w->need_raw) != 0) &&
             strstr(fold, w->need_fold));
 }
@@ -104,6 +122,7 @@ int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt) {
         return has_prefix(tt, w->exact, 0) || (w->fold[0] && has_prefix(tt, w->fold, ARK_PFX_FOLD));
     if (has(tt, w->exact) || has(tt, w->stem)) return 1;
     if (w->in_phrase) return 0;
+    if (w->alt[0] && has(tt, w->alt)) return 1;
     if (w->fold[0] && has(tt, w->fold)) return 1;
     if (w->fold2[0] && has(tt, w->fold2)) return 1;
     if (has(tt, w->part)) return 1;

@@ -20,6 +20,8 @@ typedef struct ark_qword {
     char fold[ARK_MAX_TERM + 2];  /* "F" + fold of the stem (as the index has it) */
     char fold2[ARK_MAX_TERM + 2]; /* "F" + fold of the form, "" when the same */
     char part[ARK_MAX_TERM + 2];  /* "P" + stem: the word as a part of larger compounds */
+    char alt[ARK_MAX_TERM + 2];   /* the word in the old spelling with aa, ae, oe for å, æ,
+                                     ø ("århus" → "aarhus"), "" when it has none */
     char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 2]; /* "P" + stem of its own parts */
     size_t nparts;
     int prefix;     /* prefix*: exact and fold are prefixes, the rest unused */
@@ -33,6 +35,7 @@ typedef struct ark_qword {
     char need_raw[ARK_MAX_TERM + 2];  /* in its lowercase form: the stem (prefix: the form) */
     char need_part[ARK_MAX_TERM + 2]; /* or this, the stem of its first own part */
     char need_fold[ARK_MAX_TERM + 2]; /* or, in its folded form, the folded stem */
+    /* or, in its lowercase form, alt (the needle of the old spelling) */
 } ark_qword;
 
 /* Fill w from one token of the user's query. */
