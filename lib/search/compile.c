@@ -426,27 +426,39 @@ static ark_xq *filter_query(ark_engine *e, const ark_qnode *n) {
     return got(ark_xq_term(term_, len, 1, 0));
 }
 
-/* Does the expansion's word sequence occur among the query's plain words? Then the
- * acronym is a fitting alternative ("Økonomiudvalget" → ØU). Compared by stem. */
-static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_TERM + 2],
-                        size_t nstems) {
-    char es[8][ARK_MAX_TERM + 2];
-    size_t ne = 0;
+#define MAX_KEYS 64
+
+/* The keys of the typed words, in order, for meeting an acronym's expansion: every
+ * token of every plain word, stop words too ("Kultur- og Fritidsforvaltningen"), each
+ * folded and stemmed as value_key does, so a suspended compound, an inflection or a name
+ * typed without æøå ("okonomiforvaltningen") is the expansion all the same. */
+typedef struct word_keys {
+    char k[MAX_KEYS][ARK_MAX_TERM + 1];
+    size_t n;
+} word_keys;
+
+static void add_keys(ark_engine *e, word_keys *wk, const char *text) {
     ark_tok t;
     ark_token tok;
-    ark_tok_init(&t, expansion, strlen(expansion));
-    while (ark_tok_next(&t, &tok)) {
-        if (ne == 8) return 0;
-        ark_qword w;
-        ark_qword_init(&w, b->e->an, &tok, 0);
-        memcpy(es[ne++], w.stem, sizeof w.stem);
-    }
-    for (size_t i = 0; ne && i + ne <= nstems; i++) {
+    ark_tok_init(&t, text, strlen(text));
+    while (wk->n < MAX_KEYS && ark_tok_next(&t, &tok))
+        value_key(e, tok.p, tok.len, wk->k[wk->n++], sizeof wk->k[0]);
+}
+
+/* Does the expansion's key sequence occur among the typed words' keys? Then the
+ * acronym is a fitting alternative ("Økonomiudvalget" → ØU). */
+static int expansion_in(ark_engine *e, const char *expansion, const word_keys *q) {
+    word_keys *x = calloc(1, sizeof *x);
+    if (!x) return 0;
+    add_keys(e, x, expansion);
+    int found = 0;
+    for (size_t i = 0; x->n && !found && i + x->n <= q->n; i++) {
         size_t j = 0;
-        while (j < ne && strcmp(stems[i + j], es[j]) == 0) j++;
-        if (j == ne) return 1;
+        while (j < x->n && strcmp(q->k[i + j], x->k[j]) == 0) j++;
+        found = j == x->n;
     }
-    return 0;
+    free(x);
+    return found;
 }
 
 /* q op (the parts combined with inner): filters and negations applied to the words.
@@ -471,9 +483,14 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
     char stems[64][ARK_MAX_TERM + 2], exacts[64][ARK_MAX_TERM + 2];
     int adjacent[64]; /* word i follows word i-1 directly in the query */
     size_t nstems = 0, prev_word = (size_t)-1;
+    word_keys *keys = b->e->syn ? calloc(1, sizeof *keys) : NULL;
+    if (b->e->syn && !keys) b->oom = 1;
     for (size_t i = 0; i < nkids && !b->oom && np < 60 && nn < 60 && nf < 60; i++) {
         const ark_qnode *k = kids[i];
         ark_xq *q = NULL;
+        if (keys && !k->negated && k->kind == ARK_Q_WORD) add_keys(b->e, keys, k->text);
+        if (keys && !k->negated && k->kind == ARK_Q_PHRASE)
+            for (size_t w = 0; w < k->nwords; w++) add_keys(b->e, keys, k->words[w]);
         if (k->kind == ARK_Q_FILTER) {
             if (!(q = filter_query(b->e, k))) { b->oom = 1; break; }
             if (k->negated) neg[nn++] = q;
@@ -540,12 +557,13 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
     }
     /* acronyms for expansions typed in full */
     const ark_synonyms *syn = b->e->syn;
-    for (size_t i = 0; syn && i < syn->n && np < 79; i++)
+    for (size_t i = 0; syn && keys && i < syn->n && np < 79; i++)
         for (size_t j = 0; j < syn->v[i].nexpansions; j++)
-            if (expansion_in(b, syn->v[i].expansions[j], stems, nstems)) {
+            if (expansion_in(b->e, syn->v[i].expansions[j], keys)) {
                 pos[np++] = term(syn->v[i].acronym, W_SYN);
                 break;
             }
+    free(keys);
     ark_xq *stops = NULL; /* raise a passage (AND_MAYBE), never bring one in */
     if (np == 0 && nstop) { /* nothing but stop words: then they are the query */
         memcpy(pos, stopq, nstop * sizeof *stopq);
