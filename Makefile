@@ -35,7 +35,7 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_C := $(sort $(wildcard lib/*/*.c))
 LIB_CC := $(sort $(wildcard lib/*/*.cc))
-LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o) $(BUILD)/lib/analysis/lemmas_text.o
 LIBA := $(BUILD)/libarkivar.a
 
 INDEXER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard indexer/*.c)))
@@ -72,6 +72,15 @@ $(BUILD)/server/assets.c: $(ASSETS) scripts/embed.sh
 
 $(BUILD)/server/assets.o: $(BUILD)/server/assets.c server/assets.h
 	$(CC) $(CFLAGS_ALL) -Iserver -c $< -o $@
+
+# The e-dropping inflections (data/lemmas.txt, made by scripts/mk-lemmas.sh from
+# hunspell-da) are compiled into the analyzer, so the indexer and the server agree.
+$(BUILD)/lib/analysis/lemmas_text.c: data/lemmas.txt scripts/embed.sh
+	@mkdir -p $(dir $@)
+	EMBED_INCLUDE=an_int.h sh scripts/embed.sh ark_lemmas_text data/lemmas.txt > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/analysis/lemmas_text.o: $(BUILD)/lib/analysis/lemmas_text.c lib/analysis/an_int.h
+	$(CC) $(CFLAGS_ALL) -Ilib/analysis -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@.tmp

@@ -123,6 +123,14 @@ static void check_sub(const char *t, size_t len, uint32_t pos, void *user) {
         (ark_number_canon(hay, hl, canon, sizeof canon) == len || hl == len + 1) &&
         strspn(x, "0123456789,") == len)
         return;
+    /* The stem of a lemma an e dropped out of ("regler" → "regel") is no substring either;
+     * the query side has needles for it (need_lemma, need_elided). */
+    for (const char *piece = hay; piece; piece = strchr(piece, '-') ? strchr(piece, '-') + 1 : NULL) {
+        ark_forms lf; /* the token, or a piece of it between hyphens ("2026-midlerne") */
+        size_t pl = strcspn(piece, "-");
+        ark_an_forms(an, piece, pl, ARK_FORMS_PARTS, &lf);
+        if (lf.lemma_stem_len == len && memcmp(lf.lemma_stem, x, len) == 0) return;
+    }
     if (!c->bad++) snprintf(c->first_bad, sizeof c->first_bad, "%.60s in %.60s", x, hay);
 }
 
@@ -227,6 +235,17 @@ int main(void) {
         ark_an_forms(NULL, "samarbejdet", 11, ARK_FORMS_PARTS, &f);
         ok(!strcmp(f.stem, "samarbejdet") && f.nparts == 0, "no analyzer: the stem is the word");
     }
+    /* Inflections whose e drops out meet their word (data/lemmas.txt, from hunspell-da). */
+    t = terms("regler");
+    is_str(t, "regler Zregl Zregel", "regler: its stem and its lemma's, regel");
+    t = terms("midlerne");
+    ok(strstr(t, " Zmiddel") != NULL, "midlerne also as middel (%s)", t);
+    t = terms("udviklingsmidler");
+    ok(strstr(t, " Zudviklingsmiddel") != NULL, "a compound's last part: udviklingsmidler as udviklingsmiddel (%s)", t);
+    t = terms("regel");
+    is_str(t, "regel Zregel", "regel itself: one stem");
+    t = terms("kommuner");
+    ok(!strstr(t, "Zkommune ") && strncmp(t, "kommuner Zkommun", 16) == 0, "a word the table lacks: its stem alone (%s)", t);
     t = terms("CO2");
     is_str(t, "co2 Zco2", "terms of CO2 (no F: fold == exact)");
     t = terms("2026-0179043");

@@ -157,6 +157,11 @@ typedef struct ark_forms {
     size_t fold_stem_len;
     int letters; /* 0: no letter ("6", "2026"): the index holds the exact form alone */
     int folds;   /* 1: folding changes the word, and only then has the index its F terms */
+    char lemma_stem[ARK_MAX_TERM + 1]; /* the stem of the word's lemma when an e dropped
+                                          out of it ("regler" → "regel"; a compound's last
+                                          part too: "udviklingsmidler" → "udviklingsmiddel"):
+                                          a second Z term; "" when none or the same stem */
+    size_t lemma_stem_len;
     size_t nparts; /* compound parts; 0 unless ARK_FORMS_PARTS and the word is a compound */
     char parts[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1]; /* stem of each part: P terms */
     size_t part_len[ARK_FORMS_MAX_PARTS];

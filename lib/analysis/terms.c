@@ -65,6 +65,20 @@ static int has_letter(const char *s, size_t len) {
 /* The fold is of the stem as well as of the word, so that a user without æøå meets every
  * inflection ("okonomiudvalg" → Fokonomiudvalg ← "Økonomiudvalget"), and the folded word
  * as typed ("aarligt" meets "årligt", not every "år"). */
+/* f->lemma_stem: the stem of head[0, hn) + lemma[0, ln), kept when it differs from the
+ * word's own stem. */
+static void set_lemma(ark_an *an, ark_forms *f, const char *head, size_t hn,
+                      const char *lemma, size_t ln) {
+    char whole[ARK_MAX_TERM + 1];
+    if (hn + ln > ARK_MAX_TERM) return;
+    memcpy(whole, head, hn);
+    memcpy(whole + hn, lemma, ln);
+    f->lemma_stem_len = ark_an_stem(an, whole, hn + ln, f->lemma_stem, sizeof f->lemma_stem);
+    if (f->lemma_stem_len == f->stem_len && memcmp(f->lemma_stem, f->stem, f->stem_len) == 0)
+        f->lemma_stem_len = 0;
+    f->lemma_stem[f->lemma_stem_len] = '\0';
+}
+
 void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_forms *out) {
     ark_forms *f = out;
     f->exact_len = ark_utf8_cut(lower, len, ARK_MAX_TERM);
@@ -78,12 +92,22 @@ void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_
     f->folds = f->fold_len != n || memcmp(f->fold, w, n) != 0;
     f->fold_stem_len = ark_fold(f->stem, f->stem_len, f->fold_stem, sizeof f->fold_stem);
     f->nparts = 0;
-    if (!(what & ARK_FORMS_PARTS) || !f->letters) return; /* no letters: never a compound */
+    f->lemma_stem_len = 0;
+    f->lemma_stem[0] = '\0';
+    if (!f->letters) return; /* no letters: never a compound, no lemma */
+    size_t ll = 0;
+    const char *lemma = ark_lemma_of(w, n, &ll);
+    if (lemma) set_lemma(an, f, "", 0, lemma, ll);
+    if (!(what & ARK_FORMS_PARTS)) return;
     char p[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1];
     size_t np = ark_an_split(an, w, n, p, ARK_FORMS_MAX_PARTS);
     for (size_t i = 0; i < np; i++)
         f->part_len[i] = ark_an_stem(an, p[i], strlen(p[i]), f->parts[i], sizeof f->parts[i]);
     f->nparts = np;
+    size_t last = np ? strlen(p[np - 1]) : 0;
+    if (!lemma && np >= 2 && last < n && memcmp(w + n - last, p[np - 1], last) == 0 &&
+        (lemma = ark_lemma_of(p[np - 1], last, &ll)))
+        set_lemma(an, f, w, n - last, lemma, ll);
 }
 
 /* exact, Z stem, F folded form and folded stem (when folding changes the word), P parts
@@ -94,6 +118,7 @@ static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int 
     emit(e, 0, f.exact, f.exact_len);
     if (!f.letters) return; /* "6" in "6-by-samarbejde": no stem, no fold */
     emit(e, ARK_PFX_STEM, f.stem, f.stem_len);
+    if (f.lemma_stem_len) emit(e, ARK_PFX_STEM, f.lemma_stem, f.lemma_stem_len); /* regler → regel */
     if (f.folds) {
         emit(e, ARK_PFX_FOLD, f.fold, f.fold_len);
         emit(e, ARK_PFX_FOLD, f.fold_stem, f.fold_stem_len);

@@ -129,6 +129,7 @@ static ark_xq *word_query(const ark_qword *w) {
      * another term, and reading both position lists doubled the cost of the phrase. */
     if (w->in_phrase && w->stop_in_phrase) return v[0];
     v[n++] = term(w->stem, W_STEM);
+    if (w->lemma[0]) v[n++] = term(w->lemma, W_STEM); /* "regler" also as "regel" */
     if (w->in_phrase) return combine_free(ARK_XQ_OR, v, n, 0);
     /* the folded form as typed first, the folded stem (other inflections) a little below */
     if (w->fold2[0]) v[n++] = term(w->fold2, W_FOLD);

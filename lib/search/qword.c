@@ -14,6 +14,19 @@ static void set_prefixed(char *dst, char prefix, const char *s, size_t n) {
     dst[at + n] = '\0';
 }
 
+/* stem without its last unstressed e before a final l, n or r, a doubled consonant before
+ * it made single: "regel" → "regl", "middel" → "midl", "himmel" → "himl"; "" otherwise. */
+static void elided(const char *s, size_t n, char *out) {
+    out[0] = '\0';
+    if (n < 4 || s[n - 2] != 'e' || !strchr("lnr", s[n - 1])) return;
+    size_t k = n - 2; /* s[0, k) is before the e */
+    if (!strchr("bcdfghjklmnpqrstvwxz", s[k - 1])) return;
+    if (k >= 2 && s[k - 1] == s[k - 2]) k--;
+    memcpy(out, s, k);
+    out[k] = s[n - 1];
+    out[k + 1] = '\0';
+}
+
 void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) {
     char low[ARK_MAX_TERM + 1];
     ark_forms f;
@@ -69,6 +82,11 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     }
     set_prefixed(w->stem, ARK_PFX_STEM, f.stem, f.stem_len);
     set_prefixed(w->part, ARK_PFX_PART, f.stem, f.stem_len);
+    if (f.lemma_stem_len) {
+        set_prefixed(w->lemma, ARK_PFX_STEM, f.lemma_stem, f.lemma_stem_len);
+        set_prefixed(w->need_lemma, 0, f.lemma_stem, f.lemma_stem_len);
+    }
+    elided(f.stem, f.stem_len, w->need_elided);
     /* A word of more parts than a qword holds asks for none of them. */
     if (f.nparts <= ARK_QWORD_MAX_PARTS)
         for (size_t i = 0; i < f.nparts; i++)
@@ -86,6 +104,8 @@ int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold) {
     if (!w->need_raw[0]) return 1;
     return strstr(low, w->need_raw) || (w->need_part[0] && strstr(low, w->need_part)) ||
            (w->alt[0] && strstr(low, w->alt)) ||
+           (w->need_lemma[0] && strstr(low, w->need_lemma)) ||
+           (w->need_elided[0] && strstr(low, w->need_elided)) ||
            (w->need_fold[0] && (fold != low || strcmp(w->need_fold, w->need_raw) != 0) &&
             strstr(fold, w->need_fold));
 }
@@ -121,6 +141,7 @@ int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt) {
     if (w->prefix)
         return has_prefix(tt, w->exact, 0) || (w->fold[0] && has_prefix(tt, w->fold, ARK_PFX_FOLD));
     if (has(tt, w->exact) || has(tt, w->stem)) return 1;
+    if (w->lemma[0] && has(tt, w->lemma)) return 1;
     if (w->in_phrase) return 0;
     if (w->alt[0] && has(tt, w->alt)) return 1;
     if (w->fold[0] && has(tt, w->fold)) return 1;
