@@ -33,19 +33,22 @@ int main(void) {
     ark_sidecar sc = {0};
     const char *meta = "{\"title\": \"Svar til \\u00d8U om \\\"skolemad\\\"\", \"date\": \"2026-06-24\", "
                        "\"type\": \"svar\", \"committee\": \"\u00d8U\", \"case_numbers\": [\"2026-0179043\", "
-                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"fields\": {\"a\": [1]}}";
+                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"fields\": {\"j_nr\": \"A-1\"}, \"other\": {\"a\": [1]}}";
     int rc = ark_sidecar_parse(meta, strlen(meta), &sc, NULL);
     ok(rc == 0 && sc.title && strcmp(sc.title, "Svar til \u00d8U om \"skolemad\"") == 0 && sc.date &&
            strcmp(sc.date, "2026-06-24") == 0 && strcmp(sc.type, "svar") == 0 &&
            strcmp(sc.committee, "\u00d8U") == 0 && sc.has_cases && sc.ncase_numbers == 2 &&
-           strcmp(sc.case_numbers[1], "2026-11781") == 0 && !sc.has_level,
-       "a sidecar's metadata: escapes decoded, UTF-8 kept, other members read past (%s)",
+           strcmp(sc.case_numbers[1], "2026-11781") == 0 && !sc.has_level && sc.url &&
+           strcmp(sc.url, "https://kk.dk/x") == 0 && sc.fields && strcmp(sc.fields, "j_nr=A-1\x1f") == 0,
+       "a sidecar's metadata: escapes decoded, UTF-8 kept, url and fields read, other members read past (%s)",
        sc.title ? sc.title : "-");
     ark_sidecar_free(&sc);
     const char *badmeta[] = {"{\"title\": 5}", "{\"date\": \"24-06-2026\"}", "{\"date\": \"2026-13-01\"}",
                              "{\"case_numbers\": \"2026-1\"}", "{\"case_numbers\": [1]}",
                              "{\"title\": \"a\", \"title\": \"b\"}", "{\"title\": \"\\ud800\"}",
-                             "{\"title\": \"a\\u0000b\"}"};
+                             "{\"title\": \"a\\u0000b\"}", "{\"url\": \"javascript:alert(1)\"}",
+                             "{\"url\": \"https://kk.dk/a b\"}", "{\"fields\": {\"a\": [1]}}",
+                             "{\"fields\": {\"Bad-Key\": \"x\"}}", "{\"fields\": [\"x\"]}"};
     int allbad = 1;
     for (size_t i = 0; i < sizeof badmeta / sizeof badmeta[0]; i++) {
         ark_err e2 = {0, ""};
