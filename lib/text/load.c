@@ -1,5 +1,6 @@
 /* lib/text/load.c: from a path to an ark_source.
- * Owns: the loader table (extension → loader; PDF's is in pdf.c), the plain-text
+ * Owns: the loader table (extension → loader; PDF's is in pdf.c, HTML's in html.c, DOCX
+ *   and ODT's in office.c), the plain-text
  *   loader, and the checks that refuse a file (not a regular file, too big, empty,
  *   binary); ark_file_read() does the first two for every loader. Opening never blocks: FIFOs and devices are refused, not read;
  *   nor does it follow a symlink in the last component (callers pass resolved paths).
@@ -33,6 +34,8 @@ static const struct {
     {".pdf", ark_pdf_load, 0},
     {".html", ark_html_load, 1},
     {".htm", ark_html_load, 1},
+    {".docx", ark_office_load, 0},
+    {".odt", ark_office_load, 0},
 };
 #define NLOADERS (sizeof loaders / sizeof loaders[0])
 
