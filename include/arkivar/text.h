@@ -74,16 +74,21 @@ typedef struct ark_source {
 typedef int (*ark_loader_fn)(const char *path, ark_source *out, ark_err *err);
 
 /* The loader for a path by its extension (.txt, .md, .text, .markdown, .pdf, .html, .htm,
- * .docx, .odt, in any case), or
- * NULL when no loader handles it (the file is skipped, not an error) or path is NULL.
- * The function returned is static: never freed. */
+ * .docx, .odt, in any case), or NULL when no loader handles it (the file is skipped, not
+ * an error) or path is NULL: which files a walk reads. ark_source_load may read a file
+ * with another loader, by its content. The function returned is static: never freed. */
 ark_loader_fn ark_loader_for(const char *path);
 /* The i-th extension the loaders handle (".txt" …, with the dot), NULL when i is past
  * the last: the one list, for messages that name the supported formats. Static. */
 const char *ark_loader_ext(size_t i);
 
-/* Load path through ark_loader_for(): the loader's codes, or ARK_EINVAL (out untouched)
- * when no loader handles the path or it is NULL. */
+/* Load path, a file ark_loader_for() handles, with the loader its first bytes call for:
+ * "%PDF-" the PDF loader, a zip (PK\3\4) or an OLE compound file the DOCX/ODT loader,
+ * "<!DOCTYPE html" or "<html" (after a BOM and white space, any case) the HTML loader.
+ * Other content is read by the extension's loader, except that a .pdf, .docx or .odt
+ * without its signature is read as text (format "text"); if it is not text either,
+ * ARK_EFORMAT ("not a PDF …, nor text"). Returns the loader's codes, or ARK_EINVAL (out
+ * untouched) when no loader handles the path or it is NULL. */
 int ark_source_load(const char *path, ark_source *out, ark_err *err);
 /* Free the members of a loaded source and zero it; s itself is the caller's. Accepts NULL
  * and a source zeroed by a failed load. */
