@@ -63,7 +63,7 @@ typedef struct ark_source {
  *                markup; a DOCX/ODT that is an OLE compound file (encrypted, or old
  *                binary .doc), no zip or a damaged one, a zip without word/document.xml
  *                or an OpenDocument text mimetype, XML that is not well-formed, nested
- *                past 256 or with a DTD (libxml2's message in err)
+ *                past 256, with a DTD or a namespace error (libxml2's message in err)
  *   ARK_ETOOBIG  also: a PDF of more than ARK_MAX_PDF_PAGES pages, or whose text
  *                comes to more than ARK_MAX_FILE_BYTES; a DOCX/ODT past
  *                ARK_MAX_ZIP_ENTRIES, an entry inflating past ARK_MAX_FILE_BYTES, past

@@ -71,7 +71,8 @@ const char *ark_loader_ext(size_t i) { return i < NLOADERS ? loaders[i].ext : NU
 static int looks_html(const unsigned char *p, size_t n) {
     size_t i = 0;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == '\f')) i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == '\f'))
+        i++;
     static const char *const starts[] = {"<!doctype html", "<html"};
     for (size_t k = 0; k < 2; k++) {
         size_t l = strlen(starts[k]);
@@ -196,7 +197,8 @@ static int open_regular(const char *path, int *fdp, struct stat *st, ark_err *er
      * O_NOFOLLOW: the caller decides which links to follow and hands over the resolved
      * path (indexer/walk.c), so a file swapped for a link after that is not followed. */
     if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) < 0) {
-        if (errno == ELOOP) return ark_err_set(err, ARK_EIO, "%s: a symbolic link, not followed", path);
+        if (errno == ELOOP)
+            return ark_err_set(err, ARK_EIO, "%s: a symbolic link, not followed", path);
         return ark_err_set(err, ARK_EIO, "open %s: %s", path, strerror(errno));
     }
     int rc = 0;

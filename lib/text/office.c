@@ -2,12 +2,12 @@
  * Owns: refusing what is not a word-processing document in a sound zip (an OLE compound
  *   file: encrypted or old binary Word; no zip; a zip without word/document.xml or an
  *   OpenDocument text mimetype; too many entries; an entry that inflates past the file
- *   limit, past its declared size or at a bomb's ratio; XML that is not well-formed, too
- *   deep or carries a DTD), and turning the document's body into an ark_source as
- *   html.c does: paragraphs separated by blank lines, headings from the document's own
- *   styles written as markdown headings ("## …"), a table row as one paragraph with its
- *   cells joined by " | ", tabs and line breaks kept; the title from docProps/core.xml
- *   (DOCX) or meta.xml (ODT).
+ *   limit, past its declared size or at a bomb's ratio; XML, in the body or the metadata,
+ *   that is not well-formed, too deep, carries a DTD or breaks its namespaces), and
+ *   turning the document's body into an ark_source as html.c does: paragraphs separated
+ *   by blank lines, headings from the document's own styles written as markdown headings
+ *   ("## …"), a table row as one paragraph with its cells joined by " | ", tabs and line
+ *   breaks kept; the title from docProps/core.xml (DOCX) or meta.xml (ODT).
  * Not here: reading the file (ark_file_read: links, FIFOs, the size limit), choosing this
  *   loader by content (load.c), cutting passages (segment.c). Not read, by design:
  *   headers and footers, footnotes and endnotes, comments, tracked deletions and moves,
@@ -23,10 +23,12 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "arkivar/buf.h"
 
@@ -55,7 +57,8 @@ typedef struct sink {
     int level;        /* heading level of the open paragraph, 0 for body text */
     int started;      /* the open unit has text */
     int tables;       /* tables open around the text */
-    const char *pend; /* written before the unit's next text: " | " (a new cell), " " */
+    const char *pend; /* written before the unit's next text: " | " (a new cell), " " (a
+                         new paragraph in the cell, or collapsed white space) */
 } sink;
 
 static void put(sink *k, const char *s, size_t n) {
@@ -90,7 +93,8 @@ static void text(sink *k, const char *s, size_t n) {
     put(k, s, n);
 }
 
-/* White space runs as one space (ODF's rule for character data, like HTML's). */
+/* White space runs as one space (ODF's rule for character data, like HTML's), written
+ * only if more text follows in the unit: none is left at a paragraph's end. */
 static void text_collapsed(sink *k, const char *s, size_t n) {
     size_t i = 0;
     while (i < n && !k->rc) {
@@ -99,7 +103,7 @@ static void text_collapsed(sink *k, const char *s, size_t n) {
         if (j > i) text(k, s + i, j - i);
         if (j < n) {
             if (k->started && !k->pend && k->b.len && k->b.data[k->b.len - 1] != ' ')
-                text(k, " ", 1);
+                k->pend = " ";
             while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')) j++;
         }
         i = j;
@@ -249,6 +253,9 @@ typedef struct walk {
     xmlParserCtxtPtr ctxt;
     int rc;          /* set by a callback: ARK_ENOMEM, ARK_ETOOBIG, ARK_EFORMAT */
     const char *why; /* for ARK_EFORMAT */
+    int oom;         /* libxml2 ran out of memory, whatever it reported last */
+    int ns_line;     /* a namespace error's line, 0 when none */
+    char ns_msg[160];
 } walk;
 
 static void stop(walk *w, int rc, const char *why) {
@@ -258,7 +265,9 @@ static void stop(walk *w, int rc, const char *why) {
     xmlStopParser(w->ctxt);
 }
 
-static int is(const xmlChar *uri, const char *ns) { return uri && strcmp((const char *)uri, ns) == 0; }
+static int is(const xmlChar *uri, const char *ns) {
+    return uri && strcmp((const char *)uri, ns) == 0;
+}
 static int is_w(const xmlChar *uri) { return is(uri, NS_W) || is(uri, NS_W_STRICT); }
 static int named(const xmlChar *name, const char *s) { return strcmp((const char *)name, s) == 0; }
 
@@ -285,7 +294,17 @@ static void refuse_dtd(void *u, const xmlChar *name, const xmlChar *ext, const x
     stop(u, ARK_EFORMAT, "carries a DTD (<!DOCTYPE>), which Office documents never do");
 }
 
-static void quiet(void *u, xmlErrorPtr e) {} /* errors are read from the context */
+/* Every error of the parse passes here, none is printed. A failed allocation may be
+ * followed by other errors (the last is what the context keeps), or surface only as a
+ * namespace warning (a declaration dropped, so no element would be ours): both are kept. */
+static void note(void *u, xmlErrorPtr e) {
+    walk *w = u;
+    if (e->code == XML_ERR_NO_MEMORY) w->oom = 1;
+    if (e->domain == XML_FROM_NAMESPACE && !w->ns_line) {
+        w->ns_line = e->line > 0 ? e->line : 1;
+        snprintf(w->ns_msg, sizeof w->ns_msg, "%s", e->message ? e->message : "");
+    }
+}
 
 /* Parse xml[0, len), the entry `part` of path, feeding h's callbacks with state w. */
 static int parse(const char *path, const char *part, const char *xml, size_t len,
@@ -295,7 +314,7 @@ static int parse(const char *path, const char *part, const char *xml, size_t len
     sax.initialized = XML_SAX2_MAGIC;
     sax.internalSubset = refuse_dtd;
     sax.externalSubset = NULL;
-    sax.serror = quiet;
+    sax.serror = note;
     xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(xml, (int)len); /* len <= the file limit */
     if (!c) return ark_err_set(err, ARK_ENOMEM, "%s: %s: out of memory", path, part);
     xmlSAXHandlerPtr own = c->sax;
@@ -305,7 +324,7 @@ static int parse(const char *path, const char *part, const char *xml, size_t len
     /* No XML_PARSE_HUGE (the depth limit stays), no NOENT or DTDLOAD (nothing loaded). */
     xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     int r = xmlParseDocument(c), rc = 0;
-    if (w->rc == ARK_ENOMEM || c->lastError.code == XML_ERR_NO_MEMORY) {
+    if (w->rc == ARK_ENOMEM || w->oom || c->lastError.code == XML_ERR_NO_MEMORY) {
         rc = ark_err_set(err, ARK_ENOMEM, "%s: %s: out of memory", path, part);
     } else if (w->rc == ARK_ETOOBIG) {
         rc = ark_err_set(err, ARK_ETOOBIG, "%s: more than %u bytes of text in %s", path,
@@ -318,6 +337,11 @@ static int parse(const char *path, const char *part, const char *xml, size_t len
         while (ml > 0 && (m[ml - 1] == '\n' || m[ml - 1] == ' ')) ml--;
         rc = ark_err_set(err, ARK_EFORMAT, "%s: %s is not well-formed XML (line %d: %.*s)", path,
                          part, c->lastError.line, ml, m);
+    } else if (w->ns_line) {
+        int ml = (int)strlen(w->ns_msg);
+        while (ml > 0 && (w->ns_msg[ml - 1] == '\n' || w->ns_msg[ml - 1] == ' ')) ml--;
+        rc = ark_err_set(err, ARK_EFORMAT, "%s: %s has a namespace error (line %d: %.*s)", path,
+                         part, w->ns_line, ml, w->ns_msg);
     }
     c->sax = own;
     w->ctxt = NULL;
@@ -604,6 +628,15 @@ static uint64_t declared_entries(const unsigned char *p, size_t n) {
     return 0;
 }
 
+/* libzip's out of memory (its own, or zlib's) is ours; anything else it reports is the
+ * file's fault. (A failed allocation while it looks for the end record it reports as
+ * "Not a zip archive": that one is lost.) */
+static int zip_rc(zip_error_t *ze) {
+    int oom = zip_error_code_zip(ze) == ZIP_ER_MEMORY ||
+              (zip_error_code_zip(ze) == ZIP_ER_ZLIB && zip_error_code_system(ze) == Z_MEM_ERROR);
+    return oom ? ARK_ENOMEM : ARK_EFORMAT;
+}
+
 /* The entry `name`, inflated into *buf (NUL-terminated, *len bytes, transferred: free()),
  * at most ARK_MAX_FILE_BYTES. Returns 0; ARK_ENOTFOUND when there is no such entry (err
  * untouched); ARK_ETOOBIG when it declares more than the limit, inflates at more than
@@ -621,7 +654,7 @@ static int read_entry(zip_t *za, const char *path, const char *name, char **buf,
     if (i < 0) return ARK_ENOTFOUND;
     if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
         !(st.valid & ZIP_STAT_COMP_SIZE))
-        return ark_err_set(err, ARK_EFORMAT, "%s: %s: %s", path, name,
+        return ark_err_set(err, zip_rc(zip_get_error(za)), "%s: %s: %s", path, name,
                            zip_error_strerror(zip_get_error(za)));
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
         return ark_err_set(err, ARK_EFORMAT, "%s: %s is encrypted (no passwords are tried)", path,
@@ -630,12 +663,12 @@ static int read_entry(zip_t *za, const char *path, const char *name, char **buf,
         return ark_err_set(err, ARK_ETOOBIG, "%s: %s inflates to %llu bytes, the limit is %u", path,
                            name, (unsigned long long)st.size, (unsigned)ARK_MAX_FILE_BYTES);
     if (st.size > RATIO_FLOOR && st.size / (st.comp_size ? st.comp_size : 1) > ARK_MAX_ZIP_RATIO)
-        return ark_err_set(err, ARK_ETOOBIG, "%s: %s inflates %llu:1 (a zip bomb?), the limit is %u:1",
-                           path, name,
+        return ark_err_set(err, ARK_ETOOBIG,
+                           "%s: %s inflates %llu:1 (a zip bomb?), the limit is %u:1", path, name,
                            (unsigned long long)(st.size / (st.comp_size ? st.comp_size : 1)),
                            ARK_MAX_ZIP_RATIO);
     if (!(zf = zip_fopen_index(za, (zip_uint64_t)i, 0))) {
-        rc = ark_err_set(err, ARK_EFORMAT, "%s: %s: %s", path, name,
+        rc = ark_err_set(err, zip_rc(zip_get_error(za)), "%s: %s: %s", path, name,
                          zip_error_strerror(zip_get_error(za)));
         goto out;
     }
@@ -650,7 +683,7 @@ static int read_entry(zip_t *za, const char *path, const char *name, char **buf,
         size_t chunk = want - got < 65536 ? want - got : 65536;
         zip_int64_t r = zip_fread(zf, b + got, chunk);
         if (r < 0) {
-            rc = ark_err_set(err, ARK_EFORMAT, "%s: %s: %s", path, name,
+            rc = ark_err_set(err, zip_rc(zip_file_get_error(zf)), "%s: %s: %s", path, name,
                              zip_error_strerror(zip_file_get_error(zf)));
             goto out;
         }
@@ -658,8 +691,9 @@ static int read_entry(zip_t *za, const char *path, const char *name, char **buf,
         got += (size_t)r;
     }
     if (got > st.size) {
-        rc = ark_err_set(err, ARK_ETOOBIG, "%s: %s inflates to more than the %llu bytes it declares "
-                         "(a zip bomb?)", path, name, (unsigned long long)st.size);
+        rc = ark_err_set(err, ARK_ETOOBIG,
+                         "%s: %s inflates to more than the %llu bytes it declares (a zip bomb?)",
+                         path, name, (unsigned long long)st.size);
         goto out;
     }
     b[got] = '\0';
@@ -697,8 +731,8 @@ static int kind_of(zip_t *za, const char *path, int *kind, ark_err *err) {
             mime[--len] = '\0';
         int odt_text = strcmp(mime, ODT_MIME) == 0 || strcmp(mime, ODT_MIME "-template") == 0;
         if (!odt_text && strncmp(mime, "application/vnd.oasis.opendocument.", 35) == 0) {
-            rc = ark_err_set(err, ARK_EFORMAT, "%s: an OpenDocument file of type %.100s, not a text",
-                             path, mime);
+            rc = ark_err_set(err, ARK_EFORMAT,
+                             "%s: an OpenDocument file of type %.100s, not a text", path, mime);
             free(mime);
             return rc;
         }
@@ -722,9 +756,9 @@ static int open_zip(const char *path, char *raw, size_t raw_len, zip_t **out, ar
     zip_source_t *src = zip_source_buffer_create(raw, raw_len, 0, &ze);
     zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
     if (!za) {
-        int rc = zip_error_code_zip(&ze) == ZIP_ER_MEMORY ? ARK_ENOMEM : ARK_EFORMAT;
-        rc = ark_err_set(err, rc, "%s: cannot read the zip (truncated or damaged?): %s", path,
-                         zip_error_strerror(&ze));
+        int rc = ark_err_set(err, src ? zip_rc(&ze) : ARK_ENOMEM,
+                             "%s: cannot read the zip (truncated or damaged?): %s", path,
+                             zip_error_strerror(&ze));
         if (src) zip_source_free(src);
         zip_error_fini(&ze);
         return rc;
@@ -756,7 +790,7 @@ static int read_body(zip_t *za, const char *path, int kind, sink *k, ark_err *er
         hb.startElementNs = docx_start;
         hb.endElementNs = docx_end;
         hb.characters = docx_chars;
-        docx_body db = {{NULL, 0, NULL}, k, &st, 0, 0, 0};
+        docx_body db = {.k = k, .st = &st};
         rc = parse_entry(za, path, "word/document.xml", 1, &hb, &db.w, err);
     } else {
         xmlSAXHandler h = {0};
@@ -764,9 +798,9 @@ static int read_body(zip_t *za, const char *path, int kind, sink *k, ark_err *er
         h.endElementNs = odt_end;
         h.characters = odt_chars;
         h.cdataBlock = odt_chars;
-        odt os = {{NULL, 0, NULL}, k, &st, 1, 0, 0, 0};
+        odt os = {.k = k, .st = &st, .styles_part = 1};
         if ((rc = parse_entry(za, path, "styles.xml", 0, &h, &os.w, err))) goto out;
-        odt oc = {{NULL, 0, NULL}, k, &st, 0, 0, 0, 0};
+        odt oc = {.k = k, .st = &st};
         rc = parse_entry(za, path, "content.xml", 1, &h, &oc.w, err);
     }
 out:
@@ -774,8 +808,8 @@ out:
     return rc;
 }
 
-/* The document's own title, NULL when it has none. A damaged metadata part costs the
- * title, not the document: its errors are dropped. */
+/* The document's own title, NULL when it has none (or an empty one). A damaged
+ * metadata part is a damaged document, as for Word: its error is the load's. */
 static int read_title(zip_t *za, const char *path, int kind, char **out, ark_err *err) {
     xmlSAXHandler h = {0};
     h.startElementNs = title_start;
@@ -783,20 +817,15 @@ static int read_title(zip_t *za, const char *path, int kind, char **out, ark_err
     h.characters = title_chars;
     title_walk t;
     memset(&t, 0, sizeof t);
-    ark_err ignored = {0, ""};
     *out = NULL;
-    int rc = parse_entry(za, path, kind == 'd' ? "docProps/core.xml" : "meta.xml", 0, &h, &t.w,
-                         &ignored);
-    if (rc == ARK_ENOMEM) {
-        ark_buf_free(&t.b);
-        return ark_err_set(err, rc, "%s: out of memory", path);
-    }
-    while (t.b.len && t.b.data[t.b.len - 1] == ' ') t.b.data[--t.b.len] = '\0';
+    int rc = parse_entry(za, path, kind == 'd' ? "docProps/core.xml" : "meta.xml", 0, &h, &t.w, err);
+    while (!rc && t.b.len && t.b.data[t.b.len - 1] == ' ') t.b.data[--t.b.len] = '\0';
     if (rc || !t.b.len) {
         ark_buf_free(&t.b);
-        return 0;
+        return rc;
     }
-    if (!(*out = ark_buf_take(&t.b))) return ark_err_set(err, ARK_ENOMEM, "%s: out of memory", path);
+    if (!(*out = ark_buf_take(&t.b)))
+        return ark_err_set(err, ARK_ENOMEM, "%s: out of memory", path);
     return 0;
 }
 
