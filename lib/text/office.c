@@ -135,7 +135,9 @@ static void table_open(sink *k) {
 
 static void table_close(sink *k) {
     if (k->tables > 0) k->tables--;
-    if (!k->tables) unit_end(k);
+    if (k->tables) return;
+    unit_end(k);
+    k->level = 0; /* a cell's heading style is not the next paragraph's */
 }
 
 static void row_open(sink *k) {
