@@ -23,10 +23,10 @@ ifeq ($(SAN),1)
   BIN := $(BUILD)/bin
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 2>/dev/null) \
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
                $(shell xapian-config --cxxflags 2>/dev/null)
 DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
-             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
              -lstemmer -lpthread -lm
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
