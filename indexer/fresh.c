@@ -17,8 +17,9 @@
 #include <unistd.h>
 
 #include "arkivar/index.h"
+#include "arkivar/ingest.h"
 #include "arkivar/schema.h"
-#include "build.h"
+#include "pipeline.h"
 
 #define MAX_PARTS 16
 #define SCRATCH_PREFIX ".build-"
@@ -227,7 +228,7 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         if (f->tty) {
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            ark_build_progress(atomic_load(&run.files), n, atomic_load(&run.passages),
+            ark_pipe_progress(atomic_load(&run.files), n, atomic_load(&run.passages),
                                atomic_load(&run.bytes),
                                (double)now.tv_sec + (double)now.tv_nsec / 1e9 - f->t0);
         }

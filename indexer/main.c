@@ -22,16 +22,14 @@
 
 #include "arkivar/analysis.h"
 #include "arkivar/index.h"
+#include "arkivar/ingest.h"
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "arkivar/schema.h"
-#include "build.h"
 #include "fresh.h"
-#include "level.h"
 #include "plan.h"
 #include "pipeline.h"
 #include "walk.h"
-#include "wcount.h"
 
 enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
@@ -262,7 +260,7 @@ static int build_consume(void *vc, size_t i, void *r) {
         pthread_mutex_unlock(&c->trash_mu);
     }
     if (c->tty && now_s() - c->last > 0.5) {
-        ark_build_progress(i + 1, c->ntake, c->b->passages, c->b->bytes, now_s() - c->t0);
+        ark_pipe_progress(i + 1, c->ntake, c->b->passages, c->b->bytes, now_s() - c->t0);
         c->last = now_s();
     }
     return rc;

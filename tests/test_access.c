@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "arkivar/access.h"
-#include "../indexer/level.h"
+#include "arkivar/ingest.h"
 #include "tap.h"
 
 static int level_of(const char *json) {

@@ -3,7 +3,7 @@
  * level's database lives inside an index folder, and the key file: random 256-bit keys
  * that only their holders know, stored as keyed hashes (libsodium crypto_generichash),
  * compared in constant time.
- * Not here: which level a file has (indexer/level.c reads its sidecar), answering
+ * Not here: which level a file has (lib/ingest/sidecar.c reads its sidecar), answering
  * requests (server/keys.c loads the file and checks a request's Bearer key).
  * Why one module: the indexer, the server and arkivar-keys must agree on the names, the
  * folder and the hash, or a key or a closed document would fall between them.

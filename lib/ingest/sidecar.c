@@ -1,7 +1,11 @@
-/* indexer/level.c: a file's sidecar and its access level. See level.h.
+/* lib/ingest/sidecar.c: a file's sidecar, its front matter and its access level
+ * (include/arkivar/ingest.h).
+ * Owns: the sidecar's JSON reader, the front matter's YAML subset, the folder defaults.
  * The JSON reader is strict and small: one object, whose members may hold any JSON
- * value; the members read are decoded (escapes, \u with surrogate pairs, to UTF-8). */
-#include "level.h"
+ * value; the members read are decoded (escapes, \u with surrogate pairs, to UTF-8).
+ * Why in lib/: the server reads a pushed document's metadata (PUT /api/documents/ID)
+ * with the same rules, and the same messages, as the indexer reads a sidecar. */
+#include "arkivar/ingest.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,12 +1,13 @@
-/* indexer/build.c: one source file into passage documents.
+/* lib/ingest/build.c: one source file into passage documents (include/arkivar/ingest.h).
  * Owns: the mapping from passages and metadata to Xapian documents: terms from the
  * analysis chain with positions, filter terms, sortable values, the stored record; the
  * learning pass (a file's vocabulary); counting spelling words.
- * Not here: threads and order (pipeline.h, main.c).
- * Why here and not in lib/: only the indexer writes; the engine only has to agree on
- * the layout, which record.h names. Why split into learn, prepare and write: the first
- * two need no index and run on any thread; only write touches the WritableDatabase. */
-#include "build.h"
+ * Not here: threads and order (indexer/pipeline.h, indexer/main.c, server/writer.c).
+ * Why in lib/: the indexer and the server's push route both write documents, and they
+ * must write the same ones; the engine only has to agree on the layout, which record.h
+ * and schema.h name. Why split into learn, prepare and write: the first two need no
+ * index and run on any thread; only write touches the WritableDatabase. */
+#include "arkivar/ingest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "arkivar/schema.h"
-#include "level.h"
 
 typedef struct term_sink {
     ark_xdoc *doc;
@@ -407,14 +407,6 @@ int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *i
 
 int ark_build_fatal(int rc) {
     return rc == ARK_EINDEX || rc == ARK_ENOMEM || rc == ARK_EINTERNAL;
-}
-
-void ark_build_progress(uint64_t done, uint64_t total, uint64_t passages, uint64_t bytes,
-                        double seconds) {
-    double mb = (double)bytes / 1e6;
-    fprintf(stderr, "\r%llu/%llu files, %llu passages, %.1f MB, %.1f MB/s   ",
-            (unsigned long long)done, (unsigned long long)total, (unsigned long long)passages,
-            mb, seconds > 0 ? mb / seconds : 0.0);
 }
 
 int ark_build_flush(ark_build *b, ark_err *err) {
