@@ -33,7 +33,7 @@ int main(void) {
     ark_sidecar sc = {0};
     const char *meta = "{\"title\": \"Svar til \\u00d8U om \\\"skolemad\\\"\", \"date\": \"2026-06-24\", "
                        "\"type\": \"svar\", \"committee\": \"\u00d8U\", \"case_numbers\": [\"2026-0179043\", "
-                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"fields\": {\"a\": [1]}}";
+                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"andet\": {\"a\": [1]}}";
     int rc = ark_sidecar_parse(meta, strlen(meta), &sc, NULL);
     ok(rc == 0 && sc.title && strcmp(sc.title, "Svar til \u00d8U om \"skolemad\"") == 0 && sc.date &&
            strcmp(sc.date, "2026-06-24") == 0 && strcmp(sc.type, "svar") == 0 &&
