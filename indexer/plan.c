@@ -126,6 +126,12 @@ size_t ark_plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stor
     return n;
 }
 
+size_t ark_plan_folder_docs(const doc_list *stored) {
+    size_t n = 0;
+    for (size_t i = 0; i < stored->n; i++) n += strcmp(stored->v[i].root, ARK_ROOT_PUSH) != 0;
+    return n;
+}
+
 /* The file behind document id of root dir is still where the index found it. */
 static int still_there(const char *dir, const char *id) {
     char path[PATH_MAX];
@@ -153,6 +159,19 @@ size_t ark_plan_clashes(const ark_walk *w, const level_pass *lp, const doc_list 
         size_t s = stored_find(stored, w->v[g].id);
         const char *holder = s < stored->n && !stored->v[s].remove && *stored->v[s].root
                                  ? stored->v[s].root : NULL;
+        if (holder && strcmp(holder, ARK_ROOT_PUSH) == 0) {
+            /* Pushed over HTTP: the push is its source, until a DELETE of the id. */
+            for (size_t i = g; i < end; i++) {
+                if (!at_level(lp, i)) continue;
+                refused++;
+                fprintf(stderr,
+                        "arkivar-indexer: %s: document id \"%s\" was pushed to the index "
+                        "(PUT /api/documents/); not indexed (DELETE it there first)\n",
+                        w->v[i].link ? w->v[i].link : w->v[i].path, w->v[i].id);
+            }
+            g = end;
+            continue;
+        }
         if (holder && !still_there(holder, w->v[g].id)) {
             /* The folder was moved (or the file moved out of it): the id follows it. */
             fprintf(stderr, "arkivar-indexer: %s: moved here from %s\n", w->v[g].path, holder);

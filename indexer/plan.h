@@ -47,8 +47,11 @@ void ark_plan_empty_roots(ark_walk *w, const doc_list *stored);
 /* Mark the stored documents to remove at this level; returns how many are gone (a move
  * to another level does not count). */
 size_t ark_plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stored);
+/* The stored documents that came from folders (not pushed over HTTP: ARK_ROOT_PUSH,
+ * record.h), which a run could remove: what its removal guard counts against. */
+size_t ark_plan_folder_docs(const doc_list *stored);
 /* Decide which walk entries of this level are indexed (take[i] = 1); returns the number
- * refused (an id held from another root, or found twice). */
+ * refused (an id held from another root or pushed over HTTP, or found twice). */
 size_t ark_plan_clashes(const ark_walk *w, const level_pass *lp, const doc_list *stored,
                         char *take);
 
