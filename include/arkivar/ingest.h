@@ -214,7 +214,45 @@ int ark_build_flush(ark_build *b, ark_err *err);
  * 0 or the index's error. */
 int ark_build_remove(ark_build *b, const char *id, ark_err *err);
 
+/* The root the record of id names into root (cap bytes, cut to fit; "" for a v1 record
+ * or one that does not decode), and *exists, as ark_build_stored reads them (uncommitted
+ * changes included). The push writer's check that an id is its own (ARK_ROOT_PUSH,
+ * record.h) before it replaces or removes it. 0 or the index's error. */
+int ark_build_root_of(ark_build *b, const char *id, int *exists, char *root, size_t cap,
+                      ark_err *err);
+
 void ark_built_free(ark_built *x); /* accepts NULL; *x is zeroed */
 void ark_build_free(ark_build *b); /* frees b->spell; not b->w; accepts NULL */
+
+/* ---- The databases: creating one, who holds an id ---------------------------------------
+ * A folder that holds no database yet is held by the lock Xapian's writers take
+ * (flintlock's first byte, an open-file-description lock), so that a writer started
+ * meanwhile finds it locked. arkivar-indexer builds a new index under it in parts, in
+ * ARK_NEWDB_SCRATCH + its PID inside the folder, then releases it for the merge
+ * (indexer/fresh.c); the server's push writer creates an empty one under it. */
+
+#define ARK_NEWDB_SCRATCH ".build-" /* + PID: a new index's parts, inside its folder */
+
+/* Lock dir (which must exist) against every other writer while it holds no database.
+ * Returns the lock's descriptor (close it to release the lock), or -1 with err set:
+ * ARK_ELOCKED when another writer holds dir, ARK_EIO, ARK_EINVAL (path too long). */
+int ark_newdb_lock(const char *dir, ark_err *err);
+
+/* Make dir (created if missing; its parent must exist) hold an empty database with the
+ * metadata meta[0..2*nmeta) (key, value, key, value, ...) and ARK_META_NDOCS "0", unless
+ * it holds one already (then 0, nothing changed). Made at scratch (a path on the same
+ * file system, emptied and removed here) and moved in under ark_newdb_lock, the revision
+ * file last, so that dir shows a whole database or none. ARK_ELOCKED: another writer
+ * holds dir, or an arkivar-indexer run is merging a new index into it: try again later.
+ * Else 0 or ARK_EIO / the index's error. */
+int ark_newdb_create(const char *dir, const char *scratch, const char *const *meta, size_t nmeta,
+                     ark_err *err);
+
+/* Whether the database at dir (a folder; no database there holds nothing) holds document
+ * id: *exists, and the root its record names into root (cap bytes, cut to fit; "" when
+ * the record does not decode). Reads the last commit through a reader of its own; any
+ * thread. 0, or the index's error (ARK_EINDEX, ARK_ENOMEM). */
+int ark_owner_of(const char *dir, const char *id, int *exists, char *root, size_t cap,
+                 ark_err *err);
 
 #endif

@@ -221,6 +221,24 @@ int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     return rc;
 }
 
+int ark_build_root_of(ark_build *b, const char *id, int *exists, char *root, size_t cap,
+                      ark_err *err) {
+    char key[ARK_MAX_ID + 2], *val = NULL;
+    size_t len = 0;
+    *exists = 0;
+    if (cap) root[0] = '\0';
+    if (strlen(id) > ARK_MAX_ID) return 0;
+    snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
+    int rc = ark_wdb_get_meta(b->w, key, &val, &len, err);
+    if (rc == 0 && val && len) {
+        ark_drec d;
+        *exists = 1;
+        if (ark_drec_decode(val, len, &d, NULL) == 0 && cap) snprintf(root, cap, "%s", d.root);
+    }
+    free(val);
+    return rc;
+}
+
 int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists,
                      char hash[33], ark_err *err) {
     char key[ARK_MAX_ID + 2];
