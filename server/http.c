@@ -28,6 +28,7 @@
 #include "routes.h"
 #include "json.h"
 #include "metrics.h"
+#include "push.h"
 #include "send.h"
 
 struct ark_http {
@@ -67,7 +68,14 @@ typedef struct req_ctx {
     ark_level level;  /* what the request's key grants */
     ark_reply reply;
     char base[320];
+    /* PUT/DELETE /api/documents/ID (on_push): its state, push.c's request, and how much
+     * of a refused body was read past. */
+    int push_state;
+    ark_push *push;
+    size_t discarded;
 } req_ctx;
+
+enum { PUSH_NONE, PUSH_READING, PUSH_DISCARD, PUSH_ANSWER, PUSH_ANSWERED }; /* req_ctx.push_state */
 
 static atomic_uint_fast64_t g_conns; /* open connections, all pool threads */
 /* Set once before the daemon starts, read-only after. */
@@ -160,6 +168,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
         rq->conn = ci ? ci->socket_context : NULL;
         rq->state = RQ_NEW;
         rq->reply = (ark_reply){.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
+        rq->push_state = PUSH_NONE;
+        rq->push = NULL;
+        rq->discarded = 0;
     }
     if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
@@ -180,6 +191,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq) {
         client_turn(rq->conn); /* the next request's head, on a kept-alive connection */
         ark_buf_free(&rq->reply.body);
+        ark_push_free(rq->push); /* a body cut off: its file goes */
     }
     free(rq);
     *con_cls = NULL;
@@ -300,6 +312,100 @@ static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uin
     MHD_resume_connection(c);
 }
 
+/* The checks of every request's head (before its method is looked at): 1 with the
+ * answer in r, else 0. */
+static int head_problem(const req_ctx *rq, struct MHD_Connection *c, size_t uri_len, ark_reply *r) {
+    hdr_sum hdr = {0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
+    if (uri_len > ARK_HTTP_MAX_URL) {
+        ark_api_error(r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
+    } else if (rq && rq->args_cut) {
+        ark_api_error(r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
+    } else if (!rq) {
+        /* Without the context the raw-URI checks above could not run. */
+        ark_api_error(r, 500, "out of memory");
+    } else if (rq->path_ctl) {
+        ark_api_error(r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
+    } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
+        ark_api_error(r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+    } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
+        ark_api_error(r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The Host allow-list and the overload refusal, after the method: 1 with r, else 0. */
+static int load_problem(struct MHD_Connection *c, uint64_t conns, ark_reply *r) {
+    if (!ark_host_allowed(c)) {
+        /* DNS rebinding: a page of another site whose name now resolves to this
+         * server must not read it through the visitor's browser. */
+        ark_api_error(r, 421, "this server does not answer for that Host");
+    } else if (conns > g_soft_limit) {
+        /* Refuse cheaply while connections pile up, so the requests already accepted
+         * still finish in time, instead of everyone timing out together. */
+        ark_api_error(r, 503, "server overloaded; retry in a second");
+        r->retry_after = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static const char *get_header(void *ctx, const char *name) {
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* A body past the limit, or one the spool cannot take, is read to its end and thrown
+ * away, so that its answer can be sent (MHD 0.9.75 queues none while a body is read);
+ * beyond this much more the connection is closed instead. */
+#define PUSH_DISCARD_MAX (1u << 20)
+
+/* PUT and DELETE /api/documents/ID (push.c): the checks of every request, then push.c
+ * takes the body piece by piece as MHD reads it, and answers once it is whole. */
+static enum MHD_Result on_push(req_ctx *rq, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *data, size_t *size) {
+    if (rq->push_state == PUSH_NONE) { /* the head is in */
+        server_turn(rq->conn);
+        rq->push_state = PUSH_ANSWER;
+        uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
+        if (!head_problem(rq, c, rq->uri_len, &rq->reply) && !load_problem(c, conns, &rq->reply)) {
+            ark_push_req req = {method, url + strlen(ARK_PUSH_PREFIX), get_header, c};
+            if (ark_push_begin(&req, &rq->push, &rq->reply) == 0) {
+                rq->push_state = PUSH_READING;
+                if (rq->conn) /* the body's own deadline, from its length (see the reaper) */
+                    atomic_store_explicit(&rq->conn->deadline_ms, now_ms() + 1000u *
+                                          (g_request_timeout_s + ark_push_body_seconds(rq->push)),
+                                          memory_order_relaxed);
+                return MHD_YES;
+            }
+        }
+    } else if (*size) {
+        if (rq->push_state == PUSH_READING &&
+            ark_push_data(rq->push, data, *size, &rq->reply) != 0) {
+            ark_push_free(rq->push);
+            rq->push = NULL;
+            rq->push_state = PUSH_DISCARD;
+        } else if (rq->push_state == PUSH_DISCARD && (rq->discarded += *size) > PUSH_DISCARD_MAX) {
+            return MHD_NO;
+        }
+        *size = 0;
+        return MHD_YES;
+    } else if (rq->push_state == PUSH_READING) { /* the whole body is in */
+        server_turn(rq->conn);
+        ark_push_end(rq->push, &rq->reply);
+        ark_push_free(rq->push);
+        rq->push = NULL;
+    }
+    rq->push_state = PUSH_ANSWERED;
+    enum MHD_Result ok = ark_send_reply(c, method, url, rq->log_path, ARK_ROUTE_DOCUMENTS,
+                                        rq->t0_us, &rq->reply);
+    ark_buf_free(&rq->reply.body);
+    client_turn(rq->conn);
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size,
@@ -314,6 +420,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return done;
     }
     if (rq && rq->state == RQ_QUEUED) return MHD_YES; /* cannot happen: suspended */
+    if (rq && rq->push_state == PUSH_ANSWERED) return MHD_YES; /* MHD sends it */
+    if (rq && (rq->push_state || ark_push_route(url, method)))
+        return on_push(rq, c, url, method, upload_data, upload_size);
     int get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     int options = strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0;
@@ -342,22 +451,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     ark_level level = ARK_LEVEL_PUBLIC;
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
-    hdr_sum hdr = {0, 0};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
     size_t body = body_length(c);
-    if (uri_len > ARK_HTTP_MAX_URL) {
-        ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
-    } else if (rq && rq->args_cut) {
-        ark_api_error(&r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
-    } else if (!rq) {
-        /* Without the context the raw-URI checks above could not run. */
-        ark_api_error(&r, 500, "out of memory");
-    } else if (rq->path_ctl) {
-        ark_api_error(&r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
-    } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
-        ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
-    } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
-        ark_api_error(&r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+    if (head_problem(rq, c, uri_len, &r)) {
+        /* r holds the answer */
     } else if (body > ARK_HTTP_MAX_BODY) {
         /* Answered before the body is read (first call); MHD then closes the
          * connection rather than read the upload. */
@@ -370,15 +466,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (!get_or_head) {
         ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
-    } else if (!ark_host_allowed(c)) {
-        /* DNS rebinding: a page of another site whose name now resolves to this
-         * server must not read it through the visitor's browser. */
-        ark_api_error(&r, 421, "this server does not answer for that Host");
-    } else if (conns > g_soft_limit) {
-        /* Refuse cheaply while connections pile up, so the requests already accepted
-         * still finish in time, instead of everyone timing out together. */
-        ark_api_error(&r, 503, "server overloaded; retry in a second");
-        r.retry_after = 1;
+    } else if (load_problem(c, conns, &r)) {
+        /* r holds the answer */
     } else if (ark_keys_level(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                           MHD_HTTP_HEADER_AUTHORIZATION),
                               &level) != 0) {
