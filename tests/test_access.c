@@ -56,6 +56,10 @@ int main(void) {
         ark_sidecar_free(&sc);
     }
     ok(allbad, "a member of the wrong kind, a bad date, a lone surrogate or NUL: refused, named");
+    ark_err e3 = {0, ""};
+    ok(ark_sidecar_parse("{\"title\": \"x\"", 13, &sc, &e3) == ARK_EINVAL && strcmp(e3.msg, "not one JSON object") == 0,
+       "JSON cut after a good member is not blamed on that member (%s)", e3.msg);
+    ark_sidecar_free(&sc);
 
     const char *fm = "---\r\ntitle: 'Svar om ''skolemad'''\n# a comment\ndate: 2026-06-24\n"
                      "case_numbers: [2026-1, \"2026-2\"]\naccess: intern\n---\n# Tekst\n";

@@ -311,7 +311,7 @@ bad:
     return -1;
 }
 
-static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
+static int read_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
     reader *r = user;
     ark_sidecar *sc = r->sc;
     size_t k;
@@ -344,6 +344,14 @@ static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, 
         break;
     default: sc->committee = v; break;
     }
+    return rc;
+}
+
+/* A member read well is no longer the one to blame: JSON that breaks after it (a
+ * missing '}') is "not one JSON object", not a fault of the last member. */
+static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
+    int rc = read_member(s, kb, ke, vb, ve, user);
+    if (rc == 0) ((reader *)user)->bad = "";
     return rc;
 }
 
