@@ -145,6 +145,9 @@ printf -- '---\naccess: intern\n---\nHemmeligt om Vrimlebort.\n' >"$T/fm.md"
 code=$(put fm.md "$T/fm.md"); [ "$code" = 403 ] && not found vrimlebort fm.md "$KR"
 ok_if $? "nor one whose front matter says intern: 403 ($code)"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/x.txt"); [ "$code" = 405 ]; ok_if $? "GET of a push address: 405 ($code)"
+curl -s -D "$T/h" -o /dev/null -X OPTIONS -H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: PUT' "$U/x.txt"
+! grep -qi '^Access-Control-Allow-Methods:.*PUT' "$T/h" && ! grep -qi '^Access-Control-Allow-Origin' "$T/h"
+ok_if $? "a browser's preflight for a cross-site PUT is not granted"
 
 # ---- what may be pushed -----------------------------------------------------------------
 bad=0
@@ -269,6 +272,9 @@ for k in $(seq 1 50); do printf 'Rate %s\n\nrateord%sq\n' "$k" "$k" >"$T/r.txt";
 dt=$(( $(now_ms) - t0 ))
 ms=$(within_2s found rateord50q rate/r50.txt)
 ok_if $? "50 pushes one after another in $dt ms ($(( 50000 / (dt > 0 ? dt : 1) )) a second), the last found $ms ms after its 202"
+# 6 folder documents and 103 pushed public ones (haver.md, moede.html, 20 + 30 + 50, laas.txt)
+[ "$(curl -s "$S/health" | json_field 'd["documents"]')" = 109 ]
+ok_if $? "/health counts the pushed documents ($(curl -s "$S/health"))"
 for _ in $(seq 1 40); do [ "$(ls "$T/i/.spool" | grep -vc '^lock$')" = 0 ] && break; sleep 0.05; done
 [ "$(ls "$T/i/.spool" | grep -vc '^lock$')" = 0 ]; ok_if $? "the spool is empty once everything is written"
 
