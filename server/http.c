@@ -287,11 +287,11 @@ static void run_job(ark_fair_job *job, int ran) {
 /* Suspend the connection and queue the route on the fair share; when the address's
  * queue is full (or the server stops), a 503 for this address alone. */
 static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uint64_t conns,
-                     const unsigned char *key) {
+                     const unsigned char *key, void (*run)(ark_fair_job *, int)) {
     rq->c = c;
     rq->url = url;
     rq->conns = conns;
-    rq->job.run = run_job;
+    rq->job.run = run;
     rq->state = RQ_QUEUED;
     /* Suspended before it is queued: a worker's resume must never come first. */
     MHD_suspend_connection(c);
@@ -357,6 +357,23 @@ static const char *get_header(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
+/* On a search thread: check a whole push body and make it durable (push.c), then give
+ * the connection back to MHD to send the answer, as run_job does. */
+static void run_push(ark_fair_job *job, int ran) {
+    req_ctx *rq = (req_ctx *)(void *)((char *)job - offsetof(req_ctx, job));
+    if (ran) {
+        ark_push_end(rq->push, &rq->reply);
+    } else {
+        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+        rq->reply.retry_after = 1;
+    }
+    ark_push_free(rq->push);
+    rq->push = NULL;
+    rq->push_state = PUSH_ANSWERED;
+    rq->state = RQ_ANSWERED;
+    MHD_resume_connection(rq->c);
+}
+
 /* A body past the limit, or one the spool cannot take, is read to its end and thrown
  * away, so that its answer can be sent (MHD 0.9.75 queues none while a body is read);
  * beyond this much more the connection is closed instead. */
@@ -392,11 +409,17 @@ static enum MHD_Result on_push(req_ctx *rq, struct MHD_Connection *c, const char
         }
         *size = 0;
         return MHD_YES;
-    } else if (rq->push_state == PUSH_READING) { /* the whole body is in */
+    } else if (rq->push_state == PUSH_READING) {
+        /* The whole body is in. Its check (a 64 MB PDF loads for seconds) and its fsyncs
+         * run on a search thread, taking turns by address as searches do, so that this
+         * MHD thread's other connections are not held up. */
+        unsigned char key[ARK_FAIR_KEY];
+        int trusted;
         server_turn(rq->conn);
-        ark_push_end(rq->push, &rq->reply);
-        ark_push_free(rq->push);
-        rq->push = NULL;
+        ark_client_key(c, key, &trusted);
+        hand_off(rq, c, url, (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed), key,
+                 run_push);
+        return MHD_YES;
     }
     rq->push_state = PUSH_ANSWERED;
     enum MHD_Result ok = ark_send_reply(c, method, url, rq->log_path, ARK_ROUTE_DOCUMENTS,
@@ -483,7 +506,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_request_base(c, trusted, rq->base, sizeof rq->base);
         rq->level = level;
         if (!ark_fair_inline(key)) {
-            hand_off(rq, c, url, conns, key);
+            hand_off(rq, c, url, conns, key, run_job);
             return MHD_YES;
         }
         uint64_t t1 = now_us();
