@@ -455,6 +455,9 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
         goto fatal;
     }
     b.files_failed += ark_plan_clashes(walk, lp, &stored, take);
+    long pushed = ark_plan_pushed_elsewhere(walk, lp, take, &err);
+    if (pushed < 0) goto fatal;
+    b.files_failed += (uint64_t)pushed;
 
     size_t nmeta;
     const char *const *meta = meta_of(o->mask, &nmeta);
@@ -658,7 +661,7 @@ int main(int argc, char **argv) {
      * a file is intern, or to empty it of documents that are no longer. */
     char closed_dir[4096];
     snprintf(closed_dir, sizeof closed_dir, "%s/%s", index, ark_level_dir(ARK_LEVEL_INTERN));
-    level_pass pub = {levels, ARK_LEVEL_PUBLIC}, intern = {levels, ARK_LEVEL_INTERN};
+    level_pass pub = {levels, ARK_LEVEL_PUBLIC, closed_dir}, intern = {levels, ARK_LEVEL_INTERN, index};
     status = index_level(index, &pub, &walk, &o, &tot);
     if (status == 0 && (any_closed || ark_db_exists(closed_dir)))
         status = index_level(closed_dir, &intern, &walk, &o, &tot);

@@ -33,6 +33,7 @@ typedef struct doc_list {
 typedef struct level_pass {
     const signed char *of; /* per walk entry */
     ark_level lv;
+    const char *other;     /* the other level's database folder (pushed ids), or NULL */
 } level_pass;
 
 /* The canonical folder walk entry i was found under. */
@@ -54,5 +55,10 @@ size_t ark_plan_folder_docs(const doc_list *stored);
  * refused (an id held from another root or pushed over HTTP, or found twice). */
 size_t ark_plan_clashes(const ark_walk *w, const level_pass *lp, const doc_list *stored,
                         char *take);
+/* Refuse (take[i] = 0, report) the files taken at this level whose id a document pushed
+ * over HTTP holds in the other level's database (lp->other; none there holds nothing):
+ * one source per id across the levels too. Returns the number refused, or -1 with err
+ * when that database cannot be read. */
+long ark_plan_pushed_elsewhere(const ark_walk *w, const level_pass *lp, char *take, ark_err *err);
 
 #endif

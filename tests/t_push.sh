@@ -258,9 +258,14 @@ ok_if $? "and written within 2 s of the lock's release ($ms ms)"
 
 # ---- the indexer and pushed ids -----------------------------------------------------------
 cp "$T/a.txt" "$T/src/laas.txt"
+mkdir -p "$T/src/lukket"; cp "$T/a.txt" "$T/src/lukket/personale.txt"
 "$INDEXER" --quiet --index "$T/i" "$T/src" 2>"$T/cli2.log"; rc=$?
 [ $rc = 1 ] && grep -q 'laas.txt.*pushed' "$T/cli2.log" && found låseord laas.txt
 ok_if $? "a folder's file with a pushed id is refused, the pushed document stays (exit $rc: $(head -c 160 "$T/cli2.log"))"
+grep -q 'lukket/personale.txt.*pushed to the index at another level' "$T/cli2.log" && settle &&
+    not found kattekillinger lukket/personale.txt && found qorvandel lukket/personale.txt "$KR"
+ok_if $? "also when the push is at another level (intern), and the public database stays without it"
+rm -r "$T/src/lukket"
 rm "$T/src/laas.txt" "$T/src/mappe.txt" "$T/src/004_d98ee981822f2781.txt"
 "$INDEXER" --quiet --index "$T/i" "$T/src" 2>"$T/cli3.log"; rc=$?
 [ $rc = 1 ] && grep -q "would remove 2 of the index's 6 documents from folders" "$T/cli3.log" && found drabantby3x kill/d3.txt
