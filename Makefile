@@ -103,15 +103,9 @@ $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/s
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
-# The fault test drives the indexer's own path for a file: every indexer object but main;
-# and C++'s operator new through its malloc (tests/faults_new.cc).
-$(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_new.o \
-		$(filter-out $(BUILD)/indexer/main.o,$(INDEXER_OBJ)) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
-
-# The access test reads sidecars as the indexer does (indexer/level.c).
-$(BUILD)/tests/test_access: $(BUILD)/tests/test_access.o $(BUILD)/indexer/level.o $(LIBA)
+# The fault test drives the path of one file into the index (lib/ingest), and C++'s
+# operator new through its malloc (tests/faults_new.cc).
+$(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_new.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 

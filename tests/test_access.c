@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "arkivar/access.h"
-#include "../indexer/level.h"
+#include "arkivar/ingest.h"
 #include "tap.h"
 
 static int level_of(const char *json) {
@@ -59,6 +59,10 @@ int main(void) {
         ark_sidecar_free(&sc);
     }
     ok(allbad, "a member of the wrong kind, a bad date, a lone surrogate or NUL: refused, named");
+    ark_err e3 = {0, ""};
+    ok(ark_sidecar_parse("{\"title\": \"x\"", 13, &sc, &e3) == ARK_EINVAL && strcmp(e3.msg, "not one JSON object") == 0,
+       "JSON cut after a good member is not blamed on that member (%s)", e3.msg);
+    ark_sidecar_free(&sc);
 
     const char *fm = "---\r\ntitle: 'Svar om ''skolemad'''\n# a comment\ndate: 2026-06-24\n"
                      "case_numbers: [2026-1, \"2026-2\"]\naccess: intern\n---\n# Tekst\n";
@@ -117,5 +121,38 @@ int main(void) {
        "a name twice is refused (%s)", err.msg);
     ok(ark_key_name_ok("team-øu") == 0 && ark_key_name_ok("team.oeu_2") == 1 && ark_key_name_ok("") == 0,
        "names: letters, digits, . _ -");
+
+    /* Rights: an optional fourth field; a file written before it existed reads as before. */
+    char rfile[600];
+    n = snprintf(rfile, sizeof rfile, "anna intern ");
+    for (int i = 0; i < ARK_KEY_HASH; i++) n += snprintf(rfile + n, sizeof rfile - (size_t)n, "%02x", h[i]);
+    n += snprintf(rfile + n, sizeof rfile - (size_t)n, " write\nbo offentlig %064d\ncarl offentlig %064d\twrite \n", 0, 1);
+    err = (ark_err){0, ""};
+    ok(ark_keys_parse(rfile, (size_t)n, &k, &err) == 0 && k.n == 3, "a key file with rights parses (%s)", err.msg);
+    const ark_key_entry *e = ark_keys_match(&k, key, strlen(key));
+    ok(e && strcmp(e->name, "anna") == 0 && e->level == ARK_LEVEL_INTERN && e->rights == ARK_RIGHT_WRITE,
+       "a key with \"write\": its entry has the level and the right");
+    ok(ark_keys_find(&k, "bo")->rights == 0 && ark_keys_find(&k, "carl")->rights == ARK_RIGHT_WRITE,
+       "no fourth field: search only; tabs and trailing blanks around it are fine");
+    ok(!ark_keys_match(&k, key2, strlen(key2)), "another key matches no entry");
+    ark_keys_free(&k);
+    const char *badrights[] = {"a intern %064d read\n", "a intern %064d write,write\n",
+                               "a intern %064d write,\n", "a intern %064d ,write\n",
+                               "a intern %064d Write\n", "a intern %064d write x\n"};
+    all = 1;
+    for (size_t i = 0; i < sizeof badrights / sizeof badrights[0]; i++) {
+        char line[200];
+        snprintf(line, sizeof line, badrights[i], 0);
+        if (ark_keys_parse(line, strlen(line), &k, &err) != ARK_EINVAL || !strstr(err.msg, "line 1")) {
+            all = 0;
+            printf("#   accepted: %s", line);
+        }
+        ark_keys_free(&k);
+    }
+    ok(all, "an unknown right, one twice, an empty item or a fifth field: refused, naming the line");
+    unsigned r = 0;
+    ok(ark_rights_parse("write", 5, &r) == 0 && r == ARK_RIGHT_WRITE && ark_rights_parse("", 0, &r) == ARK_EINVAL &&
+           strcmp(ark_right_name(ARK_RIGHT_WRITE), "write") == 0 && ark_right_name(2) == NULL,
+       "rights by name and back");
     return done_testing();
 }

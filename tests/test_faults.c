@@ -26,11 +26,11 @@
 #include <libxml/xmlerror.h>
 
 #include "arkivar/index.h"
+#include "arkivar/ingest.h"
 #include "arkivar/query.h"
 #include "arkivar/record.h"
 #include "arkivar/search.h"
 #include "arkivar/text.h"
-#include "../indexer/build.h"
 #include "tap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
