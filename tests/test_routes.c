@@ -188,7 +188,7 @@ static void test_push(const char *dir, const char *idx) {
        "a body that grows past it: 413");
     st = push(&r, "PUT", "000_92fe6cf18886d868.txt", "Tekst.", aw, NULL);
     ok(st == 409, "a folder's id: 409 (%s)", body(&r));
-    st = push(&r, "PUT", "a.docx", "Tekst.", aw, NULL);
+    st = push(&r, "PUT", "a.xlsx", "Tekst.", aw, NULL);
     ok(st == 415, "a format no loader reads: 415");
     st = push(&r, "PUT", "a.txt", " \n", aw, NULL);
     ok(st == 422, "no text: 422");
