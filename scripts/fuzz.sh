@@ -25,7 +25,9 @@ build() { # name sources...
 build fuzz_query tests/fuzz/fuzz_query.c lib/search/query.c
 build fuzz_text tests/fuzz/fuzz_text.c lib/text/*.c
 build fuzz_cpr tests/fuzz/fuzz_cpr.c lib/text/*.c
-build fuzz_tok tests/fuzz/fuzz_tok.c lib/analysis/*.c
+# The analyzer's lemma table is compiled in from data/lemmas.txt, as the Makefile does.
+EMBED_INCLUDE=an_int.h sh scripts/embed.sh ark_lemmas_text data/lemmas.txt >"$OUT/lemmas_text.c"
+build fuzz_tok tests/fuzz/fuzz_tok.c lib/analysis/*.c "$OUT/lemmas_text.c" -Ilib/analysis
 build fuzz_office tests/fuzz/fuzz_office.c lib/text/*.c
 # fuzz_office's seeds: the bodies of the office fixtures (python3's zipfile unpacks them).
 mkdir -p "$OUT/seeds-office"

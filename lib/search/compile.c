@@ -247,6 +247,7 @@ static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase
         w.stop = is_stopword(w.exact) && !(in_phrase && depth == 0);
         w.stop_in_phrase = w.in_phrase && is_stopword(w.exact);
         int near = depth == 0 && !negated && near_word(b, &tok, &w);
+        b->near += near;
         if (!negated) remember(b, &w);
         ark_xq *q = with_pieces(b, &w, word_query(&w));
         if (near) q = scale_free(q, W_NEAR);

@@ -36,6 +36,7 @@ typedef struct qbuild {
     int in_phrase;               /* words remembered now belong to phrase `phrases` */
     int oom;                     /* an allocation failed: the query is not usable */
     int rc;                      /* a lookup in the index failed (err says why): the same */
+    int near;                    /* typed words replaced by the word they stand for */
     ark_err err;
 } qbuild;
 
