@@ -48,7 +48,9 @@ for t in fuzz_query fuzz_text fuzz_cpr fuzz_tok fuzz_office; do
     work="$OUT/$t-corpus"
     mkdir -p "$work"
     start=$(date +%s.%N)
+    # a crashing input is written under $OUT (the log names it), never into the tree
     if "$OUT/$t" -runs="$RUNS" -max_total_time="$SECS" -max_len=8192 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="$OUT/$t-" \
         "$work" "$seeds" >"$OUT/$t.log" 2>&1; then res=ok; else res=CRASH; status=1; fi
     end=$(date +%s.%N)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t.log" | tail -1)
