@@ -209,7 +209,7 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q) {
  * of it: "bøger" is never "øget"); *w becomes the indexed word's and 1 is returned. */
 static int near_word(qbuild *b, const ark_token *tok, ark_qword *w) {
     if (tok->kind != ARK_TOK_WORD || w->prefix || w->in_phrase) return 0;
-    const char *forms[] = {w->exact, w->stem, w->fold, w->part};
+    const char *forms[] = {w->exact, w->stem, w->fold, w->fold2, w->alt, w->lemma, w->part};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
         if (forms[i][0] && (freq_of(b, forms[i]) || b->rc)) return 0;
     char *near = NULL;

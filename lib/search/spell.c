@@ -12,9 +12,10 @@
 #include "arkivar/schema.h"
 #include "engine.h"
 
-/* Does the index know w in any form: exact, stem, folded, as a compound part? */
+/* Does the index know w in any form it is searched by (compile.c's word_query): exact,
+ * stem, folded (as typed and as a stem), old spelling, lemma, as a compound part? */
 static int known(ark_engine *e, const ark_qword *w, int *yes, ark_err *fail) {
-    const char *forms[] = {w->exact, w->stem, w->fold, w->part};
+    const char *forms[] = {w->exact, w->stem, w->fold, w->fold2, w->alt, w->lemma, w->part};
     *yes = 0;
     for (size_t i = 0; i < sizeof forms / sizeof forms[0] && !*yes; i++) {
         uint64_t f = 0;
