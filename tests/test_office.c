@@ -52,6 +52,8 @@ static const char *file_of(const char *name, const void *p, size_t n) {
 }
 
 /* Load p and compare: bytes (NULL: not checked), title (NULL: none), format. */
+static const char *want_date = ""; /* the date the next is_loaded expects */
+
 static void is_loaded(const char *p, const char *bytes, const char *title, const char *format,
                       const char *descr) {
     ark_source s;
@@ -65,6 +67,8 @@ static void is_loaded(const char *p, const char *bytes, const char *title, const
     is_str(s.format, format, descr);
     if (title) is_str(s.title, title, descr);
     else ok(s.title == NULL, "%s: no title", descr);
+    is_str(s.date, want_date, descr);
+    want_date = "";
     ark_source_free(&s);
 }
 
@@ -99,9 +103,12 @@ static void test_docx(void) {
             "<mc:Fallback><w:txbxContent><w:p><w:r><w:t>Kopi</w:t></w:r></w:p></w:txbxContent>"
             "</mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>efter</w:t></w:r></w:p>"),
         "docProps/core.xml",
-        "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
-        "<dc:title>\n  Svar   om\tskolemad </dc:title></cp:coreProperties>",
+        "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+        "xmlns:dcterms=\"http://purl.org/dc/terms/\">"
+        "<dc:title>\n  Svar   om\tskolemad </dc:title>"
+        "<dcterms:created>2026-04-15T09:30:00Z</dcterms:created></cp:coreProperties>",
         NULL};
+    want_date = "2026-04-15"; /* dcterms:created */
     is_loaded(zip_of("plain.docx", plain),
               "# Svar til ØU\n\nKære udvalg\ttab\nny linje-ord\n\na1 a1b | c1\n\na2\n\n"
               "Tekstboks\n\nefter\n\n",
@@ -177,9 +184,11 @@ static void test_odt(void) {
         "<text:list><text:list-item><text:p>punkt</text:p></text:list-item></text:list>"
         "</office:text></office:body></office:document-content>",
         "meta.xml",
-        "<office:document-meta " ODF_NS "><office:meta><dc:title>ODT-titel</dc:title>"
-        "</office:meta></office:document-meta>",
+        "<office:document-meta " ODF_NS " xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\">"
+        "<office:meta><dc:title>ODT-titel</dc:title>"
+        "<meta:creation-date>2025-11-03T08:00:00</meta:creation-date></office:meta></office:document-meta>",
         NULL};
+    want_date = "2025-11-03"; /* meta:creation-date */
     is_loaded(zip_of("a.odt", odt),
               "## Niveau to\n\n# Via P1\n\nP2\n\n#### Fire\n\n# Uden niveau\n\n"
               "Et afsnit\ttab\nlinje slut.\n\nx | z\n\npunkt\n\n",

@@ -47,7 +47,8 @@ typedef struct ark_source {
                         transferred with the struct; ark_meta_extract prefers it */
     int is_markdown; /* .md, or markdown headings seen */
     unsigned mask;   /* ARK_MASK_* beyond CPR numbers, set by the caller after loading */
-    char date[11];   /* the format's own date, "YYYY-MM-DD" (a PDF's CreationDate), or
+    char date[11];   /* the format's own date, "YYYY-MM-DD" (a PDF's CreationDate, a
+                        DOCX's dcterms:created, an ODT's meta:creation-date), or
                         "": ark_meta_extract takes it when the text dates nothing */
     const char *format; /* what the bytes were read from: "text", "markdown", "pdf",
                            "html", "docx", "odt" (static, never freed; NULL until loaded) */

@@ -7,7 +7,8 @@
  *   turning the document's body into an ark_source as html.c does: paragraphs separated
  *   by blank lines, headings from the document's own styles written as markdown headings
  *   ("## …"), a table row as one paragraph with its cells joined by " | ", tabs and line
- *   breaks kept; the title from docProps/core.xml (DOCX) or meta.xml (ODT).
+ *   breaks kept; the title and the creation date from docProps/core.xml (DOCX) or
+ *   meta.xml (ODT).
  * Not here: reading the file (ark_file_read: links, FIFOs, the size limit), choosing this
  *   loader by content (load.c), cutting passages (segment.c). Not read, by design:
  *   headers and footers, footnotes and endnotes, comments, tracked deletions and moves,
@@ -36,6 +37,8 @@
 #define NS_W_STRICT "http://purl.oclc.org/ooxml/wordprocessingml/main"
 #define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_DC "http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS "http://purl.org/dc/terms/"
+#define NS_META "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 #define NS_TEXT "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 #define NS_TABLE "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 #define NS_OFFICE "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -572,23 +575,32 @@ typedef struct title_walk {
     walk w;
     ark_buf b;
     int in, done;
+    int in_date;  /* in dcterms:created (DOCX) or meta:creation-date (ODT) */
+    char date[11]; /* its first ten characters, "YYYY-MM-DD" when it has that shape */
+    size_t dn;
 } title_walk;
 
 static void title_start(void *u, const xmlChar *ln, const xmlChar *pfx, const xmlChar *uri,
                         int nns, const xmlChar **ns, int na, int nd, const xmlChar **a) {
     title_walk *t = u;
     if (!t->done && is(uri, NS_DC) && named(ln, "title")) t->in = 1;
+    if (!t->dn && ((is(uri, NS_DCTERMS) && named(ln, "created")) ||
+                   (is(uri, NS_META) && named(ln, "creation-date"))))
+        t->in_date = 1;
 }
 
 static void title_end(void *u, const xmlChar *ln, const xmlChar *pfx, const xmlChar *uri) {
     title_walk *t = u;
     if (t->in && is(uri, NS_DC) && named(ln, "title")) t->in = 0, t->done = 1;
+    if (t->in_date) t->in_date = 0, t->dn = t->dn ? t->dn : 1; /* one date element only */
 }
 
 /* Its white space runs as one space, trimmed, at most MAX_TITLE bytes (cut between
  * characters: libxml2 hands over valid UTF-8). */
 static void title_chars(void *u, const xmlChar *ch, int n) {
     title_walk *t = u;
+    for (int i = 0; t->in_date && i < n && t->dn < 11; i++)
+        if (t->dn < 10) t->date[t->dn++] = (char)ch[i];
     for (int i = 0; t->in && i < n; i++) {
         char c = (char)ch[i];
         int ws = c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -810,9 +822,19 @@ out:
     return rc;
 }
 
-/* The document's own title, NULL when it has none (or an empty one). A damaged
- * metadata part is a damaged document, as for Word: its error is the load's. */
-static int read_title(zip_t *za, const char *path, int kind, char **out, ark_err *err) {
+/* "YYYY-MM-DD" with a month and a day in range? */
+static int iso_date(const char *d) {
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? d[i] != '-' : d[i] < '0' || d[i] > '9') return 0;
+    int m = (d[5] - '0') * 10 + d[6] - '0', day = (d[8] - '0') * 10 + d[9] - '0';
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+/* The document's own title, NULL when it has none (or an empty one), and its creation
+ * date into date ("" when none). A damaged metadata part is a damaged document, as for
+ * Word: its error is the load's. */
+static int read_title(zip_t *za, const char *path, int kind, char **out, char date[11],
+                      ark_err *err) {
     xmlSAXHandler h = {0};
     h.startElementNs = title_start;
     h.endElementNs = title_end;
@@ -821,6 +843,10 @@ static int read_title(zip_t *za, const char *path, int kind, char **out, ark_err
     memset(&t, 0, sizeof t);
     *out = NULL;
     int rc = parse_entry(za, path, kind == 'd' ? "docProps/core.xml" : "meta.xml", 0, &h, &t.w, err);
+    if (!rc && t.dn >= 10 && iso_date(t.date)) {
+        memcpy(date, t.date, 10);
+        date[10] = '\0';
+    }
     while (!rc && t.b.len && t.b.data[t.b.len - 1] == ' ') t.b.data[--t.b.len] = '\0';
     if (rc || !t.b.len) {
         ark_buf_free(&t.b);
@@ -859,7 +885,7 @@ int ark_office_load(const char *path, ark_source *out, ark_err *err) {
         rc = ark_err_set(err, ARK_EEMPTY, "%s: no text in the document", path);
         goto out;
     }
-    if ((rc = read_title(za, path, kind, &out->title, err))) goto out;
+    if ((rc = read_title(za, path, kind, &out->title, out->date, err))) goto out;
     out->len = k.b.len;
     if (!(out->bytes = ark_buf_take(&k.b))) {
         free(out->title);
