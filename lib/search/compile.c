@@ -205,20 +205,18 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q) {
 /* A typed word the index knows in no form stands for the word it holds nearest to
  * (ark_near_word): the records' own misspelling of a word typed right, or the word typed
  * with a typo, even beside words that match. Only a bare word of five letters or more
- * is replaced, and a Danish word only by a word that is none (the records' misspelling
- * of it: "bøger" is never "øget"); *w becomes the indexed word's and 1 is returned. */
+ * is replaced, and never a word of the Danish word list ("bøger" is never "øget"; most
+ * words typed are in it, so most words cost no lookup here); *w becomes the indexed
+ * word's and 1 is returned. */
 static int near_word(qbuild *b, const ark_token *tok, ark_qword *w) {
-    if (tok->kind != ARK_TOK_WORD || w->prefix || w->in_phrase) return 0;
+    if (tok->kind != ARK_TOK_WORD || w->prefix || w->in_phrase || strlen(w->exact) < 5 ||
+        ark_an_is_word(b->e->an, w->exact, strlen(w->exact)))
+        return 0;
     const char *forms[] = {w->exact, w->stem, w->fold, w->fold2, w->alt, w->lemma, w->part};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
         if (forms[i][0] && (freq_of(b, forms[i]) || b->rc)) return 0;
     char *near = NULL;
     if (ark_near_word(b->e, w->exact, strlen(w->exact), &near, &b->err)) b->rc = b->err.code;
-    if (near && ark_an_is_word(b->e->an, w->exact, strlen(w->exact)) &&
-        ark_an_is_word(b->e->an, near, strlen(near))) {
-        free(near);
-        near = NULL;
-    }
     if (!near) return 0;
     ark_token nt = {near, strlen(near), 0, ARK_TOK_WORD, 0};
     ark_qword nw;
