@@ -434,6 +434,7 @@ static ark_xq *filter_query(ark_engine *e, const ark_qnode *n) {
  * typed without æøå ("okonomiforvaltningen") is the expansion all the same. */
 typedef struct word_keys {
     char k[MAX_KEYS][ARK_MAX_TERM + 1];
+    int pos[MAX_KEYS]; /* and_query: the query part of the word the key comes from, -1 */
     size_t n;
 } word_keys;
 
@@ -441,13 +442,17 @@ static void add_keys(ark_engine *e, word_keys *wk, const char *text) {
     ark_tok t;
     ark_token tok;
     ark_tok_init(&t, text, strlen(text));
-    while (wk->n < MAX_KEYS && ark_tok_next(&t, &tok))
+    while (wk->n < MAX_KEYS && ark_tok_next(&t, &tok)) {
+        wk->pos[wk->n] = -1;
         value_key(e, tok.p, tok.len, wk->k[wk->n++], sizeof wk->k[0]);
+    }
 }
 
-/* Does the expansion's key sequence occur among the typed words' keys? Then the
- * acronym is a fitting alternative ("Økonomiudvalget" → ØU). */
-static int expansion_in(ark_engine *e, const char *expansion, const word_keys *q) {
+/* Where the expansion's key sequence occurs among the typed words' keys (its first key
+ * into *at, its length into *len): then the acronym is a fitting alternative
+ * ("Økonomiudvalget" → ØU). 0 when it does not. */
+static int expansion_in(ark_engine *e, const char *expansion, const word_keys *q, size_t *at,
+                        size_t *len) {
     word_keys *x = calloc(1, sizeof *x);
     if (!x) return 0;
     add_keys(e, x, expansion);
@@ -455,7 +460,7 @@ static int expansion_in(ark_engine *e, const char *expansion, const word_keys *q
     for (size_t i = 0; x->n && !found && i + x->n <= q->n; i++) {
         size_t j = 0;
         while (j < x->n && strcmp(q->k[i + j], x->k[j]) == 0) j++;
-        found = j == x->n;
+        if ((found = j == x->n)) *at = i, *len = x->n;
     }
     free(x);
     return found;
@@ -488,6 +493,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
     for (size_t i = 0; i < nkids && !b->oom && np < 60 && nn < 60 && nf < 60; i++) {
         const ark_qnode *k = kids[i];
         ark_xq *q = NULL;
+        size_t first_key = keys ? keys->n : 0;
         if (keys && !k->negated && k->kind == ARK_Q_WORD) add_keys(b->e, keys, k->text);
         if (keys && !k->negated && k->kind == ARK_Q_PHRASE)
             for (size_t w = 0; w < k->nwords; w++) add_keys(b->e, keys, k->words[w]);
@@ -517,6 +523,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             continue;
         }
         pos[np++] = q;
+        for (size_t j = first_key; keys && j < keys->n; j++) keys->pos[j] = (int)(np - 1);
         if (!q) continue;
         if (k->kind == ARK_Q_WORD && b->nwords == first_word + 1) {
             const ark_qword *w = &b->words[first_word];
@@ -557,10 +564,22 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
     }
     /* acronyms for expansions typed in full */
     const ark_synonyms *syn = b->e->syn;
+    /* The acronym stands for all the words of its expansion: it is an alternative of each
+     * of them, so a passage that only has "ReVUS" meets "regional vækst- og
+     * udviklingsstrategi" as fully as one that has the words (not as one word of three). */
     for (size_t i = 0; syn && keys && i < syn->n && np < 79; i++)
-        for (size_t j = 0; j < syn->v[i].nexpansions; j++)
-            if (expansion_in(b->e, syn->v[i].expansions[j], keys)) {
-                pos[np++] = term(syn->v[i].acronym, W_SYN);
+        for (size_t j = 0, at, len; j < syn->v[i].nexpansions; j++)
+            if (expansion_in(b->e, syn->v[i].expansions[j], keys, &at, &len)) {
+                int last = -1, any = 0;
+                for (size_t k = at; k < at + len; k++) {
+                    int p = keys->pos[k];
+                    if (p < 0 || p == last) continue;
+                    ark_xq *alt[2] = {pos[p], term(syn->v[i].acronym, W_SYN)};
+                    pos[p] = combine_free(ARK_XQ_OR, alt, 2, 0);
+                    last = p;
+                    any = 1;
+                }
+                if (!any) pos[np++] = term(syn->v[i].acronym, W_SYN);
                 break;
             }
     free(keys);
