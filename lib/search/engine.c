@@ -4,7 +4,8 @@
  * The stages of a search, each in its own file (engine.h is what they share):
  *   compile.c  the parsed query -> one Xapian query, with the Danish analysis chain
  *   search.c   running it: the page rule, the rerank, facets, counts, snippets
- *   spell.c    "Mente du" and completions: the words the index knows
+ *   spell.c    "Mente du": the words the index knows, for words it does not
+ *   suggest.c  completions of the word being typed
  *   doc.c      passages and document records as stored, and the document view
  * Not here: parsing (query.c), windows and offsets (snippet.c), Xapian (index.h). */
 #include "engine.h"
