@@ -2,7 +2,9 @@
  * Owns: ark_an_forms, the one producer of a word's forms (exact, stem, folded form and
  * folded stem, the stems of its compound parts) for the indexer and the query side, and
  * ark_an_terms, the one place that says which of them (with the prefixes of schema.h) a
- * token of each kind puts into the index, deduplicated at one position.
+ * token of each kind puts into the index, deduplicated at one position; and
+ * ark_an_term_spans, the same terms with the bytes of the token each stands for (the
+ * highlighter marks a compound's part, not the whole word).
  * Not here: token boundaries (tok.c), lowercasing and folding (fold.c), stems (stem.c),
  * compound parts (compound.c), Xapian (index.h).
  * Why: the indexer writes these terms, and a query word (lib/search/qword.c) must ask
@@ -19,8 +21,12 @@
  * weight that the text does not have ("co2" and "Zco2" are two terms, "6" and "6" one). */
 typedef struct emitter {
     ark_term_fn fn;
+    ark_span_fn sfn; /* instead of fn: ark_an_term_spans */
     void *user;
     uint32_t pos;
+    size_t at, end;        /* the bytes of the lowercase form the next terms stand for */
+    const uint32_t *map;   /* lowercase offset -> token offset (sfn only); NULL: whole token */
+    size_t tok_len;
     size_t nseen;
     uint32_t seen_h[SEEN_MAX];
     uint8_t seen_len[SEEN_MAX];
@@ -45,7 +51,18 @@ static void emit(emitter *e, char prefix, const char *s, size_t len) {
         memcpy(e->seen[e->nseen], t, o);
         e->nseen++;
     }
-    e->fn(t, o, e->pos, e->user);
+    if (!e->sfn) {
+        e->fn(t, o, e->pos, e->user);
+        return;
+    }
+    size_t a = e->map ? e->map[e->at] : 0, b = e->map ? e->map[e->end] : e->tok_len;
+    e->sfn(t, o, a, b, e->user);
+}
+
+/* The next terms stand for low[at, end) (offsets in the token's whole lowercase form). */
+static void span(emitter *e, size_t at, size_t end) {
+    e->at = at;
+    e->end = end;
 }
 
 static void emit_stem(ark_an *an, emitter *e, char prefix, const char *s, size_t len) {
@@ -79,18 +96,23 @@ void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_
     f->fold_stem_len = ark_fold(f->stem, f->stem_len, f->fold_stem, sizeof f->fold_stem);
     f->nparts = 0;
     if (!(what & ARK_FORMS_PARTS) || !f->letters) return; /* no letters: never a compound */
-    char p[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1];
-    size_t np = ark_an_split(an, w, n, p, ARK_FORMS_MAX_PARTS);
-    for (size_t i = 0; i < np; i++)
-        f->part_len[i] = ark_an_stem(an, p[i], strlen(p[i]), f->parts[i], sizeof f->parts[i]);
+    uint8_t cut[ARK_SPLIT_MAX][2];
+    size_t np = an ? ark_split_cuts(an, w, n, cut, ARK_FORMS_MAX_PARTS) : 0;
+    for (size_t i = 0; i < np; i++) {
+        f->part_at[i][0] = cut[i][0];
+        f->part_at[i][1] = cut[i][1];
+        f->part_len[i] = ark_an_stem(an, w + cut[i][0], (size_t)(cut[i][1] - cut[i][0]),
+                                     f->parts[i], sizeof f->parts[i]);
+    }
     f->nparts = np;
 }
 
 /* exact, Z stem, F folded form and folded stem (when folding changes the word), P parts
- * of a lowercase word. */
-static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int parts) {
+ * of a lowercase word, which stands at offset at of the token's lowercase form. */
+static void word_terms(ark_an *an, emitter *e, const char *low, size_t at, size_t len, int parts) {
     ark_forms f;
-    ark_an_forms(an, low, len, parts ? ARK_FORMS_PARTS : 0, &f);
+    ark_an_forms(an, low + at, len, parts ? ARK_FORMS_PARTS : 0, &f);
+    span(e, at, at + f.exact_len);
     emit(e, 0, f.exact, f.exact_len);
     if (!f.letters) return; /* "6" in "6-by-samarbejde": no stem, no fold */
     emit(e, ARK_PFX_STEM, f.stem, f.stem_len);
@@ -98,7 +120,10 @@ static void word_terms(ark_an *an, emitter *e, const char *low, size_t len, int 
         emit(e, ARK_PFX_FOLD, f.fold, f.fold_len);
         emit(e, ARK_PFX_FOLD, f.fold_stem, f.fold_stem_len);
     }
-    for (size_t i = 0; i < f.nparts; i++) emit(e, ARK_PFX_PART, f.parts[i], f.part_len[i]);
+    for (size_t i = 0; i < f.nparts; i++) {
+        span(e, at + f.part_at[i][0], at + f.part_at[i][1]);
+        emit(e, ARK_PFX_PART, f.parts[i], f.part_len[i]);
+    }
 }
 
 /* Length of a hyphen (-, U+2010, U+2011) at s[i], else 0. */
@@ -123,11 +148,11 @@ static void wordish_terms(ark_an *an, emitter *e, const char *low, size_t len) {
     for (i = 0; i < len; i++)
         if (hyphen_at(low, len, i)) hy++;
     if (!hy) {
-        word_terms(an, e, low, len, 1);
+        word_terms(an, e, low, 0, len, 1);
         /* "ØU's", "KK’s": the genitive after an apostrophe also indexes the bare form */
         for (i = 0; i < len; i++) {
             if (apos_at(low, len, i)) {
-                word_terms(an, e, low, i, 0);
+                word_terms(an, e, low, 0, i, 0);
                 break;
             }
         }
@@ -135,7 +160,7 @@ static void wordish_terms(ark_an *an, emitter *e, const char *low, size_t len) {
     }
     /* "EAT-skolemadsordningen": the whole, then every piece with its own compounds, so
      * "skolemadsordningen" and "skolemad" both reach it. */
-    word_terms(an, e, low, len, 0);
+    word_terms(an, e, low, 0, len, 0);
     size_t s = 0;
     for (i = 0; i <= len;) {
         size_t hl = i < len ? hyphen_at(low, len, i) : 1;
@@ -143,7 +168,7 @@ static void wordish_terms(ark_an *an, emitter *e, const char *low, size_t len) {
             i++;
             continue;
         }
-        if (i > s) word_terms(an, e, low + s, i - s, 1);
+        if (i > s) word_terms(an, e, low, s, i - s, 1);
         i += hl;
         s = i;
     }
@@ -177,26 +202,20 @@ static void piece_terms(ark_an *an, emitter *e, const char *low, size_t len) {
             in = 0;
             if (!((pl == 4 && !memcmp(low + s, "http", 4)) ||
                   (pl == 5 && !memcmp(low + s, "https", 5)) ||
-                  (pl == 3 && !memcmp(low + s, "www", 3))))
+                  (pl == 3 && !memcmp(low + s, "www", 3)))) {
+                span(e, s, i);
                 emit_stem(an, e, ARK_PFX_PART, low + s, pl);
+            }
         }
         i += n;
     }
 }
 
-void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) {
-    if (!an || !tok || !fn || !tok->p) return;
-    emitter e;
-    e.fn = fn;
-    e.user = user;
-    e.pos = tok->pos;
-    e.nseen = 0;
-    char low[ARK_MAX_TERM + 1];
-    size_t ll = ark_lower(tok->p, tok->len, low, sizeof low);
-    if (!ll) return;
+static void token_terms(ark_an *an, const ark_token *tok, emitter *e, const char *low, size_t ll) {
+    span(e, 0, ll);
     switch (tok->kind) {
     case ARK_TOK_NUMBER: {
-        emit(&e, 0, low, ll);
+        emit(e, 0, low, ll);
         /* "2026-0179043", "19/5", "09-06-2026": the pieces too, for a user who types
          * only the serial; "200.000" and "1,1" are one amount and are not cut. */
         int cutme = 0;
@@ -206,21 +225,57 @@ void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) 
         for (size_t i = 0; i <= ll; i++) {
             int dig = i < ll && ((low[i] >= '0' && low[i] <= '9') || low[i] == '.' || low[i] == ',');
             if (dig) continue;
-            if (i > s) emit(&e, ARK_PFX_PART, low + s, i - s);
+            if (i > s) {
+                span(e, s, i);
+                emit(e, ARK_PFX_PART, low + s, i - s);
+            }
             s = i + 1;
         }
         break;
     }
     case ARK_TOK_EMAIL:
     case ARK_TOK_URL:
-        emit(&e, 0, low, ll);
-        piece_terms(an, &e, low, ll);
+        emit(e, 0, low, ll);
+        piece_terms(an, e, low, ll);
         break;
     case ARK_TOK_WORD:
     case ARK_TOK_ACRONYM:
     case ARK_TOK_ALNUM:
     default:
-        wordish_terms(an, &e, low, ll);
+        wordish_terms(an, e, low, ll);
         break;
     }
+}
+
+void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) {
+    if (!an || !tok || !fn || !tok->p) return;
+    emitter e;
+    e.fn = fn;
+    e.sfn = NULL;
+    e.user = user;
+    e.pos = tok->pos;
+    e.nseen = 0;
+    e.map = NULL;
+    e.tok_len = tok->len;
+    char low[ARK_MAX_TERM + 1];
+    size_t ll = ark_lower(tok->p, tok->len, low, sizeof low);
+    if (!ll) return;
+    token_terms(an, tok, &e, low, ll);
+}
+
+void ark_an_term_spans(ark_an *an, const ark_token *tok, ark_span_fn fn, void *user) {
+    if (!an || !tok || !fn || !tok->p) return;
+    emitter e;
+    e.fn = NULL;
+    e.sfn = fn;
+    e.user = user;
+    e.pos = tok->pos;
+    e.nseen = 0;
+    e.tok_len = tok->len;
+    char low[ARK_MAX_TERM + 1];
+    uint32_t map[ARK_MAX_TERM + 1];
+    size_t ll = ark_lower(tok->p, tok->len, low, sizeof low);
+    if (!ll) return;
+    e.map = ark_lower_map(tok->p, tok->len, low, ll, map) ? map : NULL;
+    token_terms(an, tok, &e, low, ll);
 }
