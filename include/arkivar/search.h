@@ -99,7 +99,8 @@ typedef struct ark_result {
     ark_passage_info passage; /* text filled */
     char *snippet; size_t snippet_len;
     /* The query's words in the snippet: byte [start, end), in order, not overlapping,
-     * each on character boundaries (a whole token). */
+     * each on character boundaries: a whole token, or the part of one that matched (a
+     * compound's part, a hyphenated word's piece). */
     uint32_t (*highlights)[2]; size_t nhighlights;
 } ark_result;
 
