@@ -349,7 +349,8 @@ static ark_xq *filter_query(const ark_qnode *n) {
 }
 
 /* Does the expansion's word sequence occur among the query's plain words? Then the
- * acronym is a fitting alternative ("Økonomiudvalget" → ØU). Compared by stem. */
+ * acronym is a fitting alternative ("Økonomiudvalget" → ØU). Compared by stem, stop
+ * words aside on both sides. */
 static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_TERM + 2],
                         size_t nstems) {
     char es[8][ARK_MAX_TERM + 2];
@@ -361,6 +362,9 @@ static int expansion_in(qbuild *b, const char *expansion, char stems[][ARK_MAX_T
         if (ne == 8) return 0;
         ark_qword w;
         ark_qword_init(&w, b->e->an, &tok, 0);
+        /* the query's stems hold no stop words: "Teknik og Miljøforvaltningen" typed
+         * is teknik, miljøforvaltning */
+        if (is_stopword(w.exact)) continue;
         memcpy(es[ne++], w.stem, sizeof w.stem);
     }
     for (size_t i = 0; ne && i + ne <= nstems; i++) {
@@ -414,9 +418,12 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             neg[nn++] = q;
             continue;
         }
+        /* one typed word (what it only marks aside: a hyphenated word's pieces) */
+        size_t typed = 0, one = first_word;
+        for (size_t j = first_word; j < b->nwords; j++)
+            if (!b->words[j].mark_only && typed++ == 0) one = j;
         /* a lone stop word counts little; everything else counts fully and in the boosts */
-        int stop = k->kind == ARK_Q_WORD && b->nwords == first_word + 1 &&
-                   is_stopword(b->words[first_word].exact);
+        int stop = k->kind == ARK_Q_WORD && typed == 1 && is_stopword(b->words[one].exact);
         if (stop) {
             /* a stop word may raise a passage, never bring one in on its own */
             if (nstop < 16) stopq[nstop++] = scale_free(q, W_STOP);
@@ -425,8 +432,8 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         }
         pos[np++] = q;
         if (!q) continue;
-        if (k->kind == ARK_Q_WORD && b->nwords == first_word + 1) {
-            const ark_qword *w = &b->words[first_word];
+        if (k->kind == ARK_Q_WORD && typed == 1) {
+            const ark_qword *w = &b->words[one];
             if (nstems < 64) {
                 memcpy(stems[nstems], w->stem, sizeof w->stem);
                 memcpy(exacts[nstems], w->exact, sizeof w->exact);
