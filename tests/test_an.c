@@ -53,6 +53,20 @@ static void on_term(const char *t, size_t len, uint32_t pos, void *user) {
 
 static collect col;
 
+/* The W terms of every token of s, rendered "t1 t2 …". */
+static const char *written(const char *s) {
+    ark_tok t;
+    ark_token k;
+    memset(&col, 0, sizeof col);
+    col.pos_ok = col.len_ok = 1;
+    ark_tok_init(&t, s, strlen(s));
+    while (ark_tok_next(&t, &k)) {
+        col.pos = k.pos;
+        ark_an_written(&k, s, strlen(s), on_term, &col);
+    }
+    return col.s;
+}
+
 /* Spans of the first token of s, rendered "term@start-end …". */
 static void on_span(const char *t, size_t len, size_t start, size_t end, void *user) {
     collect *c = user;
@@ -273,6 +287,14 @@ int main(void) {
            "ark_lower_map: a byte's character in the original, across a shorter apostrophe");
         ok(!ark_lower_map("abc", 3, "abd", 3, map), "ark_lower_map refuses another string");
     }
+    /* the written forms (W terms): what completions show, and the heads they leave out */
+    is_str(written("Det er ØKF og TechBBQ"), "Wdet  Wøkf ØKF Wtechbbq TechBBQ",
+           "W terms: acronyms as written; a capital that only starts a sentence is unknown");
+    is_str(written("i Sundheds- og Omsorgsforvaltningen"),
+           "Wsundheds Sundheds- Womsorgsforvaltningen Omsorgsforvaltningen",
+           "W terms: a hanging hyphen is written after the word");
+    is_str(written("Kommunen. Derfor er EAT-skolemad nævnt"), "Wkommunen  Wderfor  Weat EAT-",
+           "W terms: sentence starts unknown (\"\"), each hyphen piece before its hyphen");
     t = terms("CO2");
     is_str(t, "co2 Zco2", "terms of CO2 (no F: fold == exact)");
     t = terms("2026-0179043");

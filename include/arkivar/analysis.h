@@ -175,6 +175,17 @@ typedef void (*ark_term_fn)(const char *term, size_t len, uint32_t pos, void *us
  * from ark_an_forms. Cannot fail. an, tok, tok->p or emit NULL: no call. */
 void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn emit, void *user);
 
+/* The written forms of a word token (WORD, ACRONYM, ALNUM; others have none), as W
+ * terms (schema.h), for completions that keep the records' case: emit(term, len,
+ * tok->pos, user) for the token and the bare form before an apostrophe, or for each
+ * piece of a hyphenated word (as ark_an_terms has their exact terms), when the
+ * text writes it otherwise than its exact term or a hyphen follows it (text[0,
+ * text_len) is what tok was taken from, so the byte after the token can be read).
+ * Once per token each; at most ARK_MAX_WRITTEN bytes, a longer form has none. Cannot
+ * fail. */
+void ark_an_written(const ark_token *tok, const char *text, size_t text_len, ark_term_fn emit,
+                    void *user);
+
 /* ---- Where a term stands in its token: for highlights ------------------------------ */
 
 /* Receives one term as ark_term_fn does, with the bytes of the token it comes from:

@@ -279,3 +279,124 @@ void ark_an_term_spans(ark_an *an, const ark_token *tok, ark_span_fn fn, void *u
     e.map = ark_lower_map(tok->p, tok->len, low, ll, map) ? map : NULL;
     token_terms(an, tok, &e, low, ll);
 }
+
+/* ---- written forms ------------------------------------------------------------------ */
+
+/* Length of an apostrophe in the original text at s[i] (the ones ark_lower makes '). */
+static size_t orig_apos_at(const unsigned char *s, size_t len, size_t i) {
+    if (s[i] == '\'') return 1;
+    if (i + 2 < len && s[i] == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0x98 || s[i + 2] == 0x99))
+        return 3;
+    if (i + 1 < len && ((s[i] == 0xCA && s[i + 1] == 0xBC) || (s[i] == 0xC2 && s[i + 1] == 0xB4)))
+        return 2;
+    return 0;
+}
+
+typedef struct written {
+    ark_term_fn fn;
+    void *user;
+    uint32_t pos;
+    size_t nseen;
+    uint32_t seen[16];
+} written;
+
+/* Does a sentence (or a heading, a list item) start at text[at]? What comes before,
+ * past spaces, opening quotes and bullets, is nothing or . ! ? : */
+static int sentence_start(const char *text, size_t at) {
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = at, steps = 0;
+    while (i > 0 && steps++ < 24) {
+        unsigned char c = u[i - 1];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '(' ||
+            c == '[' || c == '\'' || c == '*' || c == '-') {
+            i--;
+            continue;
+        }
+        if (c >= 0x80) { /* a quote, a dash, a bullet, a no-break space: one character back */
+            size_t k = i - 1;
+            while (k > 0 && (u[k] & 0xC0) == 0x80) k--;
+            static const char *const skip[] = {"\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x9e",
+                                               "\xe2\x80\x98", "\xe2\x80\x99", "\xe2\x80\x93",
+                                               "\xe2\x80\x94", "\xe2\x80\xa2", "\xe2\x97\x8f",
+                                               "\xef\x82\xb7", "\xc2\xa0", "\xc2\xab", "\xc2\xbb"};
+            int skipped = 0;
+            for (size_t j = 0; j < sizeof skip / sizeof skip[0] && !skipped; j++)
+                skipped = strlen(skip[j]) == i - k && memcmp(u + k, skip[j], i - k) == 0;
+            if (!skipped) return 0;
+            i = k;
+            continue;
+        }
+        return c == '.' || c == '!' || c == '?' || c == ':';
+    }
+    return i == 0;
+}
+
+/* One W term for orig[0, len) (before_hyphen: a hyphen follows it), when the text
+ * writes it otherwise than its exact term. A capital that only starts a sentence
+ * ("Derfor", "Kommunen har") says nothing of the word's case: that form is written as
+ * "" (unknown), neither capital nor lowercase; "ØKF" and "TechBBQ" at a sentence start
+ * keep their case (initial). */
+static void written_one(written *w, const char *orig, size_t len, int before_hyphen, int initial) {
+    char low[ARK_MAX_TERM + 1], t[2 * ARK_MAX_TERM + 4];
+    size_t ll = ark_lower(orig, len, low, sizeof low);
+    if (!ll || !has_letter(low, ll)) return;
+    if (!before_hyphen && ll == len && memcmp(low, orig, len) == 0) return; /* as its term */
+    if (initial && len == ll) { /* Titlecase: only its first character differs */
+        size_t n1 = 1;
+        while (n1 < len && ((unsigned char)orig[n1] & 0xC0) == 0x80) n1++;
+        if (memcmp(orig + n1, low + n1, len - n1) == 0 && memcmp(orig, low, n1) != 0) len = 0;
+    }
+    size_t n = 1 + ll + 1 + len + (size_t)before_hyphen;
+    if (n > ARK_MAX_WRITTEN) return;
+    t[0] = ARK_PFX_WRITTEN;
+    memcpy(t + 1, low, ll);
+    t[1 + ll] = ' ';
+    memcpy(t + 2 + ll, orig, len);
+    if (before_hyphen) t[n - 1] = '-';
+    t[n] = '\0';
+    uint32_t h = ark_fnv(t, n); /* once per token, as its exact term is */
+    for (size_t i = 0; i < w->nseen; i++)
+        if (w->seen[i] == h) return;
+    if (w->nseen < sizeof w->seen / sizeof w->seen[0]) w->seen[w->nseen++] = h;
+    w->fn(t, n, w->pos, w->user);
+}
+
+void ark_an_written(const ark_token *tok, const char *text, size_t text_len, ark_term_fn fn,
+                    void *user) {
+    if (!tok || !tok->p || !fn || !text || tok->start + tok->len > text_len) return;
+    if (tok->kind != ARK_TOK_WORD && tok->kind != ARK_TOK_ACRONYM && tok->kind != ARK_TOK_ALNUM)
+        return;
+    written w = {fn, user, tok->pos, 0, {0}};
+    const unsigned char *u = (const unsigned char *)tok->p;
+    size_t len = tok->len, end = tok->start + len;
+    /* a hanging hyphen: "Sundheds- og", "Klima-, Miljø-" */
+    int hang = end < text_len && hyphen_at(text, text_len, end) > 0;
+    size_t hy = 0;
+    for (size_t i = 0; i < len; i++) hy += hyphen_at(tok->p, len, i) > 0;
+    if (!hy) {
+        int initial = sentence_start(text, tok->start);
+        written_one(&w, tok->p, len, hang, initial);
+        for (size_t i = 0; i < len; i++) {
+            if (orig_apos_at(u, len, i)) { /* "ØU's": the bare form, as ark_an_terms has it */
+                if (i) written_one(&w, tok->p, i, 0, initial);
+                break;
+            }
+        }
+        return;
+    }
+    /* "EAT-skolemadsordningen": each piece, every one but the last before a hyphen (the
+     * whole is never completed: its term holds a hyphen) */
+    int initial = sentence_start(text, tok->start);
+    size_t s0 = 0;
+    for (size_t i = 0; i <= len;) {
+        size_t hl = i < len ? hyphen_at(tok->p, len, i) : 1;
+        if (!hl) {
+            i++;
+            continue;
+        }
+        if (i > s0) written_one(&w, tok->p + s0, i - s0, i < len || hang, s0 == 0 && initial);
+        i += hl;
+        s0 = i;
+    }
+}
+
