@@ -23,10 +23,10 @@ ifeq ($(SAN),1)
   BIN := $(BUILD)/bin
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 2>/dev/null) \
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
                $(shell xapian-config --cxxflags 2>/dev/null)
 DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
-             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
              -lstemmer -lpthread -lm
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
@@ -35,7 +35,7 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_C := $(sort $(wildcard lib/*/*.c))
 LIB_CC := $(sort $(wildcard lib/*/*.cc))
-LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o) $(BUILD)/lib/analysis/lemmas_text.o
 LIBA := $(BUILD)/libarkivar.a
 
 INDEXER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard indexer/*.c)))
@@ -73,6 +73,15 @@ $(BUILD)/server/assets.c: $(ASSETS) scripts/embed.sh
 $(BUILD)/server/assets.o: $(BUILD)/server/assets.c server/assets.h
 	$(CC) $(CFLAGS_ALL) -Iserver -c $< -o $@
 
+# The e-dropping inflections (data/lemmas.txt, made by scripts/mk-lemmas.sh from
+# hunspell-da) are compiled into the analyzer, so the indexer and the server agree.
+$(BUILD)/lib/analysis/lemmas_text.c: data/lemmas.txt scripts/embed.sh
+	@mkdir -p $(dir $@)
+	EMBED_INCLUDE=an_int.h sh scripts/embed.sh ark_lemmas_text data/lemmas.txt > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/analysis/lemmas_text.o: $(BUILD)/lib/analysis/lemmas_text.c lib/analysis/an_int.h
+	$(CC) $(CFLAGS_ALL) -Ilib/analysis -c $< -o $@
+
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@.tmp
 	ar rcs $@.tmp $^ && mv $@.tmp $@
@@ -94,15 +103,9 @@ $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/s
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
-# The fault test drives the indexer's own path for a file: every indexer object but main;
-# and C++'s operator new through its malloc (tests/faults_new.cc).
-$(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_new.o \
-		$(filter-out $(BUILD)/indexer/main.o,$(INDEXER_OBJ)) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
-
-# The access test reads sidecars as the indexer does (indexer/level.c).
-$(BUILD)/tests/test_access: $(BUILD)/tests/test_access.o $(BUILD)/indexer/level.o $(LIBA)
+# The fault test drives the path of one file into the index (lib/ingest), and C++'s
+# operator new through its malloc (tests/faults_new.cc).
+$(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_new.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 

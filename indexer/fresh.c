@@ -1,10 +1,9 @@
 /* indexer/fresh.c: a new index, written on every core. See fresh.h. */
-#define _GNU_SOURCE /* F_OFD_SETLK: the lock Xapian takes; nftw */
+#define _GNU_SOURCE /* nftw */
 #include "fresh.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -17,11 +16,12 @@
 #include <unistd.h>
 
 #include "arkivar/index.h"
+#include "arkivar/ingest.h"
 #include "arkivar/schema.h"
-#include "build.h"
+#include "pipeline.h"
 
 #define MAX_PARTS 16
-#define SCRATCH_PREFIX ".build-"
+#define SCRATCH_PREFIX ARK_NEWDB_SCRATCH
 
 typedef struct part {
     ark_fresh *f;
@@ -56,27 +56,8 @@ static void rm_rf(const char *path) {
 
 int ark_fresh_lock(const char *dir, ark_err *err) {
     char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/flintlock", dir) >= (int)sizeof path) {
-        ark_err_set(err, ARK_EINVAL, "%s: path too long", dir);
-        return -1;
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        ark_err_set(err, ARK_EIO, "cannot create %s: %s", path, strerror(errno));
-        return -1;
-    }
-    /* The lock Xapian's writers and its compactor take: the first byte, open-file-
-     * description lock, so that a writer started meanwhile finds DIR locked. */
-    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
-    if (fcntl(fd, F_OFD_SETLK, &lk) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EAGAIN || e == EACCES)
-            ark_err_set(err, ARK_ELOCKED, "%s", dir);
-        else
-            ark_err_set(err, ARK_EIO, "cannot lock %s: %s", path, strerror(e));
-        return -1;
-    }
+    int fd = ark_newdb_lock(dir, err);
+    if (fd < 0) return -1;
     /* A run killed before its merge left its scratch parts: nobody else can be using
      * them now that we hold the lock. */
     DIR *d = opendir(dir);
@@ -227,7 +208,7 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         if (f->tty) {
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            ark_build_progress(atomic_load(&run.files), n, atomic_load(&run.passages),
+            ark_pipe_progress(atomic_load(&run.files), n, atomic_load(&run.passages),
                                atomic_load(&run.bytes),
                                (double)now.tv_sec + (double)now.tv_nsec / 1e9 - f->t0);
         }

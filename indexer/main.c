@@ -22,18 +22,20 @@
 
 #include "arkivar/analysis.h"
 #include "arkivar/index.h"
+#include "arkivar/ingest.h"
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "arkivar/schema.h"
-#include "build.h"
 #include "fresh.h"
-#include "level.h"
 #include "plan.h"
 #include "pipeline.h"
 #include "walk.h"
-#include "wcount.h"
 
-enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
+enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_LOCKED = 4 };
+
+/* How long a run waits for another writer of the index (arkivar-server's push writer,
+ * which holds it for one batch at a time, or another run) before it gives up. */
+#define WAIT_DEFAULT_S 60
 
 /* A run that would remove more than this share of the index's documents is refused
  * unless --allow-removals. Strictly more: removing 1 document of 5 is allowed, so is
@@ -42,7 +44,8 @@ enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
 static void usage(FILE *f) {
     fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals]\n"
-          "                       [--mask-contacts] [--threads N] [--quiet] PATH...\n"
+          "                       [--mask-contacts] [--threads N] [--wait SECONDS]\n"
+          "                       [--quiet] PATH...\n"
           "\n"
           "Build the Arkivar index at DIR from the .txt, .md, .pdf and .html files under\n"
           "each PATH (files or folders, recursively), or bring it up to date: unchanged\n"
@@ -60,7 +63,12 @@ static void usage(FILE *f) {
           "unreadable or empty, nor under a folder that cannot be read (exit 1). A file\n"
           "whose id the index holds from another root is refused (exit 1); index a\n"
           "common parent folder to keep both. Symlinks are followed only to files inside\n"
-          "the PATHs of the run; FIFOs, sockets and devices are skipped.\n"
+          "the PATHs of the run; FIFOs, sockets and devices are skipped. Documents pushed\n"
+          "to arkivar-server (PUT /api/documents/ID) are never removed by a run, and a\n"
+          "file with a pushed document's id is refused (exit 1).\n"
+          "\n"
+          "One writer at a time: while another holds the index (arkivar-server writing\n"
+          "pushed documents, or another run), a run waits for it, up to --wait seconds.\n"
           "\n"
           "CPR numbers are masked (XXXXXX-XXXX) in every spelling, in text, headings,\n"
           "titles and document ids: they are never stored, shown or searchable.\n"
@@ -73,13 +81,16 @@ static void usage(FILE *f) {
           "                    phone numbers; changing it re-indexes every file\n"
           "  --threads N       threads to use (default: one per core, at most 16); the\n"
           "                    index is the same whatever N\n"
+          "  --wait SECONDS    wait this long for another writer of the index (default 60;\n"
+          "                    0: do not wait)\n"
           "  --quiet           no progress and no summary line\n"
           "  --help            this text\n"
           "\n"
           "Exit status: 0 all files indexed; 1 some files could not be read or were\n"
           "refused, or a PATH was missing or empty (the rest was indexed, reasons on\n"
           "stderr), or the run would remove too much (nothing changed); 2 bad usage;\n"
-          "3 the index could not be written (nothing changed).\n",
+          "3 the index could not be written (nothing changed); 4 another writer held\n"
+          "the index for --wait seconds (nothing changed).\n",
           f);
 }
 
@@ -262,7 +273,7 @@ static int build_consume(void *vc, size_t i, void *r) {
         pthread_mutex_unlock(&c->trash_mu);
     }
     if (c->tty && now_s() - c->last > 0.5) {
-        ark_build_progress(i + 1, c->ntake, c->b->passages, c->b->bytes, now_s() - c->t0);
+        ark_pipe_progress(i + 1, c->ntake, c->b->passages, c->b->bytes, now_s() - c->t0);
         c->last = now_s();
     }
     return rc;
@@ -333,6 +344,8 @@ typedef struct run_opts {
     int allow_removals, quiet, tty;
     unsigned threads, mask;
     double t0;
+    double wait_s;  /* --wait */
+    int *waited;    /* the run said once that it waits for another writer */
 } run_opts;
 
 typedef struct run_totals {
@@ -347,11 +360,51 @@ static const char *const *meta_of(unsigned mask, size_t *n) {
     return meta[mask & ARK_MASK_CONTACTS ? 1 : 0];
 }
 
+/* Take the database at dir for writing: *w open, or for a folder with no database yet
+ * *fresh_fd locked (fresh.h). Another writer holding it (ARK_ELOCKED: arkivar-server's
+ * push writer holds it one batch at a time, so it is free again within a second) is
+ * waited for, retrying with a growing pause, up to o->wait_s; then ARK_ELOCKED. */
+static int take_writer(const char *dir, const run_opts *o, ark_wdb **w, int *fresh_fd,
+                       ark_err *err) {
+    double deadline = now_s() + o->wait_s, pause = 0.02;
+    for (;;) {
+        int rc = 0;
+        *fresh_fd = -1;
+        /* No index there yet: it is built in parts on every core (fresh.h), under the
+         * lock Xapian's writers take, so that a writer started meanwhile waits for us. */
+        if (!ark_db_exists(dir)) {
+            if ((*fresh_fd = ark_fresh_lock(dir, err)) < 0) rc = err->code;
+            else if (ark_db_exists(dir)) { /* created before we held the lock */
+                close(*fresh_fd);
+                *fresh_fd = -1;
+            }
+        }
+        if (rc == 0 && *fresh_fd < 0) rc = ark_wdb_open(dir, w, err);
+        if (rc != ARK_ELOCKED) return rc;
+        double left = deadline - now_s();
+        if (left <= 0)
+            return ark_err_set(err, ARK_ELOCKED,
+                               "%s is held by another writer (arkivar-server writing pushed "
+                               "documents, or another arkivar-indexer) for more than %.0f s; "
+                               "--wait SECONDS waits longer", dir, o->wait_s);
+        if (!*o->waited && !o->quiet) {
+            fprintf(stderr, "%sarkivar-indexer: waiting for the index's writer (%s)\n",
+                    o->tty ? "\r\033[K" : "", dir);
+            *o->waited = 1;
+        }
+        double p = pause < left ? pause : left;
+        struct timespec ts = {(time_t)p, (long)((p - (double)(time_t)p) * 1e9)};
+        nanosleep(&ts, NULL);
+        if (pause < 0.5) pause *= 2;
+    }
+}
+
 /* One level's pass: the files of the walk at level lp->lv into the database at dir (the
  * index folder for offentlig, its level folder for the others), as one transaction (or,
  * for a new database, in parts merged into it): plan, index, remove, commit. Returns 0,
- * EXIT_FILES_FAILED (the removal guard refused the run: nothing changed) or EXIT_FATAL
- * (the database could not be written: nothing changed, the message printed). */
+ * EXIT_FILES_FAILED (the removal guard refused the run: nothing changed), EXIT_FATAL
+ * (the database could not be written: nothing changed, the message printed) or
+ * EXIT_LOCKED (another writer held it for --wait seconds: the same). */
 static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, const run_opts *o,
                        run_totals *tot) {
     int status = 0;
@@ -373,28 +426,21 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
         ark_err_set(&err, ARK_EIO, "cannot create %s: %s", dir, strerror(errno));
         goto fatal;
     }
-    /* No index there yet: it is built in parts on every core (fresh.h), under the lock
-     * Xapian's writers take, so that a writer started meanwhile waits for us. */
-    if (!ark_db_exists(dir)) {
-        if ((run.fresh_fd = ark_fresh_lock(dir, &err)) < 0) goto fatal;
-        if (ark_db_exists(dir)) { /* created before we held the lock */
-            close(run.fresh_fd);
-            run.fresh_fd = -1;
-        }
-    }
+    if (take_writer(dir, o, &w, &run.fresh_fd, &err)) goto fatal;
     fresh = run.fresh_fd >= 0;
-    if (!fresh && ark_wdb_open(dir, &w, &err)) goto fatal;
     if (!fresh && ark_stored_list(w, &stored, &err)) goto fatal;
 
     /* The plan, before anything is written: what goes, and which files are refused. */
     if (lp->lv == ARK_LEVEL_PUBLIC) ark_plan_empty_roots(walk, &stored);
     size_t nremove = ark_plan_removals(walk, lp, &stored);
-    if (nremove * 100 > stored.n * REMOVE_SHARE_PCT && !o->allow_removals) {
+    /* Pushed documents are never removed by a run, so they do not dilute the share. */
+    size_t nfolder = ark_plan_folder_docs(&stored);
+    if (nremove * 100 > nfolder * REMOVE_SHARE_PCT && !o->allow_removals) {
         fprintf(stderr,
-                "arkivar-indexer: this run would remove %zu of the %s's %zu documents, "
+                "arkivar-indexer: this run would remove %zu of the %s's %zu documents%s, "
                 "more than %d %%:",
-                nremove, lp->lv == ARK_LEVEL_PUBLIC ? "index" : "intern database", stored.n,
-                REMOVE_SHARE_PCT);
+                nremove, lp->lv == ARK_LEVEL_PUBLIC ? "index" : "intern database", nfolder,
+                nfolder < stored.n ? " from folders" : "", REMOVE_SHARE_PCT);
         for (size_t i = 0, shown = 0; i < stored.n && shown < 3; i++)
             if (stored.v[i].remove)
                 fprintf(stderr, "%s %s", shown++ ? "," : "", stored.v[i].id);
@@ -409,6 +455,9 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
         goto fatal;
     }
     b.files_failed += ark_plan_clashes(walk, lp, &stored, take);
+    long pushed = ark_plan_pushed_elsewhere(walk, lp, take, &err);
+    if (pushed < 0) goto fatal;
+    b.files_failed += (uint64_t)pushed;
 
     size_t nmeta;
     const char *const *meta = meta_of(o->mask, &nmeta);
@@ -480,7 +529,7 @@ fatal:
     fprintf(stderr, "arkivar-indexer: %s%s%s; %s left unchanged\n", ark_strerror(err.code),
             err.msg[0] ? ": " : "", err.msg,
             lp->lv == ARK_LEVEL_PUBLIC ? "index" : "the intern database");
-    status = EXIT_FATAL;
+    status = err.code == ARK_ELOCKED ? EXIT_LOCKED : EXIT_FATAL;
 out:
     ark_wdb_close(w); /* cancels an open transaction: the last commit stays */
     if (run.fresh_fd >= 0) close(run.fresh_fd);
@@ -524,6 +573,9 @@ static long read_levels(const ark_walk *walk, signed char *of, int *any_closed) 
 int main(int argc, char **argv) {
     const char *index = NULL;
     run_opts o = {0};
+    int waited = 0;
+    o.wait_s = WAIT_DEFAULT_S;
+    o.waited = &waited;
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = nproc < 1 ? 1 : nproc > MAX_THREADS ? MAX_THREADS : (unsigned)nproc;
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
@@ -531,6 +583,7 @@ int main(int argc, char **argv) {
                                          {"allow-removals", no_argument, 0, 'R'},
                                          {"mask-contacts", no_argument, 0, 'M'},
                                          {"threads", required_argument, 0, 'T'},
+                                         {"wait", required_argument, 0, 'W'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -549,6 +602,16 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
             }
             o.threads = (unsigned)t;
+            break;
+        }
+        case 'W': {
+            char *end;
+            double s = strtod(optarg, &end);
+            if (end == optarg || *end || !(s >= 0) || s > 86400) {
+                fprintf(stderr, "arkivar-indexer: --wait: seconds from 0 to 86400\n");
+                return EXIT_USAGE;
+            }
+            o.wait_s = s;
             break;
         }
         case 'q': o.quiet = 1; break;
@@ -598,7 +661,7 @@ int main(int argc, char **argv) {
      * a file is intern, or to empty it of documents that are no longer. */
     char closed_dir[4096];
     snprintf(closed_dir, sizeof closed_dir, "%s/%s", index, ark_level_dir(ARK_LEVEL_INTERN));
-    level_pass pub = {levels, ARK_LEVEL_PUBLIC}, intern = {levels, ARK_LEVEL_INTERN};
+    level_pass pub = {levels, ARK_LEVEL_PUBLIC, closed_dir}, intern = {levels, ARK_LEVEL_INTERN, index};
     status = index_level(index, &pub, &walk, &o, &tot);
     if (status == 0 && (any_closed || ark_db_exists(closed_dir)))
         status = index_level(closed_dir, &intern, &walk, &o, &tot);

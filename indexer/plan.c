@@ -112,7 +112,7 @@ void ark_plan_empty_roots(ark_walk *w, const doc_list *stored) {
 size_t ark_plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stored) {
     size_t n = 0;
     level_pass any[ARK_NLEVELS];
-    for (int l = 0; l < ARK_NLEVELS; l++) any[l] = (level_pass){lp->of, (ark_level)l};
+    for (int l = 0; l < ARK_NLEVELS; l++) any[l] = (level_pass){lp->of, (ark_level)l, NULL};
     for (size_t i = 0; i < stored->n; i++) {
         stored_doc *d = &stored->v[i];
         d->remove = ark_walk_covers(w, d->root, d->id) && !walk_found(w, lp, d->id, d->root);
@@ -123,6 +123,12 @@ size_t ark_plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stor
             moved |= l != (int)lp->lv && walk_found(w, &any[l], d->id, d->root);
         n += (size_t)(d->remove && !moved);
     }
+    return n;
+}
+
+size_t ark_plan_folder_docs(const doc_list *stored) {
+    size_t n = 0;
+    for (size_t i = 0; i < stored->n; i++) n += strcmp(stored->v[i].root, ARK_ROOT_PUSH) != 0;
     return n;
 }
 
@@ -153,6 +159,19 @@ size_t ark_plan_clashes(const ark_walk *w, const level_pass *lp, const doc_list 
         size_t s = stored_find(stored, w->v[g].id);
         const char *holder = s < stored->n && !stored->v[s].remove && *stored->v[s].root
                                  ? stored->v[s].root : NULL;
+        if (holder && strcmp(holder, ARK_ROOT_PUSH) == 0) {
+            /* Pushed over HTTP: the push is its source, until a DELETE of the id. */
+            for (size_t i = g; i < end; i++) {
+                if (!at_level(lp, i)) continue;
+                refused++;
+                fprintf(stderr,
+                        "arkivar-indexer: %s: document id \"%s\" was pushed to the index "
+                        "(PUT /api/documents/); not indexed (DELETE it there first)\n",
+                        w->v[i].link ? w->v[i].link : w->v[i].path, w->v[i].id);
+            }
+            g = end;
+            continue;
+        }
         if (holder && !still_there(holder, w->v[g].id)) {
             /* The folder was moved (or the file moved out of it): the id follows it. */
             fprintf(stderr, "arkivar-indexer: %s: moved here from %s\n", w->v[g].path, holder);
@@ -179,4 +198,30 @@ size_t ark_plan_clashes(const ark_walk *w, const level_pass *lp, const doc_list 
         g = end;
     }
     return refused;
+}
+
+long ark_plan_pushed_elsewhere(const ark_walk *w, const level_pass *lp, char *take, ark_err *err) {
+    if (!lp->other || !ark_db_exists(lp->other)) return 0;
+    ark_rdb *r = NULL;
+    int rc = ark_rdb_open(&lp->other, 1, &r, err);
+    long refused = 0;
+    for (size_t i = 0; rc == 0 && i < w->n; i++) {
+        if (!take[i] || strlen(w->v[i].id) > ARK_MAX_ID) continue;
+        char key[ARK_MAX_ID + 2], *val = NULL;
+        size_t len = 0;
+        ark_drec d;
+        snprintf(key, sizeof key, ARK_PFX_DOC "%s", w->v[i].id);
+        if ((rc = ark_rdb_get_meta(r, key, &val, &len, err)) == 0 && val &&
+            ark_drec_decode(val, len, &d, NULL) == 0 && strcmp(d.root, ARK_ROOT_PUSH) == 0) {
+            take[i] = 0;
+            refused++;
+            fprintf(stderr,
+                    "arkivar-indexer: %s: document id \"%s\" was pushed to the index at another "
+                    "level (PUT /api/documents/); not indexed (DELETE it there first)\n",
+                    w->v[i].link ? w->v[i].link : w->v[i].path, w->v[i].id);
+        }
+        free(val);
+    }
+    ark_rdb_close(r);
+    return rc ? -1 : refused;
 }

@@ -33,6 +33,7 @@ typedef struct doc_list {
 typedef struct level_pass {
     const signed char *of; /* per walk entry */
     ark_level lv;
+    const char *other;     /* the other level's database folder (pushed ids), or NULL */
 } level_pass;
 
 /* The canonical folder walk entry i was found under. */
@@ -47,9 +48,17 @@ void ark_plan_empty_roots(ark_walk *w, const doc_list *stored);
 /* Mark the stored documents to remove at this level; returns how many are gone (a move
  * to another level does not count). */
 size_t ark_plan_removals(const ark_walk *w, const level_pass *lp, doc_list *stored);
+/* The stored documents that came from folders (not pushed over HTTP: ARK_ROOT_PUSH,
+ * record.h), which a run could remove: what its removal guard counts against. */
+size_t ark_plan_folder_docs(const doc_list *stored);
 /* Decide which walk entries of this level are indexed (take[i] = 1); returns the number
- * refused (an id held from another root, or found twice). */
+ * refused (an id held from another root or pushed over HTTP, or found twice). */
 size_t ark_plan_clashes(const ark_walk *w, const level_pass *lp, const doc_list *stored,
                         char *take);
+/* Refuse (take[i] = 0, report) the files taken at this level whose id a document pushed
+ * over HTTP holds in the other level's database (lp->other; none there holds nothing):
+ * one source per id across the levels too. Returns the number refused, or -1 with err
+ * when that database cannot be read. */
+long ark_plan_pushed_elsewhere(const ark_walk *w, const level_pass *lp, char *take, ark_err *err);
 
 #endif

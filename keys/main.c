@@ -17,7 +17,7 @@
 enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f) {
-    fputs("usage: arkivar-keys add FILE NAME LEVEL\n"
+    fputs("usage: arkivar-keys add FILE NAME LEVEL [--write]\n"
           "       arkivar-keys revoke FILE NAME\n"
           "       arkivar-keys list FILE\n"
           "\n"
@@ -25,8 +25,11 @@ static void usage(FILE *f) {
           "         intern), prints it once on stdout and appends NAME LEVEL HASH to FILE\n"
           "         (created with mode 0600 if missing). Only the keyed hash is stored:\n"
           "         a lost key cannot be recovered, only revoked and replaced.\n"
+          "         --write also lets the key push and delete documents\n"
+          "         (PUT/DELETE /api/documents/ID) at LEVEL and the levels below it\n"
+          "         (the line then ends in \"write\").\n"
           "revoke   removes NAME's key from FILE.\n"
-          "list     prints each NAME and LEVEL in FILE.\n"
+          "list     prints each NAME and LEVEL in FILE, and \"write\" for a key that has it.\n"
           "A running arkivar-server --keys FILE picks up the change within a second.\n"
           "\n"
           "Exit status: 0 done; 1 the file could not be read or written, or NAME is\n"
@@ -82,7 +85,7 @@ static int read_file(const char *path, char **text, size_t *len, ark_keys *k) {
     return rc ? -1 : 0;
 }
 
-static int add_key(const char *path, const char *name, const char *level_s) {
+static int add_key(const char *path, const char *name, const char *level_s, unsigned rights) {
     ark_level level;
     if (!ark_key_name_ok(name)) {
         fprintf(stderr, "arkivar-keys: NAME: letters, digits, '.', '_' and '-', at most %d\n",
@@ -112,9 +115,12 @@ static int add_key(const char *path, const char *name, const char *level_s) {
     ark_key_hash(key, strlen(key), h);
     for (size_t i = 0; i < ARK_KEY_HASH; i++) snprintf(hex + 2 * i, 3, "%02x", h[i]);
     size_t cap = len + strlen(name) + 16 + sizeof hex + 2;
+    const char *right = rights & ARK_RIGHT_WRITE ? ark_right_name(ARK_RIGHT_WRITE) : NULL;
+    cap += right ? strlen(right) + 1 : 0;
     if (!(out = malloc(cap))) goto done;
-    int n = snprintf(out, cap, "%.*s%s%s %s %s\n", (int)len, text ? text : "",
-                     len && text[len - 1] != '\n' ? "\n" : "", name, ark_level_name(level), hex);
+    int n = snprintf(out, cap, "%.*s%s%s %s %s%s%s\n", (int)len, text ? text : "",
+                     len && text[len - 1] != '\n' ? "\n" : "", name, ark_level_name(level), hex,
+                     right ? " " : "", right ? right : "");
     if (replace_file(path, out, (size_t)n) != 0) goto done;
     printf("%s\n", key);
     status = fflush(stdout) == 0 ? 0 : EXIT_FAIL;
@@ -168,7 +174,9 @@ static int list_keys(const char *path) {
         fprintf(stderr, "arkivar-keys: %s\n", err.msg);
         return EXIT_FAIL;
     }
-    for (size_t i = 0; i < k.n; i++) printf("%s %s\n", k.v[i].name, ark_level_name(k.v[i].level));
+    for (size_t i = 0; i < k.n; i++)
+        printf("%s %s%s\n", k.v[i].name, ark_level_name(k.v[i].level),
+               k.v[i].rights & ARK_RIGHT_WRITE ? " write" : "");
     ark_keys_free(&k);
     return 0;
 }
@@ -178,7 +186,8 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    if (argc == 5 && strcmp(argv[1], "add") == 0) return add_key(argv[2], argv[3], argv[4]);
+    if ((argc == 5 || (argc == 6 && strcmp(argv[5], "--write") == 0)) && strcmp(argv[1], "add") == 0)
+        return add_key(argv[2], argv[3], argv[4], argc == 6 ? ARK_RIGHT_WRITE : 0);
     if (argc == 4 && strcmp(argv[1], "revoke") == 0) return revoke_key(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "list") == 0) return list_keys(argv[2]);
     usage(stderr);

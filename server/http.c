@@ -1,9 +1,10 @@
-/* server/http.c: libmicrohttpd daemon, request checks, gzip.
+/* server/http.c: libmicrohttpd daemon, request checks.
  * Owns: the MHD daemon (a thread pool reading requests; searches handed to the fair
  * share, fair.c), the request context from URI to completion, the per-connection
- * deadlines (the reaper), and the response headers every answer carries.
+ * deadlines (the reaper).
  * Not here: route logic (api.c), the engines used by routes (worker.c), the client and
- * the listening socket (client.c), the access log's lines (accesslog.c). */
+ * the listening socket (client.c), the response and its common headers, gzip (send.c),
+ * the access log's lines (accesslog.c). */
 #include "http.h"
 
 #include <errno.h>
@@ -15,12 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "accesslog.h"
 #include "client.h"
@@ -29,6 +28,8 @@
 #include "routes.h"
 #include "json.h"
 #include "metrics.h"
+#include "push.h"
+#include "send.h"
 
 struct ark_http {
     struct MHD_Daemon *d;
@@ -67,7 +68,14 @@ typedef struct req_ctx {
     ark_level level;  /* what the request's key grants */
     ark_reply reply;
     char base[320];
+    /* PUT/DELETE /api/documents/ID (on_push): its state, push.c's request, and how much
+     * of a refused body was read past. */
+    int push_state;
+    ark_push *push;
+    size_t discarded;
 } req_ctx;
+
+enum { PUSH_NONE, PUSH_READING, PUSH_DISCARD, PUSH_ANSWER, PUSH_ANSWERED }; /* req_ctx.push_state */
 
 static atomic_uint_fast64_t g_conns; /* open connections, all pool threads */
 /* Set once before the daemon starts, read-only after. */
@@ -82,8 +90,6 @@ static pthread_mutex_t g_conn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_reaper_cond = PTHREAD_COND_INITIALIZER;
 static conn_rec *g_conn_list;
 static int g_reaper_stop;
-
-static const char k_oom_body[] = "{\"error\":{\"status\":500,\"message\":\"out of memory\"}}";
 
 static uint64_t now_us(void) {
     struct timespec ts;
@@ -103,65 +109,6 @@ void ark_http_set_limits(unsigned per_address_conns, unsigned request_timeout_s,
 void ark_http_limits(unsigned *ceiling, unsigned *per_address) {
     *ceiling = g_ceiling;
     *per_address = g_per_ip;
-}
-
-/* Accept-Encoding per RFC 9110 12.5.3: gzip (or x-gzip) with q > 0, or "*" with q > 0
- * when gzip is not named. "gzip;q=0" refuses it. */
-static int accepts_gzip(const char *ae) {
-    double gzip_q = -1, star_q = -1;
-    const char *p = ae;
-    while (p && *p) {
-        while (*p == ' ' || *p == '\t' || *p == ',') p++;
-        const char *name = p;
-        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') p++;
-        size_t nlen = (size_t)(p - name);
-        double q = 1;
-        while (*p && *p != ',') { /* parameters */
-            while (*p == ' ' || *p == '\t' || *p == ';') p++;
-            if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-                char *end;
-                q = strtod(p + 2, &end); /* the server never calls setlocale: '.' is the point */
-                if (end == p + 2 || q < 0 || q > 1) q = 0; /* unreadable weight: do not assume yes */
-                p = end;
-            }
-            while (*p && *p != ',' && *p != ';') p++;
-        }
-        if ((nlen == 4 && strncasecmp(name, "gzip", 4) == 0) ||
-            (nlen == 6 && strncasecmp(name, "x-gzip", 6) == 0))
-            gzip_q = q;
-        else if (nlen == 1 && name[0] == '*')
-            star_q = q;
-    }
-    if (gzip_q >= 0) return gzip_q > 0;
-    return star_q > 0;
-}
-
-/* gzip in[0, n) into a malloc'ed block; 0 on success. */
-static int gzip_body(const char *in, size_t n, char **out, size_t *outn) {
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    /* 15+16: a gzip wrapper, not zlib's; level 6 is zlib's default speed/size point. */
-    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
-    uLong cap = deflateBound(&zs, (uLong)n);
-    char *buf = malloc(cap);
-    if (!buf) {
-        deflateEnd(&zs);
-        return -1;
-    }
-    zs.next_in = (Bytef *)(uintptr_t)in;
-    zs.avail_in = (uInt)n;
-    zs.next_out = (Bytef *)buf;
-    zs.avail_out = (uInt)cap;
-    int z = deflate(&zs, Z_FINISH);
-    size_t got = zs.total_out;
-    deflateEnd(&zs);
-    if (z != Z_STREAM_END) {
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    *outn = got;
-    return 0;
 }
 
 typedef struct hdr_sum {
@@ -190,96 +137,6 @@ static size_t body_length(struct MHD_Connection *c) {
 
 static const char *get_arg(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
-}
-
-/* Turn r into an MHD response with the common headers, queue it, log it. */
-static enum MHD_Result send_reply(struct MHD_Connection *c, const char *method, const char *url,
-                                  const char *log_path, ark_route route, uint64_t t0,
-                                  ark_reply *r) {
-    struct MHD_Response *resp = NULL;
-    size_t len = r->body.len;
-    int gz = 0, vary = 0;
-    char *body = NULL;
-
-    if (r->body.data == NULL && r->status == 500) { /* could not even render the error */
-        r->content_type = ark_api_json_type;
-        resp = MHD_create_response_from_buffer(sizeof k_oom_body - 1, (void *)k_oom_body,
-                                               MHD_RESPMEM_PERSISTENT);
-        len = sizeof k_oom_body - 1;
-    } else {
-        body = ark_buf_take(&r->body); /* never NULL unless out of memory */
-        if (!body) {
-            resp = MHD_create_response_from_buffer(sizeof k_oom_body - 1, (void *)k_oom_body,
-                                                   MHD_RESPMEM_PERSISTENT);
-            r->status = 500;
-            r->content_type = ark_api_json_type;
-            len = sizeof k_oom_body - 1;
-        } else {
-            if (len > ARK_HTTP_GZIP_MIN) {
-                vary = 1;
-                const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                             MHD_HTTP_HEADER_ACCEPT_ENCODING);
-                char *z;
-                size_t zn;
-                if (ae && accepts_gzip(ae) && gzip_body(body, len, &z, &zn) == 0) {
-                    free(body);
-                    body = z;
-                    len = zn;
-                    gz = 1;
-                }
-            }
-            resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-            if (!resp) free(body);
-        }
-    }
-    if (!resp) {
-        ark_access_log(method, log_path, 500, 0, now_us() - t0);
-        return MHD_NO; /* MHD closes the connection; nothing better is possible */
-    }
-    if (r->status != 204) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    /* Every answer reflects one index revision at one moment: never cache it. Only the
-     * script (page.c) says otherwise. */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache ? r->cache : "no-store");
-    if (route == ARK_ROUTE_PAGE) {
-        /* No inline script at all: the one script is /static/arkivar.js. The inline
-         * <style> needs 'unsafe-inline' for styles only; everything put into the page
-         * is escaped, so no markup (style or other) can come from a query or document.
-         * frame-ancestors (--frame-ancestors) keeps other sites from framing the pages
-         * under a visitor's clicks. */
-        MHD_add_response_header(resp, "Content-Security-Policy", ark_http_csp());
-        MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-    }
-    /* CORS: only /api/… is for other sites' scripts; pages and /metrics are not. */
-    int api = ark_is_api(url), cors = api && ark_http_cors_on();
-    if (cors) {
-        const char *allow = ark_cors_allow(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
-        if (allow) MHD_add_response_header(resp, "Access-Control-Allow-Origin", allow);
-    }
-    if (r->status == 204 && api) { /* preflight */
-        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-        MHD_add_response_header(resp, "Access-Control-Allow-Headers", ark_preflight_headers(c));
-        MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
-    }
-    if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (vary || cors)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
-                                vary && cors ? "Accept-Encoding, Origin" : vary ? "Accept-Encoding" : "Origin");
-    if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    if (r->authenticate) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->authenticate);
-    if (r->retry_after > 0) {
-        char ra[16];
-        snprintf(ra, sizeof ra, "%d", r->retry_after);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-        if (!r->keep_open) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    }
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
-    uint64_t us = now_us() - t0;
-    size_t sent = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : len;
-    ark_access_log(method, log_path, r->status, sent, us);
-    ark_metrics_observe(route, r->status, us);
-    return ok;
 }
 
 /* ---- MHD callbacks ---------------------------------------------------------------- */
@@ -311,6 +168,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
         rq->conn = ci ? ci->socket_context : NULL;
         rq->state = RQ_NEW;
         rq->reply = (ark_reply){.status = 200, .content_type = ark_api_json_type, .body = ARK_BUF_INIT};
+        rq->push_state = PUSH_NONE;
+        rq->push = NULL;
+        rq->discarded = 0;
     }
     if (cut) ((char *)(uintptr_t)q)[1] = '\0';
     return rq;
@@ -331,6 +191,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq) {
         client_turn(rq->conn); /* the next request's head, on a kept-alive connection */
         ark_buf_free(&rq->reply.body);
+        ark_push_free(rq->push); /* a body cut off: its file goes */
     }
     free(rq);
     *con_cls = NULL;
@@ -426,11 +287,11 @@ static void run_job(ark_fair_job *job, int ran) {
 /* Suspend the connection and queue the route on the fair share; when the address's
  * queue is full (or the server stops), a 503 for this address alone. */
 static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uint64_t conns,
-                     const unsigned char *key) {
+                     const unsigned char *key, void (*run)(ark_fair_job *, int)) {
     rq->c = c;
     rq->url = url;
     rq->conns = conns;
-    rq->job.run = run_job;
+    rq->job.run = run;
     rq->state = RQ_QUEUED;
     /* Suspended before it is queued: a worker's resume must never come first. */
     MHD_suspend_connection(c);
@@ -451,6 +312,123 @@ static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uin
     MHD_resume_connection(c);
 }
 
+/* The checks of every request's head (before its method is looked at): 1 with the
+ * answer in r, else 0. */
+static int head_problem(const req_ctx *rq, struct MHD_Connection *c, size_t uri_len, ark_reply *r) {
+    hdr_sum hdr = {0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
+    if (uri_len > ARK_HTTP_MAX_URL) {
+        ark_api_error(r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
+    } else if (rq && rq->args_cut) {
+        ark_api_error(r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
+    } else if (!rq) {
+        /* Without the context the raw-URI checks above could not run. */
+        ark_api_error(r, 500, "out of memory");
+    } else if (rq->path_ctl) {
+        ark_api_error(r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
+    } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
+        ark_api_error(r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+    } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
+        ark_api_error(r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The Host allow-list and the overload refusal, after the method: 1 with r, else 0. */
+static int load_problem(struct MHD_Connection *c, uint64_t conns, ark_reply *r) {
+    if (!ark_host_allowed(c)) {
+        /* DNS rebinding: a page of another site whose name now resolves to this
+         * server must not read it through the visitor's browser. */
+        ark_api_error(r, 421, "this server does not answer for that Host");
+    } else if (conns > g_soft_limit) {
+        /* Refuse cheaply while connections pile up, so the requests already accepted
+         * still finish in time, instead of everyone timing out together. */
+        ark_api_error(r, 503, "server overloaded; retry in a second");
+        r->retry_after = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static const char *get_header(void *ctx, const char *name) {
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* On a search thread: check a whole push body and make it durable (push.c), then give
+ * the connection back to MHD to send the answer, as run_job does. */
+static void run_push(ark_fair_job *job, int ran) {
+    req_ctx *rq = (req_ctx *)(void *)((char *)job - offsetof(req_ctx, job));
+    if (ran) {
+        ark_push_end(rq->push, &rq->reply);
+    } else {
+        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+        rq->reply.retry_after = 1;
+    }
+    ark_push_free(rq->push);
+    rq->push = NULL;
+    rq->push_state = PUSH_ANSWERED;
+    rq->state = RQ_ANSWERED;
+    MHD_resume_connection(rq->c);
+}
+
+/* A body past the limit, or one the spool cannot take, is read to its end and thrown
+ * away, so that its answer can be sent (MHD 0.9.75 queues none while a body is read);
+ * beyond this much more the connection is closed instead. */
+#define PUSH_DISCARD_MAX (1u << 20)
+
+/* PUT and DELETE /api/documents/ID (push.c): the checks of every request, then push.c
+ * takes the body piece by piece as MHD reads it, and answers once it is whole. */
+static enum MHD_Result on_push(req_ctx *rq, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *data, size_t *size) {
+    if (rq->push_state == PUSH_NONE) { /* the head is in */
+        server_turn(rq->conn);
+        rq->push_state = PUSH_ANSWER;
+        uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
+        if (!head_problem(rq, c, rq->uri_len, &rq->reply) && !load_problem(c, conns, &rq->reply)) {
+            ark_push_req req = {method, url + strlen(ARK_PUSH_PREFIX), get_header, c};
+            if (ark_push_begin(&req, &rq->push, &rq->reply) == 0) {
+                rq->push_state = PUSH_READING;
+                if (rq->conn) /* the body's own deadline, from its length (see the reaper) */
+                    atomic_store_explicit(&rq->conn->deadline_ms, now_ms() + 1000u *
+                                          (g_request_timeout_s + ark_push_body_seconds(rq->push)),
+                                          memory_order_relaxed);
+                return MHD_YES;
+            }
+        }
+    } else if (*size) {
+        if (rq->push_state == PUSH_READING &&
+            ark_push_data(rq->push, data, *size, &rq->reply) != 0) {
+            ark_push_free(rq->push);
+            rq->push = NULL;
+            rq->push_state = PUSH_DISCARD;
+        } else if (rq->push_state == PUSH_DISCARD && (rq->discarded += *size) > PUSH_DISCARD_MAX) {
+            return MHD_NO;
+        }
+        *size = 0;
+        return MHD_YES;
+    } else if (rq->push_state == PUSH_READING) {
+        /* The whole body is in. Its check (a 64 MB PDF loads for seconds) and its fsyncs
+         * run on a search thread, taking turns by address as searches do, so that this
+         * MHD thread's other connections are not held up. */
+        unsigned char key[ARK_FAIR_KEY];
+        int trusted;
+        server_turn(rq->conn);
+        ark_client_key(c, key, &trusted);
+        hand_off(rq, c, url, (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed), key,
+                 run_push);
+        return MHD_YES;
+    }
+    rq->push_state = PUSH_ANSWERED;
+    enum MHD_Result ok = ark_send_reply(c, method, url, rq->log_path, ARK_ROUTE_DOCUMENTS,
+                                        rq->t0_us, &rq->reply);
+    ark_buf_free(&rq->reply.body);
+    client_turn(rq->conn);
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size,
@@ -458,13 +436,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req_ctx *rq = *con_cls;
     if (rq && rq->state == RQ_ANSWERED) { /* back from the fair share (hand_off) */
         rq->state = RQ_NEW;
-        enum MHD_Result done = send_reply(c, method, url, rq->log_path, ark_route_of(url), rq->t0_us,
+        enum MHD_Result done = ark_send_reply(c, method, url, rq->log_path, ark_route_of(url), rq->t0_us,
                                           &rq->reply);
         ark_buf_free(&rq->reply.body);
         client_turn(rq->conn); /* to read the answer */
         return done;
     }
     if (rq && rq->state == RQ_QUEUED) return MHD_YES; /* cannot happen: suspended */
+    if (rq && rq->push_state == PUSH_ANSWERED) return MHD_YES; /* MHD sends it */
+    if (rq && (rq->push_state || ark_push_route(url, method)))
+        return on_push(rq, c, url, method, upload_data, upload_size);
     int get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     int options = strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0;
@@ -493,22 +474,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     ark_level level = ARK_LEVEL_PUBLIC;
     uint64_t conns = (uint64_t)atomic_load_explicit(&g_conns, memory_order_relaxed);
 
-    hdr_sum hdr = {0, 0};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
     size_t body = body_length(c);
-    if (uri_len > ARK_HTTP_MAX_URL) {
-        ark_api_error(&r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
-    } else if (rq && rq->args_cut) {
-        ark_api_error(&r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
-    } else if (!rq) {
-        /* Without the context the raw-URI checks above could not run. */
-        ark_api_error(&r, 500, "out of memory");
-    } else if (rq->path_ctl) {
-        ark_api_error(&r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
-    } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
-        ark_api_error(&r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
-    } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
-        ark_api_error(&r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+    if (head_problem(rq, c, uri_len, &r)) {
+        /* r holds the answer */
     } else if (body > ARK_HTTP_MAX_BODY) {
         /* Answered before the body is read (first call); MHD then closes the
          * connection rather than read the upload. */
@@ -521,15 +489,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (!get_or_head) {
         ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
-    } else if (!ark_host_allowed(c)) {
-        /* DNS rebinding: a page of another site whose name now resolves to this
-         * server must not read it through the visitor's browser. */
-        ark_api_error(&r, 421, "this server does not answer for that Host");
-    } else if (conns > g_soft_limit) {
-        /* Refuse cheaply while connections pile up, so the requests already accepted
-         * still finish in time, instead of everyone timing out together. */
-        ark_api_error(&r, 503, "server overloaded; retry in a second");
-        r.retry_after = 1;
+    } else if (load_problem(c, conns, &r)) {
+        /* r holds the answer */
     } else if (ark_keys_level(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                           MHD_HTTP_HEADER_AUTHORIZATION),
                               &level) != 0) {
@@ -545,7 +506,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_request_base(c, trusted, rq->base, sizeof rq->base);
         rq->level = level;
         if (!ark_fair_inline(key)) {
-            hand_off(rq, c, url, conns, key);
+            hand_off(rq, c, url, conns, key, run_job);
             return MHD_YES;
         }
         uint64_t t1 = now_us();
@@ -565,7 +526,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     char fallback[LOG_PATH_MAX];
     if (!rq) ark_log_field(fallback, sizeof fallback, url);
-    enum MHD_Result ok = send_reply(c, method, url, rq ? rq->log_path : fallback, route, t0, &r);
+    enum MHD_Result ok = ark_send_reply(c, method, url, rq ? rq->log_path : fallback, route, t0, &r);
     ark_buf_free(&r.body);
     if (rq) client_turn(rq->conn);
     return ok;

@@ -1,8 +1,9 @@
 /* server/http.h: the HTTP side of the server, on libmicrohttpd.
  * Owns: the listening socket, the MHD daemon and its thread pool, per-request limits
  * (method, URL and header size, overload, Host), per-connection limits (per address,
- * the time to send a request), the hand-off of searches to the fair share (fair.h), gzip, the common response headers (CSP on
- * the pages, CORS on /api/…, preflight OPTIONS), the access log and feeding metrics.
+ * the time to send a request), the hand-off of searches to the fair share (fair.h),
+ * preflight OPTIONS; the response itself goes out through send.h (gzip, the common
+ * headers, the access log and metrics).
  * Not here: what a route answers (api.c), flags and signals (main.c), engines
  * (worker.c).
  * Why: everything a client can do to the server before a route runs is checked in

@@ -74,8 +74,9 @@ static void recheck(void) {
     pthread_rwlock_unlock(&g_lock);
 }
 
-int ark_keys_level(const char *authorization, ark_level *lv) {
+int ark_keys_grant(const char *authorization, ark_level *lv, unsigned *rights) {
     *lv = ARK_LEVEL_PUBLIC;
+    *rights = 0;
     if (!authorization) return 0;
     const char *p = authorization;
     while (*p == ' ' || *p == '\t') p++;
@@ -87,11 +88,25 @@ int ark_keys_level(const char *authorization, ark_level *lv) {
     if (n == 0) return -1;
     recheck();
     pthread_rwlock_rdlock(&g_lock);
-    int level = ark_keys_check(&g_keys, p, n);
+    const ark_key_entry *e = ark_keys_match(&g_keys, p, n);
+    if (e) { /* copied under the lock: a reload frees the entries */
+        *lv = e->level;
+        *rights = e->rights;
+    }
     pthread_rwlock_unlock(&g_lock);
-    if (level < 0) return -1;
-    *lv = (ark_level)level;
-    return 0;
+    return e ? 1 : -1;
+}
+
+int ark_keys_level(const char *authorization, ark_level *lv) {
+    unsigned rights;
+    return ark_keys_grant(authorization, lv, &rights) < 0 ? -1 : 0;
+}
+
+int ark_keys_served(void) {
+    pthread_rwlock_rdlock(&g_lock);
+    int on = g_path != NULL;
+    pthread_rwlock_unlock(&g_lock);
+    return on;
 }
 
 void ark_keys_stop(void) {

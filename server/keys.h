@@ -19,6 +19,13 @@ int ark_keys_serve(const char *path, ark_err *err);
  * header) is anonymous: ARK_LEVEL_PUBLIC. */
 int ark_keys_level(const char *authorization, ark_level *lv);
 
+/* The same with the key's rights (ARK_RIGHT_* of access.h): 1 for a key of the file
+ * (*lv, *rights), 0 for no header (ARK_LEVEL_PUBLIC, no rights), -1 as above. */
+int ark_keys_grant(const char *authorization, ark_level *lv, unsigned *rights);
+
+/* 1 when the server reads a key file (--keys), else 0. */
+int ark_keys_served(void);
+
 void ark_keys_stop(void);
 
 #endif

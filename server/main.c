@@ -17,9 +17,13 @@
 #include "arkivar/analysis.h"
 #include "arkivar/err.h"
 #include "arkivar/search.h"
+#include "arkivar/text.h"
 #include "http.h"
 #include "keys.h"
+#include "push.h"
+#include "spool.h"
 #include "worker.h"
+#include "writer.h"
 
 #define PROG "arkivar-server"
 #define MAX_THREADS 1024
@@ -38,7 +42,11 @@ static const char usage_text[] =
     "  --cors ORIGINS   origins whose pages may call /api/… (CORS), comma-separated:\n"
     "                   https://a.dk,https://b.dk, or * for any (default: none)\n"
     "  --keys FILE      access keys (arkivar-keys): a request with Authorization: Bearer\n"
-    "                   KEY searches the levels its key grants; read again on change\n"
+    "                   KEY searches the levels its key grants; read again on change.\n"
+    "                   A key with the write right may also PUT and DELETE documents\n"
+    "                   at /api/documents/ID (without --keys those routes are 404)\n"
+    "  --max-upload BYTES  the largest document a PUT may send (default and most:\n"
+    "                   64 MB); larger ones get 413\n"
     "  --allow-host H[,H...]  answer only requests whose Host is listed (HOST or\n"
     "                   HOST:PORT; others get 421): against DNS rebinding (default: any)\n"
     "  --frame-ancestors SRC  who may frame the pages, CSP sources (default 'self')\n"
@@ -51,11 +59,16 @@ static const char usage_text[] =
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
-    "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /\n";
+    "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /\n"
+    "        PUT /api/documents/ID (body: the file; X-Arkivar-Metadata: its sidecar JSON)\n"
+    "        and DELETE /api/documents/ID, with a write key: 202 once the document is on\n"
+    "        disk (INDEX/.spool), searchable within a second or two; a killed server\n"
+    "        writes what its spool holds when it starts again.\n";
 
 typedef struct opts {
     const char *index, *listen, *words, *cors, *acronyms, *keys;
     unsigned per_address, queue, request_timeout;
+    unsigned long long max_upload;
     const char *shards[MAX_SHARDS];
     size_t nshards; /* shards[0] is the --index dir */
     unsigned threads;
@@ -93,6 +106,7 @@ static int parse_flags(int argc, char **argv, opts *o) {
     o->cors = NULL;
     o->keys = NULL;
     o->per_address = o->queue = o->request_timeout = 0;
+    o->max_upload = 0;
     o->threads = ncpu > 0 ? (unsigned)(ncpu < MAX_THREADS ? ncpu : MAX_THREADS) : 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
@@ -105,7 +119,8 @@ static int parse_flags(int argc, char **argv, opts *o) {
                                                  "--acronyms", "--keys", "--allow-host",
                                                  "--frame-ancestors", "--trusted-proxy",
                                                  "--per-address-connections",
-                                                 "--per-address-queue", "--request-timeout"};
+                                                 "--per-address-queue", "--request-timeout",
+                                                 "--max-upload"};
         const char *flag = NULL;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
             size_t n = strlen(with_value[k]);
@@ -154,6 +169,13 @@ static int parse_flags(int argc, char **argv, opts *o) {
                       : flag[2] == 'f' ? ark_http_set_frame_ancestors(val, &cerr)
                                        : ark_http_set_trusted_proxies(val, &cerr);
             if (bad) return bad_usage("%s", cerr.msg);
+        } else if (strcmp(flag, "--max-upload") == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(val, &end, 10);
+            if (*end || errno || val[0] == '-' || v < 1 || v > ARK_MAX_FILE_BYTES)
+                return bad_usage("bad --max-upload %s (want 1 to 67108864 bytes)", val);
+            o->max_upload = v;
         } else { /* the three numbers */
             char *end;
             errno = 0;
@@ -246,6 +268,24 @@ int main(int argc, char **argv) {
         fprintf(stderr, PROG ": --keys: %s\n", err.msg);
         goto out;
     }
+    /* Pushed documents: accepted into INDEX/.spool, written by one thread. The spool is
+     * replayed whenever it is there, so that what a killed server accepted is written
+     * even if it starts again without --keys. */
+    {
+        char spool[4096];
+        struct stat ss;
+        snprintf(spool, sizeof spool, "%s/%s", o.index, ARK_SPOOL_DIR);
+        if (o.keys || stat(spool, &ss) == 0) {
+            size_t replayed = 0;
+            ark_err serr = {0, ""};
+            if (ark_spool_open(o.index, &replayed, &serr) != 0 ||
+                ark_writer_start(o.index, o.words, &serr) != 0)
+                fprintf(stderr, PROG ": push: %s; pushed documents are refused (503)\n", serr.msg);
+            else if (replayed)
+                fprintf(stderr, PROG ": push: %zu accepted documents from the spool to write\n", replayed);
+        }
+        ark_push_init(o.index, o.max_upload);
+    }
     /* The intern database lives in the index folder (access.h); remote shards have none. */
     snprintf(closed, sizeof closed, "%s/%s", o.index, ark_level_dir(ARK_LEVEL_INTERN));
     /* From here an is shared read-only by every pool thread (ark_engine_open clones it). */
@@ -274,6 +314,8 @@ int main(int argc, char **argv) {
     status = 0;
 out:
     ark_http_stop(http);  /* joins the pool: no thread uses an engine after this */
+    ark_writer_stop();    /* after the batch it writes; the rest waits in the spool */
+    ark_spool_close();
     ark_worker_shutdown();
     ark_keys_stop();
     ark_engine_close(probe);

@@ -10,7 +10,7 @@
 #include "arkivar/err.h"
 
 /* The statuses the server itself sends; anything else (none today) counts as "other". */
-static const int k_status[] = {200, 400, 404, 405, 414, 431, 500, 503};
+static const int k_status[] = {200, 202, 400, 401, 403, 404, 405, 409, 413, 414, 415, 431, 500, 503};
 #define NSTATUS (sizeof k_status / sizeof k_status[0])
 
 /* Upper bounds in microseconds: .001 .005 .01 .025 .05 .1 .25 .5 1 2.5 seconds. */
@@ -21,7 +21,7 @@ static const char *const k_bucket_le[] = {"0.001", "0.005", "0.01", "0.025", "0.
 #define NBUCKET (sizeof k_bucket_us / sizeof k_bucket_us[0])
 
 static const char *const k_route[ARK_ROUTE_COUNT] = {
-    "search", "doc", "suggest", "health", "metrics", "page", "other"};
+    "search", "doc", "suggest", "health", "metrics", "page", "documents", "other"};
 
 static atomic_uint_fast64_t g_requests[ARK_ROUTE_COUNT][NSTATUS + 1];
 /* Non-cumulative per bucket (the last one is +Inf); summed when rendered. */

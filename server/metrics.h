@@ -19,6 +19,7 @@ typedef enum ark_route {
     ARK_ROUTE_HEALTH,
     ARK_ROUTE_METRICS,
     ARK_ROUTE_PAGE,
+    ARK_ROUTE_DOCUMENTS, /* PUT/DELETE /api/documents/ID */
     ARK_ROUTE_OTHER,
     ARK_ROUTE_COUNT
 } ark_route;

@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "page.h"
+#include "push.h"
 
 typedef void (*handler)(const ark_api_req *req, const char *rest, ark_reply *r);
 
@@ -17,6 +18,16 @@ static void api_suggest(const ark_api_req *q, const char *a, ark_reply *r) {
 static void api_health(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health(r); }
 static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_metrics(q, r);
+}
+/* GET or HEAD of a pushed document's address: it is PUT or DELETEd there (push.c, through
+ * http.c), and read at /api/doc/ID. */
+static void api_documents(const ark_api_req *q, const char *a, ark_reply *r) {
+    if (!ark_push_enabled()) {
+        ark_api_error(r, 404, "no such route");
+        return;
+    }
+    ark_api_error(r, 405, "documents are PUT and DELETEd here; read one at /api/doc/ID");
+    r->allow = "PUT, DELETE";
 }
 static void page_search(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_page_search(q, r);
@@ -39,6 +50,7 @@ static const struct route {
     {"/api/search", ARK_ROUTE_SEARCH, api_search},
     {"/api/doc/", ARK_ROUTE_DOC, api_doc},
     {"/api/suggest", ARK_ROUTE_SUGGEST, api_suggest},
+    {ARK_PUSH_PREFIX, ARK_ROUTE_DOCUMENTS, api_documents},
     {"/health", ARK_ROUTE_HEALTH, api_health},
     {"/metrics", ARK_ROUTE_METRICS, api_metrics},
     {"/", ARK_ROUTE_PAGE, page_search},

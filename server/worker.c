@@ -6,9 +6,10 @@
  * first moment we run on it; opening costs one Xapian open, once per thread. */
 #include "worker.h"
 
+#include "arkivar/index.h"
+
 #include <pthread.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,10 +50,12 @@ void ark_worker_init(const char *const *shards, size_t nshards, const char *clos
     g_syn = syn;
 }
 
-/* The intern database is there to be searched (its folder exists). */
+/* The intern database is there to be searched: its folder holds one. Not the folder
+ * alone: a new intern database is made in it under a lock (by an indexer run in parts,
+ * or by the push writer), and until its revision file is written there is nothing to
+ * open; the intern engine would fail every request meanwhile. */
 static int closed_present(void) {
-    struct stat st;
-    return g_closed && stat(g_closed, &st) == 0 && S_ISDIR(st.st_mode);
+    return g_closed && ark_db_exists(g_closed);
 }
 
 static int track(ark_engine *e, ark_err *err) {

@@ -27,8 +27,8 @@
 /* Borrowed: shards (and their strings), closed (the intern database's folder, or NULL
  * for none), an and syn (may be NULL) must stay valid and unchanged until
  * ark_worker_shutdown() returns. Call once, before the first ark_worker_engine(). The
- * intern database is searched once its folder exists (an indexer run may make it while
- * the server runs). */
+ * intern database is searched once its folder holds a database (an indexer run, or the
+ * push writer, may make it while the server runs). */
 void ark_worker_init(const char *const *shards, size_t nshards, const char *closed,
                      const ark_an *an, const ark_synonyms *syn);
 

@@ -59,11 +59,11 @@ fi
 # named FILE REASON: the indexer's stderr names FILE with REASON on one line.
 named() { grep -F "$TMP/c/$1" "$TMP/indexer.err" | grep -qF "$2" || { cat "$TMP/indexer.err"; return 1; }; }
 check "truncated PDF named: no %%EOF" named afkortet.pdf "truncated PDF (no %%EOF"
-check "text file named .pdf named: not a PDF" named tekst.pdf "not a PDF (does not start with %PDF-)"
+check "text file named .pdf: not named, read as text" bash -c "! grep -qF '$TMP/c/tekst.pdf' '$TMP/indexer.err'"
 check "encrypted PDF named with poppler's reason" named krypteret.pdf "cannot read the PDF: Document is encrypted"
 check "damaged PDF named with poppler's reason" named skadet.pdf "cannot read the PDF: "
-check "the good PDF is indexed, the run went on" grep -q "1 files indexed, 0 unchanged, 0 removed, 4 failed" "$TMP/indexer.err"
-check "only the bad files are named" bash -c "[ \$(grep -c '$TMP/c/' '$TMP/indexer.err') = 4 ]"
+check "the good PDF and the text are indexed, the run went on" grep -q "2 files indexed, 0 unchanged, 0 removed, 3 failed" "$TMP/indexer.err"
+check "only the bad files are named" bash -c "[ \$(grep -c '$TMP/c/' '$TMP/indexer.err') = 3 ]"
 
 # ---- the page limit: 5,000 pages are read, 5,001 refused ----------------------------------
 mkdir -p "$TMP/big" "$TMP/limit"
@@ -118,6 +118,13 @@ assert pages == sorted(pages), pages
 for a, b in zip(ps, ps[1:]):
     assert a[\"start\"] < a[\"end\"] <= b[\"start\"] < b[\"end\"], (a, b)
 assert ps[-1][\"end\"] <= d[\"doc\"][\"bytes\"], (ps[-1], d[\"doc\"])
+'"
+
+check "/api/doc/tekst.pdf: format text, its one line" bash -c "curl -sf '$BASE/api/doc/tekst.pdf' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[\"doc\"][\"format\"] == \"text\", d[\"doc\"]
+assert [p[\"text\"] for p in d[\"passages\"]] == [\"Bare en tekstfil med et forkert navn.\"], d
 '"
 
 # SIGTERM, so LeakSanitizer reports in the sanitizer build.

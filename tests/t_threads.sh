@@ -5,7 +5,7 @@
 # values, terms, wdf and positions; metadata; the spelling table). A new index is written
 # in parts merged by Xapian's compactor (indexer/fresh.h), so it is also compared with the
 # same corpus written by the one writer of an update run into an existing empty index;
-# a second writer meanwhile is refused, and a run killed mid-way leaves no index and
+# a second writer meanwhile waits for it (or with --wait 0 is refused), and a run killed mid-way leaves no index and
 # no scratch parts after the next run. Then an update run
 # (a change, a deletion, an addition) with 1 and 2 threads; and the one-transaction
 # guarantee with several threads: while a run is under way a reader sees the last good
@@ -56,10 +56,13 @@ ls -a "$T/idx2" | grep -q '^\.build-'; [ $? = 1 ]; ok $? "no scratch part is lef
 for i in 1 2 3 4 5 6; do cp -r "$T/c/gen" "$T/c/big$i"; done
 "$BIN/arkivar-indexer" --quiet --threads 2 --index "$T/new" "$T/c" & pid=$!
 for _ in $(seq 1 100); do ls -a "$T/new" 2>/dev/null | grep -q '^\.build-' && break; sleep 0.02; done
-"$BIN/arkivar-indexer" --quiet --index "$T/new" "$T/c/records" 2>"$T/lock.err"; rc=$?
+"$BIN/arkivar-indexer" --quiet --wait 0 --index "$T/new" "$T/c/records" 2>"$T/lock.err"; rc=$?
+"$BIN/arkivar-indexer" --index "$T/new" "$T/c" 2>"$T/wait.err"; rc2=$?
 wait $pid; first=$?
-[ $rc = 3 ] && grep -q "locked" "$T/lock.err" && [ $first = 0 ]
-ok $? "a second writer during a new build is refused (exit $rc: $(head -c 120 "$T/lock.err")), the build ends well"
+[ $rc = 4 ] && grep -q "locked" "$T/lock.err" && [ $first = 0 ]
+ok $? "a second writer during a new build with --wait 0 is refused (exit $rc: $(head -c 120 "$T/lock.err")), the build ends well"
+[ $rc2 = 0 ] && grep -q "waiting for the index's writer" "$T/wait.err" && grep -q " 0 failed" "$T/wait.err"
+ok $? "without --wait 0 it waits for the build, then runs (exit $rc2: $(head -c 200 "$T/wait.err"))"
 [ "$(doccount "$T/new")" -gt "$(doccount "$T/idx1")" ]; ok $? "the build holds all of its files"
 rm -rf "$T/new"
 "$BIN/arkivar-indexer" --quiet --threads 2 --index "$T/new" "$T/c" & pid=$!

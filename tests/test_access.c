@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "arkivar/access.h"
-#include "../indexer/level.h"
+#include "arkivar/ingest.h"
 #include "tap.h"
 
 static int level_of(const char *json) {
@@ -33,19 +33,22 @@ int main(void) {
     ark_sidecar sc = {0};
     const char *meta = "{\"title\": \"Svar til \\u00d8U om \\\"skolemad\\\"\", \"date\": \"2026-06-24\", "
                        "\"type\": \"svar\", \"committee\": \"\u00d8U\", \"case_numbers\": [\"2026-0179043\", "
-                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"fields\": {\"a\": [1]}}";
+                       "\"2026-11781\"], \"url\": \"https://kk.dk/x\", \"fields\": {\"j_nr\": \"A-1\"}, \"other\": {\"a\": [1]}}";
     int rc = ark_sidecar_parse(meta, strlen(meta), &sc, NULL);
     ok(rc == 0 && sc.title && strcmp(sc.title, "Svar til \u00d8U om \"skolemad\"") == 0 && sc.date &&
            strcmp(sc.date, "2026-06-24") == 0 && strcmp(sc.type, "svar") == 0 &&
            strcmp(sc.committee, "\u00d8U") == 0 && sc.has_cases && sc.ncase_numbers == 2 &&
-           strcmp(sc.case_numbers[1], "2026-11781") == 0 && !sc.has_level,
-       "a sidecar's metadata: escapes decoded, UTF-8 kept, other members read past (%s)",
+           strcmp(sc.case_numbers[1], "2026-11781") == 0 && !sc.has_level && sc.url &&
+           strcmp(sc.url, "https://kk.dk/x") == 0 && sc.fields && strcmp(sc.fields, "j_nr=A-1\x1f") == 0,
+       "a sidecar's metadata: escapes decoded, UTF-8 kept, url and fields read, other members read past (%s)",
        sc.title ? sc.title : "-");
     ark_sidecar_free(&sc);
     const char *badmeta[] = {"{\"title\": 5}", "{\"date\": \"24-06-2026\"}", "{\"date\": \"2026-13-01\"}",
                              "{\"case_numbers\": \"2026-1\"}", "{\"case_numbers\": [1]}",
                              "{\"title\": \"a\", \"title\": \"b\"}", "{\"title\": \"\\ud800\"}",
-                             "{\"title\": \"a\\u0000b\"}"};
+                             "{\"title\": \"a\\u0000b\"}", "{\"url\": \"javascript:alert(1)\"}",
+                             "{\"url\": \"https://kk.dk/a b\"}", "{\"fields\": {\"a\": [1]}}",
+                             "{\"fields\": {\"Bad-Key\": \"x\"}}", "{\"fields\": [\"x\"]}"};
     int allbad = 1;
     for (size_t i = 0; i < sizeof badmeta / sizeof badmeta[0]; i++) {
         ark_err e2 = {0, ""};
@@ -56,6 +59,10 @@ int main(void) {
         ark_sidecar_free(&sc);
     }
     ok(allbad, "a member of the wrong kind, a bad date, a lone surrogate or NUL: refused, named");
+    ark_err e3 = {0, ""};
+    ok(ark_sidecar_parse("{\"title\": \"x\"", 13, &sc, &e3) == ARK_EINVAL && strcmp(e3.msg, "not one JSON object") == 0,
+       "JSON cut after a good member is not blamed on that member (%s)", e3.msg);
+    ark_sidecar_free(&sc);
 
     const char *fm = "---\r\ntitle: 'Svar om ''skolemad'''\n# a comment\ndate: 2026-06-24\n"
                      "case_numbers: [2026-1, \"2026-2\"]\naccess: intern\n---\n# Tekst\n";
@@ -114,5 +121,38 @@ int main(void) {
        "a name twice is refused (%s)", err.msg);
     ok(ark_key_name_ok("team-øu") == 0 && ark_key_name_ok("team.oeu_2") == 1 && ark_key_name_ok("") == 0,
        "names: letters, digits, . _ -");
+
+    /* Rights: an optional fourth field; a file written before it existed reads as before. */
+    char rfile[600];
+    n = snprintf(rfile, sizeof rfile, "anna intern ");
+    for (int i = 0; i < ARK_KEY_HASH; i++) n += snprintf(rfile + n, sizeof rfile - (size_t)n, "%02x", h[i]);
+    n += snprintf(rfile + n, sizeof rfile - (size_t)n, " write\nbo offentlig %064d\ncarl offentlig %064d\twrite \n", 0, 1);
+    err = (ark_err){0, ""};
+    ok(ark_keys_parse(rfile, (size_t)n, &k, &err) == 0 && k.n == 3, "a key file with rights parses (%s)", err.msg);
+    const ark_key_entry *e = ark_keys_match(&k, key, strlen(key));
+    ok(e && strcmp(e->name, "anna") == 0 && e->level == ARK_LEVEL_INTERN && e->rights == ARK_RIGHT_WRITE,
+       "a key with \"write\": its entry has the level and the right");
+    ok(ark_keys_find(&k, "bo")->rights == 0 && ark_keys_find(&k, "carl")->rights == ARK_RIGHT_WRITE,
+       "no fourth field: search only; tabs and trailing blanks around it are fine");
+    ok(!ark_keys_match(&k, key2, strlen(key2)), "another key matches no entry");
+    ark_keys_free(&k);
+    const char *badrights[] = {"a intern %064d read\n", "a intern %064d write,write\n",
+                               "a intern %064d write,\n", "a intern %064d ,write\n",
+                               "a intern %064d Write\n", "a intern %064d write x\n"};
+    all = 1;
+    for (size_t i = 0; i < sizeof badrights / sizeof badrights[0]; i++) {
+        char line[200];
+        snprintf(line, sizeof line, badrights[i], 0);
+        if (ark_keys_parse(line, strlen(line), &k, &err) != ARK_EINVAL || !strstr(err.msg, "line 1")) {
+            all = 0;
+            printf("#   accepted: %s", line);
+        }
+        ark_keys_free(&k);
+    }
+    ok(all, "an unknown right, one twice, an empty item or a fifth field: refused, naming the line");
+    unsigned r = 0;
+    ok(ark_rights_parse("write", 5, &r) == 0 && r == ARK_RIGHT_WRITE && ark_rights_parse("", 0, &r) == ARK_EINVAL &&
+           strcmp(ark_right_name(ARK_RIGHT_WRITE), "write") == 0 && ark_right_name(2) == NULL,
+       "rights by name and back");
     return done_testing();
 }

@@ -60,5 +60,22 @@ int main(void) {
     ok(strcmp(fold("rød"), "rod") == 0, "rød folds to rod (the F term; the exact term keeps them apart)");
     is_str(fold("co2"), "co2", "ASCII without oe/aa is unchanged");
     is_int(ark_fold("", 0, out, sizeof out), 0, "empty");
+
+    /* Superscript and subscript digits are digits in terms: "m2" meets "m²". */
+    is_str(lower("m² CO₂ x³"), "m2 co2 x3", "super- and subscript digits become 0-9");
+    /* Numbers: one canonical form as Danish prints amounts (issue 14, class 8). */
+    static const struct { const char *in, *want; } canon[] = {
+        {"900.000", "900000"}, {"3.500", "3500"}, {"1.5", "1,5"}, {"34.8", "34,8"},
+        {"1.234,5", "1234,5"}, {"12,500,000", "12500000"}, {"1,234.5", "1234,5"},
+        {"1,5", ""}, {"150", ""}, {"1,500", ""}, {"29.05.2019", ""}, {"1..5", ""},
+        {"2026-0179043", ""}, {".5", ""}, {"5.", ""},
+    };
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+        char c[64];
+        size_t n = ark_number_canon(canon[i].in, strlen(canon[i].in), c, sizeof c);
+        if (!n) c[0] = '\0';
+        ok(strcmp(c, canon[i].want) == 0, "number %s: canonical '%s' (got '%s')", canon[i].in,
+           canon[i].want, c);
+    }
     return done_testing();
 }

@@ -3,14 +3,19 @@
  * the real worker and engine, and requests handed to ark_route_run as http.c would hand
  * them: the status, content type and body of the JSON API and of the site, the
  * parameter checks, and the search's own promises (highlights in order and on word
- * boundaries, filters that hold every result, a document view's marks). */
+ * boundaries, filters that hold every result, a document view's marks); and the push
+ * route driven as http.c drives it (push.c): who may push, which ids, what is refused
+ * and why, and an accepted PUT and DELETE waiting in the spool in order. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../server/keys.h"
+#include "../server/push.h"
 #include "../server/routes.h"
+#include "../server/spool.h"
 #include "../server/worker.h"
 #include "arkivar/analysis.h"
 #include "arkivar/search.h"
@@ -76,6 +81,134 @@ static int highlights_sound(const ark_results *res) {
         }
     }
     return 1;
+}
+
+/* ---- PUT and DELETE /api/documents/ID, as http.c drives push.c -------------------- */
+
+typedef struct hdrs {
+    const char *kv[8]; /* "Name: value" */
+} hdrs;
+
+static const char *header(void *ctx, const char *name) {
+    const hdrs *h = ctx;
+    size_t len = strlen(name);
+    for (size_t i = 0; i < 8 && h->kv[i]; i++)
+        if (strncmp(h->kv[i], name, len) == 0 && h->kv[i][len] == ':') return h->kv[i] + len + 2;
+    return NULL;
+}
+
+/* A whole request: begin, the body in pieces of 7 bytes, end. The status. */
+static int push(ark_reply *r, const char *method, const char *id, const char *bodytext, ...) {
+    hdrs h = {{0}};
+    va_list ap;
+    va_start(ap, bodytext);
+    for (size_t i = 0; i < 8; i++)
+        if (!(h.kv[i] = va_arg(ap, const char *))) break;
+    va_end(ap);
+    ark_buf_free(&r->body);
+    *r = (ark_reply){.status = 0, .body = ARK_BUF_INIT};
+    ark_push_req req = {method, id, header, &h};
+    ark_push *p = NULL;
+    if (ark_push_begin(&req, &p, r) != 0) return r->status;
+    size_t n = bodytext ? strlen(bodytext) : 0;
+    for (size_t at = 0; at < n; at += 7)
+        if (ark_push_data(p, bodytext + at, n - at < 7 ? n - at : 7, r) != 0) {
+            ark_push_free(p);
+            return r->status;
+        }
+    ark_push_end(p, r);
+    ark_push_free(p);
+    return r->status;
+}
+
+static void test_push(const char *dir, const char *idx) {
+    ark_reply r = {.body = ARK_BUF_INIT};
+    int st;
+    const char *good[] = {"a.txt", "sager/2026/svar.pdf", "Bilag 1 (endelig).md", "æøå/ØU.txt", ".skjult.txt"};
+    const char *bad[] = {"", "/etc/x.txt", "../x.txt", "a/../b.txt", "a/./b.txt", "a//b.txt", "a/",
+                         "a\\b.txt", "a\x01.txt", "\xc3.txt", "\xed\xa0\x80.txt", "\xc0\xaf.txt"};
+    int all = 1;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (ark_push_id_problem(good[i])) all = 0, printf("#   refused: %s\n", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (!ark_push_id_problem(bad[i])) all = 0, printf("#   accepted: %s\n", bad[i]);
+    char longid[ARK_MAX_ID + 2];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    ok(all && ark_push_id_problem(longid) && !ark_push_id_problem(longid + 1),
+       "push ids: relative paths of UTF-8 up to 200 bytes; '..', '.', '//', absolute, control, bad UTF-8 refused");
+    ok(ark_push_route("/api/documents/a.txt", "PUT") && ark_push_route("/api/documents/a.txt", "POST") &&
+           !ark_push_route("/api/documents/a.txt", "GET") && !ark_push_route("/api/doc/a.txt", "PUT"),
+       "push routes: any method but GET, HEAD and OPTIONS under /api/documents/");
+
+    ark_push_init(idx, 64);
+    st = push(&r, "PUT", "a.txt", "x", NULL);
+    ok(st == 404, "without --keys every push is 404 (%d)", r.status);
+    run(&r, "/api/documents/a.txt", NULL);
+    ok(r.status == 404, "and so is a GET of a push address (%d)", r.status);
+
+    char keyfile[128], key_w[ARK_KEY_TEXT + 1], key_r[ARK_KEY_TEXT + 1], line[512];
+    snprintf(keyfile, sizeof keyfile, "%s/keys", dir);
+    FILE *f = fopen(keyfile, "w");
+    E(ark_key_new(key_w));
+    E(ark_key_new(key_r));
+    uint8_t h[ARK_KEY_HASH];
+    for (int k = 0; k < 2 && f; k++) {
+        ark_key_hash(k ? key_r : key_w, ARK_KEY_TEXT, h);
+        int n = snprintf(line, sizeof line, "%s offentlig ", k ? "r" : "w");
+        for (int i = 0; i < ARK_KEY_HASH; i++) n += snprintf(line + n, sizeof line - (size_t)n, "%02x", h[i]);
+        fprintf(f, "%s%s\n", line, k ? "" : " write");
+    }
+    if (f) fclose(f);
+    ark_err err = {0, ""};
+    size_t replayed = 0;
+    E(ark_keys_serve(keyfile, &err));
+    E(ark_spool_open(idx, &replayed, &err));
+    char aw[128], ar[128];
+    snprintf(aw, sizeof aw, "Authorization: Bearer %s", key_w);
+    snprintf(ar, sizeof ar, "Authorization: Bearer %s", key_r);
+
+    st = push(&r, "PUT", "a.txt", "x", NULL);
+    ok(st == 401 && r.authenticate, "no key: 401 with WWW-Authenticate");
+    st = push(&r, "PUT", "a.txt", "x", ar, NULL);
+    ok(st == 403 && has(&r, "write"), "a key without write: 403");
+    st = push(&r, "POST", "a.txt", "x", aw, NULL);
+    ok(st == 405 && r.allow && strcmp(r.allow, "PUT, DELETE") == 0,
+       "POST: 405, Allow: PUT, DELETE");
+    st = push(&r, "PUT", "../a.txt", "x", aw, NULL);
+    ok(st == 400 && has(&r, "..") , "an unsafe id: 400 (%s)", body(&r));
+    st = push(&r, "PUT", "a.txt", "x", aw, "X-Arkivar-Metadata: {\"case_numbers\": 5}", NULL);
+    ok(st == 400 &&
+           has(&r, "case_numbers"),
+       "bad metadata: 400 naming the member (%s)", body(&r));
+    st = push(&r, "PUT", "a.txt", "x", aw, "Content-Length: 65", NULL);
+    ok(st == 413, "Content-Length past --max-upload: 413");
+    st = push(&r, "PUT", "a.txt", "Tekst om noget, som er laengere end fire og tres bytes i alt, ja.", aw, NULL);
+    ok(st == 413,
+       "a body that grows past it: 413");
+    st = push(&r, "PUT", "000_92fe6cf18886d868.txt", "Tekst.", aw, NULL);
+    ok(st == 409, "a folder's id: 409 (%s)", body(&r));
+    st = push(&r, "PUT", "a.xlsx", "Tekst.", aw, NULL);
+    ok(st == 415, "a format no loader reads: 415");
+    st = push(&r, "PUT", "a.txt", " \n", aw, NULL);
+    ok(st == 422, "no text: 422");
+    st = push(&r, "PUT", "ny/010190-1234.txt", "Et nyt svar om byggeri.", aw,
+            "X-Arkivar-Metadata: {\"title\": \"Nyt\"}", NULL);
+    ok(st == 202 &&
+           has(&r, "\"id\":\"ny/XXXXXX-XXXX.txt\"") && has(&r, "\"status\":\"accepted\""),
+       "a PUT: 202, the id's CPR number masked (%s)", body(&r));
+    ark_spool_entry e;
+    ok(ark_spool_latest("ny/XXXXXX-XXXX.txt", &e) && e.op == ARK_SPOOL_PUT && e.bytes == 23,
+       "it waits in the spool for the writer");
+    st = push(&r, "DELETE", "ny/XXXXXX-XXXX.txt", NULL, aw, NULL);
+    ok(st == 202 &&
+           ark_spool_latest("ny/XXXXXX-XXXX.txt", &e) && e.op == ARK_SPOOL_DELETE,
+       "a DELETE of an id still in the spool: 202, after it in order");
+    st = push(&r, "DELETE", "ny/XXXXXX-XXXX.txt", NULL, aw, NULL);
+    ok(st == 404, "a second DELETE: 404 (nobody holds it)");
+    ark_spool_close();
+    ark_keys_stop();
+    ark_buf_free(&r.body);
 }
 
 int main(void) {
@@ -152,9 +285,10 @@ int main(void) {
     run(&r, "/nope", NULL);
     ok(r.status == 404 && has(&r, "no such route"), "an unknown path is a JSON 404");
 
-    /* "Mente du" works on the parsed words: operators, acronyms and phrases stay */
+    /* "Mente du" is the query as typed with its unknown words corrected: operators,
+     * acronyms and phrases stay as they were written */
     run(&r, "/api/search", "q=innovatoin NOT kommunen", NULL);
-    ok(has(&r, "\"suggestion\":\"innovation -kommunen\""), "Mente du keeps NOT as an operator (%.160s)",
+    ok(has(&r, "\"suggestion\":\"innovation NOT kommunen\""), "Mente du keeps NOT as typed (%.160s)",
        strstr(body(&r), "\"suggestion\""));
     run(&r, "/api/search", "q=KFF innovatoin", NULL);
     ok(has(&r, "\"suggestion\":\"KFF innovation\""), "Mente du leaves an acronym alone");
@@ -199,6 +333,7 @@ int main(void) {
               "each inside a word");
     ok(filtered, "a type filter holds every result");
 
+    test_push(dir, idx);
     ark_buf_free(&r.body);
     ark_worker_shutdown();
     ark_synonyms_free(syn);

@@ -62,7 +62,7 @@ int ark_tok_next(ark_tok *t, ark_token *out);
 
 /* Lowercase s[0, len) (utf8proc_tolower per character, recomposed to NFC) into out, a
  * buffer of cap bytes; every apostrophe (’ ‘ ʼ ´) becomes ASCII ', so "KL's" typed
- * meets "KL’s" printed; invalid UTF-8 bytes are dropped, so the output is always valid
+ * meets "KL’s" printed, and superscript and subscript digits become 0-9 ("m²" → "m2"); invalid UTF-8 bytes are dropped, so the output is always valid
  * UTF-8. Writes a NUL and returns the byte length before it, cut at a character boundary
  * when cap is short. out NULL or cap 0: writes nothing, returns 0. s need not be
  * NUL-terminated (NULL only with len 0). */
@@ -133,6 +133,14 @@ size_t ark_an_split(ark_an *an, const char *lower, size_t len,
 /* ---- The forms of a word: one producer for the index and the query ---------------- */
 
 #define ARK_FORMS_MAX_PARTS 8 /* a compound with more parts gets none */
+/* The canonical form of a number, lowercase low[0, n) of digits and '.' or ',' between
+ * them, as Danish writes amounts: thousands without a separator, a decimal comma
+ * ("900.000" → "900000", "1.5" → "1,5", "1.234,5" → "1234,5", "12,500,000" →
+ * "12500000"). Into out (cap bytes, NUL-terminated); returns its length, or 0 when the
+ * form is already canonical ("1,5", "150") or not such a number ("29.05.2019"). The
+ * indexer writes this form beside the number as written, and a query asks for it. */
+size_t ark_number_canon(const char *low, size_t n, char *out, size_t cap);
+
 enum { ARK_FORMS_PARTS = 1 }; /* ark_an_forms: also split the word into compound parts */
 
 /* The forms one lowercased word has in the index, unprefixed: the caller adds the prefix
@@ -149,6 +157,11 @@ typedef struct ark_forms {
     size_t fold_stem_len;
     int letters; /* 0: no letter ("6", "2026"): the index holds the exact form alone */
     int folds;   /* 1: folding changes the word, and only then has the index its F terms */
+    char lemma_stem[ARK_MAX_TERM + 1]; /* the stem of the word's lemma when an e dropped
+                                          out of it ("regler" → "regel"; a compound's last
+                                          part too: "udviklingsmidler" → "udviklingsmiddel"):
+                                          a second Z term; "" when none or the same stem */
+    size_t lemma_stem_len;
     size_t nparts; /* compound parts; 0 unless ARK_FORMS_PARTS and the word is a compound */
     char parts[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1]; /* stem of each part: P terms */
     size_t part_len[ARK_FORMS_MAX_PARTS];

@@ -95,7 +95,7 @@ int ark_wdb_begin(ark_wdb *w, ark_err *err);
 int ark_wdb_commit(ark_wdb *w, ark_err *err);
 
 /* Add a copy of d (borrowed: free it, or add it again, after). To replace a document,
- * delete by its unique term first (indexer/build.c). ARK_EINVAL: w or d NULL.
+ * delete by its unique term first (lib/ingest/build.c). ARK_EINVAL: w or d NULL.
  * ARK_EINDEX: e.g. a term longer than Xapian's limit (245 bytes). */
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err);
 /* Delete every document indexed by term (e.g. all passages of one source file); none is

@@ -31,6 +31,8 @@ typedef enum ark_qkind {
 typedef struct ark_qnode {
     ark_qkind kind;
     int negated;    /* -word, -"phrase", -(…) */
+    size_t at;      /* ARK_Q_WORD typed bare: where text starts in the parsed string (it
+                       is a verbatim copy); (size_t)-1 for any other node (a quoted word) */
     char *text;
     char *field;
     char **words; size_t nwords;

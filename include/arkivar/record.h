@@ -42,7 +42,8 @@ typedef struct ark_drec {   /* a document as stored (all strings NUL-terminated)
     const char *title, *type, *date, *committee, *addressee;
     const char *case_numbers; /* comma-separated */
     const char *root;       /* canonical folder (realpath) the id is relative to; "" in a
-                               v1 record, written before roots were stored */
+                               v1 record, written before roots were stored; ARK_ROOT_PUSH
+                               for a document pushed over HTTP */
     const char *format;     /* the source's format (ark_source.format); "" before v3 */
     const char *url;        /* the original's address from the metadata, "" when none */
     const char *fields;     /* the metadata's free fields: "key=value" pairs, each ended
@@ -50,6 +51,13 @@ typedef struct ark_drec {   /* a document as stored (all strings NUL-terminated)
 } ark_drec;
 
 #define ARK_FIELD_SEP '\x1f' /* ends each "key=value" of ark_drec.fields */
+
+/* The root of a document pushed over HTTP (PUT /api/documents/ID), which has no folder.
+ * No walk produces it (a walk's roots are absolute canonical paths, and "" is the v1
+ * record's), so no arkivar-indexer run removes, replaces or moves a pushed document, nor
+ * counts it against its removal guard; a folder's file whose id a push holds is refused.
+ * The push route, likewise, refuses an id that a folder holds (409): one source per id. */
+#define ARK_ROOT_PUSH "push:"
 
 /* Append the encoded record (tab-separated, versioned; a tab or newline inside a field
  * is written as a space) to out. 0, or ARK_ENOMEM. */

@@ -112,7 +112,9 @@ typedef struct ark_results {
     uint64_t total_results; /* estimated results after the per-document limit: paging */
     double took_ms;
     char *suggestion;     /* "Mente du" text, NULL when none */
-    int corrected;        /* 1 when the results are for the suggestion (no hits otherwise) */
+    int corrected;        /* 1 when the results are for the suggestion: nothing matched as
+                             typed, or its unknown words were searched as the words the
+                             suggestion puts in their place */
     ark_result *v; size_t n;
     ark_facet_count *types; size_t ntypes;  /* facet: document type */
     ark_facet_count *years; size_t nyears;  /* facet: year */

@@ -17,8 +17,13 @@
 
 /* ---- Loading: one source file, whatever its format ------------------------------ */
 
-#define ARK_MAX_FILE_BYTES (64u << 20) /* larger files are refused with ARK_ETOOBIG */
+#define ARK_MAX_FILE_BYTES (64u << 20) /* larger files are refused with ARK_ETOOBIG; so is
+                                           extracted text, or a zip entry inflated, past it */
 #define ARK_MAX_PDF_PAGES 5000u         /* PDFs with more pages: ARK_ETOOBIG */
+#define ARK_MAX_ZIP_ENTRIES 10000u      /* a .docx/.odt whose zip has more entries: ARK_ETOOBIG */
+#define ARK_MAX_ZIP_RATIO 200u          /* a zip entry of over 1 MB inflating more than this to
+                                           one (deflate's best is 1032): ARK_ETOOBIG (a bomb) */
+/* XML in a .docx/.odt nested deeper than 256 elements (libxml2's limit) is ARK_EFORMAT. */
 
 /* A page of a paged source (PDF); text sources have no pages (npages 0, page 0 "none"). */
 typedef struct ark_page {
@@ -29,7 +34,10 @@ typedef struct ark_page {
 /* The original bytes of a document, exactly as the provenance offsets count them.
  * For .txt/.md these are the file's bytes. For a PDF they are its extracted text, page
  * after page, each page ended by a form feed and a blank line ("\f\n\n", so a
- * paragraph never runs across pages); pages[i].start is where page i + 1 begins. */
+ * paragraph never runs across pages); pages[i].start is where page i + 1 begins. For a
+ * web page, DOCX or ODT they are its text with paragraphs separated by blank lines and
+ * headings as markdown headings ("## …"); a table row is one paragraph, cells joined
+ * by " | " (lib/text/office.c says what of a DOCX or ODT is not read). */
 typedef struct ark_source {
     char *bytes; /* transferred with the struct; NUL-terminated for convenience */
     size_t len;
@@ -39,10 +47,11 @@ typedef struct ark_source {
                         transferred with the struct; ark_meta_extract prefers it */
     int is_markdown; /* .md, or markdown headings seen */
     unsigned mask;   /* ARK_MASK_* beyond CPR numbers, set by the caller after loading */
-    char date[11];   /* the format's own date, "YYYY-MM-DD" (a PDF's CreationDate), or
+    char date[11];   /* the format's own date, "YYYY-MM-DD" (a PDF's CreationDate, a
+                        DOCX's dcterms:created, an ODT's meta:creation-date), or
                         "": ark_meta_extract takes it when the text dates nothing */
     const char *format; /* what the bytes were read from: "text", "markdown", "pdf",
-                           "html" (static, never freed; NULL until loaded) */
+                           "html", "docx", "odt" (static, never freed; NULL until loaded) */
 } ark_source;
 
 /* A loader: reads the file at path (a symbolic link is refused) into *out, whose
@@ -52,25 +61,37 @@ typedef struct ark_source {
  *   ARK_ETOOBIG  more than ARK_MAX_FILE_BYTES
  *   ARK_EEMPTY   nothing but whitespace
  *   ARK_EBINARY  a NUL or mostly non-text bytes in the first 8 KB (text formats)
- *   ARK_EFORMAT  a .pdf that does not start with "%PDF-", lacks its "%%EOF" (truncated),
- *                is encrypted or damaged (poppler's message in err)
+ *   ARK_EFORMAT  a PDF that does not start with "%PDF-", lacks its "%%EOF" (truncated),
+ *                is encrypted or damaged (poppler's message in err); a .html without
+ *                markup; a DOCX/ODT that is an OLE compound file (encrypted, or old
+ *                binary .doc), no zip or a damaged one, a zip without word/document.xml
+ *                or an OpenDocument text mimetype, XML that is not well-formed, nested
+ *                past 256, with a DTD or a namespace error (libxml2's message in err)
  *   ARK_ETOOBIG  also: a PDF of more than ARK_MAX_PDF_PAGES pages, or whose text
- *                comes to more than ARK_MAX_FILE_BYTES
+ *                comes to more than ARK_MAX_FILE_BYTES; a DOCX/ODT past
+ *                ARK_MAX_ZIP_ENTRIES, an entry inflating past ARK_MAX_FILE_BYTES, past
+ *                its declared size or at more than ARK_MAX_ZIP_RATIO, or text past
+ *                ARK_MAX_FILE_BYTES
  *   ARK_ENOMEM   out of memory
  * path: borrowed for the call, not NULL; out: the caller's, not NULL. */
 typedef int (*ark_loader_fn)(const char *path, ark_source *out, ark_err *err);
 
 /* The loader for a path by its extension (.txt, .md, .text, .markdown, .pdf, .html, .htm,
- * in any case), or
- * NULL when no loader handles it (the file is skipped, not an error) or path is NULL.
- * The function returned is static: never freed. */
+ * .docx, .odt, in any case), or NULL when no loader handles it (the file is skipped, not
+ * an error) or path is NULL: which files a walk reads. ark_source_load may read a file
+ * with another loader, by its content. The function returned is static: never freed. */
 ark_loader_fn ark_loader_for(const char *path);
 /* The i-th extension the loaders handle (".txt" …, with the dot), NULL when i is past
  * the last: the one list, for messages that name the supported formats. Static. */
 const char *ark_loader_ext(size_t i);
 
-/* Load path through ark_loader_for(): the loader's codes, or ARK_EINVAL (out untouched)
- * when no loader handles the path or it is NULL. */
+/* Load path, a file ark_loader_for() handles, with the loader its first bytes call for:
+ * "%PDF-" the PDF loader, a zip (PK\3\4) or an OLE compound file the DOCX/ODT loader,
+ * "<!DOCTYPE html" or "<html" (after a BOM and white space, any case) the HTML loader.
+ * Other content is read by the extension's loader, except that a .pdf, .docx or .odt
+ * without its signature is read as text (format "text"); if it is not text either,
+ * ARK_EFORMAT ("not a PDF …, nor text"). Returns the loader's codes, or ARK_EINVAL (out
+ * untouched) when no loader handles the path or it is NULL. */
 int ark_source_load(const char *path, ark_source *out, ark_err *err);
 /* Free the members of a loaded source and zero it; s itself is the caller's. Accepts NULL
  * and a source zeroed by a failed load. */

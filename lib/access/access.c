@@ -27,6 +27,32 @@ int ark_level_parse(const char *s, size_t len, ark_level *out) {
     return ARK_EINVAL;
 }
 
+static const char *const right_names[] = {"write"}; /* bit 0, bit 1, ... */
+#define NRIGHTS (sizeof right_names / sizeof right_names[0])
+
+const char *ark_right_name(unsigned r) {
+    for (unsigned i = 0; i < NRIGHTS; i++)
+        if (r == 1u << i) return right_names[i];
+    return NULL;
+}
+
+int ark_rights_parse(const char *s, size_t len, unsigned *out) {
+    unsigned rights = 0;
+    for (size_t at = 0; at <= len;) {
+        size_t end = at;
+        while (end < len && s[end] != ',') end++;
+        unsigned bit = 0;
+        for (unsigned i = 0; i < NRIGHTS && !bit; i++)
+            if (strlen(right_names[i]) == end - at && memcmp(s + at, right_names[i], end - at) == 0)
+                bit = 1u << i;
+        if (!bit || (rights & bit)) return ARK_EINVAL; /* unknown, empty or twice */
+        rights |= bit;
+        at = end + 1;
+    }
+    *out = rights;
+    return 0;
+}
+
 static const unsigned char hash_key[] = "arkivar key file, version 1";
 
 int ark_key_new(char text[ARK_KEY_TEXT + 1]) {
@@ -83,17 +109,20 @@ int ark_keys_parse(const char *text, size_t len, ark_keys *out, ark_err *err) {
         at = end + 1;
         while (p < e && (text[p] == ' ' || text[p] == '\t')) p++;
         if (p == e || text[p] == '#') continue;
-        char name[ARK_KEY_NAME_MAX + 2], level[16], hex[2 * ARK_KEY_HASH + 2], extra[2];
+        char name[ARK_KEY_NAME_MAX + 2], level[16], hex[2 * ARK_KEY_HASH + 2], rights[64], extra[2];
         ark_key_entry k;
-        size_t hl = 0;
+        size_t hl = 0, rl = 0;
+        k.rights = 0;
         if (field(text, e, &p, name, sizeof name) >= sizeof name || !ark_key_name_ok(name) ||
             field(text, e, &p, level, sizeof level) >= sizeof level ||
             ark_level_parse(level, strlen(level), &k.level) != 0 ||
             field(text, e, &p, hex, sizeof hex) != 2 * ARK_KEY_HASH ||
             sodium_hex2bin(k.hash, sizeof k.hash, hex, 2 * ARK_KEY_HASH, NULL, &hl, NULL) != 0 ||
-            hl != ARK_KEY_HASH || field(text, e, &p, extra, sizeof extra) != 0) {
+            hl != ARK_KEY_HASH || (rl = field(text, e, &p, rights, sizeof rights)) >= sizeof rights ||
+            (rl && ark_rights_parse(rights, rl, &k.rights) != 0) ||
+            field(text, e, &p, extra, sizeof extra) != 0) {
             ark_keys_free(out);
-            return ark_err_set(err, ARK_EINVAL, "line %zu: not NAME LEVEL HASH", lineno);
+            return ark_err_set(err, ARK_EINVAL, "line %zu: not NAME LEVEL HASH [write]", lineno);
         }
         memcpy(k.name, name, strlen(name) + 1);
         if (ark_keys_find(out, k.name)) {
@@ -173,15 +202,20 @@ int ark_keys_load(const char *path, ark_keys *out, ark_err *err) {
     return rc;
 }
 
-int ark_keys_check(const ark_keys *k, const char *text, size_t len) {
+const ark_key_entry *ark_keys_match(const ark_keys *k, const char *text, size_t len) {
     uint8_t h[ARK_KEY_HASH];
-    int level = -1;
+    const ark_key_entry *found = NULL;
     ark_key_hash(text, len, h);
     for (size_t i = 0; k && i < k->n; i++) {
         int same = sodium_memcmp(h, k->v[i].hash, ARK_KEY_HASH) == 0;
-        if (same && level < 0) level = (int)k->v[i].level;
+        if (same && !found) found = &k->v[i];
     }
-    return level;
+    return found;
+}
+
+int ark_keys_check(const ark_keys *k, const char *text, size_t len) {
+    const ark_key_entry *e = ark_keys_match(k, text, len);
+    return e ? (int)e->level : -1;
 }
 
 const ark_key_entry *ark_keys_find(const ark_keys *k, const char *name) {

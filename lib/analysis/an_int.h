@@ -16,6 +16,14 @@
 
 #include "arkivar/analysis.h"
 
+/* ---- lemmas (lemma.c) --------------------------------------------------------------- */
+
+/* data/lemmas.txt as compiled in (the Makefile embeds it): "form lemma" lines. */
+extern const char ark_lemmas_text[];
+/* The lemma of the lowercase form low[0, len) when an e dropped out of it ("regler" →
+ * "regel"), with its length in *n; NULL for any other word. Thread-safe. */
+const char *ark_lemma_of(const char *low, size_t len, size_t *n);
+
 /* ---- hashing and cutting ----------------------------------------------------------- */
 
 #define ARK_FNV_INIT 2166136261u

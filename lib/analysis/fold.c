@@ -51,6 +51,11 @@ size_t ark_lower(const char *s, size_t len, char *out, size_t cap) {
          * NFC after lowercasing; General Punctuation (’ ‐ ‑) is safe and common in words. */
         if (cp >= 0x300 && !(cp >= 0x2000 && cp <= 0x206F)) rare = 1;
         if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0x00B4) cp = '\'';
+        else if (cp == 0xB2 || cp == 0xB3) cp = '0' + (cp - 0xB0);
+        else if (cp == 0xB9) cp = '1';
+        else if (cp >= 0x2080 && cp <= 0x2089) cp = '0' + (cp - 0x2080);
+        else if (cp >= 0x2070 && cp <= 0x2079 && cp != 0x2071 && cp != 0x2072 && cp != 0x2073)
+            cp = '0' + (cp - 0x2070);
         utf8proc_uint8_t enc[4];
         utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(cp), enc);
         if (o + (size_t)m >= cap) break;

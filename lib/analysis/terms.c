@@ -82,6 +82,20 @@ static int has_letter(const char *s, size_t len) {
 /* The fold is of the stem as well as of the word, so that a user without æøå meets every
  * inflection ("okonomiudvalg" → Fokonomiudvalg ← "Økonomiudvalget"), and the folded word
  * as typed ("aarligt" meets "årligt", not every "år"). */
+/* f->lemma_stem: the stem of head[0, hn) + lemma[0, ln), kept when it differs from the
+ * word's own stem. */
+static void set_lemma(ark_an *an, ark_forms *f, const char *head, size_t hn,
+                      const char *lemma, size_t ln) {
+    char whole[ARK_MAX_TERM + 1];
+    if (hn + ln > ARK_MAX_TERM) return;
+    memcpy(whole, head, hn);
+    memcpy(whole + hn, lemma, ln);
+    f->lemma_stem_len = ark_an_stem(an, whole, hn + ln, f->lemma_stem, sizeof f->lemma_stem);
+    if (f->lemma_stem_len == f->stem_len && memcmp(f->lemma_stem, f->stem, f->stem_len) == 0)
+        f->lemma_stem_len = 0;
+    f->lemma_stem[f->lemma_stem_len] = '\0';
+}
+
 void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_forms *out) {
     ark_forms *f = out;
     f->exact_len = ark_utf8_cut(lower, len, ARK_MAX_TERM);
@@ -95,7 +109,13 @@ void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_
     f->folds = f->fold_len != n || memcmp(f->fold, w, n) != 0;
     f->fold_stem_len = ark_fold(f->stem, f->stem_len, f->fold_stem, sizeof f->fold_stem);
     f->nparts = 0;
-    if (!(what & ARK_FORMS_PARTS) || !f->letters) return; /* no letters: never a compound */
+    f->lemma_stem_len = 0;
+    f->lemma_stem[0] = '\0';
+    if (!f->letters) return; /* no letters: never a compound, no lemma */
+    size_t ll = 0;
+    const char *lemma = ark_lemma_of(w, n, &ll);
+    if (lemma) set_lemma(an, f, "", 0, lemma, ll);
+    if (!(what & ARK_FORMS_PARTS)) return;
     uint8_t cut[ARK_SPLIT_MAX][2];
     size_t np = an ? ark_split_cuts(an, w, n, cut, ARK_FORMS_MAX_PARTS) : 0;
     for (size_t i = 0; i < np; i++) {
@@ -105,6 +125,11 @@ void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_
                                      f->parts[i], sizeof f->parts[i]);
     }
     f->nparts = np;
+    /* the last part as written: w[cut[np - 1][0], n), the word's end */
+    size_t last = np ? n - cut[np - 1][0] : 0;
+    if (!lemma && np >= 2 && last < n && cut[np - 1][1] == n &&
+        (lemma = ark_lemma_of(w + n - last, last, &ll)))
+        set_lemma(an, f, w, n - last, lemma, ll);
 }
 
 /* exact, Z stem, F folded form and folded stem (when folding changes the word), P parts
@@ -116,6 +141,7 @@ static void word_terms(ark_an *an, emitter *e, const char *low, size_t at, size_
     emit(e, 0, f.exact, f.exact_len);
     if (!f.letters) return; /* "6" in "6-by-samarbejde": no stem, no fold */
     emit(e, ARK_PFX_STEM, f.stem, f.stem_len);
+    if (f.lemma_stem_len) emit(e, ARK_PFX_STEM, f.lemma_stem, f.lemma_stem_len); /* regler → regel */
     if (f.folds) {
         emit(e, ARK_PFX_FOLD, f.fold, f.fold_len);
         emit(e, ARK_PFX_FOLD, f.fold_stem, f.fold_stem_len);
@@ -211,11 +237,64 @@ static void piece_terms(ark_an *an, emitter *e, const char *low, size_t len) {
     }
 }
 
+size_t ark_number_canon(const char *low, size_t n, char *out, size_t cap) {
+    size_t seps = 0, dots = 0, commas = 0, last = 0;
+    int bad = n == 0 || low[0] < '0' || low[0] > '9' || low[n - 1] < '0' || low[n - 1] > '9';
+    for (size_t i = 0; !bad && i < n; i++) {
+        char c = low[i];
+        if (c == '.' || c == ',') {
+            bad = low[i + 1] < '0' || low[i + 1] > '9'; /* "1..5": no number */
+            seps++;
+            dots += c == '.';
+            commas += c == ',';
+            last = i;
+        } else bad = c < '0' || c > '9';
+    }
+    if (bad || seps == 0 || n + 1 > cap) return 0;
+    /* Which separator is the decimal one, if any: the last, when both kinds occur or a
+     * lone one is not followed by exactly three digits; none when every group after a
+     * separator of the one kind has three digits (thousands). */
+    int groups3 = 1;
+    for (size_t i = 0; i < n; i++)
+        if (low[i] == '.' || low[i] == ',') {
+            size_t k = i + 1;
+            while (k < n && low[k] >= '0' && low[k] <= '9') k++;
+            groups3 &= k - i - 1 == 3;
+        }
+    size_t dec = (size_t)-1;
+    if (dots && commas) dec = last;
+    else if (seps == 1 && (!groups3 || commas)) dec = last; /* "1,500" is 1.5 in Danish */
+    else if (!groups3) return 0; /* "29.05.2019", "1.2.3": a date or a code */
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == dec) out[o++] = ',';
+        else if (low[i] != '.' && low[i] != ',') out[o++] = low[i];
+    }
+    out[o] = '\0';
+    return o == n && memcmp(out, low, n) == 0 ? 0 : o;
+}
+
+/* A case number "2026-0179043" (four digits, a dash, five to eight digits) is also
+ * written without its dash, as some systems print it: "20260179043". */
+static size_t case_joined(const char *low, size_t n, char *out) {
+    if (n < 10 || n > 13 || low[4] != '-') return 0;
+    for (size_t i = 0; i < n; i++)
+        if (i != 4 && (low[i] < '0' || low[i] > '9')) return 0;
+    memcpy(out, low, 4);
+    memcpy(out + 4, low + 5, n - 5);
+    out[n - 1] = '\0';
+    return n - 1;
+}
+
 static void token_terms(ark_an *an, const ark_token *tok, emitter *e, const char *low, size_t ll) {
     span(e, 0, ll);
     switch (tok->kind) {
     case ARK_TOK_NUMBER: {
         emit(e, 0, low, ll);
+        char canon[ARK_MAX_TERM + 1];
+        size_t cl = ark_number_canon(low, ll, canon, sizeof canon);
+        if (!cl) cl = case_joined(low, ll, canon);
+        if (cl) emit(e, 0, canon, cl); /* "900.000" also as "900000" */
         /* "2026-0179043", "19/5", "09-06-2026": the pieces too, for a user who types
          * only the serial; "200.000" and "1,1" are one amount and are not cut. */
         int cutme = 0;

@@ -44,6 +44,11 @@ static inline int cls(int32_t cp) {
         if (cp >= '0' && cp <= '9') return K_DIGIT;
         return 0;
     }
+    /* Superscript and subscript digits ("m²", "CO₂") are digits: ark_lower writes them
+     * as 0-9, so "m2" typed meets "m²" printed. */
+    if (cp == 0xB2 || cp == 0xB3 || cp == 0xB9 || (cp >= 0x2070 && cp <= 0x2079) ||
+        (cp >= 0x2080 && cp <= 0x2089))
+        return cp == 0x2071 ? K_LETTER : K_DIGIT;
     /* Latin-1 letters by hand: À-Þ upper, ß-ÿ lower, but not × and ÷. */
     if (cp >= 0xC0 && cp <= 0xFF && cp != 0xD7 && cp != 0xF7)
         return cp <= 0xDE ? K_LETTER | K_UPPER : K_LETTER;

@@ -3,7 +3,7 @@
  * adds and deletes, metadata, the spelling table; and new indexes built in parts
  * (ark_db_exists, ark_db_merge).
  * Not here: reading (shim_read.cc), queries and matching (shim_query.cc), the exception
- * catch list and the handles' definitions (shim.h); what the terms mean (indexer/build.c).
+ * catch list and the handles' definitions (shim.h); what the terms mean (lib/ingest/build.c).
  * Why: arkivar-indexer is the only writer; keeping its calls apart from the server's
  * reads shows at a glance what a writer can change. */
 #include "shim.h"

@@ -266,16 +266,14 @@ int ark_doc_get(ark_engine *e, const ark_doc_req *req, ark_docview *out, ark_err
     if (q && strspn(q, " \t\r\n") < strlen(q)) {
         rc = find_marks(e, q, out, err);
         if (rc == 0 && out->nmatched == 0) {
-            /* As a search answers the correction when nothing matched ("Mente du"),
-             * unless every corrected word is a real Danish word. */
-            int real = 0;
+            /* As a search answers the correction when nothing matched ("Mente du"). */
             ark_err fail = {0, ""};
-            char *sugg = ark_spelling_for(e, q, &real, &fail);
+            char *sugg = ark_spelling_for(e, q, &fail);
             if (fail.code) {
                 rc = fail.code;
                 if (err) *err = fail;
             }
-            if (sugg && !real) {
+            if (sugg) {
                 ark_docview again = *out;
                 again.marks = NULL;
                 again.nmatched = 0;

@@ -37,6 +37,7 @@ typedef struct qbuild {
     int cur_phrase;              /* words remembered now belong to this phrase (0: none) */
     int oom;                     /* an allocation failed: the query is not usable */
     int rc;                      /* a lookup in the index failed (err says why): the same */
+    int near;                    /* typed words replaced by the word they stand for */
     ark_err err;
 } qbuild;
 
@@ -45,7 +46,7 @@ typedef struct qbuild {
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree);
 /* compile.c: q restricted by the request's filters (search.h); takes q (which may be
  * NULL: every passage), NULL on out of memory. Returns q itself when no filter is set. */
-ark_xq *ark_compile_filters(ark_xq *q, const ark_search_req *req);
+ark_xq *ark_compile_filters(ark_engine *e, ark_xq *q, const ark_search_req *req);
 
 /* compile.c: a query as both the search and the document view run it: q parsed into
  * out->tree, compiled into out->xq with its words in out->b, restricted by req's filters.
@@ -65,12 +66,19 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
                 ark_err *err);
 void ark_prepared_free(ark_prepared *p);
 
-/* spell.c: q with each word the index does not know replaced by its spelling
- * suggestion; NULL when every word is known or nothing better exists. *all_real is 0
- * when a replaced word is not a Danish word either (then the correction is answered).
- * fail (zeroed by the caller) gets the code and message when a lookup or an allocation
- * failed; then NULL says nothing. */
-char *ark_spelling_for(ark_engine *e, const char *q, int *all_real, ark_err *fail);
+/* spell.c: the word the index holds that low[0, ln) (lowercase, a word the index knows
+ * in no form) most likely stands for: Xapian's spelling suggestion (two edits at most),
+ * else, for a typo inside a long compound, a known head with its tail corrected
+ * ("innovationsparnerskab" → "innovationspartnerskab", which the index has in some
+ * inflection). *out transferred (free()), NULL when none or low is under 5 bytes.
+ * 0, or -1 with fail filled when a lookup failed. */
+int ark_near_word(ark_engine *e, const char *low, size_t ln, char **out, ark_err *fail);
+
+/* spell.c: q as typed with each word that neither the index nor the Danish word list
+ * knows replaced by its spelling suggestion, in the typed case; NULL when no word is
+ * replaced. fail (zeroed by the caller) gets the code and message when a lookup or an
+ * allocation failed; then NULL says nothing. */
+char *ark_spelling_for(ark_engine *e, const char *q, ark_err *fail);
 
 /* engine.c: how many passages hold term t, into *f (0 when the lookup failed). 0, or
  * the index's error (ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM) with err filled. */

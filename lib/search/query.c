@@ -26,6 +26,7 @@ typedef struct lex {
 } lex;
 
 typedef struct parser {
+    const char *q;  /* the text parsed: nodes' offsets count from here */
     lex v[MAX_LEX];
     size_t n, at;
     size_t nodes;
@@ -97,7 +98,7 @@ static ark_qnode *node_new(parser *ps, ark_qkind kind) {
     if (ps->nodes >= ARK_QUERY_MAX_NODES * 4) return NULL;
     ark_qnode *n = calloc(1, sizeof *n);
     if (!n) ps->oom = 1;
-    else { n->kind = kind; ps->nodes++; }
+    else { n->kind = kind; n->at = (size_t)-1; ps->nodes++; }
     return n;
 }
 
@@ -153,6 +154,7 @@ static ark_qnode *word_node(parser *ps, const lex *l) {
     if (len == 0) return NULL;
     ark_qnode *n = node_new(ps, prefix && len >= 2 ? ARK_Q_PREFIX : ARK_Q_WORD);
     if (n) n->text = dup_n(ps, l->p, len);
+    if (n && n->kind == ARK_Q_WORD) n->at = (size_t)(l->p - ps->q);
     return n;
 }
 
@@ -263,6 +265,7 @@ int ark_query_parse(const char *q, size_t q_len, ark_qnode **out, ark_err *err) 
         return ark_err_set(err, ARK_EINVAL, "query longer than %d bytes", ARK_QUERY_MAX_BYTES);
     parser *ps = calloc(1, sizeof *ps);
     if (!ps) return ark_err_set(err, ARK_ENOMEM, "query parser");
+    ps->q = q;
     lex_all(ps, q, q_len);
     /* An OR with nothing on one side ("OR", "a OR") is the word "or" only when alone. */
     ark_qnode *n = NULL;

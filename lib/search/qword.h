@@ -20,6 +20,10 @@ typedef struct ark_qword {
     char fold[ARK_MAX_TERM + 2];  /* "F" + fold of the stem (as the index has it) */
     char fold2[ARK_MAX_TERM + 2]; /* "F" + fold of the form, "" when the same */
     char part[ARK_MAX_TERM + 2];  /* "P" + stem: the word as a part of larger compounds */
+    char lemma[ARK_MAX_TERM + 2]; /* "Z" + the stem of its lemma when an e dropped out
+                                     ("regler": "Zregel"), "" when none */
+    char alt[ARK_MAX_TERM + 2];   /* the word in the old spelling with aa, ae, oe for å, æ,
+                                     ø ("århus" → "aarhus"), "" when it has none */
     char parts[ARK_QWORD_MAX_PARTS][ARK_MAX_TERM + 2]; /* "P" + stem of its own parts */
     size_t nparts;
     int prefix;     /* prefix*: exact and fold are prefixes, the rest unused */
@@ -36,6 +40,11 @@ typedef struct ark_qword {
     char need_raw[ARK_MAX_TERM + 2];  /* in its lowercase form: the stem (prefix: the form),
                                        * or the stem of one of its own parts (parts[i] + 1) */
     char need_fold[ARK_MAX_TERM + 2]; /* or, in its folded form, the folded stem */
+    /* or, in its lowercase form, alt (the needle of the old spelling), or one of these:
+     * the lemma's stem, and the word with its last unstressed e dropped ("regel" →
+     * "regl", "middel" → "midl"), for the forms the lemma table joins to it */
+    char need_lemma[ARK_MAX_TERM + 2];
+    char need_elided[ARK_MAX_TERM + 2];
 } ark_qword;
 
 /* Fill w from one token of the user's query. */

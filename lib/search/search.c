@@ -146,8 +146,10 @@ static int by_effective(const void *a, const void *b) {
     return (x->i > y->i) - (x->i < y->i); /* stable: Xapian's order breaks ties */
 }
 
+/* The search of q; *near (may be NULL) says whether a typed word was replaced by the word
+ * it stands for (compile.c, near_word). */
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
-               ark_err *err) {
+               int *near, ark_err *err) {
     ranked *order = NULL;
     doc_title titles[MAX_TITLES];
     size_t ntitles = 0;
@@ -162,6 +164,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     }
     if (!pq.xq) goto out; /* nothing searchable: no results */
     qbuild *b = pq.b;
+    if (near) *near = b->near > 0;
     ark_xq *xq = pq.xq;
 
     ark_search_opts o;
@@ -271,19 +274,19 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
         return ark_err_set(err, ARK_EINVAL, "q is longer than %d bytes", ARK_QUERY_MAX_BYTES);
     if (req->limit < 1 || req->limit > 100)
         return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
-    int rc = run(e, q, req, out, err);
+    int near = 0;
+    int rc = run(e, q, req, out, &near, err);
     if (rc == 0 && req->offset == 0) {
-        int real = 0;
         ark_err fail = {0, ""};
-        out->suggestion = ark_spelling_for(e, q, &real, &fail);
+        out->suggestion = ark_spelling_for(e, q, &fail);
         if (fail.code) {
             rc = fail.code;
             if (err) *err = fail;
         }
-        if (rc == 0 && out->suggestion && out->total == 0 && !real) {
+        if (rc == 0 && out->suggestion && out->total == 0) {
             /* Nothing found: answer the corrected query and say so. */
             ark_results again = {0};
-            int rrc = run(e, out->suggestion, req, &again, err);
+            int rrc = run(e, out->suggestion, req, &again, NULL, err);
             if (rrc == 0 && again.n > 0) {
                 again.suggestion = out->suggestion;
                 out->suggestion = NULL;
@@ -294,6 +297,10 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
                 ark_results_free(&again);
                 rc = rrc;
             }
+        } else if (rc == 0 && out->suggestion && near && out->n > 0) {
+            /* The unknown words were searched as the words they stand for: these are
+             * the correction's results, and the page says so. */
+            out->corrected = 1;
         }
     }
     out->took_ms = now_ms() - t0;

@@ -48,7 +48,7 @@ import urllib.parse
 import urllib.request
 
 KINDS = ["plain", "inflection", "compound", "folding", "acronym", "phrase", "question",
-         "misspelling", "syntax", "apostrophe"]
+         "misspelling", "syntax", "apostrophe", "unknown", "number", "filter", "lemma", "unitname"]
 K = 10
 HERE = os.path.dirname(os.path.abspath(__file__))
 

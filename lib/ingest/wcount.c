@@ -1,5 +1,5 @@
-/* indexer/wcount.c: a counted set of words. See wcount.h. */
-#include "wcount.h"
+/* lib/ingest/wcount.c: a counted set of words (include/arkivar/ingest.h). */
+#include "arkivar/ingest.h"
 
 #include <stdlib.h>
 #include <string.h>

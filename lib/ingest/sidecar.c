@@ -1,7 +1,11 @@
-/* indexer/level.c: a file's sidecar and its access level. See level.h.
+/* lib/ingest/sidecar.c: a file's sidecar, its front matter and its access level
+ * (include/arkivar/ingest.h).
+ * Owns: the sidecar's JSON reader, the front matter's YAML subset, the folder defaults.
  * The JSON reader is strict and small: one object, whose members may hold any JSON
- * value; the members read are decoded (escapes, \u with surrogate pairs, to UTF-8). */
-#include "level.h"
+ * value; the members read are decoded (escapes, \u with surrogate pairs, to UTF-8).
+ * Why in lib/: the server reads a pushed document's metadata (PUT /api/documents/ID)
+ * with the same rules, and the same messages, as the indexer reads a sidecar. */
+#include "arkivar/ingest.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -307,7 +311,7 @@ bad:
     return -1;
 }
 
-static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
+static int read_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
     reader *r = user;
     ark_sidecar *sc = r->sc;
     size_t k;
@@ -340,6 +344,14 @@ static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, 
         break;
     default: sc->committee = v; break;
     }
+    return rc;
+}
+
+/* A member read well is no longer the one to blame: JSON that breaks after it (a
+ * missing '}') is "not one JSON object", not a fault of the last member. */
+static int on_member(const char *s, size_t kb, size_t ke, size_t vb, size_t ve, void *user) {
+    int rc = read_member(s, kb, ke, vb, ve, user);
+    if (rc == 0) ((reader *)user)->bad = "";
     return rc;
 }
 

@@ -1,12 +1,13 @@
-/* indexer/build.c: one source file into passage documents.
+/* lib/ingest/build.c: one source file into passage documents (include/arkivar/ingest.h).
  * Owns: the mapping from passages and metadata to Xapian documents: terms from the
  * analysis chain with positions, filter terms, sortable values, the stored record; the
  * learning pass (a file's vocabulary); counting spelling words.
- * Not here: threads and order (pipeline.h, main.c).
- * Why here and not in lib/: only the indexer writes; the engine only has to agree on
- * the layout, which record.h names. Why split into learn, prepare and write: the first
- * two need no index and run on any thread; only write touches the WritableDatabase. */
-#include "build.h"
+ * Not here: threads and order (indexer/pipeline.h, indexer/main.c, server/writer.c).
+ * Why in lib/: the indexer and the server's push route both write documents, and they
+ * must write the same ones; the engine only has to agree on the layout, which record.h
+ * and schema.h name. Why split into learn, prepare and write: the first two need no
+ * index and run on any thread; only write touches the WritableDatabase. */
+#include "arkivar/ingest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 #include "arkivar/record.h"
 #include "arkivar/text.h"
 #include "arkivar/schema.h"
-#include "level.h"
 
 typedef struct term_sink {
     ark_xdoc *doc;
@@ -224,6 +224,24 @@ int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     return rc;
 }
 
+int ark_build_root_of(ark_build *b, const char *id, int *exists, char *root, size_t cap,
+                      ark_err *err) {
+    char key[ARK_MAX_ID + 2], *val = NULL;
+    size_t len = 0;
+    *exists = 0;
+    if (cap) root[0] = '\0';
+    if (strlen(id) > ARK_MAX_ID) return 0;
+    snprintf(key, sizeof key, ARK_PFX_DOC "%s", id);
+    int rc = ark_wdb_get_meta(b->w, key, &val, &len, err);
+    if (rc == 0 && val && len) {
+        ark_drec d;
+        *exists = 1;
+        if (ark_drec_decode(val, len, &d, NULL) == 0 && cap) snprintf(root, cap, "%s", d.root);
+    }
+    free(val);
+    return rc;
+}
+
 int ark_build_stored(ark_build *b, const char *id, const char *root, int *exists,
                      char hash[33], ark_err *err) {
     char key[ARK_MAX_ID + 2];
@@ -410,14 +428,6 @@ int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *i
 
 int ark_build_fatal(int rc) {
     return rc == ARK_EINDEX || rc == ARK_ENOMEM || rc == ARK_EINTERNAL;
-}
-
-void ark_build_progress(uint64_t done, uint64_t total, uint64_t passages, uint64_t bytes,
-                        double seconds) {
-    double mb = (double)bytes / 1e6;
-    fprintf(stderr, "\r%llu/%llu files, %llu passages, %.1f MB, %.1f MB/s   ",
-            (unsigned long long)done, (unsigned long long)total, (unsigned long long)passages,
-            mb, seconds > 0 ? mb / seconds : 0.0);
 }
 
 int ark_build_flush(ark_build *b, ark_err *err) {
