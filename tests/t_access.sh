@@ -86,7 +86,7 @@ ok_if $? "with the key both closed documents are found; without it none"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$B/api/doc/notat.txt")
 code2=$(curl -s -o /dev/null -w '%{http_code}' "$B/api/doc/notat.txt")
 [ "$code" = 200 ] && [ "$code2" = 404 ]; ok_if $? "a closed document: 200 with the key, 404 without ($code, $code2)"
-[ "$(auth "$KEY" "/api/suggest?q=qorv")" = '["qorv",["qorvandel"]]' ] && [ "$(curl -s "$B/api/suggest?q=qorv")" = '["qorv",[]]' ]
+[ "$(auth "$KEY" "/api/suggest?q=qorv")" = '["qorv",["Qorvandel"]]' ] && [ "$(curl -s "$B/api/suggest?q=qorv")" = '["qorv",[]]' ]
 ok_if $? "completions of closed words only with the key"
 body=$(auth "ark_0000" "/api/search?q=innovation"); code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ark_0000" "$B/api/search?q=x")
 [ "$code" = 401 ] && echo "$body" | grep -q '"status":401'; ok_if $? "a wrong key gets 401 with the JSON error"

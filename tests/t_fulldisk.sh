@@ -84,7 +84,7 @@ umount "$M"
 # ---- An update: one transaction that does not fit --------------------------------------
 mkdir -p "$TMP/up"
 cp -r corpus "$TMP/up/seed"
-for kb in 10240 20480 20736; do
+for kb in 10240 20992 21632; do
     rm -rf "$TMP/up/gen"
     mount -t tmpfs -o size=${kb}k tmpfs "$M"
     "$INDEXER" --quiet --index "$M/idx" "$TMP/up" 2>"$TMP/base.log" || { not_ok "update/$kb: base index"; diag <"$TMP/base.log"; umount "$M"; continue; }
@@ -125,8 +125,8 @@ done
 # the sizes must still meet the three phases (else pick new ones: the diagnostics above
 # say which phase each met)
 check "update: 10240 KB fails in the commit" grep -q "ark_wdb_commit: DatabaseError: Error writing" "$TMP/up-10240.log"
-check "update: 20480 KB fails and Xapian cannot reopen the old revision" grep -q "Modifications failed" "$TMP/up-20480.log"
-check "update: 20736 KB is the commit Xapian aborts" grep -q "Xapian aborted inside its commit" "$TMP/up-20736.log"
+check "update: 20992 KB fails and Xapian cannot reopen the old revision" grep -q "Modifications failed" "$TMP/up-20992.log"
+check "update: 21632 KB is the commit Xapian aborts" grep -q "Xapian aborted inside its commit" "$TMP/up-21632.log"
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -53,6 +53,59 @@ static void on_term(const char *t, size_t len, uint32_t pos, void *user) {
 
 static collect col;
 
+/* The W terms of every token of s, rendered "t1 t2 …". */
+static const char *written(const char *s) {
+    ark_tok t;
+    ark_token k;
+    memset(&col, 0, sizeof col);
+    col.pos_ok = col.len_ok = 1;
+    ark_tok_init(&t, s, strlen(s));
+    while (ark_tok_next(&t, &k)) {
+        col.pos = k.pos;
+        ark_an_written(&k, s, strlen(s), on_term, &col);
+    }
+    return col.s;
+}
+
+/* Spans of the first token of s, rendered "term@start-end …". */
+static void on_span(const char *t, size_t len, size_t start, size_t end, void *user) {
+    collect *c = user;
+    if (c->o < sizeof c->s)
+        c->o += (size_t)snprintf(c->s + c->o, sizeof c->s - c->o, "%s%.*s@%zu-%zu", c->n ? " " : "",
+                                 (int)len, t, start, end);
+    c->n++;
+}
+
+static const char *spans(const char *s) {
+    ark_tok t;
+    ark_token k;
+    memset(&col, 0, sizeof col);
+    ark_tok_init(&t, s, strlen(s));
+    if (ark_tok_next(&t, &k)) ark_an_term_spans(an, &k, on_span, &col);
+    return col.s;
+}
+
+/* What spans("EAT-Skolemadsordningen") gives, built from the split itself, so the test
+ * says where the pieces and parts stand whatever the word list splits. */
+static const char *spans_want_eat(void) {
+    static char want[2048];
+    char parts[8][ARK_MAX_TERM + 1];
+    const char *w = "skolemadsordningen";
+    size_t n = ark_an_split(an, w, strlen(w), parts, 8), o = 0, at = 4;
+    o += (size_t)snprintf(want + o, sizeof want - o,
+                          "eat-skolemadsordningen@0-22 Zeat-skolemadsordning@0-22 eat@0-3 Zeat@0-3 "
+                          "skolemadsordningen@4-22 Zskolemadsordning@4-22");
+    for (size_t i = 0; i < n; i++) {
+        const char *p = strstr(w + (at - 4), parts[i]);
+        size_t ps = (size_t)(p - w) + 4;
+        char st[ARK_MAX_TERM + 1];
+        ark_an_stem(an, parts[i], strlen(parts[i]), st, sizeof st);
+        o += (size_t)snprintf(want + o, sizeof want - o, " P%s@%zu-%zu", st, ps, ps + strlen(parts[i]));
+        at = ps + strlen(parts[i]);
+    }
+    return want;
+}
+
 static const char *terms(const char *s) {
     ark_tok t;
     ark_token k;
@@ -235,6 +288,29 @@ int main(void) {
         ark_an_forms(NULL, "samarbejdet", 11, ARK_FORMS_PARTS, &f);
         ok(!strcmp(f.stem, "samarbejdet") && f.nparts == 0, "no analyzer: the stem is the word");
     }
+    /* where each term stands in its token: what the highlighter marks */
+    {
+        is_str(spans("Leverandørsamarbejder"),
+               "leverandørsamarbejder@0-22 Zleverandørsamarbejd@0-22 Fleverandorsamarbejder@0-22 "
+               "Fleverandorsamarbejd@0-22 Pleverandør@0-11 Psamarbejd@11-22",
+               "spans of Leverandørsamarbejder: each part its bytes");
+        is_str(spans("EAT-Skolemadsordningen"), spans_want_eat(), "spans of a hyphenated word: the pieces");
+        is_str(spans("KL\xe2\x80\x99s"), "kl's@0-6 Zkl's@0-6 kl@0-2 Zkl@0-2",
+               "spans of KL’s: the bare form is the letters before the 3-byte apostrophe");
+        uint32_t map[16];
+        ok(ark_lower_map("ÆØÅ’x", 10, "æøå'x", 8, map) && map[0] == 0 && map[2] == 2 &&
+               map[6] == 6 && map[7] == 9 && map[8] == 10,
+           "ark_lower_map: a byte's character in the original, across a shorter apostrophe");
+        ok(!ark_lower_map("abc", 3, "abd", 3, map), "ark_lower_map refuses another string");
+    }
+    /* the written forms (W terms): what completions show, and the heads they leave out */
+    is_str(written("Det er ØKF og TechBBQ"), "Wdet  Wøkf ØKF Wtechbbq TechBBQ",
+           "W terms: acronyms as written; a capital that only starts a sentence is unknown");
+    is_str(written("i Sundheds- og Omsorgsforvaltningen"),
+           "Wsundheds Sundheds- Womsorgsforvaltningen Omsorgsforvaltningen",
+           "W terms: a hanging hyphen is written after the word");
+    is_str(written("Kommunen. Derfor er EAT-skolemad nævnt"), "Wkommunen  Wderfor  Weat EAT-",
+           "W terms: sentence starts unknown (\"\"), each hyphen piece before its hyphen");
     /* Inflections whose e drops out meet their word (data/lemmas.txt, from hunspell-da). */
     t = terms("regler");
     is_str(t, "regler Zregl Zregel", "regler: its stem and its lemma's, regel");

@@ -165,6 +165,7 @@ typedef struct ark_forms {
     size_t nparts; /* compound parts; 0 unless ARK_FORMS_PARTS and the word is a compound */
     char parts[ARK_FORMS_MAX_PARTS][ARK_MAX_TERM + 1]; /* stem of each part: P terms */
     size_t part_len[ARK_FORMS_MAX_PARTS];
+    size_t part_at[ARK_FORMS_MAX_PARTS][2]; /* the part as written: bytes [0], [1] of exact */
 } ark_forms;
 
 /* Compute, once, every form of the lowercased word lower[0, len) into *out (what:
@@ -186,5 +187,40 @@ typedef void (*ark_term_fn)(const char *term, size_t len, uint32_t pos, void *us
  * word: exact, Z, F, P; the pieces of a hyphenated word after the whole). The forms come
  * from ark_an_forms. Cannot fail. an, tok, tok->p or emit NULL: no call. */
 void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn emit, void *user);
+
+/* The written forms of a word token (WORD, ACRONYM, ALNUM; others have none), as W
+ * terms (schema.h), for completions that keep the records' case: emit(term, len,
+ * tok->pos, user) for the token and the bare form before an apostrophe, or for each
+ * piece of a hyphenated word (as ark_an_terms has their exact terms), when the
+ * text writes it otherwise than its exact term or a hyphen follows it (text[0,
+ * text_len) is what tok was taken from, so the byte after the token can be read).
+ * Once per token each; at most ARK_MAX_WRITTEN bytes, a longer form has none. Cannot
+ * fail. */
+void ark_an_written(const ark_token *tok, const char *text, size_t text_len, ark_term_fn emit,
+                    void *user);
+
+/* ---- Where a term stands in its token: for highlights ------------------------------ */
+
+/* Receives one term as ark_term_fn does, with the bytes of the token it comes from:
+ * tok->p[start, end), on character boundaries. That is the whole token for its exact
+ * form, stem and folds; a hyphen piece ("skolemadsordningen" in
+ * "EAT-skolemadsordningen") for the piece's terms; a compound part ("samarbejder" in
+ * "leverandørsamarbejder") for a P term. */
+typedef void (*ark_span_fn)(const char *term, size_t len, size_t start, size_t end,
+                            void *user);
+
+/* The terms of ark_an_terms, the same ones in the same order, each with its bytes in
+ * the token. When the token's lowercase form is not its characters lowercased one by
+ * one (ark_lower_map fails), every span is the whole token. Cannot fail; the NULL
+ * cases of ark_an_terms. Costs more than ark_an_terms: for the few tokens a highlight
+ * looks at, not for indexing. */
+void ark_an_term_spans(ark_an *an, const ark_token *tok, ark_span_fn emit, void *user);
+
+/* Where each byte of low[0, ll), the ark_lower of s[0, len) (or the start of it, when
+ * it was cut), comes from in s: map[i] is the offset in s of the character that byte i
+ * belongs to, map[ll] the end in s of what low covers; map has ll + 1 entries. Returns
+ * 1, or 0 (map unusable) when low is not s lowercased character by character, which
+ * NFC recomposition across characters can cause. */
+int ark_lower_map(const char *s, size_t len, const char *low, size_t ll, uint32_t *map);
 
 #endif

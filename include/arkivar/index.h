@@ -170,6 +170,12 @@ int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *use
  * ARK_EINVAL: r or out NULL, or term NULL with a length. */
 int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out,
                      ark_err *err);
+/* *out: 1 when some passage holds both term a and term b, else 0; for a passage's
+ * unique term (ARK_PFX_UID) as a, whether that passage holds b. Each list skips ahead
+ * to the other's docid, so a one-passage list costs a lookup or two. Retried. ARK_EINVAL: r or out NULL, or a
+ * term NULL with a length. */
+int ark_rdb_cooccur(ark_rdb *r, const char *a, size_t alen, const char *b, size_t blen, int *out,
+                    ark_err *err);
 /* fn(term, len, termfreq, user) for the terms starting with prefix (NULL or "": all), in
  * byte order, until fn returns non-zero (still 0 then). Retried without reporting a term
  * twice. ARK_EINVAL: r or fn NULL. */

@@ -10,6 +10,11 @@
  *   Z + stem      its Snowball stem, with positions (phrases meet inflections)
  *   F + folded    the word with æ/ø/å/é... folded ("okonomi"), counts only
  *   P + part      a compound's parts ("skolemad" in "skolemadsordningen"), counts only
+ *   W + exact + " " + as written    how the text writes a word when that is not its exact
+ *                 term ("Wøkf ØKF", "Wsøren Søren"; "" when a capital only starts a
+ *                 sentence), "-" appended when a hyphen follows it ("Wsundheds Sundheds-"
+ *                 of "Sundheds- og"), boolean (no weight, no length: BM25 never sees it):
+ *                 the case completions show and the suspended heads they leave out
  *   D + doc id    boolean: every passage of a document (list, delete, scope a search)
  *   Q + doc id + "#" + ordinal    boolean: the passage's unique id
  *   XT, XY, XS, XU + lowercase value    boolean filters: type, year, case, committee
@@ -23,6 +28,8 @@
 #define ARK_PFX_STEM 'Z'
 #define ARK_PFX_FOLD 'F'
 #define ARK_PFX_PART 'P'
+#define ARK_PFX_WRITTEN 'W'
+#define ARK_MAX_WRITTEN 240 /* bytes of a W term; a longer written form has none */
 
 /* Prefixes of the boolean terms, as strings to paste. */
 #define ARK_PFX_DOC "D"        /* also the metadata key of the document's record */
@@ -48,9 +55,10 @@ enum {
 
 /* The index layout's version. The indexer re-indexes everything when it finds another;
  * the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "6" /* 4: document records name their root (record v2); 5: the
+#define ARK_INDEX_FORMAT "7" /* 4: document records name their root (record v2); 5: the
                                 * compound vocabulary is the whole run's (compound parts differ);
-                                * 6: one apostrophe in terms (ark_lower: "kl’s" is "kl's") */
+                                * 6: one apostrophe in terms (ark_lower: "kl’s" is "kl's");
+                                * 7: W terms, the written forms (completions keep case) */
 
 #define ARK_MAX_ID 200   /* bytes of a document id (Xapian keys and terms stop at 245) */
 #define ARK_MAX_TERM 120 /* bytes of a term's form; longer tokens are cut at a character */

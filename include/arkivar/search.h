@@ -99,7 +99,8 @@ typedef struct ark_result {
     ark_passage_info passage; /* text filled */
     char *snippet; size_t snippet_len;
     /* The query's words in the snippet: byte [start, end), in order, not overlapping,
-     * each on character boundaries (a whole token). */
+     * each on character boundaries: a whole token, or the part of one that matched (a
+     * compound's part, a hyphenated word's piece). */
     uint32_t (*highlights)[2]; size_t nhighlights;
 } ark_result;
 
@@ -181,8 +182,13 @@ void ark_docview_free(ark_docview *v); /* accepts NULL; *v is empty after */
 
 /* ---- Suggestions (GET /api/suggest) ------------------------------------------------------ */
 
-/* Up to max completions of the last word of q (with folding: "kob" → "københavn"),
- * most frequent first; each is the whole query with the last word completed.
+/* Up to max completions of the last word of q, each the whole query with the last word
+ * completed: first the words that follow the words before it in the records ("Søren M"
+ * → "Søren Magne"), then the most frequent with the prefix (with folding: "kob" →
+ * "København"); each as the records write it (lowercase unless they almost never do:
+ * "ØKF", "TechBBQ"), never a number, a word with digits, a two-letter fragment (an
+ * acronym in capitals is a word), a masked number or a head of a suspended compound
+ * ("Sundheds- og": "sundheds").
  * *out is an array of *n malloc'ed strings, transferred (free with ark_strings_free;
  * NULL and 0 when there is none). Returns 0, ARK_EINDEX / ARK_EMODIFIED, ARK_ENOMEM. */
 int ark_suggest(ark_engine *e, const char *q, size_t max, char ***out, size_t *n,

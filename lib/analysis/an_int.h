@@ -119,5 +119,10 @@ int ark_split_memo_new(ark_an *an);
 void ark_split_memo_free(ark_an *an);
 /* The vocabulary changed: every memoized split is stale. */
 void ark_split_forget(ark_an *an);
+/* ark_an_split as byte ranges: part i is w[cut[i][0], cut[i][1]) (a linking s or e
+ * between two parts is in neither); cut holds ARK_SPLIT_MAX entries. Returns the number
+ * of parts, 0 or 2..max, under the same rules as ark_an_split. */
+#define ARK_SPLIT_MAX 8
+size_t ark_split_cuts(ark_an *an, const char *w, size_t len, uint8_t cut[][2], size_t max);
 
 #endif

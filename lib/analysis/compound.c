@@ -14,7 +14,7 @@
  * costs up to n^2/2 probes into a 4 MiB table, mostly cache misses. Direct-mapped, so a
  * lookup is one hash and one compare. ark_an_add_word may change answers, so it bumps a
  * generation instead of clearing 300 KB per added word. */
-#define SPLIT_MAX 8 /* parts considered; a 9-part compound is noise, not a word */
+#define SPLIT_MAX ARK_SPLIT_MAX /* parts considered; a 9-part compound is noise, not a word */
 #define MEMO_SIZE 2048
 typedef struct ark_split_memo {
     uint32_t h, gen;
@@ -167,16 +167,14 @@ static size_t split_core(const ark_dict *d, const char *w, size_t len, uint8_t c
     return np;
 }
 
-size_t ark_an_split(ark_an *an, const char *w, size_t len, char parts[][ARK_MAX_TERM + 1],
-                    size_t max) {
+size_t ark_split_cuts(ark_an *an, const char *w, size_t len, uint8_t cut[][2], size_t max) {
     if (!an || !w || max < 2 || len > ARK_MAX_TERM || len < MIN_WORD || !an->d->count) return 0;
-    uint8_t cut[SPLIT_MAX][2];
     size_t np;
     uint32_t h = ark_fnv(w, len);
     split_memo *m = &an->memo[h & (MEMO_SIZE - 1)];
     if (m->gen == an->gen && m->len == len && m->h == h && memcmp(m->w, w, len) == 0) {
         np = m->np;
-        memcpy(cut, m->cut, sizeof cut);
+        memcpy(cut, m->cut, sizeof m->cut);
     } else {
         /* Always computed for SPLIT_MAX: the fewest-parts split does not depend on max,
          * so a smaller max only turns a longer answer into 0 below. */
@@ -185,10 +183,16 @@ size_t ark_an_split(ark_an *an, const char *w, size_t len, char parts[][ARK_MAX_
         m->gen = an->gen;
         m->len = (uint8_t)len;
         m->np = (uint8_t)np;
-        memcpy(m->cut, cut, sizeof cut);
+        memcpy(m->cut, cut, sizeof m->cut);
         memcpy(m->w, w, len);
     }
-    if (np > max) return 0;
+    return np > max ? 0 : np;
+}
+
+size_t ark_an_split(ark_an *an, const char *w, size_t len, char parts[][ARK_MAX_TERM + 1],
+                    size_t max) {
+    uint8_t cut[SPLIT_MAX][2];
+    size_t np = ark_split_cuts(an, w, len, cut, max);
     for (size_t i = 0; i < np; i++) {
         size_t pl = (size_t)(cut[i][1] - cut[i][0]);
         memcpy(parts[i], w + cut[i][0], pl);

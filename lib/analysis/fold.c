@@ -81,6 +81,32 @@ size_t ark_lower(const char *s, size_t len, char *out, size_t cap) {
     return o;
 }
 
+/* Each character lowercased alone, as ark_lower does it in its loop; only the NFC
+ * recomposition of the rare path can join characters, and then the map is refused. */
+int ark_lower_map(const char *s, size_t len, const char *low, size_t ll, uint32_t *map) {
+    if (!map || (!s && len) || (!low && ll)) return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, o = 0;
+    while (i < len && o < ll) {
+        size_t n = 1;
+        if (u[i] >= 0x80) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t r = utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &cp);
+            n = r < 1 ? 1 : (size_t)r;
+        }
+        char one[16];
+        size_t k = ark_lower(s + i, n, one, sizeof one);
+        if (k > ll - o) break; /* low was cut before this character */
+        if (memcmp(low + o, one, k) != 0) return 0;
+        for (size_t j = 0; j < k; j++) map[o + j] = (uint32_t)i;
+        o += k;
+        i += n;
+    }
+    if (o != ll) return 0;
+    map[ll] = (uint32_t)i;
+    return 1;
+}
+
 /* The folding of one lowercase code point, or NULL to keep it. A small table on purpose:
  * it covers Danish and the Latin-1 letters of German/French/Nordic names in the records,
  * not a general transliteration. */

@@ -194,6 +194,31 @@ int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out, ar
     });
 }
 
+int ark_rdb_cooccur(ark_rdb *r, const char *a, size_t alen, const char *b, size_t blen, int *out,
+                    ark_err *err) {
+    if (out) *out = 0;
+    if (!r || !out || (!a && alen) || (!b && blen))
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_cooccur: no database");
+    return guard(err, "ark_rdb_cooccur", [&]() -> int {
+        std::string ta = str(a, alen), tb = str(b, blen);
+        return with_retry(r, err, "ark_rdb_cooccur", [&]() -> int {
+            *out = 0;
+            Xapian::PostingIterator p = r->db.postlist_begin(ta), pe = r->db.postlist_end(ta);
+            Xapian::PostingIterator q = r->db.postlist_begin(tb), qe = r->db.postlist_end(tb);
+            /* leapfrog: each step skips ahead in the list that is behind */
+            while (p != pe && q != qe) {
+                if (*p == *q) {
+                    *out = 1;
+                    break;
+                }
+                if (*p < *q) p.skip_to(*q);
+                else q.skip_to(*p);
+            }
+            return 0;
+        });
+    });
+}
+
 int ark_rdb_terms(ark_rdb *r, const char *prefix, ark_term_iter_fn fn, void *user, ark_err *err) {
     if (!r || !fn) return ark_err_set(err, ARK_EINVAL, "ark_rdb_terms: no database or callback");
     return guard(err, "ark_rdb_terms", [&]() -> int {

@@ -28,7 +28,8 @@ typedef struct term_sink {
 static void emit_posting(const char *term, size_t len, uint32_t pos, void *user) {
     term_sink *s = user;
     if (s->rc) return;
-    if (term[0] == ARK_PFX_FOLD || term[0] == ARK_PFX_PART) s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
+    if (term[0] == ARK_PFX_WRITTEN) s->rc = ark_xdoc_add_boolean(s->doc, term, len);
+    else if (term[0] == ARK_PFX_FOLD || term[0] == ARK_PFX_PART) s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
     else s->rc = ark_xdoc_add_posting(s->doc, term, len, pos);
 }
 
@@ -88,6 +89,7 @@ static int add_passage(ark_an *an, const char *id, const ark_meta *m, const char
     ark_tok_init(&t, p->text, p->text_len);
     while (sink.rc == 0 && ark_tok_next(&t, &tok)) {
         ark_an_terms(an, &tok, emit_posting, &sink);
+        ark_an_written(&tok, p->text, p->text_len, emit_posting, &sink);
         if ((rc = spell_token(&tok, &out->spell))) goto out;
     }
     if ((rc = sink.rc)) goto out;

@@ -156,12 +156,71 @@ static void remember(qbuild *b, const ark_qword *w) {
     if (b->nwords >= MAX_QWORDS) return;
     ark_qword *r = &b->words[b->nwords++];
     *r = *w;
-    if (b->in_phrase) {
-        r->phrase_id = b->phrases;
+    if (b->cur_phrase) {
+        r->phrase_id = b->cur_phrase;
         r->phrase_idx = 0;
         for (size_t i = 0; i + 1 < b->nwords; i++)
-            r->phrase_idx += b->words[i].phrase_id == b->phrases;
+            r->phrase_idx += b->words[i].phrase_id == b->cur_phrase;
     }
+}
+
+/* The words remembered from here to phrase_end belong to one new phrase (none when it is
+ * negated: nothing of it is marked), so that they are marked only where all of them
+ * stand in order. Returns what phrase_end restores: phrases nest (an acronym inside a
+ * quoted phrase has expansions of several words). */
+static int phrase_begin(qbuild *b, int negated) {
+    int outer = b->cur_phrase;
+    b->cur_phrase = negated ? 0 : ++b->phrases;
+    return outer;
+}
+
+static void phrase_end(qbuild *b, int outer) {
+    int id = b->cur_phrase, len = 0;
+    for (size_t i = 0; id && i < b->nwords; i++) len += b->words[i].phrase_id == id;
+    for (size_t i = 0; id && i < b->nwords; i++)
+        if (b->words[i].phrase_id == id) b->words[i].phrase_len = len;
+    b->cur_phrase = outer;
+}
+
+/* Words the query meets without their being typed: the acronym of an expansion typed in
+ * full, a filter's case number, the pieces of a hyphenated word. They are marked where
+ * the text holds them (as a phrase when there are several), as written (exact or stem),
+ * and never count in the rerank (mark_only), so the ranking stays as it was. */
+static void remember_marks(qbuild *b, const char *text) {
+    ark_tok t;
+    ark_token tok;
+    size_t len = strlen(text), ntok = 0;
+    ark_tok_init(&t, text, len);
+    while (ark_tok_next(&t, &tok)) ntok++;
+    int outer = ntok > 1 ? phrase_begin(b, 0) : b->cur_phrase;
+    if (ntok <= 1) b->cur_phrase = 0;
+    ark_tok_init(&t, text, len);
+    while (ark_tok_next(&t, &tok)) {
+        ark_qword w;
+        ark_qword_init(&w, b->e->an, &tok, 0);
+        w.in_phrase = 1;
+        w.mark_only = 1;
+        remember(b, &w);
+    }
+    if (ntok > 1) phrase_end(b, outer);
+    else b->cur_phrase = outer;
+}
+
+/* A case number as the text may write it: "2026-0179043" as one token, and its digit
+ * groups apart ("2026 - 11781") as a phrase. */
+static void remember_case(qbuild *b, const char *value) {
+    char joined[ARK_MAX_TERM + 1], apart[ARK_MAX_TERM + 1];
+    size_t nj = 0, na = 0;
+    for (const char *c = value; *c && na < ARK_MAX_TERM; c++) {
+        unsigned char u = (unsigned char)*c;
+        int alnum = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+                    u >= 0x80;
+        if (u != ' ') joined[nj++] = *c;
+        apart[na++] = alnum ? *c : ' ';
+    }
+    joined[nj] = apart[na] = '\0';
+    remember_marks(b, joined);
+    if (strcmp(joined, apart) != 0) remember_marks(b, apart);
 }
 
 static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
@@ -171,32 +230,46 @@ static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase
 static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int depth) {
     ark_xq *v[8];
     size_t n = 0;
-    for (size_t i = 0; i < s->nexpansions && n < 8; i++)
+    for (size_t i = 0; i < s->nexpansions && n < 8; i++) {
+        /* an expansion of several words is a phrase: "Københavns Kommune" for KK is
+         * marked where it stands whole, never "Kommune" alone */
+        int outer = phrase_begin(b, negated);
         v[n++] = text_query(b, s->expansions[i], 0, 0, negated, depth + 1);
+        phrase_end(b, outer);
+    }
     return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_SYN);
 }
 
 /* A hyphenated word ("one-stop-shop") also meets its pieces written apart, as a phrase,
  * and the reverse is handled by the phrase builder: the index keeps the joined form. */
-static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q) {
+static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated) {
     if (!q || w->prefix || !strchr(w->exact, '-')) return q;
     ark_xq *p[16];
+    ark_qword pw[16];
     size_t n = 0;
     const char *s = w->exact;
     while (*s && n < 16) {
         size_t len = strcspn(s, "-");
         if (len) {
             ark_token tok = {s, len, 0, ARK_TOK_WORD, 0};
-            ark_qword pw;
-            ark_qword_init(&pw, b->e->an, &tok, 0);
-            pw.in_phrase = 1;
-            p[n++] = word_query(&pw);
+            ark_qword_init(&pw[n], b->e->an, &tok, 0);
+            pw[n].in_phrase = 1;
+            p[n] = word_query(&pw[n]);
+            n++;
         }
         s += len + (s[len] == '-');
     }
     if (n < 2) {
         for (size_t i = 0; i < n; i++) ark_xq_free(p[i]);
         return q;
+    }
+    if (!negated) { /* marked where the text writes them apart: "One stop shop" */
+        int outer = phrase_begin(b, 0);
+        for (size_t i = 0; i < n; i++) {
+            pw[i].mark_only = 1;
+            remember(b, &pw[i]);
+        }
+        phrase_end(b, outer);
     }
     ark_xq *alt[2] = {q, combine_free(ARK_XQ_PHRASE, p, n, 0)};
     return combine_free(ARK_XQ_OR, alt, 2, 0);
@@ -247,7 +320,7 @@ static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase
         int near = depth == 0 && !negated && near_word(b, &tok, &w);
         b->near += near;
         if (!negated) remember(b, &w);
-        ark_xq *q = with_pieces(b, &w, word_query(&w));
+        ark_xq *q = with_pieces(b, &w, word_query(&w), negated);
         if (near) q = scale_free(q, W_NEAR);
         const ark_syn_entry *s =
             depth == 0 && !w.prefix ? ark_syn_find(b->e->syn, w.exact, strlen(w.exact)) : NULL;
@@ -499,6 +572,8 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             for (size_t w = 0; w < k->nwords; w++) add_keys(b->e, keys, k->words[w]);
         if (k->kind == ARK_Q_FILTER) {
             if (!(q = filter_query(b->e, k))) { b->oom = 1; break; }
+            /* the case number is marked where the text cites it */
+            if (!k->negated && strcmp(k->field, "sag") == 0) remember_case(b, k->text);
             if (k->negated) neg[nn++] = q;
             else fil[nf++] = q;
             continue;
@@ -513,9 +588,12 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             neg[nn++] = q;
             continue;
         }
+        /* one typed word (what it only marks aside: a hyphenated word's pieces) */
+        size_t typed = 0, one = first_word;
+        for (size_t j = first_word; j < b->nwords; j++)
+            if (!b->words[j].mark_only && typed++ == 0) one = j;
         /* a lone stop word counts little; everything else counts fully and in the boosts */
-        int stop = k->kind == ARK_Q_WORD && b->nwords == first_word + 1 &&
-                   is_stopword(b->words[first_word].exact);
+        int stop = k->kind == ARK_Q_WORD && typed == 1 && is_stopword(b->words[one].exact);
         if (stop) {
             /* a stop word may raise a passage, never bring one in on its own */
             if (nstop < 16) stopq[nstop++] = scale_free(q, W_STOP);
@@ -525,8 +603,8 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         pos[np++] = q;
         for (size_t j = first_key; keys && j < keys->n; j++) keys->pos[j] = (int)(np - 1);
         if (!q) continue;
-        if (k->kind == ARK_Q_WORD && b->nwords == first_word + 1) {
-            const ark_qword *w = &b->words[first_word];
+        if (k->kind == ARK_Q_WORD && typed == 1) {
+            const ark_qword *w = &b->words[one];
             if (nstems < 64) {
                 memcpy(stems[nstems], w->stem, sizeof w->stem);
                 memcpy(exacts[nstems], w->exact, sizeof w->exact);
@@ -580,6 +658,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
                     any = 1;
                 }
                 if (!any) pos[np++] = term(syn->v[i].acronym, W_SYN);
+                remember_marks(b, syn->v[i].acronym); /* "ØKF" marked for Økonomiforvaltningen */
                 break;
             }
     free(keys);
@@ -631,15 +710,10 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
     case ARK_Q_PHRASE: {
         ark_xq *parts[32];
         size_t np = 0;
-        b->phrases++;
-        b->in_phrase = !negated;
+        int outer = phrase_begin(b, negated);
         for (size_t i = 0; i < n->nwords && np < 32; i++)
             token_queries(b, n->words[i], 0, 1, negated, 0, parts, &np, 32);
-        b->in_phrase = 0;
-        int len = 0;
-        for (size_t i = 0; i < b->nwords; i++) len += b->words[i].phrase_id == b->phrases;
-        for (size_t i = 0; i < b->nwords; i++)
-            if (b->words[i].phrase_id == b->phrases) b->words[i].phrase_len = len;
+        phrase_end(b, outer);
         if (np == 0) return NULL;
         ark_xq *q = np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
         /* "one stop shop" also meets the hyphenated "one-stop-shop" */
@@ -726,6 +800,7 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
         return out->b->rc;
     }
     out->searchable = out->xq != NULL;
+    if (req->case_no) remember_case(out->b, req->case_no);
     if (!out->xq && !ark_req_filtered(req)) return 0;
     if (!(out->xq = ark_compile_filters(e, out->xq, req))) return ark_err_set(err, ARK_ENOMEM, "query");
     return 0;

@@ -215,7 +215,11 @@ static int find_marks(ark_engine *e, const char *q, ark_docview *v, ark_err *err
     for (size_t i = 0; i < v->n; i++) {
         const ark_passage_info *p = &v->passages[i];
         ark_snip s; /* a target of the whole text: the "snippet" is the passage itself */
-        if (ark_snippet_make(e->an, p->text, p->text_len, b->words, b->nwords, p->text_len, &s)) {
+        ark_passage_ref pr;
+        ark_snip_oracle orc;
+        ark_passage_oracle(e, v->doc.id, strlen(v->doc.id), p->ordinal, &pr, &orc);
+        if (ark_snippet_make(e->an, p->text, p->text_len, b->words, b->nwords, p->text_len, &orc,
+                             &s)) {
             rc = ark_err_set(err, ARK_ENOMEM, "document view");
             goto out;
         }

@@ -1,10 +1,11 @@
 /* lib/search/engine.c: the engine's lifecycle (include/arkivar/search.h).
- * Owns: opening the shards and checking their format, refreshing, statistics, and the
- * term frequencies the stages ask for.
+ * Owns: opening the shards and checking their format, refreshing, statistics, the
+ * term frequencies the stages ask for, and what a passage holds (the snippet's oracle).
  * The stages of a search, each in its own file (engine.h is what they share):
  *   compile.c  the parsed query -> one Xapian query, with the Danish analysis chain
  *   search.c   running it: the page rule, the rerank, facets, counts, snippets
- *   spell.c    "Mente du" and completions: the words the index knows
+ *   spell.c    "Mente du": the words the index knows, for words it does not
+ *   suggest.c  completions of the word being typed
  *   doc.c      passages and document records as stored, and the document view
  * Not here: parsing (query.c), windows and offsets (snippet.c), Xapian (index.h). */
 #include "engine.h"
@@ -15,6 +16,7 @@
 
 #include "arkivar/index.h"
 #include "arkivar/schema.h"
+#include "snippet.h"
 
 typedef struct fmt_check {
     int bad;
@@ -93,4 +95,19 @@ int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err) {
 int ark_engine_freq(ark_engine *e, const char *t, uint64_t *f, ark_err *err) {
     *f = 0;
     return ark_rdb_termfreq(e->db, t, strlen(t), f, err);
+}
+
+static int passage_has(void *user, const char *term) {
+    ark_passage_ref *p = user;
+    int yes = 0;
+    if (ark_rdb_cooccur(p->e->db, p->uid, strlen(p->uid), term, strlen(term), &yes, NULL)) return 0;
+    return yes;
+}
+
+void ark_passage_oracle(ark_engine *e, const char *doc_id, size_t id_len, uint32_t ordinal,
+                        ark_passage_ref *p, ark_snip_oracle *o) {
+    p->e = e;
+    snprintf(p->uid, sizeof p->uid, ARK_PFX_UID "%.*s#%u", (int)id_len, doc_id, (unsigned)ordinal);
+    o->has = passage_has;
+    o->user = p;
 }

@@ -16,6 +16,7 @@
 #include "arkivar/record.h"
 #include "arkivar/search.h"
 #include "qword.h"
+#include "snippet.h"
 #include "synonyms.h"
 
 #define MAX_QWORDS 32
@@ -32,8 +33,8 @@ typedef struct qbuild {
     ark_engine *e;
     ark_qword words[MAX_QWORDS]; /* positive words, for highlighting and spelling */
     size_t nwords;
-    int phrases;                 /* phrases seen; the one being built is number `phrases` */
-    int in_phrase;               /* words remembered now belong to phrase `phrases` */
+    int phrases;                 /* phrases numbered so far */
+    int cur_phrase;              /* words remembered now belong to this phrase (0: none) */
     int oom;                     /* an allocation failed: the query is not usable */
     int rc;                      /* a lookup in the index failed (err says why): the same */
     int near;                    /* typed words replaced by the word they stand for */
@@ -82,6 +83,15 @@ char *ark_spelling_for(ark_engine *e, const char *q, ark_err *fail);
 /* engine.c: how many passages hold term t, into *f (0 when the lookup failed). 0, or
  * the index's error (ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM) with err filled. */
 int ark_engine_freq(ark_engine *e, const char *t, uint64_t *f, ark_err *err);
+
+/* engine.c: whether the passage (doc_id, ordinal) holds term: the snippet's oracle
+ * (snippet.h). Fill o for that passage; p must outlive o. A failed lookup answers 0. */
+typedef struct ark_passage_ref {
+    ark_engine *e;
+    char uid[ARK_TERM_BUF];
+} ark_passage_ref;
+void ark_passage_oracle(ark_engine *e, const char *doc_id, size_t id_len, uint32_t ordinal,
+                        ark_passage_ref *p, ark_snip_oracle *o);
 
 /* doc.c: a NUL-terminated copy of s[0..n) (NULL on out of memory); the record of
  * document id (ARK_ENOTFOUND when there is none); a stored passage decoded into p (its

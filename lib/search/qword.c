@@ -92,63 +92,97 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
         for (size_t i = 0; i < f.nparts; i++)
             set_prefixed(w->parts[w->nparts++], ARK_PFX_PART, f.parts[i], f.part_len[i]);
     set_prefixed(w->need_raw, 0, w->stem + 1, strlen(w->stem + 1));
-    if (w->nparts) set_prefixed(w->need_part, 0, w->parts[0] + 1, strlen(w->parts[0] + 1));
     /* fold2 (the folded form) begins with the folded stem, so one needle serves both */
     if (w->fold[0]) set_prefixed(w->need_fold, 0, w->fold + 1, strlen(w->fold + 1));
     /* A number's other writings ("900000" for "900.000", "20260179043" for
      * "2026-0179043") are no substring of the token: no needle, its terms decide. */
-    if (n && low[0] >= '0' && low[0] <= '9') w->need_raw[0] = w->need_part[0] = w->need_fold[0] = '\0';
+    if (n && low[0] >= '0' && low[0] <= '9') w->need_raw[0] = w->need_fold[0] = '\0';
 }
 
 int ark_qword_may_match(const ark_qword *w, const char *low, const char *fold) {
     if (!w->need_raw[0]) return 1;
-    return strstr(low, w->need_raw) || (w->need_part[0] && strstr(low, w->need_part)) ||
-           (w->alt[0] && strstr(low, w->alt)) ||
+    if (strstr(low, w->need_raw)) return 1;
+    /* any own part: a passage may hold them in different tokens (snippet.c) */
+    for (size_t i = 0; i < w->nparts; i++)
+        if (strstr(low, w->parts[i] + 1)) return 1;
+    return (w->alt[0] && strstr(low, w->alt)) ||
            (w->need_lemma[0] && strstr(low, w->need_lemma)) ||
            (w->need_elided[0] && strstr(low, w->need_elided)) ||
            (w->need_fold[0] && (fold != low || strcmp(w->need_fold, w->need_raw) != 0) &&
             strstr(fold, w->need_fold));
 }
 
-static void collect(const char *term, size_t len, uint32_t pos, void *user) {
+static void collect(const char *term, size_t len, size_t start, size_t end, void *user) {
     ark_tokterms *tt = user;
     if (tt->n >= sizeof tt->t / sizeof tt->t[0]) return;
+    tt->at[tt->n][0] = (uint32_t)start;
+    tt->at[tt->n][1] = (uint32_t)end;
     set_prefixed(tt->t[tt->n++], 0, term, len);
 }
 
 void ark_tokterms_of(ark_an *an, const ark_token *tok, ark_tokterms *out) {
     out->n = 0;
-    ark_an_terms(an, tok, collect, out);
+    ark_an_term_spans(an, tok, collect, out);
 }
 
-static int has(const ark_tokterms *tt, const char *term) {
+/* The index of term in tt, or -1. */
+static int find(const ark_tokterms *tt, const char *term) {
     for (size_t i = 0; i < tt->n; i++)
-        if (strcmp(tt->t[i], term) == 0) return 1;
-    return 0;
+        if (strcmp(tt->t[i], term) == 0) return (int)i;
+    return -1;
 }
 
-static int has_prefix(const ark_tokterms *tt, const char *prefix, char kind) {
+static int find_prefix(const ark_tokterms *tt, const char *prefix, char kind) {
     size_t n = strlen(prefix);
     for (size_t i = 0; i < tt->n; i++) {
         const char *t = tt->t[i];
         int tk = (t[0] >= 'A' && t[0] <= 'Z') ? t[0] : 0;
-        if (tk == kind && strncmp(t, prefix, n) == 0) return 1;
+        if (tk == kind && strncmp(t, prefix, n) == 0) return (int)i;
     }
-    return 0;
+    return -1;
 }
 
-int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt) {
-    if (w->prefix)
-        return has_prefix(tt, w->exact, 0) || (w->fold[0] && has_prefix(tt, w->fold, ARK_PFX_FOLD));
-    if (has(tt, w->exact) || has(tt, w->stem)) return 1;
-    if (w->lemma[0] && has(tt, w->lemma)) return 1;
-    if (w->in_phrase) return 0;
-    if (w->alt[0] && has(tt, w->alt)) return 1;
-    if (w->fold[0] && has(tt, w->fold)) return 1;
-    if (w->fold2[0] && has(tt, w->fold2)) return 1;
-    if (has(tt, w->part)) return 1;
-    if (w->nparts == 0) return 0;
-    for (size_t i = 0; i < w->nparts; i++)
-        if (!has(tt, w->parts[i])) return 0;
-    return 1;
+/* The bytes a match covers: the union of every matching term's bytes. */
+static void cover(ark_qmeet *m, const ark_tokterms *tt, int i) {
+    if (i < 0) return;
+    if (!m->word) {
+        m->at[0] = tt->at[i][0];
+        m->at[1] = tt->at[i][1];
+    } else {
+        if (tt->at[i][0] < m->at[0]) m->at[0] = tt->at[i][0];
+        if (tt->at[i][1] > m->at[1]) m->at[1] = tt->at[i][1];
+    }
+    m->word = 1;
+}
+
+int ark_qword_meet(const ark_qword *w, const ark_tokterms *tt, ark_qmeet *m) {
+    memset(m, 0, sizeof *m);
+    if (w->prefix) {
+        cover(m, tt, find_prefix(tt, w->exact, 0));
+        if (w->fold[0]) cover(m, tt, find_prefix(tt, w->fold, ARK_PFX_FOLD));
+        return m->word;
+    }
+    cover(m, tt, find(tt, w->exact));
+    cover(m, tt, find(tt, w->stem));
+    if (w->lemma[0]) cover(m, tt, find(tt, w->lemma));
+    if (w->in_phrase) return m->word;
+    if (w->alt[0]) cover(m, tt, find(tt, w->alt));
+    if (w->fold[0]) cover(m, tt, find(tt, w->fold));
+    if (w->fold2[0]) cover(m, tt, find(tt, w->fold2));
+    cover(m, tt, find(tt, w->part));
+    for (size_t i = 0; i < w->nparts; i++) {
+        int k = find(tt, w->parts[i]), z = -1;
+        if (k < 0) { /* the part as a word: its stem, "Zprojekt" for "projekter" */
+            char zt[ARK_MAX_TERM + 2];
+            snprintf(zt, sizeof zt, "%c%s", ARK_PFX_STEM, w->parts[i] + 1);
+            z = find(tt, zt);
+        }
+        if (k < 0 && z < 0) continue;
+        if (k >= 0) m->part_p |= 1u << i;
+        else m->part_z |= 1u << i;
+        int j = k >= 0 ? k : z;
+        m->part_at[i][0] = tt->at[j][0];
+        m->part_at[i][1] = tt->at[j][1];
+    }
+    return m->word || m->part_p || m->part_z;
 }

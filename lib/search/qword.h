@@ -33,9 +33,12 @@ typedef struct ark_qword {
     int phrase_id;  /* > 0: the word belongs to that phrase of the query ... */
     int phrase_idx; /* ... at this place (0-based) ... */
     int phrase_len; /* ... of this many words: highlighted only where the whole phrase is */
+    int mark_only;  /* not typed as a word but marked where it stands (the acronym of an
+                     * expansion typed in full, a filter's case number, the pieces of a
+                     * hyphenated word): it never counts in the rerank's cover */
     /* What a token must contain to match (see ark_qword_may_match); "" = anything. */
-    char need_raw[ARK_MAX_TERM + 2];  /* in its lowercase form: the stem (prefix: the form) */
-    char need_part[ARK_MAX_TERM + 2]; /* or this, the stem of its first own part */
+    char need_raw[ARK_MAX_TERM + 2];  /* in its lowercase form: the stem (prefix: the form),
+                                       * or the stem of one of its own parts (parts[i] + 1) */
     char need_fold[ARK_MAX_TERM + 2]; /* or, in its folded form, the folded stem */
     /* or, in its lowercase form, alt (the needle of the old spelling), or one of these:
      * the lemma's stem, and the word with its last unstressed e dropped ("regel" →
@@ -47,15 +50,31 @@ typedef struct ark_qword {
 /* Fill w from one token of the user's query. */
 void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix);
 
-/* The set of index terms one text token produces, for matching against qwords. */
+/* The set of index terms one text token produces, for matching against qwords, each with
+ * the bytes of the token it stands for (ark_an_term_spans). */
 typedef struct ark_tokterms {
     char t[24][ARK_MAX_TERM + 2];
+    uint32_t at[24][2]; /* term i stands for token bytes [at[i][0], at[i][1]) */
     size_t n;
 } ark_tokterms;
 
 void ark_tokterms_of(ark_an *an, const ark_token *tok, ark_tokterms *out);
-/* Does the text token (its terms) match the query word? */
-int ark_qword_matches(const ark_qword *w, const ark_tokterms *tt);
+
+/* How a text token meets a query word. A word with compound parts of its own
+ * ("innovationsprojekter") also meets a passage that holds every part, as parts of
+ * other compounds or as words ("projekter om innovation"), as the Xapian query does:
+ * each token only says which parts it holds, and the passage decides (snippet.c). */
+typedef struct ark_qmeet {
+    int word;          /* the token meets the word itself: exact, stem, fold, or the word
+                        * as a part of the token */
+    uint32_t at[2];    /* ... at these bytes of the token (the part, the piece, or all) */
+    unsigned part_p;   /* bit i: the token holds the word's own part i as a compound part */
+    unsigned part_z;   /* bit i: ... as a word (its stem) */
+    uint32_t part_at[ARK_QWORD_MAX_PARTS][2]; /* where part i is in the token */
+} ark_qmeet;
+/* Fill *m for token terms tt and query word w; 1 when the token meets w at all (the
+ * word or any part), else 0. */
+int ark_qword_meet(const ark_qword *w, const ark_tokterms *tt, ark_qmeet *m);
 
 /* Can a token whose lowercase form is low and folded form fold match w at all? Every
  * index term of a token is a substring of its lowercase form (stems are prefixes of the

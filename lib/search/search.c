@@ -188,7 +188,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     o.facet_slots[1] = ARK_SLOT_YEAR;
     if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
     size_t nprox = 0; /* the query's meaningful words, for proximity */
-    for (size_t i = 0; i < b->nwords; i++) nprox += !b->words[i].stop;
+    for (size_t i = 0; i < b->nwords; i++) nprox += !b->words[i].stop && !b->words[i].mark_only;
     if (!(order = malloc((hits.n ? hits.n : 1) * sizeof *order))) {
         rc = ark_err_set(err, ARK_ENOMEM, "results");
         goto out;
@@ -244,8 +244,11 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         if ((rc = ark_load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
         r->doc_matches = 1;
         ark_snip s;
+        ark_passage_ref pr;
+        ark_snip_oracle orc;
+        ark_passage_oracle(e, p.doc_id, p.doc_id_len, p.ordinal, &pr, &orc);
         if ((rc = ark_snippet_make(e->an, r->passage.text, r->passage.text_len, b->words,
-                                   b->nwords, target, &s))) {
+                                   b->nwords, target, &orc, &s))) {
             ark_err_set(err, rc, "snippet");
             goto out;
         }
