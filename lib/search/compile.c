@@ -241,7 +241,9 @@ static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int
 }
 
 /* A hyphenated word ("one-stop-shop") also meets its pieces written apart, as a phrase,
- * and the reverse is handled by the phrase builder: the index keeps the joined form. */
+ * and each of its pieces anywhere in the passage, weighted as a compound's parts ("AI-
+ * projekter" is some way towards a passage on AI, as plain Xapian's "AI projekter" is).
+ * The reverse is handled by the phrase builder: the index keeps the joined form. */
 static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated) {
     if (!q || w->prefix || !strchr(w->exact, '-')) return q;
     ark_xq *p[16];
@@ -270,9 +272,16 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated
             remember(b, &pw[i]);
         }
         phrase_end(b, outer);
+        for (size_t i = 0; !w->in_phrase && i < n; i++) { /* a typed word's pieces alone too */
+            pw[i].in_phrase = 0;
+            remember(b, &pw[i]);
+        }
     }
-    ark_xq *alt[2] = {q, combine_free(ARK_XQ_PHRASE, p, n, 0)};
-    return combine_free(ARK_XQ_OR, alt, 2, 0);
+    /* copies the pieces; in a phrase the word stays a phrase of its own */
+    ark_xq *apart = w->in_phrase ? NULL : got(ark_xq_combine(ARK_XQ_OR, p, n, 0));
+    ark_xq *alt[3] = {q, combine_free(ARK_XQ_PHRASE, p, n, 0),
+                      apart ? scale_free(apart, W_PART) : NULL};
+    return combine_free(ARK_XQ_OR, alt, 3, 0);
 }
 
 /* A typed word the index knows in no form stands for the word it holds nearest to
