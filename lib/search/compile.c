@@ -294,9 +294,10 @@ static int near_word(qbuild *b, const ark_token *tok, ark_qword *w) {
     if (tok->kind != ARK_TOK_WORD || w->prefix || w->in_phrase || strlen(w->exact) < 5 ||
         ark_an_is_word(b->e->an, w->exact, strlen(w->exact)))
         return 0;
-    const char *forms[] = {w->exact, w->stem, w->fold, w->fold2, w->alt, w->lemma, w->part};
-    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
-        if (forms[i][0] && (freq_of(b, forms[i]) || b->rc)) return 0;
+    int yes = 0;
+    if (b->rc) return 0;
+    if (ark_word_known(b->e, w, &yes, &b->err)) b->rc = b->err.code;
+    if (yes || b->rc) return 0;
     char *near = NULL;
     if (ark_near_word(b->e, w->exact, strlen(w->exact), &near, &b->err)) b->rc = b->err.code;
     if (!near) return 0;

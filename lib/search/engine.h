@@ -66,6 +66,12 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
                 ark_err *err);
 void ark_prepared_free(ark_prepared *p);
 
+/* spell.c: *yes = 1 when the index knows w in any form it is searched by (compile.c's
+ * word_query): exact, stem, folded (as typed and as a stem), old spelling, lemma, as a
+ * compound part. 0, or -1 with fail filled when a lookup failed. The one list of those
+ * forms, for "Mente du" and for the search's replacement of unknown words alike. */
+int ark_word_known(ark_engine *e, const ark_qword *w, int *yes, ark_err *fail);
+
 /* spell.c: the word the index holds that low[0, ln) (lowercase, a word the index knows
  * in no form) most likely stands for: Xapian's spelling suggestion (two edits at most),
  * else, for a typo inside a long compound, a known head with its tail corrected

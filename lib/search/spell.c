@@ -11,9 +11,7 @@
 #include "arkivar/schema.h"
 #include "engine.h"
 
-/* Does the index know w in any form it is searched by (compile.c's word_query): exact,
- * stem, folded (as typed and as a stem), old spelling, lemma, as a compound part? */
-static int known(ark_engine *e, const ark_qword *w, int *yes, ark_err *fail) {
+int ark_word_known(ark_engine *e, const ark_qword *w, int *yes, ark_err *fail) {
     const char *forms[] = {w->exact, w->stem, w->fold, w->fold2, w->alt, w->lemma, w->part};
     *yes = 0;
     for (size_t i = 0; i < sizeof forms / sizeof forms[0] && !*yes; i++) {
@@ -57,7 +55,7 @@ int ark_near_word(ark_engine *e, const char *low, size_t ln, char **out, ark_err
         ark_token ht = {low, cut, 0, ARK_TOK_WORD, 0};
         ark_qword_init(&h, e->an, &ht, 0);
         int yes = 0;
-        if (known(e, &h, &yes, fail) || !yes) continue;
+        if (ark_word_known(e, &h, &yes, fail) || !yes) continue;
         char *tail = NULL;
         if (ark_rdb_spelling(e->db, low + cut, ln - cut, &tail, fail)) return -1;
         if (tail && *tail && cut + strlen(tail) <= ARK_MAX_TERM) {
@@ -92,7 +90,7 @@ static char *correct_token(ark_engine *e, const ark_token *tok, ark_err *fail) {
      * misspell it, the search finds them (compile.c), and says nothing. */
     if (w.nparts >= 2) return NULL;
     int yes = 0;
-    if (known(e, &w, &yes, fail) || yes) return NULL; /* failed, or known */
+    if (ark_word_known(e, &w, &yes, fail) || yes) return NULL; /* failed, or known */
     char *sugg = NULL;
     if (ark_rdb_spelling(e->db, low, ln, &sugg, fail) != 0 || !sugg || !*sugg) {
         free(sugg);
