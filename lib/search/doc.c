@@ -244,6 +244,7 @@ static void marks_free(ark_docview *v) {
 int ark_doc_get(ark_engine *e, const ark_doc_req *req, ark_docview *out, ark_err *err) {
     memset(out, 0, sizeof *out);
     out->first_match = SIZE_MAX;
+    ark_near_forget(e); /* the index may have changed since the last request */
     if (!req || !req->id) return ark_err_set(err, ARK_EINVAL, "ark_doc_get: no document id");
     const char *id = req->id, *q = req->q;
     size_t count = req->count == 0 ? ARK_DOC_PAGE

@@ -63,6 +63,7 @@ int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
 
 void ark_engine_close(ark_engine *e) {
     if (!e) return;
+    ark_near_forget(e);
     ark_rdb_close(e->db);
     ark_an_free(e->an);
     ark_buf_free(&e->scratch);

@@ -14,18 +14,29 @@
 #include "arkivar/index.h"
 #include "arkivar/query.h"
 #include "arkivar/record.h"
+#include "arkivar/schema.h"
 #include "arkivar/search.h"
 #include "qword.h"
 #include "snippet.h"
 #include "synonyms.h"
 
 #define MAX_QWORDS 32
+#define NEAR_MEMO 8 /* unknown words of one request whose near word is remembered */
+
+/* An unknown word and the word it stands for (NULL: none), for one request: the search
+ * replaces the word (compile.c) and "Mente du" names it (spell.c), from one lookup. */
+typedef struct near_memo {
+    char word[ARK_MAX_TERM + 1];
+    char *near;
+} near_memo;
 
 struct ark_engine {
     ark_rdb *db;
     ark_an *an;
     const ark_synonyms *syn; /* borrowed */
     ark_buf scratch;         /* passage decoding */
+    near_memo near[NEAR_MEMO];
+    size_t nnear;
 };
 
 /* One query being compiled (compile.c), then run (search.c). */
@@ -77,8 +88,11 @@ int ark_word_known(ark_engine *e, const ark_qword *w, int *yes, ark_err *fail);
  * else, for a typo inside a long compound, a known head with its tail corrected
  * ("innovationsparnerskab" → "innovationspartnerskab", which the index has in some
  * inflection). *out transferred (free()), NULL when none or low is under 5 bytes.
+ * Remembered until ark_near_forget, so a request looks each word up once.
  * 0, or -1 with fail filled when a lookup failed. */
 int ark_near_word(ark_engine *e, const char *low, size_t ln, char **out, ark_err *fail);
+/* spell.c: forget the near words remembered (at the start of a request, and at close). */
+void ark_near_forget(ark_engine *e);
 
 /* spell.c: q as typed with each word that neither the index nor the Danish word list
  * knows replaced by its spelling suggestion, in the typed case; NULL when no word is

@@ -275,6 +275,7 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
     if (req->limit < 1 || req->limit > 100)
         return ark_err_set(err, ARK_EINVAL, "limit must be 1..100");
     int near = 0;
+    ark_near_forget(e); /* the index may have changed since the last request */
     int rc = run(e, q, req, out, &near, err);
     if (rc == 0 && req->offset == 0) {
         ark_err fail = {0, ""};
