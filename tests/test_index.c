@@ -409,6 +409,27 @@ static void test_queries(ark_rdb *r) {
     for (size_t i = 0; i < h1.n; i++) d1 += !strcmp(h1.v[i].key, "D1");
     is_int(d1, 2, "two hits carry the key D1");
     ark_hits_free(&h1);
+
+    /* Groups: each hit's document's matches, counted by the match that saw them all. */
+    ark_search_opts_default(&o);
+    o.group_slot = ARK_SLOT_DOC;
+    EE(ark_rdb_search(r, q, &o, &h1, &err));
+    int right = 0;
+    for (size_t i = 0; i < h1.n; i++)
+        right += h1.v[i].group_matches == (strcmp(h1.v[i].key, "D1") == 0 ? 2u : 1u);
+    is_int(right, 3, "group_matches: 2 for D1's passages, 1 for D2's");
+    ark_hits_free(&h1);
+    /* A match that stops before the last match cannot say: 0, count them apart. */
+    ark_search_opts_default(&o);
+    o.group_slot = ARK_SLOT_DOC;
+    o.limit = 1;
+    o.check_at_least = 1;
+    ark_xq_free(q);
+    q = ark_xq_match_all();
+    EE(ark_rdb_search(r, q, &o, &h1, &err));
+    ok(h1.n == 1 && !strcmp(h1.v[0].key, "D1") && h1.v[0].group_matches == 0,
+       "group_matches is 0 when the match stopped early (D1 has 2, it saw 1)");
+    ark_hits_free(&h1);
     ark_xq_free(q);
 }
 

@@ -234,9 +234,11 @@ typedef struct ark_search_opts {
     int facet_slots[4];    /* value slots to count over the matches (-1 = unused) */
     uint32_t check_at_least; /* for exact-enough totals; 0 = offset + limit, and at least
                                 1000 when facets are asked for */
+    int group_slot;        /* count each hit's value of this slot over the matches (-1) */
 } ark_search_opts;
 
-/* Fill o with the defaults: offset 0, limit 10, by relevance, no facets, check_at_least 0.
+/* Fill o with the defaults: offset 0, limit 10, by relevance, no facets, check_at_least 0,
+ * no group.
  * Accepts NULL (does nothing). */
 void ark_search_opts_default(ark_search_opts *o);
 
@@ -247,6 +249,9 @@ typedef struct ark_hit {
     char *data;              /* the passage's data, data_len bytes (and a NUL) */
     size_t data_len;
     char *key;               /* value of ARK_SLOT_DOC, NUL-terminated ("" when none) */
+    uint64_t group_matches;  /* matches sharing the hit's group_slot value; 0 = not
+                                counted (the match did not see every match, or a remote
+                                shard took part): count them with ark_rdb_count_by */
 } ark_hit;
 
 /* Counts of a facet slot's values over the matches: at most 50, most frequent first (ties

@@ -42,15 +42,16 @@ struct ark_wdb {
     std::string dir;     /* where it lives: a failed commit's temp file is removed there */
 };
 
-/* One facet slot's values by docid, so that counting a match costs an array read
- * instead of a Document::get_value (a fifth of every query's instructions before).
- * arkivar-indexer never reuses a docid (a changed file's passages are deleted and added
- * anew), so a table only grows; a database with another UUID starts afresh. */
-struct facet_codes {
+/* One slot's values by docid (facets: type and year; groups: the document), so that
+ * counting a match costs an array read instead of a Document::get_value (a fifth of
+ * every query's instructions before). arkivar-indexer never reuses a docid (a changed
+ * file's passages are deleted and added anew), so a table only grows; a database with
+ * another UUID starts afresh. */
+struct value_codes {
     int slot = -1;
-    std::vector<uint16_t> code;     /* by docid; 0 = no value */
+    std::vector<uint32_t> code;     /* by docid; 0 = no value */
     std::vector<std::string> names; /* code - 1 -> value */
-    std::unordered_map<std::string, uint16_t> ids;
+    std::unordered_map<std::string, uint32_t> ids;
 };
 
 struct ark_rdb {
@@ -60,10 +61,9 @@ struct ark_rdb {
                                      * metadata (document records) lives in its own shard */
     std::vector<std::string> specs; /* as given, for messages */
     bool remote = false;            /* a tcp: shard: its matches never reach our own spy */
-    std::vector<facet_codes> facets;
-    Xapian::docid facets_upto = 0;  /* the tables hold docids 1..facets_upto */
-    std::string facets_uuid;
-    bool facets_off = false;        /* too many distinct values: use ValueCountMatchSpy */
+    std::vector<value_codes> tables; /* one per slot asked for so far (shim_query.cc) */
+    Xapian::docid tables_upto = 0;   /* the tables hold docids 1..tables_upto */
+    std::string tables_uuid;
 };
 
 namespace ark_shim {

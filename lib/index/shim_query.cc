@@ -162,72 +162,68 @@ void ark_search_opts_default(ark_search_opts *o) {
     o->sort_by_date = 0;
     for (int &s : o->facet_slots) s = -1;
     o->check_at_least = 0;
+    o->group_slot = -1;
 }
 
-/* The table of slot, brought up to the database's last docid; NULL when tables cannot
- * serve (remote shards, or a slot with more distinct values than a code holds). */
-const facet_codes *facet_table(ark_rdb *r, int slot) {
-    if (r->remote || r->facets_off) return nullptr;
+/* The table of slot, brought up to the database's last docid; NULL for remote shards
+ * (their matches never reach our spies). */
+const value_codes *value_table(ark_rdb *r, int slot) {
+    if (r->remote) return nullptr;
     std::string uuid = r->db.get_uuid();
-    if (uuid != r->facets_uuid) {
-        r->facets.clear();
-        r->facets_upto = 0;
-        r->facets_uuid = uuid;
+    if (uuid != r->tables_uuid) {
+        r->tables.clear();
+        r->tables_upto = 0;
+        r->tables_uuid = uuid;
     }
     Xapian::docid last = r->db.get_lastdocid();
     bool known = false;
-    for (auto &f : r->facets) known |= f.slot == slot;
+    for (auto &t : r->tables) known |= t.slot == slot;
     if (!known) { /* a new slot: every table starts again, so all cover the same docids */
-        r->facets.emplace_back();
-        r->facets.back().slot = slot;
-        for (auto &f : r->facets) {
-            f.code.clear();
-            f.names.clear();
-            f.ids.clear();
+        r->tables.emplace_back();
+        r->tables.back().slot = slot;
+        for (auto &t : r->tables) {
+            t.code.clear();
+            t.names.clear();
+            t.ids.clear();
         }
-        r->facets_upto = 0;
+        r->tables_upto = 0;
     }
-    if (last > r->facets_upto) {
-        for (auto &f : r->facets) {
-            f.code.resize(static_cast<size_t>(last) + 1, 0);
-            Xapian::ValueIterator v = r->db.valuestream_begin(static_cast<Xapian::valueno>(f.slot));
-            Xapian::ValueIterator end = r->db.valuestream_end(static_cast<Xapian::valueno>(f.slot));
-            if (v != end && r->facets_upto > 0) v.skip_to(r->facets_upto + 1);
+    if (last > r->tables_upto) {
+        for (auto &t : r->tables) {
+            t.code.resize(static_cast<size_t>(last) + 1, 0);
+            Xapian::ValueIterator v = r->db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
+            Xapian::ValueIterator end = r->db.valuestream_end(static_cast<Xapian::valueno>(t.slot));
+            if (v != end && r->tables_upto > 0) v.skip_to(r->tables_upto + 1);
             for (; v != end; ++v) {
                 std::string val = *v;
                 if (val.empty()) continue;
-                auto it = f.ids.find(val);
-                uint16_t c;
-                if (it != f.ids.end()) {
+                auto it = t.ids.find(val);
+                uint32_t c;
+                if (it != t.ids.end()) {
                     c = it->second;
                 } else {
-                    if (f.names.size() >= 65535) {
-                        r->facets_off = true;
-                        r->facets.clear();
-                        return nullptr;
-                    }
-                    f.names.push_back(val);
-                    c = static_cast<uint16_t>(f.names.size());
-                    f.ids.emplace(val, c);
+                    t.names.push_back(val);
+                    c = static_cast<uint32_t>(t.names.size());
+                    t.ids.emplace(val, c);
                 }
-                f.code[v.get_docid()] = c;
+                t.code[v.get_docid()] = c;
             }
         }
-        r->facets_upto = last;
+        r->tables_upto = last;
     }
-    for (auto &f : r->facets)
-        if (f.slot == slot) return &f;
+    for (auto &t : r->tables)
+        if (t.slot == slot) return &t;
     return nullptr;
 }
 
 /* Counts the codes of the matches it sees; the answer is what ValueCountMatchSpy would
  * give for the same slot: values by count, highest first, ties in byte order. */
 class FacetSpy : public Xapian::MatchSpy {
-    const facet_codes &t_;
+    const value_codes &t_;
     std::vector<uint64_t> n_;
 
   public:
-    explicit FacetSpy(const facet_codes &t) : t_(t), n_(t.names.size() + 1, 0) {}
+    explicit FacetSpy(const value_codes &t) : t_(t), n_(t.names.size() + 1, 0) {}
     void operator()(const Xapian::Document &doc, double) override {
         Xapian::docid d = doc.get_docid();
         if (d < t_.code.size()) n_[t_.code[d]]++;
@@ -242,6 +238,26 @@ class FacetSpy : public Xapian::MatchSpy {
         if (v.size() > max) v.resize(max);
         return v;
     }
+};
+
+/* Keeps the group code of every match it sees, GROUP_KEEP at most: when it has seen
+ * every match, a hit's group count is how many of them share its code, and the second
+ * query of ark_rdb_count_by is not needed. */
+const size_t GROUP_KEEP = 20000;
+class GroupSpy : public Xapian::MatchSpy {
+    const value_codes &t_;
+
+  public:
+    std::vector<uint32_t> seen;
+    bool full = false;
+    explicit GroupSpy(const value_codes &t) : t_(t) {}
+    void operator()(const Xapian::Document &doc, double) override {
+        Xapian::docid d = doc.get_docid();
+        if (seen.size() >= GROUP_KEEP) full = true;
+        else seen.push_back(d < t_.code.size() ? t_.code[d] : 0);
+    }
+    uint32_t code(Xapian::docid d) const { return d < t_.code.size() ? t_.code[d] : 0; }
+    const std::string *name(uint32_t c) const { return c ? &t_.names[c - 1] : nullptr; }
 };
 
 int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hits *out,
@@ -271,12 +287,13 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
              * slot moves the others), then referred to. */
             bool use_tables = true;
             for (int s : o->facet_slots)
-                if (s >= 0 && !facet_table(r, s)) use_tables = false;
+                if (s >= 0 && !value_table(r, s)) use_tables = false;
+            if (o->group_slot >= 0 && !value_table(r, o->group_slot)) use_tables = false;
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
                 /* Owned before the vector grows: a failed growth must not lose the spy. */
                 if (use_tables) {
-                    std::unique_ptr<FacetSpy> spy(new FacetSpy(*facet_table(r, s)));
+                    std::unique_ptr<FacetSpy> spy(new FacetSpy(*value_table(r, s)));
                     fast.push_back(std::move(spy));
                     enq.add_matchspy(fast.back().get());
                 } else {
@@ -286,6 +303,11 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                     enq.add_matchspy(spies.back().get());
                 }
                 spy_slots.push_back(s);
+            }
+            std::unique_ptr<GroupSpy> group;
+            if (use_tables && o->group_slot >= 0) {
+                group.reset(new GroupSpy(*value_table(r, o->group_slot)));
+                enq.add_matchspy(group.get());
             }
             uint64_t want64 = static_cast<uint64_t>(o->offset) + o->limit; /* no wrap */
             Xapian::doccount want =
@@ -300,16 +322,40 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                 h.v = static_cast<ark_hit *>(std::calloc(mset.size(), sizeof(ark_hit)));
                 if (!h.v) throw std::bad_alloc();
             }
+            /* The spy saw every match: the groups' counts are exact. */
+            bool all = group && !group->full &&
+                       group->seen.size() == mset.get_uncollapsed_matches_lower_bound() &&
+                       group->seen.size() == mset.get_uncollapsed_matches_upper_bound();
+            std::vector<uint32_t> codes; /* the page's groups, sorted, and their counts */
+            std::vector<uint64_t> counts;
+            if (all) {
+                for (Xapian::MSetIterator i = mset.begin(); i != mset.end(); ++i)
+                    codes.push_back(group->code(*i));
+                std::sort(codes.begin(), codes.end());
+                codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+                counts.assign(codes.size(), 0);
+                for (uint32_t c : group->seen) {
+                    auto at = std::lower_bound(codes.begin(), codes.end(), c);
+                    if (at != codes.end() && *at == c) counts[static_cast<size_t>(at - codes.begin())]++;
+                }
+            }
             for (Xapian::MSetIterator i = mset.begin(); i != mset.end(); ++i) {
                 ark_hit &hit = h.v[h.n];
                 Xapian::Document doc = i.get_document();
-                std::string d = doc.get_data(), k = doc.get_value(ARK_SLOT_DOC);
-                hit.key = dup_bytes(k);
+                uint32_t c = group ? group->code(*i) : 0;
+                const std::string *name = group ? group->name(c) : nullptr;
+                hit.key = name && o->group_slot == ARK_SLOT_DOC ? dup_bytes(*name)
+                                                                 : dup_bytes(doc.get_value(ARK_SLOT_DOC));
                 h.n++; /* counted now, so that the guard frees the key if the data fails */
                 hit.docid = *i;
                 hit.score = i.get_weight();
+                std::string d = doc.get_data();
                 hit.data = dup_bytes(d);
                 hit.data_len = d.size();
+                if (all && c) {
+                    auto at = std::lower_bound(codes.begin(), codes.end(), c);
+                    hit.group_matches = counts[static_cast<size_t>(at - codes.begin())];
+                }
             }
             h.total = mset.get_uncollapsed_matches_estimated();
             h.total_lower = mset.get_uncollapsed_matches_lower_bound();

@@ -26,9 +26,10 @@ static double now_ms(void) {
 }
 
 /* How many passages of each result's document match: the "12 steder i dokumentet" a
- * reader sees. Xapian's collapse count is only a lower bound, so count exactly: the query
- * filtered to the page's documents (cheap: a few documents' passages), counted per
- * document in one pass rather than one query per result. */
+ * reader sees. The match counts them when it sees every match (ark_hit.group_matches);
+ * else count exactly: the query filtered to the page's documents (cheap: a few
+ * documents' passages), counted per document in one pass rather than one query per
+ * result. */
 static int note_count(const char *id, size_t len, uint64_t n, void *user) {
     ark_results *out = user;
     for (size_t i = 0; i < out->n; i++) {
@@ -186,6 +187,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     o.sort_by_date = req->sort_by_date;
     o.facet_slots[0] = ARK_SLOT_TYPE;
     o.facet_slots[1] = ARK_SLOT_YEAR;
+    o.group_slot = ARK_SLOT_DOC; /* each document's matches, when the match sees them all */
     if ((rc = ark_rdb_search(e->db, xq, &o, &hits, err))) goto out;
     size_t nprox = 0; /* the query's meaningful words, for proximity */
     for (size_t i = 0; i < b->nwords; i++) nprox += !b->words[i].stop && !b->words[i].mark_only;
@@ -232,7 +234,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     }
     out->v = calloc(req->limit ? req->limit : 1, sizeof *out->v);
     if (!out->v) { rc = ark_err_set(err, ARK_ENOMEM, "results"); goto out; }
-    size_t target = req->snippet_bytes ? req->snippet_bytes : 240;
+    size_t target = req->snippet_bytes ? req->snippet_bytes : 240, counted = 0;
     for (size_t k = req->offset; k < hits.n && out->n < req->limit; k++) {
         const ark_hit *h = &hits.v[order[k].i];
         ark_result *r = &out->v[out->n];
@@ -242,7 +244,8 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->score = req->sort_by_date ? h->score : order[k].eff; /* what ranked it */
         out->n++;
         if ((rc = ark_load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
-        r->doc_matches = 1;
+        r->doc_matches = h->group_matches ? (uint32_t)h->group_matches : 0;
+        counted += r->doc_matches > 0;
         ark_snip s;
         ark_passage_ref pr;
         ark_snip_oracle orc;
@@ -257,7 +260,10 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->highlights = s.hl;
         r->nhighlights = s.nhl;
     }
-    rc = count_in_docs(e, xq, out, err);
+    if (counted < out->n) { /* the match did not see every match: count them apart */
+        for (size_t i = 0; i < out->n; i++) out->v[i].doc_matches = 1;
+        rc = count_in_docs(e, xq, out, err);
+    }
 out:
     free(order);
     ark_hits_free(&hits);
