@@ -44,7 +44,7 @@ stages() {
         { v = num($1) }
         /search.c:ark_search /          { total = v }
         /shim_query.cc:ark_rdb_search / { search = v }
-        /FacetSpy::operator\(\)/ || /ValueCountMatchSpy::operator\(\)/ || /shim_query.cc:facet_table / { facets += v }
+        /FacetSpy::operator\(\)/ || /ValueCountMatchSpy::operator\(\)/ || /shim_query.cc:value_table / { facets += v }
         /Xapian::Document::get_data\[/ { data = v }
         /doc.c:ark_load_docinfo /       { docs = v }
         /ark_rdb_count_by / { counts = v }

@@ -119,7 +119,7 @@ static int rerank_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nword
     int distinct = 0, best = 0, head = 0, title = 0, unused = 0;
     int rc = ark_prec_decode(h->data, h->data_len, &p, &e->scratch, err);
     uint32_t window = (uint32_t)(3 * nwords + 4);
-    if (rc == 0)
+    if (rc == 0 && nwords >= 2) /* all words, and near: nothing to say of one word */
         rc = ark_snippet_cover(e->an, p.text, p.text_len, b->words, b->nwords, window,
                                &distinct, &best);
     if (rc == 0 && p.heading_len)
