@@ -194,17 +194,21 @@ const value_codes *value_table(ark_rdb *r, int slot) {
             Xapian::ValueIterator v = r->db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
             Xapian::ValueIterator end = r->db.valuestream_end(static_cast<Xapian::valueno>(t.slot));
             if (v != end && r->tables_upto > 0) v.skip_to(r->tables_upto + 1);
+            std::string last_val; /* a document's passages are neighbours: hash once */
+            uint32_t c = 0;
             for (; v != end; ++v) {
                 std::string val = *v;
                 if (val.empty()) continue;
-                auto it = t.ids.find(val);
-                uint32_t c;
-                if (it != t.ids.end()) {
-                    c = it->second;
-                } else {
-                    t.names.push_back(val);
-                    c = static_cast<uint32_t>(t.names.size());
-                    t.ids.emplace(val, c);
+                if (c == 0 || val != last_val) {
+                    auto it = t.ids.find(val);
+                    if (it != t.ids.end()) {
+                        c = it->second;
+                    } else {
+                        t.names.push_back(val);
+                        c = static_cast<uint32_t>(t.names.size());
+                        t.ids.emplace(val, c);
+                    }
+                    last_val.swap(val);
                 }
                 t.code[v.get_docid()] = c;
             }
