@@ -680,6 +680,59 @@ static void test_stale_reader(void) {
     ark_wdb_close(w);
 }
 
+/* The year facet of q over r's matches: how many passages of year y. */
+static uint64_t year_count(ark_rdb *r, const char *q, const char *y) {
+    ark_search_opts o;
+    ark_hits h;
+    ark_search_opts_default(&o);
+    o.facet_slots[0] = ARK_SLOT_YEAR;
+    o.group_slot = ARK_SLOT_DOC;
+    ark_xq *x = T(q);
+    uint64_t n = 0;
+    if (ark_rdb_search(r, x, &o, &h, &err) == 0) {
+        for (size_t i = 0; h.nfacets && i < h.facets[0].n; i++)
+            if (!strcmp(h.facets[0].values[i], y)) n = h.facets[0].counts[i];
+        ark_hits_free(&h);
+    }
+    ark_xq_free(x);
+    return n;
+}
+
+/* Two readers of one index share its value tables; one that reopens after a commit
+ * grows them, and the one left at the old revision still counts its own matches. */
+static void test_shared_tables(void) {
+    ark_wdb *w = NULL;
+    EE(ark_wdb_open(path("shared"), &w, &err));
+    EE(add_passage(w, "Qs1", "budget vedtaget", "S1", "20240101", "referat", "2024", "s1"));
+    EE(add_passage(w, "Qs2", "budget forslag", "S2", "20250101", "referat", "2025", "s2"));
+    EE(ark_wdb_commit(w, &err));
+    const char *spec = path("shared");
+    ark_rdb *a = NULL, *b = NULL;
+    EE(ark_rdb_open(&spec, 1, &a, &err));
+    EE(ark_rdb_open(&spec, 1, &b, &err));
+    is_int(year_count(a, "budget", "2025"), 1, "reader a: one 2025 passage");
+    EE(add_passage(w, "Qs3", "budget igen", "S3", "20250202", "referat", "2025", "s3"));
+    EE(add_passage(w, "Qs4", "budget sidst", "S3", "20250202", "referat", "2025", "s4"));
+    EE(ark_wdb_commit(w, &err));
+    int changed = 0;
+    EE(ark_rdb_reopen(b, &changed, &err));
+    is_int(year_count(b, "budget", "2025"), 3, "reader b, reopened: the new passages count");
+    is_int(year_count(a, "budget", "2025"), 1, "reader a, not reopened: its own matches");
+    ark_hits h;
+    ark_search_opts o;
+    ark_search_opts_default(&o);
+    o.group_slot = ARK_SLOT_DOC;
+    ark_xq *x = T("igen");
+    EE(ark_rdb_search(b, x, &o, &h, &err));
+    ok(h.n == 1 && !strcmp(h.v[0].key, "S3") && h.v[0].group_matches == 1,
+       "a new document's key and count from the grown table");
+    ark_hits_free(&h);
+    ark_xq_free(x);
+    ark_rdb_close(a);
+    ark_rdb_close(b);
+    ark_wdb_close(w);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!mkdtemp(tmpdir)) {
@@ -701,11 +754,12 @@ int main(void) {
     test_open_errors();
     test_shards();
     test_stale_reader();
+    test_shared_tables();
 
     ark_search_opts o;
     ark_search_opts_default(&o);
     ok(o.offset == 0 && o.limit == 10 && o.sort_by_date == 0 && o.facet_slots[3] == -1 &&
-           o.check_at_least == 0,
+           o.check_at_least == 0 && o.group_slot == -1,
        "search options defaults");
 
     rm_rf(tmpdir);

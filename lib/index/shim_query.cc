@@ -9,6 +9,9 @@
 #include "shim.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -165,38 +168,69 @@ void ark_search_opts_default(ark_search_opts *o) {
     o->group_slot = -1;
 }
 
-/* The table of slot, brought up to the database's last docid; NULL for remote shards
- * (their matches never reach our spies). */
-const value_codes *value_table(ark_rdb *r, int slot) {
+/* The store of the index with this UUID, shared with every ark_rdb open on it. */
+std::shared_ptr<value_store> store_for(const std::string &uuid) {
+    static std::mutex m;
+    static std::map<std::string, std::weak_ptr<value_store>> stores;
+    std::lock_guard<std::mutex> g(m);
+    for (auto it = stores.begin(); it != stores.end();) /* forget indexes nobody has open */
+        it = it->second.expired() ? stores.erase(it) : std::next(it);
+    std::shared_ptr<value_store> s = stores[uuid].lock();
+    if (!s) {
+        s = std::make_shared<value_store>();
+        stores[uuid] = s;
+    }
+    return s;
+}
+
+/* Bring the tables of r's store up to r's last docid, with a table for each of the n
+ * slots; the store, or NULL for remote shards (their matches never reach our spies). */
+std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n) {
     if (r->remote) return nullptr;
     std::string uuid = r->db.get_uuid();
-    if (uuid != r->tables_uuid) {
-        r->tables.clear();
-        r->tables_upto = 0;
-        r->tables_uuid = uuid;
+    if (!r->store || uuid != r->store_uuid) {
+        r->store = store_for(uuid);
+        r->store_uuid = uuid;
     }
+    value_store &st = *r->store;
     Xapian::docid last = r->db.get_lastdocid();
-    bool known = false;
-    for (auto &t : r->tables) known |= t.slot == slot;
-    if (!known) { /* a new slot: every table starts again, so all cover the same docids */
-        r->tables.emplace_back();
-        r->tables.back().slot = slot;
-        for (auto &t : r->tables) {
+    {
+        std::shared_lock<std::shared_mutex> g(st.m);
+        bool all = last <= st.upto;
+        for (size_t i = 0; i < n && all; i++) {
+            bool known = slots[i] < 0;
+            for (auto &t : st.tables) known |= t.slot == slots[i];
+            all = known;
+        }
+        if (all) return r->store;
+    }
+    std::unique_lock<std::shared_mutex> g(st.m);
+    bool added = false;
+    for (size_t i = 0; i < n; i++) {
+        bool known = slots[i] < 0;
+        for (auto &t : st.tables) known |= t.slot == slots[i];
+        if (known) continue;
+        st.tables.emplace_back();
+        st.tables.back().slot = slots[i];
+        added = true;
+    }
+    if (added) { /* a new slot: every table starts again, so all cover the same docids */
+        for (auto &t : st.tables) {
             t.code.clear();
             t.names.clear();
             t.ids.clear();
         }
-        r->tables_upto = 0;
+        st.upto = 0;
     }
-    if (last > r->tables_upto) {
-        for (auto &t : r->tables) {
+    if (last > st.upto) {
+        for (auto &t : st.tables) {
             t.code.resize(static_cast<size_t>(last) + 1, 0);
             Xapian::ValueIterator v = r->db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
             Xapian::ValueIterator end = r->db.valuestream_end(static_cast<Xapian::valueno>(t.slot));
-            if (v != end && r->tables_upto > 0) v.skip_to(r->tables_upto + 1);
+            if (v != end && st.upto > 0) v.skip_to(st.upto + 1);
             std::string last_val; /* a document's passages are neighbours: hash once */
             uint32_t c = 0;
-            for (; v != end; ++v) {
+            for (; v != end && v.get_docid() <= last; ++v) {
                 std::string val = *v;
                 if (val.empty()) continue;
                 if (c == 0 || val != last_val) {
@@ -213,9 +247,14 @@ const value_codes *value_table(ark_rdb *r, int slot) {
                 t.code[v.get_docid()] = c;
             }
         }
-        r->tables_upto = last;
+        st.upto = last;
     }
-    for (auto &t : r->tables)
+    return r->store;
+}
+
+/* The table of slot in st (held under its shared lock), or NULL. */
+const value_codes *table_of(const value_store &st, int slot) {
+    for (auto &t : st.tables)
         if (t.slot == slot) return &t;
     return nullptr;
 }
@@ -289,15 +328,19 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             /* Our tables for every slot, or Xapian's spy for every slot: never a mix, so
              * facet f is fast[f] or spies[f]. All slots' tables are made first (adding a
              * slot moves the others), then referred to. */
-            bool use_tables = true;
-            for (int s : o->facet_slots)
-                if (s >= 0 && !value_table(r, s)) use_tables = false;
-            if (o->group_slot >= 0 && !value_table(r, o->group_slot)) use_tables = false;
+            int slots[5] = {o->facet_slots[0], o->facet_slots[1], o->facet_slots[2],
+                            o->facet_slots[3], o->group_slot};
+            std::shared_ptr<value_store> st = value_tables(r, slots, 5);
+            std::shared_lock<std::shared_mutex> reading; /* the tables, while the match runs */
+            if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
+            bool use_tables = st != nullptr;
+            for (int s : slots)
+                if (use_tables && s >= 0 && !table_of(*st, s)) use_tables = false;
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
                 /* Owned before the vector grows: a failed growth must not lose the spy. */
                 if (use_tables) {
-                    std::unique_ptr<FacetSpy> spy(new FacetSpy(*value_table(r, s)));
+                    std::unique_ptr<FacetSpy> spy(new FacetSpy(*table_of(*st, s)));
                     fast.push_back(std::move(spy));
                     enq.add_matchspy(fast.back().get());
                 } else {
@@ -310,7 +353,7 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             }
             std::unique_ptr<GroupSpy> group;
             if (use_tables && o->group_slot >= 0) {
-                group.reset(new GroupSpy(*value_table(r, o->group_slot)));
+                group.reset(new GroupSpy(*table_of(*st, o->group_slot)));
                 enq.add_matchspy(group.get());
             }
             uint64_t want64 = static_cast<uint64_t>(o->offset) + o->limit; /* no wrap */
