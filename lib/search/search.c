@@ -73,7 +73,9 @@ oom:
  * request (a document has many candidate passages). */
 typedef struct doc_title {
     char id[ARK_MAX_ID + 1];
-    int words; /* how many query words the title holds */
+    int words;      /* how many query words the title holds */
+    int have;       /* d holds the document's record, for the page to take */
+    ark_docinfo d;
 } doc_title;
 
 #define MAX_TITLES 64
@@ -91,19 +93,33 @@ static int title_words(ark_engine *e, qbuild *b, doc_title *t, size_t *n, const 
     int rc = 0, unused = 0;
     int lrc = ark_load_docinfo(e, id, len, &d, err);
     if (lrc && lrc != ARK_ENOTFOUND) return lrc; /* not found: no title, no bonus */
-    if (lrc == 0) {
-        if (d.title && *d.title)
-            rc = ark_snippet_cover(e->an, d.title, strlen(d.title), b->words, b->nwords, 1000,
-                                   words, &unused);
-        ark_docinfo_free(&d);
-    }
+    if (lrc == 0 && d.title && *d.title)
+        rc = ark_snippet_cover(e->an, d.title, strlen(d.title), b->words, b->nwords, 1000,
+                               words, &unused);
     if (rc == 0 && *n < MAX_TITLES) {
         doc_title *slot = &t[(*n)++];
         memcpy(slot->id, id, len);
         slot->id[len] = '\0';
         slot->words = *words;
+        slot->have = lrc == 0;
+        if (slot->have) slot->d = d; /* kept for the page (take_docinfo) */
+    } else if (lrc == 0) {
+        ark_docinfo_free(&d);
     }
     return rc;
+}
+
+/* The record of document id for a result: the rerank's copy when it has one (each is
+ * taken once; a second passage of the document loads it again). */
+static int take_docinfo(ark_engine *e, doc_title *t, size_t n, const char *id, size_t len,
+                        ark_docinfo *d, ark_err *err) {
+    for (size_t i = 0; i < n; i++)
+        if (t[i].have && strlen(t[i].id) == len && memcmp(t[i].id, id, len) == 0) {
+            *d = t[i].d;
+            t[i].have = 0;
+            return 0;
+        }
+    return ark_load_docinfo(e, id, len, d, err);
 }
 
 /* The rerank of the candidates (the page and PAGE_POOL more), on their text rather than
@@ -243,7 +259,8 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->rank = req->offset + (uint32_t)out->n + 1;
         r->score = req->sort_by_date ? h->score : order[k].eff; /* what ranked it */
         out->n++;
-        if ((rc = ark_load_docinfo(e, p.doc_id, p.doc_id_len, &r->doc, err))) goto out;
+        if ((rc = take_docinfo(e, titles, ntitles, p.doc_id, p.doc_id_len, &r->doc, err)))
+            goto out;
         r->doc_matches = h->group_matches ? (uint32_t)h->group_matches : 0;
         counted += r->doc_matches > 0;
         ark_snip s;
@@ -265,6 +282,8 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         rc = count_in_docs(e, xq, out, err);
     }
 out:
+    for (size_t i = 0; i < ntitles; i++)
+        if (titles[i].have) ark_docinfo_free(&titles[i].d);
     free(order);
     ark_hits_free(&hits);
     ark_prepared_free(&pq);
