@@ -7,6 +7,9 @@
 #   make bench      Arkivar against Xapian, SQLite, PostgreSQL and Sphinx: one table
 #                   (scripts/bench/run-all.sh; BENCH_CORPUS=synth-100MB, BENCH_ARGS=--peers ...)
 
+# The one version of all three programs: --version, /health and /metrics print it.
+VERSION := 0.9.0
+
 SAN ?= 0
 BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
 BIN := bin
@@ -56,6 +59,18 @@ all: $(PROGRAMS) $(TEST_BIN)
 
 deps:
 	@sh scripts/install-deps.sh
+
+# The version reaches only the objects that print it (an object that uses ARK_VERSION
+# without being listed does not compile). make does not see a changed flag, so they
+# depend on a stamp named after the version: a new VERSION rebuilds them, and only them.
+VERSION_OBJ := $(BUILD)/indexer/main.o $(BUILD)/server/main.o $(BUILD)/server/api.o \
+               $(BUILD)/server/metrics.o $(BUILD)/keys/main.o $(BUILD)/tests/test_routes.o
+$(VERSION_OBJ): CFLAGS_ALL += -DARK_VERSION='"$(VERSION)"'
+$(VERSION_OBJ): $(BUILD)/version-$(VERSION).stamp
+$(BUILD)/version-$(VERSION).stamp:
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/version-*.stamp
+	@touch $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -56,6 +56,7 @@ static const char usage_text[] =
     "  --per-address-queue N  searches one address may have waiting (default 64);\n"
     "                   beyond, that address gets 503 with Retry-After\n"
     "  --request-timeout S  seconds to send a request head or read an answer (default 10)\n"
+    "  --version        print the version and exit\n"
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
@@ -112,6 +113,10 @@ static int parse_flags(int argc, char **argv, opts *o) {
         const char *a = argv[i], *val = NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--version") == 0) {
+            puts(PROG " " ARK_VERSION);
             return 0;
         }
         static const char *const with_value[] = {"--index", "--listen", "--shard",

@@ -278,10 +278,12 @@ int main(void) {
     run(&r, "/api/suggest", "q=", NULL);
     ok(r.status == 200 && strcmp(body(&r), "[\"\",[]]") == 0, "suggest: an empty box, no error");
     run(&r, "/health", NULL);
-    ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5"),
+    ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5") &&
+           has(&r, "\"version\":\"" ARK_VERSION "\""),
        "health: ok with the corpus's 5 documents (%s)", body(&r));
     run(&r, "/metrics", NULL);
     ok(r.status == 200 && has(&r, "arkivar_index_passages "), "metrics: the index gauges");
+    ok(has(&r, "arkivar_build_info{version=\"" ARK_VERSION "\"} 1\n"), "metrics: the build_info gauge");
     run(&r, "/nope", NULL);
     ok(r.status == 404 && has(&r, "no such route"), "an unknown path is a JSON 404");
 
