@@ -2,6 +2,10 @@
  * Owns: command-line flags, the analyzer prototype, startup checks (the index exists,
  * the port is free), signals and the order of shutdown.
  * Not here: HTTP (http.c), routes (api.c), per-thread engines (worker.c).
+ * Why a compiled-in data folder (ARK_DATADIR, from the Makefile): the installed server
+ * is started by systemd in /, so a path relative to the working directory finds nothing;
+ * the checkout's build has the checkout's data/ compiled in, the installed one
+ * PREFIX/share/arkivar.
  * Why signals by sigwait: SIGINT/SIGTERM are blocked before any thread starts, so only
  * this thread ever receives them, synchronously; no handler has to be async-signal-safe
  * and the pool threads are never interrupted mid-request. */
@@ -26,6 +30,10 @@
 #include "writer.h"
 
 #define PROG "arkivar-server"
+#ifndef ARK_DATADIR
+#error "ARK_DATADIR (the data folder) comes from the Makefile"
+#endif
+#define DEFAULT_ACRONYMS ARK_DATADIR "/acronyms.txt"
 #define MAX_THREADS 1024
 #define MAX_SHARDS 256
 
@@ -38,7 +46,7 @@ static const char usage_text[] =
     "  --shard SPEC     another index directory or tcp:HOST:PORT; repeatable\n"
     "  --threads N      worker threads (default: number of cores)\n"
     "  --words FILE     word list for compound splitting (default /usr/share/dict/danish)\n"
-    "  --acronyms FILE  acronyms and expansions (default data/acronyms.txt if present)\n"
+    "  --acronyms FILE  acronyms and expansions (default " DEFAULT_ACRONYMS ")\n"
     "  --cors ORIGINS   origins whose pages may call /api/… (CORS), comma-separated:\n"
     "                   https://a.dk,https://b.dk, or * for any (default: none)\n"
     "  --keys FILE      access keys (arkivar-keys): a request with Authorization: Bearer\n"
@@ -233,16 +241,19 @@ int main(int argc, char **argv) {
         fprintf(stderr, PROG ": cannot load the analyzer: %s\n", err.msg[0] ? err.msg : ark_strerror(rc));
         goto out;
     }
-    /* The default acronym file is optional (a server started outside the repository
-     * has none); one named with --acronyms must load. */
+    /* One named with --acronyms must load. The default one may be missing (a server
+     * built without data/, an install without its share/ folder): acronyms then only
+     * find themselves, which the server says, and it runs on. */
     {
-        const char *path = o.acronyms ? o.acronyms : "data/acronyms.txt";
+        const char *path = o.acronyms ? o.acronyms : DEFAULT_ACRONYMS;
         struct stat as;
         if (o.acronyms || stat(path, &as) == 0) {
             if ((rc = ark_synonyms_load(path, &syn, &err)) != 0) {
                 fprintf(stderr, PROG ": cannot load acronyms: %s\n", err.msg);
                 goto out;
             }
+        } else {
+            fprintf(stderr, PROG ": no acronyms file at %s; acronyms are not expanded\n", path);
         }
     }
     /* Open once here: a broken index fails at startup, not on the first request, and

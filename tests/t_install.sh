@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# tests/t_install.sh: `make install` as an operator runs it, and the installed programs
+# (TAP; needs root for a private mount namespace).
+# Owns: the install layout (PREFIX/bin, sbin, share/arkivar, the man pages), the version
+# each installed program prints against the Makefile's, the pages rendering without a
+# warning, and the installed server started in / finding its data files: an index built
+# by the installed indexer answers "KFF" through data/acronyms.txt's expansion, which no
+# document spells as KFF. `make uninstall` leaves no file behind.
+# Why a mount namespace: the installed server has PREFIX/share/arkivar compiled in, and
+# DESTDIR stages the files elsewhere; `unshare --mount` binds DESTDIR/usr/local onto
+# /usr/local for the installed programs alone, so they run from where they will live
+# without touching this machine's /usr/local.
+# Needs root (unshare, mount), make, man, curl, python3. ARK_BUILD names the build
+# (build-san: the programs are installed from the sanitizer build).
+set -u
+
+ARK_BUILD=${ARK_BUILD:-build}
+n=0
+failed=0
+PID=
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tap.sh"
+
+require make man curl python3 unshare mount
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/t_install.XXXXXX")
+cleanup() {
+    # Only the server this script started, by its PID.
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+VERSION=$(makefile_version)
+ROOT=$T/root
+P=/usr/local
+case "$ARK_BUILD" in *-san) SAN=1 ;; *) SAN=0 ;; esac
+
+# The make that runs this test must not lend its jobserver to the one below.
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory SAN=$SAN "$@"; }
+
+if ! mk install DESTDIR="$ROOT" PREFIX=$P >"$T/install.log" 2>&1; then
+    not_ok "make install DESTDIR=… PREFIX=$P"
+    tail -20 "$T/install.log" | diag
+    echo "1..$n"
+    exit 1
+fi
+ok "make install DESTDIR=… PREFIX=$P"
+
+files="bin/arkivar-indexer bin/arkivar-keys sbin/arkivar-server share/arkivar/acronyms.txt
+share/man/man1/arkivar-indexer.1 share/man/man1/arkivar-keys.1 share/man/man8/arkivar-server.8"
+missing=
+for f in $files; do [ -f "$ROOT$P/$f" ] || missing="$missing $f"; done
+ok_if "$([ -z "$missing" ]; echo $?)" "installed under PREFIX: $(echo $files | tr '\n' ' ')${missing:+ (missing:$missing)}"
+check "the installed acronyms are data/acronyms.txt" cmp data/acronyms.txt "$ROOT$P/share/arkivar/acronyms.txt"
+
+# in_ns CMD ARGS...: CMD in a mount namespace where DESTDIR's /usr/local is /usr/local,
+# in / (exec all the way: the PID of `in_ns … &` is CMD's).
+cat >"$T/in_ns" <<EOF
+#!/bin/sh
+exec unshare --mount sh -c 'mount --bind "\$0" $P && cd / && exec "\$@"' "$ROOT$P" "\$@"
+EOF
+printf '#!/bin/sh\nexec "%s" %s/sbin/arkivar-server "$@"\n' "$T/in_ns" $P >"$T/server"
+chmod +x "$T/in_ns" "$T/server"
+IN_NS=$T/in_ns
+
+for prog in bin/arkivar-indexer bin/arkivar-keys sbin/arkivar-server; do
+    name=${prog#*/}
+    check "installed $name --version prints '$name $VERSION' (the Makefile's)" \
+        bash -c "out=\$('$IN_NS' $P/$prog --version) && [ \"\$out\" = '$name $VERSION' ] || { echo \"got: \$out\"; exit 1; }"
+done
+
+for page in man1/arkivar-indexer.1 man1/arkivar-keys.1 man8/arkivar-server.8; do
+    check "man $page renders without warnings" bash -c "
+        w=\$(man --warnings -E UTF-8 -l -Tutf8 '$ROOT$P/share/man/$page' 2>&1 >/dev/null)
+        [ -z \"\$w\" ] || { echo \"\$w\"; exit 1; }"
+done
+check "the installed server's page names the installed data directory" \
+    grep -q "^\.I $P/share/arkivar/acronyms.txt" "$ROOT$P/share/man/man8/arkivar-server.8"
+
+# ---- the installed programs, from / ---------------------------------------------------------
+
+# No document says KFF: only the acronyms file joins it to the name.
+mkdir -p "$T/records"
+cat >"$T/records/svar.txt" <<'EOF'
+Svar om åbningstider i svømmehallerne
+
+Kultur- og Fritidsforvaltningen oplyser, at svømmehallerne holder åbent til klokken 21
+på hverdage, og at skolernes morgensvømning fortsætter i det nye år.
+EOF
+cat >"$T/records/notat.txt" <<'EOF'
+Notat om fuglekasser i parkerne
+
+Grønnegårdssekretariatet har sat 40 nye fuglekasser op i de store parker, og
+Grønnegårdssekretariatet tæller ynglefuglene igen til foråret.
+EOF
+
+check "the installed indexer, run in /, builds an index" \
+    "$IN_NS" $P/bin/arkivar-indexer --quiet --index "$T/idx" "$T/records"
+
+PORT=$(free_port)
+B=http://127.0.0.1:$PORT
+up=0
+SERVER=$T/server start_server "$PORT" "$T/server.log" --index "$T/idx" --threads 2 && up=1
+ok_if "$([ $up = 1 ]; echo $?)" "the installed server, started in /, answers /health"
+if [ $up != 1 ]; then diag <"$T/server.log"; echo "1..$n"; exit 1; fi
+check "its ready line counts the installed acronyms" grep -Eq ' [1-9][0-9]* acronyms,' "$T/server.log"
+
+# finds Q WANT: /api/search?q=Q has a result whose snippet holds WANT
+finds() {
+    curl -s "$B/api/search?q=$1" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+snips = [x["snippet"] for x in r["results"]]
+sys.exit(0 if any(sys.argv[1] in s for s in snips) else (print(r["total"], snips) or 1))' "$2"
+}
+check "\"KFF\" finds Kultur- og Fritidsforvaltningen through the installed acronyms.txt" \
+    finds KFF "Kultur- og Fritidsforvaltningen"
+check "/health says the Makefile's version" \
+    bash -c "[ \"\$(curl -s '$B/health' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"version\"])')\" = '$VERSION' ]"
+
+check "an --acronyms file that is missing stops the start, named" bash -c "
+    '$T/server' --index '$T/idx' --listen 127.0.0.1:0 --acronyms /nonexistent/acr.txt 2>'$T/missing.log'; rc=\$?
+    [ \$rc = 1 ] && grep -q 'cannot load acronyms: /nonexistent/acr.txt: No such file' '$T/missing.log' ||
+    { echo rc=\$rc; cat '$T/missing.log'; exit 1; }"
+
+kill -TERM "$PID" && wait "$PID"
+ok_if $? "SIGTERM ends the installed server with status 0"
+PID=
+
+# ---- uninstall ------------------------------------------------------------------------------
+
+check "make uninstall DESTDIR=… PREFIX=$P" mk uninstall DESTDIR="$ROOT" PREFIX=$P
+left=$(find "$ROOT" -type f | sed "s|^$ROOT||")
+ok_if "$([ -z "$left" ]; echo $?)" "make uninstall leaves no file${left:+ (left: $left)}"
+
+echo "1..$n"
+[ "$failed" = 0 ]
