@@ -4,7 +4,7 @@
 #   make test       install what is missing, build, run every test under prove
 #   make SAN=1 …    the same with AddressSanitizer + UBSan (separate build dir)
 #   make coverage   run the tests with gcov counters and print line coverage
-#   make install    PREFIX=/usr/local DESTDIR=…: programs, man pages, data;
+#   make install    PREFIX=/usr/local DESTDIR=…: programs, man pages, data, systemd unit;
 #   make uninstall  removes what install put there
 #   make bench      Arkivar against Xapian, SQLite, PostgreSQL and Sphinx: one table
 #                   (scripts/bench/run-all.sh; BENCH_CORPUS=synth-100MB, BENCH_ARGS=--peers ...)
@@ -28,10 +28,10 @@ ifeq ($(SAN),1)
   BIN := $(BUILD)/bin
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd 2>/dev/null) \
                $(shell xapian-config --cxxflags 2>/dev/null)
 DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
-             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd 2>/dev/null) \
              -lstemmer -lpthread -lm
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
@@ -137,6 +137,8 @@ BINDIR := $(PREFIX)/bin
 SBINDIR := $(PREFIX)/sbin
 DATADIR := $(PREFIX)/share/arkivar
 MANDIR := $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system as from /usr/lib/systemd/system.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 # The files the programs read at run time: only the server's acronyms (data/lemmas.txt
 # is compiled in, the word list is wdanish's /usr/share/dict/danish).
 DATA_FILES := data/acronyms.txt
@@ -145,33 +147,37 @@ MAN8 := man/arkivar-server.8
 INST := $(BUILD)/install
 
 $(INST)/server/main.o: CFLAGS_ALL += -DARK_VERSION='"$(VERSION)"' -DARK_DATADIR='"$(DATADIR)"'
-$(INST)/server/main.o: server/main.c $(INST)/datadir $(BUILD)/version-$(VERSION).stamp
+$(INST)/server/main.o: server/main.c $(INST)/paths $(BUILD)/version-$(VERSION).stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
-$(INST)/datadir: FORCE
+$(INST)/paths: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+	@echo '$(DATADIR) $(SBINDIR) $(UNITDIR)' | cmp -s - $@ || echo '$(DATADIR) $(SBINDIR) $(UNITDIR)' > $@
 
-# The installed pages name the installed data directory.
-$(INST)/man/%: man/% $(INST)/datadir
+# The installed pages name the installed data directory and unit.
+$(INST)/man/%: man/% $(INST)/paths
 	@mkdir -p $(dir $@)
-	sed -e 's|@DATADIR@|$(DATADIR)|g' $< > $@.tmp && mv $@.tmp $@
+	sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' $< > $@.tmp && mv $@.tmp $@
 
 $(INST)/arkivar-server: $(INST)/server/main.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LIBA)
 	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
 
-install: $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(INST)/arkivar-server $(addprefix $(INST)/,$(MAN1) $(MAN8))
+$(INST)/arkivar.service: dist/arkivar.service.in $(INST)/paths
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' $< > $@.tmp && mv $@.tmp $@
+
+install: $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(INST)/arkivar-server $(addprefix $(INST)/,$(MAN1) $(MAN8)) $(INST)/arkivar.service
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(INST)/arkivar-server $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
 	install -m 0644 $(addprefix $(INST)/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(addprefix $(INST)/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(INST)/arkivar.service $(DESTDIR)$(UNITDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/arkivar-indexer $(DESTDIR)$(BINDIR)/arkivar-keys \
-		$(DESTDIR)$(SBINDIR)/arkivar-server \
+		$(DESTDIR)$(SBINDIR)/arkivar-server $(DESTDIR)$(UNITDIR)/arkivar.service \
 		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))

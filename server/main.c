@@ -6,6 +6,9 @@
  * is started by systemd in /, so a path relative to the working directory finds nothing;
  * the checkout's build has the checkout's data/ compiled in, the installed one
  * PREFIX/share/arkivar.
+ * Why sd_notify: under systemd's Type=notify (dist/arkivar.service.in) the unit is started
+ * once the server says READY=1, after it listens and its pool runs, so what is ordered
+ * after it finds searches answered. Outside systemd (no $NOTIFY_SOCKET) it does nothing.
  * Why signals by sigwait: SIGINT/SIGTERM are blocked before any thread starts, so only
  * this thread ever receives them, synchronously; no handler has to be async-signal-safe
  * and the pool threads are never interrupted mid-request. */
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "arkivar/analysis.h"
@@ -318,12 +322,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms, %u connections, %u per address)\n",
             shown, o.threads, o.index, (unsigned long long)st.revision,
             (unsigned long long)st.passages, ark_synonyms_count(syn), ceiling, per_address);
+    sd_notifyf(0, "READY=1\nSTATUS=listening on http://%s, revision %llu", shown,
+               (unsigned long long)st.revision);
 
     for (;;) {
         int sig = 0;
         if (sigwait(&sigs, &sig) != 0) continue;
         if (sig == SIGINT || sig == SIGTERM) {
             fprintf(stderr, PROG ": %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+            sd_notify(0, "STOPPING=1");
             break;
         }
     }

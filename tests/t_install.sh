@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # tests/t_install.sh: `make install` as an operator runs it, and the installed programs
 # (TAP; needs root for a private mount namespace).
-# Owns: the install layout (PREFIX/bin, sbin, share/arkivar, the man pages), the version
+# Owns: the install layout (PREFIX/bin, sbin, share/arkivar, the man pages, the systemd
+# unit, which `systemd-analyze verify` must accept without a word), the version
 # each installed program prints against the Makefile's, the pages rendering without a
 # warning, and the installed server started in / finding its data files: an index built
 # by the installed indexer answers "KFF" through data/acronyms.txt's expansion, which no
-# document spells as KFF. `make uninstall` leaves no file behind.
+# document spells as KFF; it tells systemd READY=1 (sd_notify) once /health answers, and
+# STOPPING=1 on SIGTERM. `make uninstall` leaves no file behind.
 # Why a mount namespace: the installed server has PREFIX/share/arkivar compiled in, and
 # DESTDIR stages the files elsewhere; `unshare --mount` binds DESTDIR/usr/local onto
 # /usr/local for the installed programs alone, so they run from where they will live
 # without touching this machine's /usr/local.
-# Needs root (unshare, mount), make, man, curl, python3. ARK_BUILD names the build
+# Needs root (unshare, mount), make, man, systemd-analyze, curl, python3. ARK_BUILD names the build
 # (build-san: the programs are installed from the sanitizer build).
 set -u
 
@@ -18,16 +20,19 @@ ARK_BUILD=${ARK_BUILD:-build}
 n=0
 failed=0
 PID=
+NPID=
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tap.sh"
 
-require make man curl python3 unshare mount
+require make man systemd-analyze curl python3 unshare mount
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_install.XXXXXX")
 cleanup() {
     # Only the server this script started, by its PID.
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+    for p in $PID $NPID; do
+        if kill -0 "$p" 2>/dev/null; then kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
+    done
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -49,7 +54,8 @@ fi
 ok "make install DESTDIR=… PREFIX=$P"
 
 files="bin/arkivar-indexer bin/arkivar-keys sbin/arkivar-server share/arkivar/acronyms.txt
-share/man/man1/arkivar-indexer.1 share/man/man1/arkivar-keys.1 share/man/man8/arkivar-server.8"
+share/man/man1/arkivar-indexer.1 share/man/man1/arkivar-keys.1 share/man/man8/arkivar-server.8
+lib/systemd/system/arkivar.service"
 missing=
 for f in $files; do [ -f "$ROOT$P/$f" ] || missing="$missing $f"; done
 ok_if "$([ -z "$missing" ]; echo $?)" "installed under PREFIX: $(echo $files | tr '\n' ' ')${missing:+ (missing:$missing)}"
@@ -79,6 +85,22 @@ done
 check "the installed server's page names the installed data directory" \
     grep -q "^\.I $P/share/arkivar/acronyms.txt" "$ROOT$P/share/man/man8/arkivar-server.8"
 
+# verify reads the unit where systemd would (the namespace): it checks that ExecStart's
+# program exists and that man finds the Documentation= page. It exits 0 on an unknown
+# key too, so any word it says fails the test.
+check "systemd-analyze verify accepts the installed unit, without a warning" bash -c "
+    out=\$('$IN_NS' systemd-analyze verify $P/lib/systemd/system/arkivar.service 2>&1); rc=\$?
+    [ \$rc = 0 ] && [ -z \"\$out\" ] || { echo \"rc=\$rc \$out\"; exit 1; }"
+U=$ROOT$P/lib/systemd/system/arkivar.service
+check "the unit is Type=notify and starts the installed server" \
+    grep -q "^ExecStart=$P/sbin/arkivar-server " "$U"
+for want in Type=notify DynamicUser=yes StateDirectory=arkivar ProtectSystem=strict ProtectHome=yes \
+    PrivateTmp=yes NoNewPrivileges=yes "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
+    SystemCallFilter=@system-service; do
+    grep -qxF "$want" "$U" || lacks="${lacks:-} [$want]"
+done
+ok_if "$([ -z "${lacks:-}" ]; echo $?)" "the unit runs unprivileged and sandboxed (DynamicUser, ProtectSystem=strict, SystemCallFilter …)${lacks:+; lacks$lacks}"
+
 # ---- the installed programs, from / ---------------------------------------------------------
 
 # No document says KFF: only the acronyms file joins it to the name.
@@ -99,12 +121,30 @@ EOF
 check "the installed indexer, run in /, builds an index" \
     "$IN_NS" $P/bin/arkivar-indexer --quiet --index "$T/idx" "$T/records"
 
+# A notification socket as systemd's: every datagram the server sends, one a line.
+python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        m = s.recv(4096).decode()
+        log.write(m.replace("\n", " ") + "\n")
+        if "STOPPING=1" in m:
+            break
+PY
+NPID=$!
+for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
+
 PORT=$(free_port)
 B=http://127.0.0.1:$PORT
 up=0
-SERVER=$T/server start_server "$PORT" "$T/server.log" --index "$T/idx" --threads 2 && up=1
+NOTIFY_SOCKET=$T/notify.sock SERVER=$T/server start_server "$PORT" "$T/server.log" --index "$T/idx" --threads 2 && up=1
 ok_if "$([ $up = 1 ]; echo $?)" "the installed server, started in /, answers /health"
 if [ $up != 1 ]; then diag <"$T/server.log"; echo "1..$n"; exit 1; fi
+check "it sent READY=1 to \$NOTIFY_SOCKET, with its address" \
+    bash -c "for _ in \$(seq 50); do grep -q '^READY=1 STATUS=listening on http://127.0.0.1:$PORT' '$T/notify.log' 2>/dev/null && exit 0; sleep 0.1; done; cat '$T/notify.log'; exit 1"
 check "its ready line counts the installed acronyms" grep -Eq ' [1-9][0-9]* acronyms,' "$T/server.log"
 
 # finds Q WANT: /api/search?q=Q has a result whose snippet holds WANT
@@ -128,6 +168,9 @@ check "an --acronyms file that is missing stops the start, named" bash -c "
 kill -TERM "$PID" && wait "$PID"
 ok_if $? "SIGTERM ends the installed server with status 0"
 PID=
+wait "$NPID"
+check "and it said STOPPING=1 first" grep -q '^STOPPING=1' "$T/notify.log"
+NPID=
 
 # ---- uninstall ------------------------------------------------------------------------------
 
