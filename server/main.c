@@ -9,9 +9,13 @@
  * Why sd_notify: under systemd's Type=notify (dist/arkivar.service.in) the unit is started
  * once the server says READY=1, after it listens and its pool runs, so what is ordered
  * after it finds searches answered. Outside systemd (no $NOTIFY_SOCKET) it does nothing.
- * Why signals by sigwait: SIGINT/SIGTERM are blocked before any thread starts, so only
- * this thread ever receives them, synchronously; no handler has to be async-signal-safe
- * and the pool threads are never interrupted mid-request. */
+ * Why signals by sigwait: SIGINT/SIGTERM/SIGHUP are blocked before any thread starts, so
+ * only this thread ever receives them, synchronously; no handler has to be
+ * async-signal-safe, the pool threads are never interrupted mid-request, and a reload
+ * runs here as ordinary code while the pool goes on answering.
+ * Why SIGHUP reloads rather than ends: it is what operators and systemd's ExecReload
+ * send to have a daemon read its files again; a server that died of it took the
+ * service down with it. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arkivar/analysis.h"
@@ -214,6 +219,41 @@ static int parse_flags(int argc, char **argv, opts *o) {
     return -1;
 }
 
+/* SIGHUP: read again what may change without a restart, each file swapped in whole or
+ * not at all. A bad or missing acronyms file keeps the table in use (said on stderr);
+ * the key file is read as a change would be (keys.h: one that fails grants nothing
+ * until it is fixed). The access log is stderr (the journal under systemd): there is no
+ * log file to reopen. */
+static void reload(const opts *o) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+               (unsigned long long)now.tv_sec * 1000000u + (unsigned long long)now.tv_nsec / 1000u);
+    const char *path = o->acronyms ? o->acronyms : DEFAULT_ACRONYMS;
+    ark_synonyms *syn = NULL;
+    ark_err err = {0, ""};
+    if (ark_synonyms_load(path, &syn, &err) != 0) {
+        fprintf(stderr, PROG ": SIGHUP: cannot load acronyms: %s; the acronyms in use are kept\n",
+                err.msg);
+    } else {
+        size_t n = ark_synonyms_count(syn);
+        if (ark_worker_set_synonyms(syn) != 0) /* syn transferred either way */
+            fprintf(stderr, PROG ": SIGHUP: out of memory; the acronyms in use are kept\n");
+        else
+            fprintf(stderr, PROG ": SIGHUP: %zu acronyms from %s\n", n, path);
+    }
+    if (o->keys) {
+        size_t n = 0;
+        ark_err kerr = {0, ""};
+        if (ark_keys_reload(&n, &kerr) != 0)
+            fprintf(stderr, PROG ": SIGHUP: keys: %s; every key is refused until it is fixed\n",
+                    kerr.msg);
+        else
+            fprintf(stderr, PROG ": SIGHUP: %zu keys from %s\n", n, o->keys);
+    }
+    sd_notify(0, "READY=1");
+}
+
 int main(int argc, char **argv) {
     opts o;
     int status = 1, rc, fd = -1;
@@ -232,6 +272,7 @@ int main(int argc, char **argv) {
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN); /* a client hanging up is an error code, not a death */
 
@@ -328,6 +369,10 @@ int main(int argc, char **argv) {
     for (;;) {
         int sig = 0;
         if (sigwait(&sigs, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            reload(&o);
+            continue;
+        }
         if (sig == SIGINT || sig == SIGTERM) {
             fprintf(stderr, PROG ": %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
             sd_notify(0, "STOPPING=1");

@@ -7,7 +7,9 @@
 # warning, and the installed server started in / finding its data files: an index built
 # by the installed indexer answers "KFF" through data/acronyms.txt's expansion, which no
 # document spells as KFF; it tells systemd READY=1 (sd_notify) once /health answers, and
-# STOPPING=1 on SIGTERM. `make uninstall` leaves no file behind.
+# STOPPING=1 on SIGTERM. SIGHUP leaves it running: a changed acronyms file is read
+# (a new acronym found at once), a bad one keeps the table in use, and the key file is
+# read again. `make uninstall` leaves no file behind.
 # Why a mount namespace: the installed server has PREFIX/share/arkivar compiled in, and
 # DESTDIR stages the files elsewhere; `unshare --mount` binds DESTDIR/usr/local onto
 # /usr/local for the installed programs alone, so they run from where they will live
@@ -96,7 +98,7 @@ check "the unit is Type=notify and starts the installed server" \
     grep -q "^ExecStart=$P/sbin/arkivar-server " "$U"
 for want in Type=notify DynamicUser=yes StateDirectory=arkivar ProtectSystem=strict ProtectHome=yes \
     PrivateTmp=yes NoNewPrivileges=yes "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
-    SystemCallFilter=@system-service; do
+    SystemCallFilter=@system-service "ExecReload=/bin/kill -HUP \$MAINPID"; do
     grep -qxF "$want" "$U" || lacks="${lacks:-} [$want]"
 done
 ok_if "$([ -z "${lacks:-}" ]; echo $?)" "the unit runs unprivileged and sandboxed (DynamicUser, ProtectSystem=strict, SystemCallFilter …)${lacks:+; lacks$lacks}"
@@ -120,6 +122,8 @@ EOF
 
 check "the installed indexer, run in /, builds an index" \
     "$IN_NS" $P/bin/arkivar-indexer --quiet --index "$T/idx" "$T/records"
+check "the installed arkivar-keys makes a key file" \
+    bash -c "'$IN_NS' $P/bin/arkivar-keys add '$T/keys' anna offentlig >'$T/key1'"
 
 # A notification socket as systemd's: every datagram the server sends, one a line.
 python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
@@ -140,7 +144,8 @@ for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
 PORT=$(free_port)
 B=http://127.0.0.1:$PORT
 up=0
-NOTIFY_SOCKET=$T/notify.sock SERVER=$T/server start_server "$PORT" "$T/server.log" --index "$T/idx" --threads 2 && up=1
+NOTIFY_SOCKET=$T/notify.sock SERVER=$T/server start_server "$PORT" "$T/server.log" --index "$T/idx" \
+    --threads 2 --keys "$T/keys" && up=1
 ok_if "$([ $up = 1 ]; echo $?)" "the installed server, started in /, answers /health"
 if [ $up != 1 ]; then diag <"$T/server.log"; echo "1..$n"; exit 1; fi
 check "it sent READY=1 to \$NOTIFY_SOCKET, with its address" \
@@ -159,6 +164,48 @@ check "\"KFF\" finds Kultur- og Fritidsforvaltningen through the installed acron
     finds KFF "Kultur- og Fritidsforvaltningen"
 check "/health says the Makefile's version" \
     bash -c "[ \"\$(curl -s '$B/health' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"version\"])')\" = '$VERSION' ]"
+
+# ---- SIGHUP --------------------------------------------------------------------------------
+
+ACR=$ROOT$P/share/arkivar/acronyms.txt
+# replace FILE: stdin becomes FILE at once (a rename, as an editor or a package does).
+replace() { cat >"$1.new" && mv "$1.new" "$1"; }
+# after_hup N PATTERN: send SIGHUP, wait until the server's log has N lines matching
+# PATTERN (the reload's own line; the threads take a new table on their next request).
+after_hup() {
+    kill -HUP "$PID" || return 1
+    for _ in $(seq 100); do
+        [ "$(grep -cE "$2" "$T/server.log")" -ge "$1" ] && return 0
+        kill -0 "$PID" 2>/dev/null || { echo "the server died"; tail -5 "$T/server.log"; return 1; }
+        sleep 0.1
+    done
+    echo "no '$2' in the log:"; tail -5 "$T/server.log"; return 1
+}
+check "before: \"GGS\" is no acronym, nothing finds it" \
+    bash -c "[ \"\$(curl -s '$B/api/search?q=GGS' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"total\"])')\" = 0 ]"
+
+{ cat data/acronyms.txt; echo "GGS Grønnegårdssekretariatet (no equals sign)"; } | replace "$ACR"
+check "SIGHUP with a bad acronyms file: the server runs on and names the line" \
+    after_hup 1 "^arkivar-server: SIGHUP: cannot load acronyms: $P/share/arkivar/acronyms.txt:[0-9]+: expected .*; the acronyms in use are kept\$"
+check "… and keeps the acronyms in use: \"KFF\" still finds Kultur- og Fritidsforvaltningen" \
+    finds KFF "Kultur- og Fritidsforvaltningen"
+
+{ cat data/acronyms.txt; echo "GGS = Grønnegårdssekretariatet"; } | replace "$ACR"
+NACR=$(grep -cE '^[^#[:space:]].*=' "$ACR")
+check "SIGHUP with a good acronyms file: $NACR acronyms read again" \
+    after_hup 1 "^arkivar-server: SIGHUP: $NACR acronyms from $P/share/arkivar/acronyms.txt\$"
+check "\"GGS\" now finds Grønnegårdssekretariatet, without a restart" finds GGS "Grønnegårdssekretariatet"
+check "\"KFF\" still finds Kultur- og Fritidsforvaltningen" finds KFF "Kultur- og Fritidsforvaltningen"
+check "it told systemd RELOADING=1 and READY=1 again" \
+    bash -c "[ \$(grep -c '^RELOADING=1 MONOTONIC_USEC=[0-9]' '$T/notify.log') = 2 ] && [ \$(grep -c '^READY=1' '$T/notify.log') = 3 ]"
+
+"$IN_NS" $P/bin/arkivar-keys add "$T/keys" bo offentlig >"$T/key2"
+check "SIGHUP reads the key file again (a key added: 2 keys)" \
+    after_hup 2 "^arkivar-server: SIGHUP: [0-9]+ keys from $T/keys\$"
+check "… and the new key is served" \
+    bash -c "grep -q 'SIGHUP: 2 keys from' '$T/server.log' &&
+        [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H \"Authorization: Bearer \$(cat '$T/key2')\" '$B/api/search?q=fuglekasser')\" = 200 ]"
+check "the server is the one started before the signals" kill -0 "$PID"
 
 check "an --acronyms file that is missing stops the start, named" bash -c "
     '$T/server' --index '$T/idx' --listen 127.0.0.1:0 --acronyms /nonexistent/acr.txt 2>'$T/missing.log'; rc=\$?
