@@ -28,10 +28,10 @@ ifeq ($(SAN),1)
   BIN := $(BUILD)/bin
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd 2>/dev/null) \
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd inih 2>/dev/null) \
                $(shell xapian-config --cxxflags 2>/dev/null)
 DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
-             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd inih 2>/dev/null) \
              -lstemmer -lpthread -lm
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
@@ -139,6 +139,11 @@ DATADIR := $(PREFIX)/share/arkivar
 MANDIR := $(PREFIX)/share/man
 # systemd reads units from /usr/local/lib/systemd/system as from /usr/lib/systemd/system.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The installed server reads SYSCONFDIR/arkivar/arkivar.conf when it is there, and
+# serves the unit's state directory by default (the checkout's: var/index, no file).
+SYSCONFDIR ?= /etc
+CONFIG := $(SYSCONFDIR)/arkivar/arkivar.conf
+INSTALLED_INDEX := /var/lib/arkivar/index
 # The files the programs read at run time: only the server's acronyms (data/lemmas.txt
 # is compiled in, the word list is wdanish's /usr/share/dict/danish).
 DATA_FILES := data/acronyms.txt
@@ -146,31 +151,37 @@ MAN1 := man/arkivar-indexer.1 man/arkivar-keys.1
 MAN8 := man/arkivar-server.8
 INST := $(BUILD)/install
 
-$(INST)/server/main.o: CFLAGS_ALL += -DARK_VERSION='"$(VERSION)"' -DARK_DATADIR='"$(DATADIR)"'
+$(INST)/server/main.o: CFLAGS_ALL += -DARK_VERSION='"$(VERSION)"' -DARK_DATADIR='"$(DATADIR)"' \
+	-DARK_DEFAULT_CONFIG='"$(CONFIG)"' -DARK_DEFAULT_INDEX='"$(INSTALLED_INDEX)"'
 $(INST)/server/main.o: server/main.c $(INST)/paths $(BUILD)/version-$(VERSION).stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 $(INST)/paths: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(DATADIR) $(SBINDIR) $(UNITDIR)' | cmp -s - $@ || echo '$(DATADIR) $(SBINDIR) $(UNITDIR)' > $@
+	@echo '$(DATADIR) $(SBINDIR) $(UNITDIR) $(CONFIG)' | cmp -s - $@ || \
+		echo '$(DATADIR) $(SBINDIR) $(UNITDIR) $(CONFIG)' > $@
 
-# The installed pages name the installed data directory and unit.
+# The installed pages and example name the installed paths.
+INST_SED := sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' -e 's|@CONFIG@|$(CONFIG)|g'
 $(INST)/man/%: man/% $(INST)/paths
 	@mkdir -p $(dir $@)
-	sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' $< > $@.tmp && mv $@.tmp $@
+	$(INST_SED) $< > $@.tmp && mv $@.tmp $@
+$(INST)/arkivar.conf.example: dist/arkivar.conf $(INST)/paths
+	$(INST_SED) $< > $@.tmp && mv $@.tmp $@
 
 $(INST)/arkivar-server: $(INST)/server/main.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LIBA)
 	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
 
 $(INST)/arkivar.service: dist/arkivar.service.in $(INST)/paths
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' $< > $@.tmp && mv $@.tmp $@
+	$(INST_SED) -e 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp && mv $@.tmp $@
 
-install: $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(INST)/arkivar-server $(addprefix $(INST)/,$(MAN1) $(MAN8)) $(INST)/arkivar.service
+install: $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(INST)/arkivar-server $(addprefix $(INST)/,$(MAN1) $(MAN8)) $(INST)/arkivar.service \
+	$(INST)/arkivar.conf.example
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(INST)/arkivar-server $(DESTDIR)$(SBINDIR)/
-	install -m 0644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+	install -m 0644 $(DATA_FILES) $(INST)/arkivar.conf.example $(DESTDIR)$(DATADIR)/
 	install -m 0644 $(addprefix $(INST)/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(addprefix $(INST)/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(INST)/arkivar.service $(DESTDIR)$(UNITDIR)/
@@ -178,7 +189,7 @@ install: $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(INST)/arkivar-server $(add
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/arkivar-indexer $(DESTDIR)$(BINDIR)/arkivar-keys \
 		$(DESTDIR)$(SBINDIR)/arkivar-server $(DESTDIR)$(UNITDIR)/arkivar.service \
-		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES))) \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES)) arkivar.conf.example) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true

@@ -9,7 +9,9 @@
 # document spells as KFF; it tells systemd READY=1 (sd_notify) once /health answers, and
 # STOPPING=1 on SIGTERM. SIGHUP leaves it running: a changed acronyms file is read
 # (a new acronym found at once), a bad one keeps the table in use, and the key file is
-# read again. `make uninstall` leaves no file behind.
+# read again. The configuration file (--config): its keys set what the flags set, a flag
+# wins over it, an unknown key or a bad value stops the start naming the line, and the
+# installed example parses. `make uninstall` leaves no file behind.
 # Why a mount namespace: the installed server has PREFIX/share/arkivar compiled in, and
 # DESTDIR stages the files elsewhere; `unshare --mount` binds DESTDIR/usr/local onto
 # /usr/local for the installed programs alone, so they run from where they will live
@@ -44,8 +46,12 @@ ROOT=$T/root
 P=/usr/local
 case "$ARK_BUILD" in *-san) SAN=1 ;; *) SAN=0 ;; esac
 
-# The make that runs this test must not lend its jobserver to the one below.
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory SAN=$SAN "$@"; }
+# The make that runs this test must not lend its jobserver to the one below, which
+# installs the build under test (ARK_BUILD, ARK_BIN).
+mk() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory SAN=$SAN \
+        BUILD="$ARK_BUILD" BIN="${ARK_BIN:-bin}" "$@"
+}
 
 if ! mk install DESTDIR="$ROOT" PREFIX=$P >"$T/install.log" 2>&1; then
     not_ok "make install DESTDIR=… PREFIX=$P"
@@ -57,7 +63,7 @@ ok "make install DESTDIR=… PREFIX=$P"
 
 files="bin/arkivar-indexer bin/arkivar-keys sbin/arkivar-server share/arkivar/acronyms.txt
 share/man/man1/arkivar-indexer.1 share/man/man1/arkivar-keys.1 share/man/man8/arkivar-server.8
-lib/systemd/system/arkivar.service"
+lib/systemd/system/arkivar.service share/arkivar/arkivar.conf.example"
 missing=
 for f in $files; do [ -f "$ROOT$P/$f" ] || missing="$missing $f"; done
 ok_if "$([ -z "$missing" ]; echo $?)" "installed under PREFIX: $(echo $files | tr '\n' ' ')${missing:+ (missing:$missing)}"
@@ -95,7 +101,7 @@ check "systemd-analyze verify accepts the installed unit, without a warning" bas
     [ \$rc = 0 ] && [ -z \"\$out\" ] || { echo \"rc=\$rc \$out\"; exit 1; }"
 U=$ROOT$P/lib/systemd/system/arkivar.service
 check "the unit is Type=notify and starts the installed server" \
-    grep -q "^ExecStart=$P/sbin/arkivar-server " "$U"
+    grep -qx "ExecStart=$P/sbin/arkivar-server" "$U"
 for want in Type=notify DynamicUser=yes StateDirectory=arkivar ProtectSystem=strict ProtectHome=yes \
     PrivateTmp=yes NoNewPrivileges=yes "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
     SystemCallFilter=@system-service "ExecReload=/bin/kill -HUP \$MAINPID"; do
@@ -218,6 +224,71 @@ PID=
 wait "$NPID"
 check "and it said STOPPING=1 first" grep -q '^STOPPING=1' "$T/notify.log"
 NPID=
+
+# ---- the configuration file ---------------------------------------------------------------
+
+check "the installed server's --help names /etc/arkivar/arkivar.conf as its default file" \
+    bash -c "'$T/server' --help | grep -q '(default /etc/arkivar/arkivar.conf if present)'"
+check "the checkout's server reads no file unless told" \
+    bash -c "'${ARK_BIN:-bin}/arkivar-server' --help | grep -q 'the flags given win (default: none)'"
+
+PORT2=$(free_port)
+cat >"$T/arkivar.conf" <<EOF
+# the test's server
+[server]
+index = $T/idx
+listen = 127.0.0.1:$PORT2   ; an inline comment
+threads = 1
+keys = $T/keys
+EOF
+up=0
+SERVER=$T/server start_server "$PORT" "$T/server2.log" --config "$T/arkivar.conf" && up=1
+ok_if "$([ $up = 1 ]; echo $?)" "--listen given as a flag wins over the file's listen"
+check "the file's index, keys and threads are used" \
+    bash -c "grep -q '^arkivar-server: listening on http://127.0.0.1:$PORT (1 threads, index $T/idx,' '$T/server2.log' &&
+        [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H \"Authorization: Bearer \$(cat '$T/key1')\" '$B/api/search?q=fuglekasser')\" = 200 ] &&
+        [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer ark_wrong' '$B/api/search?q=fuglekasser')\" = 401 ]"
+[ -n "$PID" ] && kill -TERM "$PID" && wait "$PID"
+PID=
+"$T/server" --config="$T/arkivar.conf" 2>"$T/server3.log" &
+PID=$!
+up=0
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$PORT2/health" >/dev/null 2>&1 && { up=1; break; }
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+done
+ok_if "$([ $up = 1 ]; echo $?)" "without --listen the file's listen is used (--config=FILE)"
+[ -n "$PID" ] && kill -TERM "$PID" && wait "$PID"
+PID=
+
+# refused CONTENT MESSAGE: a file with CONTENT stops the start, exit 2, saying MESSAGE
+refused() {
+    printf '%s\n' "$1" >"$T/bad.conf"
+    "$T/server" --config "$T/bad.conf" --listen 127.0.0.1:0 2>"$T/bad.log"; rc=$?
+    [ $rc = 2 ] && grep -qF "arkivar-server: $T/bad.conf:$2" "$T/bad.log" || { echo "rc=$rc"; cat "$T/bad.log"; return 1; }
+}
+check "an unknown key stops the start, naming its line" \
+    refused "$(printf '[server]\nthreads = 2\nfrobnicate = yes')" "3: unknown key 'frobnicate'"
+check "a bad value stops the start, naming its line and the flag's own reason" \
+    refused "$(printf '# c\n[server]\nthreads = 0')" "3: bad --threads 0 (want 1 to 1024)"
+check "a key given twice is refused" \
+    refused "$(printf '[server]\nthreads = 2\nthreads = 3')" "3: key 'threads' given twice"
+check "a key outside [server] is refused" \
+    refused "$(printf 'threads = 2')" "1: key threads outside a section"
+check "another section is refused" \
+    refused "$(printf '[indexer]\nthreads = 2')" "2: unknown section [indexer]"
+check "a line that is no key = value is refused" \
+    refused "$(printf '[server]\nthreads 2')" "2: expected \"key = value\" or \"[server]\""
+check "a line longer than libinih reads is refused, not cut in two" \
+    refused "$(printf '[server]\ncors = https://%0300d.dk' 0)" "2: line longer than"
+check "a --config file that is missing is refused, named" bash -c "
+    '$T/server' --config /nonexistent/a.conf 2>'$T/nf.log'; rc=\$?
+    [ \$rc = 2 ] && grep -q 'arkivar-server: /nonexistent/a.conf: No such file or directory' '$T/nf.log' || { echo rc=\$rc; cat '$T/nf.log'; exit 1; }"
+check "--help is shown whatever the file" bash -c "'$T/server' --config '$T/bad.conf' --help | grep -q '^usage: arkivar-server'"
+check "the installed example parses (everything in it commented out)" bash -c "
+    '$T/server' --config $P/share/arkivar/arkivar.conf.example --index /nonexistent --listen 127.0.0.1:0 2>'$T/ex.log'; rc=\$?
+    [ \$rc = 1 ] && grep -q 'no index at /nonexistent' '$T/ex.log' || { echo rc=\$rc; cat '$T/ex.log'; exit 1; }"
 
 # ---- uninstall ------------------------------------------------------------------------------
 
