@@ -1,7 +1,7 @@
 /* server/main.c: arkivar-server, the search HTTP server.
  * Owns: command-line flags and the config file's values for them (config.c reads it),
- * the analyzer prototype, startup checks (the index exists,
- * the port is free), signals and the order of shutdown.
+ * the analyzer prototype, startup checks (the index exists, the port is free), signals
+ * (SIGHUP's reload) and the order of shutdown.
  * Not here: HTTP (http.c), routes (api.c), per-thread engines (worker.c).
  * Why a compiled-in data folder (ARK_DATADIR, from the Makefile): the installed server
  * is started by systemd in /, so a path relative to the working directory finds nothing;
