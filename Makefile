@@ -4,8 +4,13 @@
 #   make test       install what is missing, build, run every test under prove
 #   make SAN=1 …    the same with AddressSanitizer + UBSan (separate build dir)
 #   make coverage   run the tests with gcov counters and print line coverage
+#   make install    PREFIX=/usr/local DESTDIR=…: programs, man pages, data, systemd unit;
+#   make uninstall  removes what install put there
 #   make bench      Arkivar against Xapian, SQLite, PostgreSQL and Sphinx: one table
 #                   (scripts/bench/run-all.sh; BENCH_CORPUS=synth-100MB, BENCH_ARGS=--peers ...)
+
+# The one version of all three programs: --version, /health and /metrics print it.
+VERSION := 0.9.0
 
 SAN ?= 0
 BUILD ?= build$(if $(filter 1,$(SAN)),-san,)
@@ -23,10 +28,10 @@ ifeq ($(SAN),1)
   BIN := $(BUILD)/bin
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
+DEPS_CFLAGS := $(shell pkg-config --cflags libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd inih 2>/dev/null) \
                $(shell xapian-config --cxxflags 2>/dev/null)
 DEPS_LIBS := $(shell xapian-config --libs 2>/dev/null) \
-             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip 2>/dev/null) \
+             $(shell pkg-config --libs libmicrohttpd libutf8proc zlib libsodium poppler-glib libxml-2.0 libzip libsystemd inih 2>/dev/null) \
              -lstemmer -lpthread -lm
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -Iinclude $(filter-out -DUTF8PROC_EXPORTS,$(DEPS_CFLAGS)) $(CFLAGS)
@@ -51,11 +56,35 @@ KEYS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard keys/*.c)))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,) $(BIN)/arkivar-keys
 
-.PHONY: all deps run test coverage clean index bench bench-arkivar bench-smoke
+.PHONY: all deps run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
 all: $(PROGRAMS) $(TEST_BIN)
 
 deps:
 	@sh scripts/install-deps.sh
+
+# The version reaches only the objects that print it (an object that uses ARK_VERSION
+# without being listed does not compile). make does not see a changed flag, so they
+# depend on a stamp named after the version: a new VERSION rebuilds them, and only them.
+VERSION_OBJ := $(BUILD)/indexer/main.o $(BUILD)/server/main.o $(BUILD)/server/api.o \
+               $(BUILD)/server/metrics.o $(BUILD)/keys/main.o $(BUILD)/tests/test_routes.o
+$(VERSION_OBJ): CFLAGS_ALL += -DARK_VERSION='"$(VERSION)"'
+$(VERSION_OBJ): $(BUILD)/version-$(VERSION).stamp
+$(BUILD)/version-$(VERSION).stamp:
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/version-*.stamp
+	@touch $@
+
+# Where the server looks for its data files (acronyms.txt) when no flag names one,
+# compiled in (ARK_DATADIR): the checkout's data/ for the programs in bin/, so `make run`
+# and the tests read the tree's files from any directory and never an installed copy;
+# PREFIX/share/arkivar for the installed server, whose main.o is built apart (below).
+# The value is kept in a file rewritten only when it changes, so a new PREFIX or a moved
+# checkout recompiles main.o and nothing else.
+$(BUILD)/server/main.o: CFLAGS_ALL += -DARK_DATADIR='"$(CURDIR)/data"'
+$(BUILD)/server/main.o: $(BUILD)/datadir
+$(BUILD)/datadir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CURDIR)/data' | cmp -s - $@ || echo '$(CURDIR)/data' > $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -97,6 +126,73 @@ $(BIN)/arkivar-server: $(SERVER_OBJ) $(LIBA)
 $(BIN)/arkivar-keys: $(KEYS_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
+
+# ---- make install / uninstall ------------------------------------------------------------
+# The server goes to sbin and its page to section 8: it is a daemon that systemd starts,
+# not a command people run (as Debian keeps sshd and nginx); the indexer and arkivar-keys
+# are commands an operator types, in bin and section 1.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+SBINDIR := $(PREFIX)/sbin
+DATADIR := $(PREFIX)/share/arkivar
+MANDIR := $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system as from /usr/lib/systemd/system.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The installed server reads SYSCONFDIR/arkivar/arkivar.conf when it is there, and
+# serves the unit's state directory by default (the checkout's: var/index, no file).
+SYSCONFDIR ?= /etc
+CONFIG := $(SYSCONFDIR)/arkivar/arkivar.conf
+INSTALLED_INDEX := /var/lib/arkivar/index
+# The files the programs read at run time: only the server's acronyms (data/lemmas.txt
+# is compiled in, the word list is wdanish's /usr/share/dict/danish).
+DATA_FILES := data/acronyms.txt
+MAN1 := man/arkivar-indexer.1 man/arkivar-keys.1
+MAN8 := man/arkivar-server.8
+INST := $(BUILD)/install
+
+$(INST)/server/main.o: CFLAGS_ALL += -DARK_VERSION='"$(VERSION)"' -DARK_DATADIR='"$(DATADIR)"' \
+	-DARK_DEFAULT_CONFIG='"$(CONFIG)"' -DARK_DEFAULT_INDEX='"$(INSTALLED_INDEX)"'
+$(INST)/server/main.o: server/main.c $(INST)/paths $(BUILD)/version-$(VERSION).stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+$(INST)/paths: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DATADIR) $(SBINDIR) $(UNITDIR) $(CONFIG)' | cmp -s - $@ || \
+		echo '$(DATADIR) $(SBINDIR) $(UNITDIR) $(CONFIG)' > $@
+
+# The installed pages and example name the installed paths.
+INST_SED := sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' -e 's|@CONFIG@|$(CONFIG)|g'
+$(INST)/man/%: man/% $(INST)/paths
+	@mkdir -p $(dir $@)
+	$(INST_SED) $< > $@.tmp && mv $@.tmp $@
+$(INST)/arkivar.conf.example: dist/arkivar.conf $(INST)/paths
+	$(INST_SED) $< > $@.tmp && mv $@.tmp $@
+
+$(INST)/arkivar-server: $(INST)/server/main.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LIBA)
+	$(CXX) $(LDFLAGS_ALL) -o $@.tmp $^ $(DEPS_LIBS) && mv $@.tmp $@
+
+$(INST)/arkivar.service: dist/arkivar.service.in $(INST)/paths
+	$(INST_SED) -e 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp && mv $@.tmp $@
+
+install: $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(INST)/arkivar-server $(addprefix $(INST)/,$(MAN1) $(MAN8)) $(INST)/arkivar.service \
+	$(INST)/arkivar.conf.example
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BIN)/arkivar-indexer $(BIN)/arkivar-keys $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(INST)/arkivar-server $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(DATA_FILES) $(INST)/arkivar.conf.example $(DESTDIR)$(DATADIR)/
+	install -m 0644 $(addprefix $(INST)/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(addprefix $(INST)/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(INST)/arkivar.service $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/arkivar-indexer $(DESTDIR)$(BINDIR)/arkivar-keys \
+		$(DESTDIR)$(SBINDIR)/arkivar-server $(DESTDIR)$(UNITDIR)/arkivar.service \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATA_FILES)) arkivar.conf.example) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 # The route test runs the server's routes without its socket: every server object but main.
 $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LIBA)
@@ -155,4 +251,5 @@ bench-smoke: all
 clean:
 	rm -rf build build-san build-cov bin
 
--include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(KEYS_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(KEYS_OBJ:.o=.d) $(TEST_BIN:=.d) \
+	$(INST)/server/main.d

@@ -84,6 +84,7 @@ static void usage(FILE *f) {
           "  --wait SECONDS    wait this long for another writer of the index (default 60;\n"
           "                    0: do not wait)\n"
           "  --quiet           no progress and no summary line\n"
+          "  --version         print the version and exit\n"
           "  --help            this text\n"
           "\n"
           "Exit status: 0 all files indexed; 1 some files could not be read or were\n"
@@ -586,6 +587,7 @@ int main(int argc, char **argv) {
                                          {"wait", required_argument, 0, 'W'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
@@ -616,6 +618,7 @@ int main(int argc, char **argv) {
         }
         case 'q': o.quiet = 1; break;
         case 'h': usage(stdout); return 0;
+        case 'V': puts("arkivar-indexer " ARK_VERSION); return 0;
         default:
             fputs("Try 'arkivar-indexer --help'.\n", stderr);
             return EXIT_USAGE;

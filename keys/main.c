@@ -30,6 +30,7 @@ static void usage(FILE *f) {
           "         (the line then ends in \"write\").\n"
           "revoke   removes NAME's key from FILE.\n"
           "list     prints each NAME and LEVEL in FILE, and \"write\" for a key that has it.\n"
+          "--version prints the version; --help this text.\n"
           "A running arkivar-server --keys FILE picks up the change within a second.\n"
           "\n"
           "Exit status: 0 done; 1 the file could not be read or written, or NAME is\n"
@@ -184,6 +185,10 @@ static int list_keys(const char *path) {
 int main(int argc, char **argv) {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        puts("arkivar-keys " ARK_VERSION);
         return 0;
     }
     if ((argc == 5 || (argc == 6 && strcmp(argv[5], "--write") == 0)) && strcmp(argv[1], "add") == 0)

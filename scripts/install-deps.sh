@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential g++ pkg-config libxapian-dev xapian-tools libmicrohttpd-dev
 libstemmer-dev zlib1g-dev libutf8proc-dev libsodium-dev wdanish curl perl python3 python3-xapian time clang libclang-rt-14-dev
-libsqlite3-dev gnuplot-nox libpoppler-glib-dev poppler-utils qpdf libxml2-dev libreoffice-help-da libzip-dev"
+libsqlite3-dev gnuplot-nox libpoppler-glib-dev poppler-utils qpdf libxml2-dev libreoffice-help-da libzip-dev
+libsystemd-dev systemd man-db libinih-dev"
 # libsqlite3-dev, gnuplot-nox: tests/t_benchpeers.sh runs the peer benchmark's SQLite peer
 # and its plot (scripts/bench/); the other peers' packages are in scripts/bench/setup.sh.
 # libpoppler-glib-dev: the PDF loader (lib/text/pdf.c); poppler-utils (pdftotext) and
@@ -14,6 +15,10 @@ libsqlite3-dev gnuplot-nox libpoppler-glib-dev poppler-utils qpdf libxml2-dev li
 # libxml2-dev: the HTML loader (lib/text/html.c), libxml2's HTML parser; and the XML of
 # DOCX and ODT (lib/text/office.c). libzip-dev: their zip container (zip64, inflation
 # read in bounded steps, CRC checks), rather than a zip reader of our own.
+# libsystemd-dev: sd_notify, so that the systemd unit (dist/arkivar.service.in) is
+# Type=notify; systemd (systemd-analyze) and man-db (man): tests/t_install.sh verifies the
+# installed unit and renders the installed pages.
+# libinih-dev: the server's configuration file (server/config.c), an INI parser.
 # libreoffice-help-da: 2,500 pages of real Danish prose on other subjects, the haystack
 # tests/t_haystack.sh hides the five records in (its HTML only: no LibreOffice).
 

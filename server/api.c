@@ -513,6 +513,7 @@ void ark_api_health(ark_reply *r) {
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
     ark_json_kstr(&j, "status", "ok");
+    ark_json_kstr(&j, "version", ARK_VERSION);
     ark_json_ku64(&j, "revision", st.revision);
     ark_json_ku64(&j, "passages", st.passages);
     ark_json_ku64(&j, "documents", st.documents);

@@ -51,6 +51,18 @@ int ark_keys_serve(const char *path, ark_err *err) {
     return rc;
 }
 
+int ark_keys_reload(size_t *n, ark_err *err) {
+    int rc = 0;
+    pthread_rwlock_wrlock(&g_lock);
+    if (g_path) {
+        rc = reload(err);
+        g_checked_ms = now_ms();
+    }
+    *n = g_keys.n;
+    pthread_rwlock_unlock(&g_lock);
+    return rc;
+}
+
 /* Once a second at most: a changed file is read again; one that fails grants nothing. */
 static void recheck(void) {
     uint64_t now = now_ms();

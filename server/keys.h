@@ -14,6 +14,11 @@
  * error of reading it (ARK_ENOTFOUND, ARK_EIO, ARK_EINVAL naming the line). */
 int ark_keys_serve(const char *path, ark_err *err);
 
+/* Read the file again now (SIGHUP), as a change would within a second: *n keys and 0,
+ * or the error, and then no key is granted until the file reads again (see the top).
+ * Nothing to do without --keys (0, *n = 0). */
+int ark_keys_reload(size_t *n, ark_err *err);
+
 /* The level an Authorization header value grants: 0 with *lv, or -1 when it is not a
  * Bearer key of the file (wrong, revoked, malformed, or no --keys): a 401. NULL (no
  * header) is anonymous: ARK_LEVEL_PUBLIC. */

@@ -91,6 +91,13 @@ int ark_metrics_render(ark_buf *out, const ark_engine_stats *st, uint64_t conns)
                                 (unsigned long long)(sum % 1000000), k_route[r],
                                 (unsigned long long)cum);
     }
+    /* The version as a label, the Prometheus way (build_info), so that a dashboard can
+     * join it onto any other series and an upgrade shows as a step. */
+    if (rc == 0)
+        rc = ark_buf_puts(out,
+                          "# HELP arkivar_build_info The running server's version.\n"
+                          "# TYPE arkivar_build_info gauge\n"
+                          "arkivar_build_info{version=\"" ARK_VERSION "\"} 1\n");
     if (rc == 0)
         rc = ark_buf_printf(out,
                             "# HELP arkivar_connections_open HTTP connections open now.\n"

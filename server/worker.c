@@ -3,19 +3,36 @@
  * list of all engines opened, for shutdown.
  * Not here: choosing threads (MHD's pool in http.c).
  * Why lazily: MHD creates its pool threads itself, so a thread's first request is the
- * first moment we run on it; opening costs one Xapian open, once per thread. */
+ * first moment we run on it; opening costs one Xapian open, once per thread.
+ * Why acronym tables are counted: an engine borrows its table, and a pool thread may be
+ * inside a search with it when SIGHUP brings a new one. Each engine holds a reference;
+ * a thread moves its engines to the new table when it next asks for one (one relaxed
+ * load of a generation number per request), and the last one to let go of the old table
+ * frees it. No request waits for a reload, and a reload waits for no request. */
 #include "worker.h"
 
 #include "arkivar/index.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* An acronym table and how many hold it: each engine using it, and the worker while it
+ * is the current one. */
+typedef struct syn_ref {
+    ark_synonyms *s;
+    size_t users;
+    int owned;            /* 0: ark_worker_init's, the caller frees it */
+    struct syn_ref *next; /* every table not yet freed */
+} syn_ref;
+
 typedef struct worker_slot {
     ark_engine *e;
+    syn_ref *syn;          /* the table e uses (held) */
+    unsigned syn_gen;      /* g_syn_gen when e took it */
     uint64_t refreshed_ms; /* CLOCK_MONOTONIC time of the last open or refresh */
     int closed;            /* the engine searches the intern database too */
 } worker_slot;
@@ -26,11 +43,14 @@ static const char *g_specs[MAX_SPECS]; /* the shards, then the intern database *
 static size_t g_nshards;
 static const char *g_closed;
 static const ark_an *g_an;
-static const ark_synonyms *g_syn;
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static ark_engine **g_all;   /* every engine opened, guarded by g_lock */
 static size_t g_nall, g_capall;
+static syn_ref g_syn_init;   /* ark_worker_init's table (never freed here) */
+static syn_ref *g_syn_cur;   /* the table new engines take, guarded by g_lock */
+static syn_ref *g_syn_all;   /* every table with users, guarded by g_lock */
+static atomic_uint g_syn_gen; /* bumped, under g_lock, when g_syn_cur changes */
 
 static _Thread_local worker_slot t_slots[ARK_NLEVELS];
 
@@ -47,7 +67,59 @@ void ark_worker_init(const char *const *shards, size_t nshards, const char *clos
     g_specs[g_nshards] = closed;
     g_closed = closed;
     g_an = an;
-    g_syn = syn;
+    g_syn_init = (syn_ref){.s = (ark_synonyms *)syn, .users = 1, .owned = 0, .next = NULL};
+    g_syn_cur = g_syn_all = &g_syn_init;
+}
+
+/* Let go of r (g_lock held); the last holder frees it. */
+static void syn_release_locked(syn_ref *r) {
+    if (!r || --r->users > 0) return;
+    for (syn_ref **p = &g_syn_all; *p; p = &(*p)->next)
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    if (r->owned) {
+        ark_synonyms_free(r->s);
+        free(r);
+    }
+}
+
+/* Give slot's engine the current table, letting go of the one it had. */
+static void syn_take(worker_slot *slot) {
+    pthread_mutex_lock(&g_lock);
+    syn_ref *old = slot->syn;
+    slot->syn = g_syn_cur;
+    if (slot->syn) slot->syn->users++;
+    slot->syn_gen = atomic_load_explicit(&g_syn_gen, memory_order_relaxed);
+    syn_release_locked(old);
+    pthread_mutex_unlock(&g_lock);
+    ark_engine_set_synonyms(slot->e, slot->syn ? slot->syn->s : NULL);
+}
+
+static void syn_drop(worker_slot *slot) {
+    pthread_mutex_lock(&g_lock);
+    syn_release_locked(slot->syn);
+    pthread_mutex_unlock(&g_lock);
+    slot->syn = NULL;
+}
+
+int ark_worker_set_synonyms(ark_synonyms *s) {
+    syn_ref *r = calloc(1, sizeof *r);
+    if (!r) {
+        ark_synonyms_free(s);
+        return ARK_ENOMEM;
+    }
+    *r = (syn_ref){.s = s, .users = 1, .owned = 1};
+    pthread_mutex_lock(&g_lock);
+    r->next = g_syn_all;
+    g_syn_all = r;
+    syn_ref *old = g_syn_cur;
+    g_syn_cur = r;
+    atomic_fetch_add_explicit(&g_syn_gen, 1, memory_order_relaxed);
+    syn_release_locked(old);
+    pthread_mutex_unlock(&g_lock);
+    return 0;
 }
 
 /* The intern database is there to be searched: its folder holds one. Not the folder
@@ -95,11 +167,11 @@ static int open_engine(ark_level lv, ark_err *err) {
     int closed = lv == ARK_LEVEL_INTERN && closed_present();
     int rc = ark_engine_open(g_specs, g_nshards + (size_t)closed, g_an, &e, err);
     if (rc != 0) goto out;
-    ark_engine_set_synonyms(e, g_syn);
     if ((rc = track(e, err)) != 0) goto out;
     slot->e = e;
     slot->refreshed_ms = now_ms();
     slot->closed = closed;
+    syn_take(slot);
     e = NULL;
 out:
     ark_engine_close(e);
@@ -112,6 +184,7 @@ static void drop_engine(ark_level lv) {
     untrack(slot->e);
     ark_engine_close(slot->e);
     slot->e = NULL;
+    syn_drop(slot);
 }
 
 ark_engine *ark_worker_engine(ark_level lv, ark_err *err) {
@@ -121,6 +194,9 @@ ark_engine *ark_worker_engine(ark_level lv, ark_err *err) {
         if (open_engine(lv, err) != 0) return NULL;
         return slot->e;
     }
+    /* A table swapped in since (SIGHUP): this thread is between calls on e, so e can
+     * take it now, and the old one is let go. */
+    if (atomic_load_explicit(&g_syn_gen, memory_order_relaxed) != slot->syn_gen) syn_take(slot);
     uint64_t now = now_ms();
     if (now - slot->refreshed_ms < ARK_WORKER_REFRESH_MS) return slot->e;
     slot->refreshed_ms = now;
@@ -241,6 +317,19 @@ void ark_worker_shutdown(void) {
     free(g_all);
     g_all = NULL;
     g_nall = g_capall = 0;
+    /* The pool threads are gone with their references: every table is freed but
+     * ark_worker_init's, which is the caller's. */
+    for (syn_ref *r = g_syn_all, *next; r; r = next) {
+        next = r->next;
+        if (r->owned) {
+            ark_synonyms_free(r->s);
+            free(r);
+        }
+    }
+    g_syn_all = g_syn_cur = NULL;
     pthread_mutex_unlock(&g_lock);
-    for (int l = 0; l < ARK_NLEVELS; l++) t_slots[l].e = NULL; /* pool threads are gone */
+    for (int l = 0; l < ARK_NLEVELS; l++) {
+        t_slots[l].e = NULL; /* pool threads are gone */
+        t_slots[l].syn = NULL;
+    }
 }

@@ -1,7 +1,8 @@
 /* server/worker.h: one search engine per server thread and access level.
  * Owns: the shard list and analyzer prototype shared by all threads (read-only after
- * ark_worker_init), each pool thread's lazily opened ark_engine for each level, the
- * refresh cadence, and the list that lets shutdown close every engine.
+ * ark_worker_init), the acronym table the engines use (swapped by SIGHUP, see
+ * ark_worker_set_synonyms), each pool thread's lazily opened ark_engine for each level,
+ * the refresh cadence, and the list that lets shutdown close every engine.
  * Levels: the offentlig engine searches the shards only; the intern engine searches the
  * index's intern database beside them, as one collection (ranking statistics, spelling
  * and totals over both). An anonymous request is given the offentlig engine, which holds
@@ -31,6 +32,13 @@
  * push writer, may make it while the server runs). */
 void ark_worker_init(const char *const *shards, size_t nshards, const char *closed,
                      const ark_an *an, const ark_synonyms *syn);
+
+/* Make s (transferred; NULL: no acronyms) the table every engine uses from its thread's
+ * next call on; a call running now finishes with the table it began with. The table it
+ * replaces is freed once no engine uses it (a table given to ark_worker_init stays the
+ * caller's). Thread-safe; a lock and a counter, never waits for a request. 0, or
+ * ARK_ENOMEM (s freed, the old table kept). */
+int ark_worker_set_synonyms(ark_synonyms *s);
 
 /* The calling thread's engine for level lv, opened on first use and refreshed at most
  * every ARK_WORKER_REFRESH_MS. Borrowed: valid until ark_worker_shutdown(); use it only

@@ -24,6 +24,11 @@ start_server() {
     return 1
 }
 
+# makefile_version: the VERSION the Makefile gives every program (run from the checkout).
+makefile_version() {
+    sed -n 's/^VERSION := *//p' "$(dirname "${BASH_SOURCE[0]}")/../Makefile"
+}
+
 # json_field EXPR: the JSON on stdin as d, EXPR over it printed as JSON (UTF-8 as is):
 # json_field 'd["doc"]["title"]' prints "Svar til ØU".
 json_field() {

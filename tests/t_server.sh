@@ -75,10 +75,11 @@ pycheck() { python3 - "$TMP/$1" "${@:2}"; }
 # ---- JSON contract -----------------------------------------------------------------------
 
 check "GET /health is 200" status_is 200 health "$BASE/health"
-check "/health has status, revision, passages, documents" pycheck health <<'PY'
+check "/health has status, version, revision, passages, documents" pycheck health "$(makefile_version)" <<'PY'
 import json, sys
 h = json.load(open(sys.argv[1], encoding="utf-8"))
 assert h["status"] == "ok", h
+assert h["version"] == sys.argv[2], (h, sys.argv[2])
 for k in ("revision", "passages", "documents"):
     assert isinstance(h[k], int) and not isinstance(h[k], bool), (k, h)
 assert h["documents"] >= 5 and h["passages"] >= h["documents"], h
@@ -383,6 +384,12 @@ check "/metrics counts requests by route and status, and has the histogram" bash
     grep -Eq '^arkivar_request_duration_seconds_bucket\{route=\"search\",le=\"\+Inf\"\} [1-9]' '$TMP/m1' &&
     grep -Eq '^arkivar_request_duration_seconds_(sum|count)\{route=\"search\"\}' '$TMP/m1' &&
     grep -Eq '^arkivar_index_revision [0-9]+' '$TMP/m1' && grep -Eq '^arkivar_index_passages [1-9]' '$TMP/m1'"
+check "/metrics has arkivar_build_info with the Makefile's version" \
+    grep -Fqx "arkivar_build_info{version=\"$(makefile_version)\"} 1" "$TMP/m1"
+check "--version prints the Makefile's version and exits 0" bash -c "
+    [ \"\$('$SERVER' --version)\" = 'arkivar-server $(makefile_version)' ] &&
+    [ \"\$('$INDEXER' --version)\" = 'arkivar-indexer $(makefile_version)' ] &&
+    [ \"\$('$ARK_BIN/arkivar-keys' --version)\" = 'arkivar-keys $(makefile_version)' ]"
 check "access log has METHOD PATH STATUS BYTES MICROSECONDS" \
     grep -Eq '^GET /api/search 200 [0-9]+ [0-9]+$' "$TMP/server.log"
 check "second server on the same port exits 1 with the reason" bash -c "

@@ -278,10 +278,12 @@ int main(void) {
     run(&r, "/api/suggest", "q=", NULL);
     ok(r.status == 200 && strcmp(body(&r), "[\"\",[]]") == 0, "suggest: an empty box, no error");
     run(&r, "/health", NULL);
-    ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5"),
+    ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5") &&
+           has(&r, "\"version\":\"" ARK_VERSION "\""),
        "health: ok with the corpus's 5 documents (%s)", body(&r));
     run(&r, "/metrics", NULL);
     ok(r.status == 200 && has(&r, "arkivar_index_passages "), "metrics: the index gauges");
+    ok(has(&r, "arkivar_build_info{version=\"" ARK_VERSION "\"} 1\n"), "metrics: the build_info gauge");
     run(&r, "/nope", NULL);
     ok(r.status == 404 && has(&r, "no such route"), "an unknown path is a JSON 404");
 
@@ -332,6 +334,40 @@ int main(void) {
     ok(sound, "highlights are in order, apart, inside the snippet, on character boundaries, "
               "each inside a word");
     ok(filtered, "a type filter holds every result");
+
+    /* SIGHUP's swap of the acronym table: the next request uses the new one; the old is
+     * freed once this thread's engines let go of it (ASan sees a use after free). */
+    {
+        char acr[96];
+        snprintf(acr, sizeof acr, "%s/acronyms.txt", dir);
+        FILE *f = fopen(acr, "w");
+        ok(f && fputs("ZZQ = innovation\n", f) >= 0 && fclose(f) == 0, "a new acronyms file");
+        run(&r, "/api/search", "q=ZZQ", NULL);
+        ok(r.status == 200 && has(&r, "\"total\":0,"), "before the swap ZZQ finds nothing");
+        run(&r, "/api/search", "q=BR", NULL);
+        ok(r.status == 200 && has(&r, "Borgerrepræsentationen"), "and BR finds Borgerrepræsentationen");
+        ark_synonyms *s2 = NULL, *s3 = NULL;
+        E(ark_synonyms_load(acr, &s2, &err));
+        is_int(ark_worker_set_synonyms(s2), 0, "the new table is swapped in");
+        run(&r, "/api/search", "q=ZZQ", NULL);
+        ok(r.status == 200 && has(&r, "\"results\":[{") && has(&r, "nnovation"),
+           "after the swap ZZQ finds innovation");
+        run(&r, "/api/search", "q=BR", NULL);
+        ok(r.status == 200 && has(&r, "\"total\":0,"),
+           "and BR, not in the new table, no longer finds Borgerrepræsentationen");
+        E(ark_synonyms_load("data/acronyms.txt", &s3, &err));
+        is_int(ark_worker_set_synonyms(s3), 0, "the old table is swapped back");
+        run(&r, "/api/search", "q=ZZQ", NULL);
+        ok(r.status == 200 && has(&r, "\"total\":0,"), "ZZQ is gone again (the new table freed)");
+        run(&r, "/api/search", "q=BR", NULL);
+        ok(r.status == 200 && has(&r, "Borgerrepræsentationen"), "and BR finds Borgerrepræsentationen again");
+        is_int(ark_worker_set_synonyms(NULL), 0, "no table at all");
+        run(&r, "/api/search", "q=innovation", NULL);
+        ok(r.status == 200 && has(&r, "\"results\":[{"), "a search without acronyms");
+        ark_synonyms *s4 = NULL;
+        E(ark_synonyms_load("data/acronyms.txt", &s4, &err));
+        is_int(ark_worker_set_synonyms(s4), 0, "a table held until shutdown frees it");
+    }
 
     test_push(dir, idx);
     ark_buf_free(&r.body);
