@@ -95,7 +95,10 @@ static int open_engine(ark_level lv, ark_err *err) {
     int closed = lv == ARK_LEVEL_INTERN && closed_present();
     int rc = ark_engine_open(g_specs, g_nshards + (size_t)closed, g_an, &e, err);
     if (rc != 0) goto out;
-    ark_engine_set_synonyms(e, g_syn);
+    if ((rc = ark_engine_set_synonyms(e, g_syn)) != 0) {
+        ark_err_set(err, rc, "acronym table: out of memory");
+        goto out;
+    }
     if ((rc = track(e, err)) != 0) goto out;
     slot->e = e;
     slot->refreshed_ms = now_ms();
