@@ -30,7 +30,8 @@
 #define LEARNED_FORMS 4
 #define LEARNED_MAX 10000
 #define LEARNED_PAIRS_MAX 200000
-#define LF_MAX 480 /* bytes of a long form kept (the detector's window is 512) */
+#define SF_BYTES 40 /* 10 characters (lib/text/acronym.c) of at most 4 bytes */
+#define LF_MAX 520  /* bytes of a long form: the detector looks at 512 at most */
 
 /* Every pair read, as "sf_lower\0lf_lower\0lf\0" records in one pool. */
 typedef struct pairs {
@@ -48,10 +49,9 @@ static int add_pair(pairs *p, const char *sf, size_t sfn, const char *lf, size_t
         p->at = v;
         p->cap = cap;
     }
-    char sl[ARK_MAX_TERM + 1], ll[LF_MAX + 1];
+    char sl[4 * SF_BYTES + 1], ll[4 * LF_MAX + 1]; /* room for a lowercase that grows */
     size_t sn = ark_lower(sf, sfn, sl, sizeof sl);
     size_t ln = ark_lower(lf, lfn, ll, sizeof ll);
-    if (lfn > LF_MAX) lfn = ln; /* cut: keep the written form as long as the key */
     size_t at = p->pool.len;
     if (ark_buf_append(&p->pool, sl, sn + 1) || ark_buf_append(&p->pool, ll, ln + 1) ||
         ark_buf_append(&p->pool, lf, lfn) || ark_buf_append(&p->pool, "", 1))
@@ -66,7 +66,9 @@ static int read_entry(const char *key, size_t klen, const char *val, size_t vlen
     for (const char *l = val, *end = val + vlen, *nl; l < end; l = nl + 1) {
         if (!(nl = memchr(l, '\n', (size_t)(end - l)))) nl = end;
         const char *tab = memchr(l, '\t', (size_t)(nl - l));
-        if (!tab || tab == l || tab + 1 == nl) continue;
+        /* what the detector cannot have written is skipped, not cut */
+        if (!tab || tab == l || tab + 1 == nl || tab - l > SF_BYTES || nl - tab - 1 > LF_MAX)
+            continue;
         if (p->n >= LEARNED_PAIRS_MAX) return 1;
         if ((p->rc = add_pair(p, l, (size_t)(tab - l), tab + 1, (size_t)(nl - tab - 1)))) return 1;
     }
