@@ -66,6 +66,13 @@ ok_if $? "the records index"
 
 PORT=$(free_port)
 S=http://127.0.0.1:$PORT
+runs=0
+# serve ARGS...: start_server with a log of its own (all are read for sanitizer reports)
+serve() {
+    runs=$((runs + 1))
+    LOG=$T/s$runs.log
+    start_server "$PORT" "$LOG" "$@"
+}
 
 # hits Q: "doc<TAB>highlighted text|..." per result of the query Q.
 hits() {
@@ -95,7 +102,7 @@ misses() {
     return 1
 }
 
-start_server "$PORT" "$T/s.log" --index "$T/i" --acronyms "$T/none.txt" --threads 2
+serve --index "$T/i" --acronyms "$T/none.txt" --threads 2
 ok_if $? "server starts with an acronym file that lists nothing"
 check "GOF finds the record that only spells it out, 'Grøn Omstillingsfond' marked" \
     finds "GOF" c_long.txt "Grøn"
@@ -111,7 +118,7 @@ check "PFU keeps both long forms one record each gives (2)" finds "PFU" p_b_only
 stop_server
 
 # An --acronyms file replaces what was learned for its acronym.
-start_server "$PORT" "$T/s.log" --index "$T/i" --acronyms "$T/override.txt" --threads 2
+serve --index "$T/i" --acronyms "$T/override.txt" --threads 2
 ok_if $? "server starts with GOF = Grønt Opsparingsforbund in its file"
 check "with the file, GOF finds the file's expansion" finds "GOF" d_other.txt "Opsparingsforbund"
 check "with the file, GOF no longer finds the learned long form" misses "GOF" c_long.txt
@@ -120,7 +127,7 @@ check "with the file, 'Grøn Omstillingsfond' no longer finds GOF" \
 stop_server
 
 # The defining record goes; the server, running on, sees the new revision.
-start_server "$PORT" "$T/s.log" --index "$T/i" --acronyms "$T/none.txt" --threads 1
+serve --index "$T/i" --acronyms "$T/none.txt" --threads 1
 ok_if $? "server starts again without the file's GOF"
 check "before the removal GOF still finds the long form" finds "GOF" c_long.txt "Grøn"
 rm "$T/c/a_defines.txt"
@@ -149,12 +156,26 @@ printf 'Orientering om klimamidler\n\nKommunen har oprettet Grøn Omstillingsfon
 "$INDEXER" --quiet --index "$T/i1" "$T/s1" 2>"$T/i3.log" &&
     "$INDEXER" --quiet --index "$T/i2" "$T/s2" 2>>"$T/i3.log"
 ok_if $? "two shards index"
-start_server "$PORT" "$T/s.log" --index "$T/i1" --shard "$T/i2" --acronyms "$T/none.txt"
+serve --index "$T/i1" --shard "$T/i2" --acronyms "$T/none.txt"
 ok_if $? "server starts over both shards"
 check "a definition in the second shard: GOF finds the first shard's long form" \
     finds "GOF" c_long.txt "Omstillingsfond"
 stop_server
 
-[ "$failed" = 0 ] || sed 's/^/# /' "$T/s.log" | tail -20
+# An index whose records define nothing: the table is the file's alone.
+mkdir -p "$T/plain"
+printf 'Notat\n\nEt notat uden forkortelser om budgettet.\n' >"$T/plain/x.txt"
+"$INDEXER" --quiet --index "$T/i4" "$T/plain" 2>"$T/i4.log"
+ok_if $? "a record without definitions indexes"
+serve --index "$T/i4" --acronyms "$T/override.txt"
+ok_if $? "server starts on an index that defines no acronym"
+grep -q " 1 acronyms (0 learned)" "$LOG"
+ok_if $? "its ready line: 1 acronyms (0 learned)"
+stop_server
+
+! grep -l "runtime error\|AddressSanitizer\|LeakSanitizer" "$T"/s*.log
+ok_if $? "no sanitizer report in the servers' logs"
+
+[ "$failed" = 0 ] || sed 's/^/# /' "$LOG" | tail -20
 echo "1..$n"
 [ "$failed" = 0 ]

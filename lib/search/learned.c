@@ -109,7 +109,7 @@ static int count_pairs(pairs *p, ark_synonyms *out) {
     const char **recs = p->n ? malloc(p->n * sizeof *recs) : NULL;
     if (p->n && !recs) return ARK_ENOMEM;
     for (size_t k = 0; k < p->n; k++) recs[k] = p->pool.data + p->at[k];
-    qsort(recs, p->n, sizeof *recs, cmp_pair);
+    if (p->n) qsort(recs, p->n, sizeof *recs, cmp_pair); /* qsort(NULL, 0) is undefined */
     int rc = 0;
     form forms[64];
     for (size_t i = 0, j; !rc && i < p->n; i = j) {
@@ -213,7 +213,7 @@ int ark_learned_merge(ark_engine *e, ark_err *err) {
         ark_synonyms_free(s);
         return ark_err_set(err, rc, "acronym table: out of memory");
     }
-    qsort(s->v, s->n, sizeof *s->v, cmp_acronym);
+    if (s->n) qsort(s->v, s->n, sizeof *s->v, cmp_acronym);
     s->sorted = 1;
     ark_synonyms_free(e->syn);
     e->syn = s->n ? s : NULL;
