@@ -53,7 +53,7 @@ void ark_synonyms_free(ark_synonyms *s); /* accepts NULL */
 size_t ark_synonyms_count(const ark_synonyms *s); /* acronyms in s */
 /* The acronyms of e's table, and into *learned (may be NULL) how many acronyms the
  * index's documents define (those the file replaces included). */
-size_t ark_engine_acronyms(const ark_engine *e, size_t *learned);
+size_t ark_engine_acronyms(ark_engine *e, size_t *learned);
 /* Merge s into the acronym table of e's queries (borrowed: s must outlive e); NULL: the
  * learned definitions alone. 0, or ARK_ENOMEM (e keeps its table). */
 int ark_engine_set_synonyms(ark_engine *e, const ark_synonyms *s);

@@ -826,7 +826,8 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
     memset(out, 0, sizeof *out);
     if (!(out->b = calloc(1, sizeof *out->b))) return ark_err_set(err, ARK_ENOMEM, "query");
     out->b->e = e;
-    int rc = ark_query_parse(q, strlen(q), &out->tree, err);
+    int rc = ark_engine_table(e, err); /* the acronyms, once after an open */
+    if (!rc) rc = ark_query_parse(q, strlen(q), &out->tree, err);
     if (rc) return rc;
     out->xq = ark_compile(out->b, out->tree);
     if (out->b->oom) return ark_err_set(err, ARK_ENOMEM, "query");

@@ -28,6 +28,8 @@ struct ark_engine {
     ark_synonyms *learned;    /* what the index's documents define (learned.c) */
     ark_synonyms *syn;        /* the table queries use: the file over the learned; NULL
                                * when both are empty (learned.c) */
+    int syn_stale;            /* syn is not yet merged from file and learned: at open, the
+                               * merge waits for ark_engine_set_synonyms or the first query */
     ark_buf scratch;          /* passage decoding */
 };
 
@@ -95,6 +97,9 @@ int ark_learned_read(ark_engine *e, ark_err *err);
 /* learned.c: e->syn from e->file and e->learned, sorted, with each expansion's keys.
  * 0 or ARK_ENOMEM (the old table stays). */
 int ark_learned_merge(ark_engine *e, ark_err *err);
+/* engine.c: e->syn merged if it is stale, before a query compiles (compile.c's
+ * ark_prepare). 0 or ARK_ENOMEM. */
+int ark_engine_table(ark_engine *e, ark_err *err);
 
 /* compile.c: the keys an expansion is compared by, as a query's words are: each token's
  * value key ended by '\n' (ark_syn_entry.keys); and the value key of it whole, as type:
