@@ -19,7 +19,10 @@
  * Cost, bounded: one metadata read per document that defines anything (documents that
  * define none have no entry); at most LEARNED_PAIRS_MAX pairs are counted (about 80 bytes
  * each while the table is built, freed after) and the table keeps the LEARNED_MAX
- * acronyms the most documents define. Then one analysis of each expansion, for its keys. */
+ * acronyms the most documents define. Then one analysis of each expansion, for its keys.
+ * Measured (callgrind, instructions): 20,000 entries of 2 pairs, 5,003 acronyms: 127 M to
+ * read (Xapian's metadata walk 75 M, the sort 41 M), 53 M to merge; 185 entries: 1.2 M.
+ * Each engine pays it, so each server thread and level, at open and on a new revision. */
 #include "engine.h"
 
 #include <stdlib.h>
