@@ -432,6 +432,8 @@ int main(int argc, char **argv) {
                 err.msg[0] ? err.msg : ark_strerror(rc));
         goto out;
     }
+    size_t nlearned = 0, nacronyms = ark_engine_set_synonyms(probe, syn) == 0
+                                          ? ark_engine_acronyms(probe, &nlearned) : 0;
     ark_engine_close(probe);
     probe = NULL;
 
@@ -475,9 +477,9 @@ int main(int argc, char **argv) {
     }
     unsigned ceiling, per_address;
     ark_http_limits(&ceiling, &per_address);
-    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms, %u connections, %u per address)\n",
+    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms (%zu learned), %u connections, %u per address)\n",
             shown, o.threads, o.index, (unsigned long long)st.revision,
-            (unsigned long long)st.passages, ark_synonyms_count(syn), ceiling, per_address);
+            (unsigned long long)st.passages, nacronyms, nlearned, ceiling, per_address);
     sd_notifyf(0, "READY=1\nSTATUS=listening on http://%s, revision %llu", shown,
                (unsigned long long)st.revision);
 

@@ -85,8 +85,9 @@ static void syn_release_locked(syn_ref *r) {
     }
 }
 
-/* Give slot's engine the current table, letting go of the one it had. */
-static void syn_take(worker_slot *slot) {
+/* Give slot's engine the current table, letting go of the one it had. 0, or ARK_ENOMEM
+ * (merging it with the index's learned acronyms failed). */
+static int syn_take(worker_slot *slot) {
     pthread_mutex_lock(&g_lock);
     syn_ref *old = slot->syn;
     slot->syn = g_syn_cur;
@@ -94,7 +95,7 @@ static void syn_take(worker_slot *slot) {
     slot->syn_gen = atomic_load_explicit(&g_syn_gen, memory_order_relaxed);
     syn_release_locked(old);
     pthread_mutex_unlock(&g_lock);
-    ark_engine_set_synonyms(slot->e, slot->syn ? slot->syn->s : NULL);
+    return ark_engine_set_synonyms(slot->e, slot->syn ? slot->syn->s : NULL);
 }
 
 static void syn_drop(worker_slot *slot) {
@@ -159,6 +160,8 @@ static void untrack(ark_engine *e) {
     pthread_mutex_unlock(&g_lock);
 }
 
+static void drop_engine(ark_level lv);
+
 /* Open lv's engine on this thread: the shards, and for intern the intern database
  * beside them when it is there. The offentlig engine never opens it. */
 static int open_engine(ark_level lv, ark_err *err) {
@@ -171,8 +174,11 @@ static int open_engine(ark_level lv, ark_err *err) {
     slot->e = e;
     slot->refreshed_ms = now_ms();
     slot->closed = closed;
-    syn_take(slot);
     e = NULL;
+    if ((rc = syn_take(slot)) != 0) {
+        ark_err_set(err, rc, "acronym table: out of memory");
+        drop_engine(lv);
+    }
 out:
     ark_engine_close(e);
     return rc;
@@ -196,7 +202,12 @@ ark_engine *ark_worker_engine(ark_level lv, ark_err *err) {
     }
     /* A table swapped in since (SIGHUP): this thread is between calls on e, so e can
      * take it now, and the old one is let go. */
-    if (atomic_load_explicit(&g_syn_gen, memory_order_relaxed) != slot->syn_gen) syn_take(slot);
+    if (atomic_load_explicit(&g_syn_gen, memory_order_relaxed) != slot->syn_gen &&
+        syn_take(slot) != 0) {
+        ark_err_set(err, ARK_ENOMEM, "acronym table: out of memory");
+        drop_engine(lv);
+        return NULL;
+    }
     uint64_t now = now_ms();
     if (now - slot->refreshed_ms < ARK_WORKER_REFRESH_MS) return slot->e;
     slot->refreshed_ms = now;

@@ -156,7 +156,7 @@ ok_if "$([ $up = 1 ]; echo $?)" "the installed server, started in /, answers /he
 if [ $up != 1 ]; then diag <"$T/server.log"; echo "1..$n"; exit 1; fi
 check "it sent READY=1 to \$NOTIFY_SOCKET, with its address" \
     bash -c "for _ in \$(seq 50); do grep -q '^READY=1 STATUS=listening on http://127.0.0.1:$PORT' '$T/notify.log' 2>/dev/null && exit 0; sleep 0.1; done; cat '$T/notify.log'; exit 1"
-check "its ready line counts the installed acronyms" grep -Eq ' [1-9][0-9]* acronyms,' "$T/server.log"
+check "its ready line counts the installed acronyms" grep -Eq ' [1-9][0-9]* acronyms \([0-9]+ learned\),' "$T/server.log"
 
 # finds Q WANT: /api/search?q=Q has a result whose snippet holds WANT
 finds() {

@@ -53,7 +53,7 @@ if [ $up = 1 ]; then ok "server answers /health after start"; else
     exit 1
 fi
 check "ready line names address, threads, revision and passages" \
-    grep -Eq "^arkivar-server: listening on http://127\.0\.0\.1:$PORT \(2 threads, index .*, revision [0-9]+, [0-9]+ passages, [0-9]+ acronyms, [0-9]+ connections, [0-9]+ per address\)$" "$TMP/server.log"
+    grep -Eq "^arkivar-server: listening on http://127\.0\.0\.1:$PORT \(2 threads, index .*, revision [0-9]+, [0-9]+ passages, [0-9]+ acronyms \([0-9]+ learned\), [0-9]+ connections, [0-9]+ per address\)$" "$TMP/server.log"
 
 # get NAME URL [curl args...]: body to $TMP/NAME, headers to $TMP/NAME.h; prints status.
 get() {

@@ -562,12 +562,40 @@ static unsigned free_port(void) {
     return port;
 }
 
+/* ark_rdb_meta_prefix_each's keys and values as "k=v;" into acc, until max are seen. */
+typedef struct meta_acc {
+    char s[256];
+    int seen, max;
+} meta_acc;
+
+static int collect_meta(const char *k, size_t kl, const char *v, size_t vl, void *user) {
+    meta_acc *a = user;
+    size_t n = strlen(a->s);
+    snprintf(a->s + n, sizeof a->s - n, "%.*s=%.*s;", (int)kl, k, (int)vl, v);
+    return ++a->seen >= a->max;
+}
+
+/* The metadata of every shard under a prefix: Xapian's combined database reads only the
+ * first shard's (the learned acronyms are stored per document, in its shard). */
+static void check_meta_each(ark_rdb *r, const char *want, const char *what) {
+    meta_acc a = {"", 0, 100};
+    EE(ark_rdb_meta_prefix_each(r, "Atest/", collect_meta, &a, &err));
+    is_str(a.s, want, what);
+}
+
 /* Two local shards, and (if xapian-tcpsrv is installed) a remote one. */
 static void test_shards(void) {
     ark_wdb *w = NULL;
     EE(ark_wdb_open(path("shard2"), &w, &err));
     EE(add_passage(w, "Qs1", "kommunen i shard to", "S1", "20210101", "referat", "2021",
                    "s1"));
+    EE(ark_wdb_set_meta(w, "Atest/two", "2", 1, &err));
+    EE(ark_wdb_set_meta(w, "Atest/three", "3", 1, &err));
+    EE(ark_wdb_commit(w, &err));
+    ark_wdb_close(w);
+    w = NULL;
+    EE(ark_wdb_open(path("db"), &w, &err));
+    EE(ark_wdb_set_meta(w, "Atest/one", "1", 1, &err));
     EE(ark_wdb_commit(w, &err));
     ark_wdb_close(w);
 
@@ -582,6 +610,13 @@ static void test_shards(void) {
     char first[64];
     is_int(nhits(r, T("Qs1"), first, sizeof first), 1, "a uid in the second shard");
     is_str(first, "s1", "its data");
+    check_meta_each(r, "Atest/one=1;Atest/three=3;Atest/two=2;",
+                    "metadata by prefix: both shards, each in key order");
+    meta_acc stop = {"", 0, 2};
+    EE(ark_rdb_meta_prefix_each(r, "Atest/", collect_meta, &stop, &err));
+    is_str(stop.s, "Atest/one=1;Atest/three=3;", "metadata by prefix: a non-zero return stops");
+    is_int(ark_rdb_meta_prefix_each(r, "", collect_meta, &stop, &err), ARK_EINVAL,
+           "metadata by prefix: an empty prefix is ARK_EINVAL");
     ark_rdb_close(r);
 
     if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0) {
@@ -630,6 +665,8 @@ static void test_shards(void) {
         EE(ark_rdb_stats(r, &rev, &n, &err));
         is_int(n, 6, "local + remote doccount");
         is_int(nhits(r, T("shard"), NULL, 0), 1, "search reaches the remote shard");
+        check_meta_each(r, "Atest/one=1;Atest/three=3;Atest/two=2;",
+                        "metadata by prefix: a remote shard's too");
         ark_rdb_close(r);
         const char *only = spec;
         EE(ark_rdb_open(&only, 1, &r, &err));

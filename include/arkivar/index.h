@@ -166,6 +166,16 @@ int ark_rdb_get_meta(ark_rdb *r, const char *key, char **val, size_t *val_len,
  * reads, so never twice for a shard. ARK_EINVAL: r, key or fn NULL. */
 int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *user,
                           ark_err *err);
+/* fn(key, klen, value, vlen, user) for every metadata key starting with prefix (not
+ * NULL or "") in every shard, shard after shard, each shard's keys in byte order, until
+ * fn returns non-zero (still 0 then). Each shard is read on its own: Xapian's metadata of
+ * a combined database is the first shard's. A remote shard whose server cannot list
+ * metadata is skipped. Retried without reporting a key twice. ARK_EINVAL: r, prefix or
+ * fn NULL, or prefix "". */
+typedef int (*ark_meta_fn)(const char *key, size_t klen, const char *val, size_t vlen,
+                           void *user);
+int ark_rdb_meta_prefix_each(ark_rdb *r, const char *prefix, ark_meta_fn fn, void *user,
+                             ark_err *err);
 /* *out: the number of passages holding term (0 when absent). Retried.
  * ARK_EINVAL: r or out NULL, or term NULL with a length. */
 int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out,

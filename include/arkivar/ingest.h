@@ -163,6 +163,7 @@ typedef struct ark_built {
     ark_err err;    /* the reason when rc < 0 */
     ark_xdoc **docs; size_t ndocs;
     ark_buf drec;   /* the encoded document record */
+    ark_buf acronyms; /* its acronym definitions, as ARK_META_ACRONYMS holds them (schema.h) */
     ark_wcount spell;
     uint64_t bytes; /* of the source */
 } ark_built;
@@ -195,7 +196,8 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
                       unsigned mask, const char *old_hash, int force, ark_built *out);
 
 /* Write a prepared file (in: ARK_BUILD_INDEXED, borrowed): replace the old passages of id
- * (exists: the index holds it; their words leave the spelling table), store its record,
+ * (exists: the index holds it; their words leave the spelling table), store its record
+ * and its acronym definitions (none: the old ones go),
  * count its spelling words (written by ark_build_flush, or here once
  * ARK_BUILD_SPELL_FLUSH are held). 0, or ARK_EINDEX / ARK_ENOMEM, which stop the run:
  * the transaction must then be cancelled (ark_wdb_close without a commit). */
@@ -209,8 +211,8 @@ int ark_build_fatal(int rc);
 /* Write the spelling words counted so far; before the commit. 0 or the index's error. */
 int ark_build_flush(ark_build *b, ark_err *err);
 
-/* Remove every passage and the record of document id, and take its words back from the
- * spelling table. An id the index does not hold is not an error (nothing changes).
+/* Remove every passage, the record and the acronym definitions of document id, and take
+ * its words back from the spelling table. An id the index does not hold is not an error (nothing changes).
  * 0 or the index's error. */
 int ark_build_remove(ark_build *b, const char *id, ark_err *err);
 

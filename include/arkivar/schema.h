@@ -19,8 +19,9 @@
  *   Q + doc id + "#" + ordinal    boolean: the passage's unique id
  *   XT, XY, XS, XU + lowercase value    boolean filters: type, year, case, committee
  *   XF + lowercase "key=value"          boolean: a free field of the metadata (felt:)
- * The index's metadata holds each document's record under D + doc id, and "format",
- * "mask" and "ndocs". */
+ * The index's metadata holds each document's record under D + doc id, the acronym
+ * definitions its text gives under A + doc id (ARK_META_ACRONYMS), and "format", "mask"
+ * and "ndocs". */
 #ifndef ARKIVAR_SCHEMA_H
 #define ARKIVAR_SCHEMA_H
 
@@ -52,13 +53,20 @@ enum {
 #define ARK_META_FORMAT "format" /* ARK_INDEX_FORMAT of the writer */
 #define ARK_META_MASK "mask"     /* what was masked: "cpr" or "cpr,contacts" */
 #define ARK_META_NDOCS "ndocs"   /* documents, for /health without walking the records */
+/* + doc id: the acronym definitions the document's text gives (lib/text/acronym.c), one
+ * "SF\tlong form\n" line each, as written, each pair once, at most ARK_ACRONYMS_PER_DOC;
+ * absent when it gives none. Written and removed with the document's passages, so what
+ * the engine learns from them (lib/search/learned.c) follows every update and removal. */
+#define ARK_META_ACRONYMS "A"
+#define ARK_ACRONYMS_PER_DOC 32
 
 /* The index layout's version. The indexer re-indexes everything when it finds another;
  * the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "7" /* 4: document records name their root (record v2); 5: the
+#define ARK_INDEX_FORMAT "8" /* 4: document records name their root (record v2); 5: the
                                 * compound vocabulary is the whole run's (compound parts differ);
                                 * 6: one apostrophe in terms (ark_lower: "kl’s" is "kl's");
-                                * 7: W terms, the written forms (completions keep case) */
+                                * 7: W terms, the written forms (completions keep case);
+                                * 8: a document's acronym definitions (ARK_META_ACRONYMS) */
 
 #define ARK_MAX_ID 200   /* bytes of a document id (Xapian keys and terms stop at 245) */
 #define ARK_MAX_TERM 120 /* bytes of a term's form; longer tokens are cut at a character */

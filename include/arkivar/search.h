@@ -27,8 +27,9 @@ int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
                     ark_engine **out, ark_err *err);
 /* Close the engine and its shards; accepts NULL. */
 void ark_engine_close(ark_engine *e);
-/* Pick up a newer committed revision, if any (cheap; call before each request).
- * 0, or ARK_EINDEX / ARK_ENOMEM, after which e is still usable at its old revision. */
+/* Pick up a newer committed revision, if any (cheap when there is none; call before each
+ * request). A new revision rebuilds the acronym table (see the acronyms below). 0, or
+ * ARK_EINDEX / ARK_ENOMEM, after which e is still usable (its old acronym table). */
 int ark_engine_refresh(ark_engine *e, ark_err *err);
 
 typedef struct ark_engine_stats {
@@ -37,7 +38,11 @@ typedef struct ark_engine_stats {
 /* The open revision and its counts into *out. 0, ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM. */
 int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err);
 
-/* ---- Acronyms and their expansions (data/acronyms.txt) --------------------------------- */
+/* ---- Acronyms and their expansions ------------------------------------------------------
+ * An engine's table is what the index's documents define ("Økonomiforvaltningen (ØKF)",
+ * found at index time: ARK_META_ACRONYMS, schema.h), built when it opens and again when
+ * a refresh finds another revision, merged with a file (data/acronyms.txt) whose entries
+ * add to it and replace what was learned for their acronym (lib/search/learned.c). */
 
 typedef struct ark_synonyms ark_synonyms;
 
@@ -46,8 +51,12 @@ typedef struct ark_synonyms ark_synonyms;
 int ark_synonyms_load(const char *path, ark_synonyms **out, ark_err *err);
 void ark_synonyms_free(ark_synonyms *s); /* accepts NULL */
 size_t ark_synonyms_count(const ark_synonyms *s); /* acronyms in s */
-/* Use s for the queries of e (borrowed: s must outlive e); NULL turns it off. */
-void ark_engine_set_synonyms(ark_engine *e, const ark_synonyms *s);
+/* The acronyms of e's table, and into *learned (may be NULL) how many acronyms the
+ * index's documents define (those the file replaces included). */
+size_t ark_engine_acronyms(ark_engine *e, size_t *learned);
+/* Merge s into the acronym table of e's queries (borrowed: s must outlive e); NULL: the
+ * learned definitions alone. 0, or ARK_ENOMEM (e keeps its table). */
+int ark_engine_set_synonyms(ark_engine *e, const ark_synonyms *s);
 
 /* ---- Document records ---------------------------------------------------------------- */
 

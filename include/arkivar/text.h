@@ -1,6 +1,7 @@
 /* include/arkivar/text.h: from a source file to normalized passages with provenance.
  * Owns: loading (the format plug-in point), repair and normalization of extracted
- * text, layout detection and cutting into passages, document metadata by rule.
+ * text, layout detection and cutting into passages, document metadata and
+ * acronym definitions by rule.
  * Not here: tokens and terms (analysis.h), the index (index.h).
  * Why: every passage must say exactly where it comes from, so normalization is a pure
  * function of an original byte range: passage.text == ark_norm(orig + start, end - start).
@@ -210,5 +211,20 @@ int ark_meta_extract(const ark_source *src, const ark_passages *ps, ark_meta *ou
                      ark_err *err);
 /* Free the members of m and zero it; m itself is the caller's. NULL is accepted. */
 void ark_meta_free(ark_meta *m);
+
+/* ---- Acronym definitions (lib/text/acronym.c) ------------------------------------ */
+
+/* What ark_acronym_scan found: the short form sf[0, sf_len) ("ØKF") and its long form
+ * lf[0, lf_len) ("Økonomiforvaltningen"), both borrowed from the scanned text for the
+ * call. Return non-zero to stop the scan. */
+typedef int (*ark_acronym_fn)(const char *sf, size_t sf_len, const char *lf, size_t lf_len,
+                              void *user);
+
+/* The acronym definitions text[0, len) gives ("Kultur- og Fritidsforvaltningen (KFF)",
+ * "CSL (Copenhagen Solutions Lab)"), each handed to fn in the order of the text, by the
+ * Schwartz-Hearst rules lib/text/acronym.c lists. text is a passage's text (normalized:
+ * single spaces, NFC; need not be NUL-terminated). Pure: no allocation, no state.
+ * Returns the number of definitions found (those handed to fn, the stopping one too). */
+size_t ark_acronym_scan(const char *text, size_t len, ark_acronym_fn fn, void *user);
 
 #endif

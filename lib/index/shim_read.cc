@@ -182,6 +182,46 @@ int ark_rdb_get_meta_each(ark_rdb *r, const char *key, ark_data_fn fn, void *use
     });
 }
 
+int ark_rdb_meta_prefix_each(ark_rdb *r, const char *prefix, ark_meta_fn fn, void *user,
+                             ark_err *err) {
+    if (!r || !prefix || !*prefix || !fn)
+        return ark_err_set(err, ARK_EINVAL,
+                           "ark_rdb_meta_prefix_each: no database, prefix or callback");
+    return guard(err, "ark_rdb_meta_prefix_each", [&]() -> int {
+        std::string p = prefix;
+        size_t shard = 0;  /* resume point after a retry: the shard, */
+        std::string last;  /* and the last key reported in it */
+        bool stopped = false;
+        return with_retry(r, err, "ark_rdb_meta_prefix_each", [&]() -> int {
+            size_t nshards = r->shards.empty() ? 1 : r->shards.size();
+            for (; !stopped && shard < nshards; shard++, last.clear()) {
+                Xapian::Database &one = r->shards.empty() ? r->db : r->shards[shard];
+                Xapian::TermIterator it, end;
+                try {
+                    it = one.metadata_keys_begin(p);
+                    end = one.metadata_keys_end(p);
+                } catch (const Xapian::UnimplementedError &) {
+                    continue;
+                }
+                if (!last.empty()) {
+                    it.skip_to(last);
+                    if (it != end && *it == last) ++it;
+                }
+                for (; it != end; ++it) {
+                    std::string k = *it, v = one.get_metadata(k);
+                    last = k;
+                    if (fn(k.data(), k.size(), v.data(), v.size(), user) != 0) {
+                        stopped = true;
+                        break;
+                    }
+                }
+                if (stopped) break;
+            }
+            return 0;
+        });
+    });
+}
+
 int ark_rdb_termfreq(ark_rdb *r, const char *term, size_t len, uint64_t *out, ark_err *err) {
     if (!r || !out || (!term && len))
         return ark_err_set(err, ARK_EINVAL, "ark_rdb_termfreq: no database");

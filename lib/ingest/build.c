@@ -1,7 +1,8 @@
 /* lib/ingest/build.c: one source file into passage documents (include/arkivar/ingest.h).
  * Owns: the mapping from passages and metadata to Xapian documents: terms from the
- * analysis chain with positions, filter terms, sortable values, the stored record; the
- * learning pass (a file's vocabulary); counting spelling words.
+ * analysis chain with positions, filter terms, sortable values, the stored record, the
+ * acronym definitions its text gives; the learning pass (a file's vocabulary); counting
+ * spelling words.
  * Not here: threads and order (indexer/pipeline.h, indexer/main.c, server/writer.c).
  * Why in lib/: the indexer and the server's push route both write documents, and they
  * must write the same ones; the engine only has to agree on the layout, which record.h
@@ -131,6 +132,47 @@ out:
     return rc;
 }
 
+/* The acronym definitions of a file's passages, each pair once, in the order of the
+ * text, as ARK_META_ACRONYMS holds them (schema.h). */
+typedef struct acro_sink {
+    ark_buf *out;
+    size_t n;
+    int rc;
+} acro_sink;
+
+/* Whether b holds the line line[0, n) (ended by its '\n'). */
+static int acro_has(const ark_buf *b, const char *line, size_t n) {
+    size_t i = 0;
+    while (i + n <= b->len) {
+        if (memcmp(b->data + i, line, n) == 0) return 1;
+        const char *nl = memchr(b->data + i, '\n', b->len - i);
+        i = (size_t)(nl - b->data) + 1; /* every line ends with one */
+    }
+    return 0;
+}
+
+static int acro_keep(const char *sf, size_t sfn, const char *lf, size_t lfn, void *user) {
+    acro_sink *a = user;
+    char line[512];
+    if (sfn + lfn + 2 > sizeof line) return 0;
+    memcpy(line, sf, sfn);
+    line[sfn] = '\t';
+    memcpy(line + sfn + 1, lf, lfn);
+    line[sfn + 1 + lfn] = '\n';
+    size_t n = sfn + lfn + 2;
+    if (acro_has(a->out, line, n)) return 0;
+    if ((a->rc = ark_buf_append(a->out, line, n))) return 1;
+    return ++a->n >= ARK_ACRONYMS_PER_DOC;
+}
+
+static int find_acronyms(const ark_passages *ps, ark_buf *out) {
+    acro_sink a = {out, 0, 0};
+    ark_buf_reset(out);
+    for (size_t i = 0; i < ps->n && !a.rc && a.n < ARK_ACRONYMS_PER_DOC; i++)
+        ark_acronym_scan(ps->v[i].text, ps->v[i].text_len, acro_keep, &a);
+    return a.rc;
+}
+
 /* The words a file gives the compound vocabulary: the list knows "virksomheder" but not
  * "tech", so "techvirksomheder" splits only once the records have used "tech" alone.
  * Words of four letters or more, letters only. Every file of a run is learned from
@@ -221,6 +263,10 @@ int ark_build_remove(ark_build *b, const char *id, ark_err *err) {
     int rc = forget_spelling(b, key, (size_t)n, err);
     if (rc == 0) rc = ark_wdb_delete_term(b->w, key, (size_t)n, err);
     if (rc == 0) rc = ark_wdb_set_meta(b->w, key, "", 0, err);
+    if (rc == 0) {
+        snprintf(key, sizeof key, ARK_META_ACRONYMS "%s", id);
+        rc = ark_wdb_set_meta(b->w, key, "", 0, err);
+    }
     return rc;
 }
 
@@ -383,6 +429,7 @@ int ark_build_prepare(ark_an *an, const char *id, const char *root, const char *
                   .format = src.format ? src.format : "", .url = url, .fields = fields};
     memcpy(d.hash, hash, sizeof hash);
     if ((rc = ark_drec_encode(&d, &out->drec))) goto out;
+    if ((rc = find_acronyms(&ps, &out->acronyms))) goto out;
     out->bytes = src.len;
     rc = ARK_BUILD_INDEXED;
 out:
@@ -413,6 +460,12 @@ int ark_build_write(ark_build *b, const char *id, int exists, const ark_built *i
             return rc;
         }
     if ((rc = ark_wdb_set_meta(b->w, key, in->drec.data, in->drec.len, err))) return rc;
+    /* in the same transaction as the passages: no definition outlives its document */
+    if (exists || in->acronyms.len) {
+        snprintf(key, sizeof key, ARK_META_ACRONYMS "%s", id);
+        if ((rc = ark_wdb_set_meta(b->w, key, in->acronyms.data, in->acronyms.len, err)))
+            return rc;
+    }
     for (size_t i = 0; i < in->spell.n; i++) {
         size_t len;
         const char *w = ark_wcount_word(&in->spell, i, &len);
@@ -446,6 +499,7 @@ void ark_built_free(ark_built *x) {
     for (size_t i = 0; i < x->ndocs; i++) ark_xdoc_free(x->docs[i]);
     free(x->docs);
     ark_buf_free(&x->drec);
+    ark_buf_free(&x->acronyms);
     ark_wcount_free(&x->spell);
     memset(x, 0, sizeof *x);
 }

@@ -448,10 +448,7 @@ static ark_xq *value_query(ark_engine *e, const char *prefix, const char *v) {
     const ark_synonyms *syn = e->syn;
     for (size_t i = 0; syn && i < syn->n && s->nkeys < 8; i++)
         for (size_t j = 0; j < syn->v[i].nexpansions && s->nkeys < 8; j++) {
-            char k[ARK_MAX_TERM + 1];
-            const char *x = syn->v[i].expansions[j];
-            value_key(e, x, strlen(x), k, sizeof k);
-            if (strcmp(k, s->keys[0]) == 0) {
+            if (strcmp(syn->v[i].whole[j], s->keys[0]) == 0) {
                 const char *a = syn->v[i].acronym;
                 value_key(e, a, strlen(a), s->keys[s->nkeys++], sizeof s->keys[0]);
                 break;
@@ -531,22 +528,50 @@ static void add_keys(ark_engine *e, word_keys *wk, const char *text) {
     }
 }
 
-/* Where the expansion's key sequence occurs among the typed words' keys (its first key
- * into *at, its length into *len): then the acronym is a fitting alternative
- * ("Økonomiudvalget" → ØU). 0 when it does not. */
-static int expansion_in(ark_engine *e, const char *expansion, const word_keys *q, size_t *at,
-                        size_t *len) {
-    word_keys *x = calloc(1, sizeof *x);
-    if (!x) return 0;
-    add_keys(e, x, expansion);
-    int found = 0;
-    for (size_t i = 0; x->n && !found && i + x->n <= q->n; i++) {
-        size_t j = 0;
-        while (j < x->n && strcmp(q->k[i + j], x->k[j]) == 0) j++;
-        if ((found = j == x->n)) *at = i, *len = x->n;
+size_t ark_expansion_keys(ark_engine *e, const char *x, char *out, size_t cap) {
+    ark_tok t;
+    ark_token tok;
+    size_t n = 0, nk = 0;
+    if (!cap) return 0;
+    ark_tok_init(&t, x, strlen(x));
+    while (nk++ < MAX_KEYS && ark_tok_next(&t, &tok)) {
+        char k[ARK_MAX_TERM + 1];
+        size_t kl = value_key(e, tok.p, tok.len, k, sizeof k);
+        if (n + kl + 2 > cap) {
+            out[0] = '\0';
+            return 0;
+        }
+        memcpy(out + n, k, kl);
+        out[n + kl] = '\n';
+        n += kl + 1;
     }
-    free(x);
-    return found;
+    out[n] = '\0';
+    return n;
+}
+
+size_t ark_expansion_whole_key(ark_engine *e, const char *x, char *out, size_t cap) {
+    return value_key(e, x, strlen(x), out, cap);
+}
+
+/* Where the expansion's key sequence (xk: ark_expansion_keys, computed with the table)
+ * occurs among the typed words' keys (its first key into *at, its length into *len):
+ * then the acronym is a fitting alternative ("Økonomiudvalget" → ØU). 0 when it does
+ * not. No analysis here: an engine's table holds thousands of learned expansions. */
+static int expansion_in(const char *xk, const word_keys *q, size_t *at, size_t *len) {
+    for (size_t i = 0; *xk && i < q->n; i++) {
+        const char *p = xk;
+        size_t j = 0;
+        for (; i + j < q->n && *p; j++) {
+            size_t kl = strlen(q->k[i + j]);
+            if (strncmp(p, q->k[i + j], kl) != 0 || p[kl] != '\n') break;
+            p += kl + 1;
+        }
+        if (!*p) {
+            *at = i, *len = j;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* q op (the parts combined with inner): filters and negations applied to the words.
@@ -657,7 +682,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
      * udviklingsstrategi" as fully as one that has the words (not as one word of three). */
     for (size_t i = 0; syn && keys && i < syn->n && np < 79; i++)
         for (size_t j = 0, at, len; j < syn->v[i].nexpansions; j++)
-            if (expansion_in(b->e, syn->v[i].expansions[j], keys, &at, &len)) {
+            if (expansion_in(syn->v[i].keys[j], keys, &at, &len)) {
                 int last = -1, any = 0;
                 for (size_t k = at; k < at + len; k++) {
                     int p = keys->pos[k];
@@ -801,7 +826,8 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
     memset(out, 0, sizeof *out);
     if (!(out->b = calloc(1, sizeof *out->b))) return ark_err_set(err, ARK_ENOMEM, "query");
     out->b->e = e;
-    int rc = ark_query_parse(q, strlen(q), &out->tree, err);
+    int rc = ark_engine_table(e, err); /* the acronyms, once after an open */
+    if (!rc) rc = ark_query_parse(q, strlen(q), &out->tree, err);
     if (rc) return rc;
     out->xq = ark_compile(out->b, out->tree);
     if (out->b->oom) return ark_err_set(err, ARK_ENOMEM, "query");

@@ -33,8 +33,13 @@ typedef struct near_memo {
 struct ark_engine {
     ark_rdb *db;
     ark_an *an;
-    const ark_synonyms *syn; /* borrowed */
-    ark_buf scratch;         /* passage decoding */
+    const ark_synonyms *file; /* borrowed: data/acronyms.txt (ark_engine_set_synonyms) */
+    ark_synonyms *learned;    /* what the index's documents define (learned.c) */
+    ark_synonyms *syn;        /* the table queries use: the file over the learned; NULL
+                               * when both are empty (learned.c) */
+    int syn_stale;            /* syn is not yet merged from file and learned: at open, the
+                               * merge waits for ark_engine_set_synonyms or the first query */
+    ark_buf scratch;          /* passage decoding */
     near_memo near[NEAR_MEMO];
     size_t nnear;
 };
@@ -99,6 +104,23 @@ void ark_near_forget(ark_engine *e);
  * replaced. fail (zeroed by the caller) gets the code and message when a lookup or an
  * allocation failed; then NULL says nothing. */
 char *ark_spelling_for(ark_engine *e, const char *q, ark_err *fail);
+
+/* learned.c: e->learned from the acronym definitions of the index's documents, in every
+ * shard (the old table stays on failure). 0, ARK_ENOMEM or the index's error. */
+int ark_learned_read(ark_engine *e, ark_err *err);
+/* learned.c: e->syn from e->file and e->learned, sorted, with each expansion's keys.
+ * 0 or ARK_ENOMEM (the old table stays). */
+int ark_learned_merge(ark_engine *e, ark_err *err);
+/* engine.c: e->syn merged if it is stale, before a query compiles (compile.c's
+ * ark_prepare). 0 or ARK_ENOMEM. */
+int ark_engine_table(ark_engine *e, ark_err *err);
+
+/* compile.c: the keys an expansion is compared by, as a query's words are: each token's
+ * value key ended by '\n' (ark_syn_entry.keys); and the value key of it whole, as type:
+ * and udvalg: compare (ark_syn_entry.whole). Into out (cap bytes, NUL-terminated; ""
+ * when it does not fit); returns the length. */
+size_t ark_expansion_keys(ark_engine *e, const char *x, char *out, size_t cap);
+size_t ark_expansion_whole_key(ark_engine *e, const char *x, char *out, size_t cap);
 
 /* engine.c: how many passages hold term t, into *f (0 when the lookup failed). 0, or
  * the index's error (ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM) with err filled. */
