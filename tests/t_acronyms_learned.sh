@@ -53,6 +53,9 @@ printf 'Referat\n\nPlanlægningsforum Uddannelse (PFU) mødtes i marts.\n' >"$T/
 printf 'Referat\n\nProjektgruppen for Udbud (PFU) mødtes i april.\n' >"$T/c/p_def2.txt"
 printf 'Notat\n\nEt oplæg fra Planlægningsforum Uddannelse om studiepladser.\n' >"$T/c/p_a_only.txt"
 printf 'Notat\n\nEt oplæg fra Projektgruppen for Udbud om kontrakter.\n' >"$T/c/p_b_only.txt"
+# A Danish word in capitals is no acronym: SAND (true) must not stand for a name.
+printf 'Vejledning\n\nFunktionen giver SAND (Samlet Antal Nye Dokumenter) når feltet er udfyldt.\n' >"$T/c/s_word.txt"
+printf 'Notat\n\nSamlet Antal Nye Dokumenter opgøres hver måned.\n' >"$T/c/s_long.txt"
 
 # The acronym is in no list the server reads: the test would prove nothing otherwise.
 ! grep -qi '^GOF *=' data/acronyms.txt
@@ -115,6 +118,8 @@ check "KSU keeps the long form three records give" finds "KSU" k_a_only.txt "Sam
 check "KSU drops the long form one record gives beside three" misses "KSU" k_b_only.txt
 check "PFU keeps both long forms one record each gives (1)" finds "PFU" p_a_only.txt "Planlægningsforum"
 check "PFU keeps both long forms one record each gives (2)" finds "PFU" p_b_only.txt "Projektgruppen"
+check "a word in capitals is not learned: 'sand' does not find 'Samlet Antal Nye Dokumenter'" \
+    misses "sand" s_long.txt
 stop_server
 
 # An --acronyms file replaces what was learned for its acronym.

@@ -128,6 +128,15 @@ int main(void) {
     defines_nothing("(ØKF)");
     defines_nothing("Økonomiforvaltningen ((ØKF)");
     defines_nothing("\xC3(\xff\xfe) (\xC3\xB8K)");
+    /* the long form inside the parentheses ends at a dash or an equals sign */
+    defines("Filer i HTML (Hypertext Markup Language - på dansk hypertekstopmærkningssprog).",
+            "HTML", "Hypertext Markup Language");
+    defines("Skift UI (User Interface = brugerflade) her.", "UI", "User Interface");
+    defines("Vælg Complex Text Layout- (CTL) sprog.", "CTL", "Complex Text Layout");
+    defines("Beregn FFT- (Fast Fourier Transform) værdier.", "FFT", "Fast Fourier Transform");
+    /* a name is words, not a formula or a quotation */
+    defines_nothing("Formatet US (underordnet valutaformat \"$ engelsk) vises.");
+    defines_nothing("Feltet ID (Kunde_ID -> x) findes.");
     defines("Økonomiforvaltningen (ØKF)", "ØKF", "Økonomiforvaltningen");
     /* the callback stops the scan */
     {

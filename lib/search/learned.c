@@ -42,6 +42,7 @@ typedef struct pairs {
     size_t *at; /* record offsets */
     size_t n, cap;
     int rc;
+    const ark_an *an; /* the word list: a short form that is a word is not learned */
 } pairs;
 
 static int add_pair(pairs *p, const char *sf, size_t sfn, const char *lf, size_t lfn) {
@@ -54,6 +55,10 @@ static int add_pair(pairs *p, const char *sf, size_t sfn, const char *lf, size_t
     }
     char sl[4 * SF_BYTES + 1], ll[4 * LF_MAX + 1]; /* room for a lowercase that grows */
     size_t sn = ark_lower(sf, sfn, sl, sizeof sl);
+    /* "SAND (standard er 1)", "DAG (DAY på engelsk)": a Danish word set in capitals is
+     * no acronym to learn; a query for the word would meet the "expansion". One that
+     * is both (SKAT) belongs in data/acronyms.txt. */
+    if (p->an && ark_an_is_word(p->an, sl, sn)) return 0;
     size_t ln = ark_lower(lf, lfn, ll, sizeof ll);
     size_t at = p->pool.len;
     if (ark_buf_append(&p->pool, sl, sn + 1) || ark_buf_append(&p->pool, ll, ln + 1) ||
@@ -157,7 +162,7 @@ static int count_pairs(pairs *p, ark_synonyms *out) {
 }
 
 int ark_learned_read(ark_engine *e, ark_err *err) {
-    pairs p = {ARK_BUF_INIT, NULL, 0, 0, 0};
+    pairs p = {ARK_BUF_INIT, NULL, 0, 0, 0, e->an};
     ark_synonyms *t = calloc(1, sizeof *t);
     int rc = t ? 0 : ARK_ENOMEM;
     if (!rc) rc = ark_rdb_meta_prefix_each(e->db, ARK_META_ACRONYMS, read_entry, &p, err);

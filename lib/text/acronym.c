@@ -142,7 +142,14 @@ static int long_form(const char *t, size_t a, size_t b, const char *sf, size_t s
         a = w; /* it began on a stop word: try the words after it */
         while (a < b && t[a] == ' ') a++;
     }
+    while (*hi > *lo && t[*hi - 1] == '-') (*hi)--; /* "Complex Text Layout-" */
     if (count_words(t, *lo, *hi) > maxw || *hi - *lo <= sfn) return 0;
+    /* a name is words: not a formula, a path or a quotation ("$ engelsk", "Kunde_ID -> x") */
+    for (size_t i = *lo; i < *hi; i++)
+        if ((t[i] && strchr("\"$=<>_|#*[]{}", t[i])) ||
+            (i + 3 <= *hi && (memcmp(t + i, "\xE2\x80\x9D", 3) == 0 ||
+                              memcmp(t + i, "\xE2\x80\x9C", 3) == 0)))
+            return 0;
     /* "CSL Lab (CSL)": the long form may not hold the short form as a word */
     for (size_t i = *lo; i + sfn <= *hi; i++)
         if ((i == *lo || t[i - 1] == ' ') && memcmp(t + i, sf, sfn) == 0 &&
@@ -174,15 +181,17 @@ size_t ark_acronym_scan(const char *text, size_t len, ark_acronym_fn fn, void *u
                text[close] != '(')
             close++;
         if (close >= len || text[close] != ')') continue;
-        /* the inside, trimmed, up to a "; " or ", " */
+        /* the inside, trimmed, up to a "; ", ", ", " - ", " – " or "=": "HTML (Hypertext
+         * Markup Language - på dansk …)", "UI (User Interface = brugerflade)" */
         size_t ia = open + 1, ib = close;
         while (ia < ib && text[ia] == ' ') ia++;
         for (size_t i = ia; i + 1 < ib; i++)
-            if ((text[i] == ';' || text[i] == ',') && text[i + 1] == ' ') {
+            if (((text[i] == ';' || text[i] == ',') && text[i + 1] == ' ') || text[i] == '=' ||
+                (i > ia && text[i - 1] == ' ' && (text[i] == '-' || memcmp(text + i, "\xE2\x80\x93", 3) == 0))) {
                 ib = i;
                 break;
             }
-        while (ib > ia && text[ib - 1] == ' ') ib--;
+        while (ib > ia && (text[ib - 1] == ' ' || text[ib - 1] == '-')) ib--;
         /* before: the words of its sentence up to the parenthesis */
         size_t be = open;
         while (be > 0 && text[be - 1] == ' ') be--;
@@ -200,10 +209,12 @@ size_t ark_acronym_scan(const char *text, size_t len, ark_acronym_fn fn, void *u
             while (w > ba && text[w - 1] != ' ') w--;
             /* the long form is what the parentheses hold, but for two words before it
              * at most ("ØKF (den nye Økonomiforvaltning)"): never a remark's tail */
-            if (valid_sf(text + w, be - w) && long_form(text, ia, ib, text + w, be - w, &lo, &hi) &&
+            size_t se = be; /* "FFT- (…)": the hyphen of a suspended compound is not its */
+            while (se > w && text[se - 1] == '-') se--;
+            if (valid_sf(text + w, se - w) && long_form(text, ia, ib, text + w, se - w, &lo, &hi) &&
                 count_words(text, ia, lo) <= 2) {
                 found++;
-                if (fn(text + w, be - w, text + lo, hi - lo, user)) break;
+                if (fn(text + w, se - w, text + lo, hi - lo, user)) break;
             }
         }
         open = close - 1; /* the loop steps to close */
