@@ -313,7 +313,7 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
         if (rc == 0) rc = text_snippet(b, x);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }
-    if (rc != 0) ark_api_error(r, 500, "out of memory while rendering the response");
+    if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
 }
 
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
@@ -327,7 +327,7 @@ static int read_filters(const ark_api_req *req, ark_reply *r, const char *v[NFIL
         v[i] = req->get(req->ctx, search_filters[i]);
         if (v[i] && !*v[i]) v[i] = NULL;
         if (v[i] && strlen(v[i]) > ARK_MAX_ID) {
-            ark_api_error(r, 400, "parameter %s is longer than %d bytes", search_filters[i],
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "parameter %s is longer than %d bytes", search_filters[i],
                           ARK_MAX_ID);
             return -1;
         }
@@ -346,19 +346,19 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     unsigned long limit = 10, offset = 0;
     const char *s = req->get(req->ctx, "limit");
     if (s && ark_parse_uint(s, 1, ARK_API_MAX_LIMIT, &limit) != 0) {
-        ark_api_error(r, 400, "limit must be an integer from 1 to %d", ARK_API_MAX_LIMIT);
+        ark_api_error(r, ARK_API_BAD_LIMIT, "limit must be an integer from 1 to %d", ARK_API_MAX_LIMIT);
         return;
     }
     s = req->get(req->ctx, "offset");
     if (s && ark_parse_uint(s, 0, ARK_API_MAX_OFFSET, &offset) != 0) {
-        ark_api_error(r, 400, "offset must be an integer from 0 to %d", ARK_API_MAX_OFFSET);
+        ark_api_error(r, ARK_API_BAD_OFFSET, "offset must be an integer from 0 to %d", ARK_API_MAX_OFFSET);
         return;
     }
     int by_date = 0;
     s = req->get(req->ctx, "sort");
     if (s && *s && strcmp(s, "relevance") != 0) {
         if (strcmp(s, "date") != 0) {
-            ark_api_error(r, 400, "sort must be date or relevance");
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "sort must be date or relevance");
             return;
         }
         by_date = 1;
@@ -367,7 +367,7 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     s = req->get(req->ctx, "format");
     if (s && *s && strcmp(s, "json") != 0) {
         if (strcmp(s, "text") != 0) {
-            ark_api_error(r, 400, "format must be json or text");
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "format must be json or text");
             return;
         }
         text = 1;
@@ -392,12 +392,12 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
 
 void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     if (!*id) {
-        ark_api_error(r, 404, "no document id after /api/doc/");
+        ark_api_error(r, ARK_API_NOT_FOUND, "no document id after /api/doc/");
         return;
     }
     const char *q = req->get(req->ctx, "q");
     if (q && strlen(q) > ARK_API_MAX_Q) {
-        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        ark_api_error(r, ARK_API_QUERY_TOO_LONG, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
         return;
     }
     if (q && ark_is_blank(q)) q = NULL;
@@ -406,12 +406,12 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     unsigned long from = 0, count = ARK_DOC_PAGE;
     const char *s = req->get(req->ctx, "from");
     if (s && ark_parse_uint(s, 0, UINT32_MAX, &from) != 0) {
-        ark_api_error(r, 400, "from must be an integer from 0 to %lu", (unsigned long)UINT32_MAX);
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "from must be an integer from 0 to %lu", (unsigned long)UINT32_MAX);
         return;
     }
     s = req->get(req->ctx, "count");
     if (s && ark_parse_uint(s, 1, ARK_DOC_PAGE_MAX, &count) != 0) {
-        ark_api_error(r, 400, "count must be an integer from 1 to %d", ARK_DOC_PAGE_MAX);
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "count must be an integer from 1 to %d", ARK_DOC_PAGE_MAX);
         return;
     }
     ark_doc_req dr = {.id = id, .q = q, .from = from, .count = count};
@@ -420,12 +420,12 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     int opened;
     int rc = ark_worker_doc(req->level, &dr, &v, &opened, &err);
     if (rc == ARK_ENOTFOUND && opened) {
-        ark_api_error(r, 404, "no document %.200s", id);
+        ark_api_error(r, ARK_API_NOT_FOUND, "no document %.200s", id);
         return;
     }
     if (ark_reply_engine_failed(r, "document lookup failed", rc, opened, &err)) return;
     if (from > 0 && from >= v.total) {
-        ark_api_error(r, 400, "from is past the document's last passage (it has %zu)", v.total);
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "from is past the document's last passage (it has %zu)", v.total);
         ark_docview_free(&v);
         return;
     }
@@ -466,11 +466,11 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
 void ark_api_suggest(const ark_api_req *req, ark_reply *r) {
     const char *q = req->get(req->ctx, "q");
     if (!q) {
-        ark_api_error(r, 400, "missing parameter q (the text typed so far)");
+        ark_api_error(r, ARK_API_MISSING_QUERY, "missing parameter q (the text typed so far)");
         return;
     }
     if (strlen(q) > ARK_API_MAX_Q) {
-        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        ark_api_error(r, ARK_API_QUERY_TOO_LONG, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
         return;
     }
     char **v = NULL;
@@ -528,5 +528,5 @@ void ark_api_metrics(const ark_api_req *req, ark_reply *r) {
     int have = engine_stats(r, &st) == 0;
     ark_reply_reset(r, 200, metrics_type);
     if (ark_metrics_render(&r->body, have ? &st : NULL, req->conns) != 0)
-        ark_api_error(r, 500, "out of memory while rendering metrics");
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering metrics");
 }

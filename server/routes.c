@@ -23,10 +23,10 @@ static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
  * http.c), and read at /api/doc/ID. */
 static void api_documents(const ark_api_req *q, const char *a, ark_reply *r) {
     if (!ark_push_enabled()) {
-        ark_api_error(r, 404, "no such route");
+        ark_api_error(r, ARK_API_NOT_FOUND, "no such route");
         return;
     }
-    ark_api_error(r, 405, "documents are PUT and DELETEd here; read one at /api/doc/ID");
+    ark_api_error(r, ARK_API_METHOD_NOT_ALLOWED, "documents are PUT and DELETEd here; read one at /api/doc/ID");
     r->allow = "PUT, DELETE";
 }
 static void page_search(const ark_api_req *q, const char *a, ark_reply *r) {
@@ -83,5 +83,5 @@ void ark_route_run(const ark_api_req *req, ark_reply *r) {
     const char *rest;
     const struct route *route = find(req->path, &rest);
     if (route) route->run(req, rest, r);
-    else ark_api_error(r, 404, "no such route");
+    else ark_api_error(r, ARK_API_NOT_FOUND, "no such route");
 }

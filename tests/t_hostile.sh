@@ -46,7 +46,7 @@ export PORT
 
 # raw WANT REQUEST: send REQUEST (python bytes literal, e.g. b"GET / HTTP/1.1\r\n\r\n")
 # on a fresh connection; the answer must come within 2 s with status WANT, the JSON
-# error {"error":{"status":WANT,"message":"…"}}, nosniff and no-store.
+# error {"error":{"status":WANT,"code":"…","message":"…"}}, nosniff and no-store.
 raw() {
     /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, os, socket, sys, time

@@ -331,39 +331,45 @@ check "gzip;q=0 is honoured (no Content-Encoding)" bash -c "$(declare -f get sta
 
 # ---- errors ----------------------------------------------------------------------------------
 
-# err_is STATUS URL [curl args]: the status, and a JSON error body naming it.
+# err_is STATUS:CODE URL [curl args]: the status, and a JSON error body naming it and
+# the machine-readable code (README.md's table).
 err_is() {
-    local want=$1 url=$2 got
+    local want=${1%%:*} code=${1#*:} url=$2 got
     shift 2
     got=$(curl -s -o "$TMP/e" -D "$TMP/e.h" -w '%{http_code}' "$@" "$url")
     [ "$got" = "$want" ] || { echo "status $got, want $want"; head -c 300 "$TMP/e"; return 1; }
     python3 -c 'import json, sys
 e = json.load(open(sys.argv[1]))["error"]
-assert e["status"] == int(sys.argv[2]) and isinstance(e["message"], str) and e["message"], e' "$TMP/e" "$want"
+assert e["status"] == int(sys.argv[2]) and isinstance(e["message"], str) and e["message"], e
+assert e["code"] == sys.argv[3], (e, sys.argv[3])' "$TMP/e" "$want" "$code"
 }
 export -f err_is
 export TMP
-check "400 when q is missing" err_is 400 "$BASE/api/search"
-check "400 when q is empty" err_is 400 "$BASE/api/search?q="
-check "400 when q is only whitespace" err_is 400 "$BASE/api/search?q=%20%20+"
-check "400 when q is over 1000 bytes" err_is 400 "$BASE/api/search?q=$(printf 'a%.0s' $(seq 1 1001))"
-check "400 for limit=0" err_is 400 "$BASE/api/search?q=innovation&limit=0"
-check "400 for limit=abc" err_is 400 "$BASE/api/search?q=innovation&limit=abc"
-check "400 for limit=101" err_is 400 "$BASE/api/search?q=innovation&limit=101"
-check "400 for offset=-1" err_is 400 "$BASE/api/search?q=innovation&offset=-1"
-check "400 for offset=10001" err_is 400 "$BASE/api/search?q=innovation&offset=10001"
-check "400 for sort=size" err_is 400 "$BASE/api/search?q=innovation&sort=size"
-check "404 for an unknown route" err_is 404 "$BASE/nope"
-check "404 for an unknown document" err_is 404 "$BASE/api/doc/nope.txt"
-check "404 for a path outside the corpus" err_is 404 "$BASE/api/doc/..%2F..%2Fetc%2Fpasswd"
-check "405 for POST, with Allow: GET, HEAD" bash -c "err_is 405 '$BASE/api/search?q=innovation' -X POST --data-binary 'x=1' &&
+check "400 when q is missing" err_is 400:missing_query "$BASE/api/search"
+check "400 when q is empty" err_is 400:missing_query "$BASE/api/search?q="
+check "400 when q is only whitespace" err_is 400:missing_query "$BASE/api/search?q=%20%20+"
+check "400 when q is over 1000 bytes" err_is 400:query_too_long "$BASE/api/search?q=$(printf 'a%.0s' $(seq 1 1001))"
+check "400 for limit=0" err_is 400:bad_limit "$BASE/api/search?q=innovation&limit=0"
+check "400 for limit=abc" err_is 400:bad_limit "$BASE/api/search?q=innovation&limit=abc"
+check "400 for limit=101" err_is 400:bad_limit "$BASE/api/search?q=innovation&limit=101"
+check "400 for offset=-1" err_is 400:bad_offset "$BASE/api/search?q=innovation&offset=-1"
+check "400 for offset=10001" err_is 400:bad_offset "$BASE/api/search?q=innovation&offset=10001"
+check "400 for sort=size" err_is 400:bad_parameter "$BASE/api/search?q=innovation&sort=size"
+check "400 for an over-long filter" err_is 400:bad_parameter "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
+check "400 for /api/doc's count=0" err_is 400:bad_parameter "$BASE/api/doc/nope.txt?count=0"
+check "400 for a control byte in the path" err_is 400:bad_path "$BASE/api/doc/a%01b"
+check "413 for a body over 1 KB" err_is 413:payload_too_large "$BASE/api/search?q=x" -X GET -H 'Content-Length: 2000'
+check "404 for an unknown route" err_is 404:not_found "$BASE/nope"
+check "404 for an unknown document" err_is 404:not_found "$BASE/api/doc/nope.txt"
+check "404 for a path outside the corpus" err_is 404:not_found "$BASE/api/doc/..%2F..%2Fetc%2Fpasswd"
+check "405 for POST, with Allow: GET, HEAD" bash -c "err_is 405:method_not_allowed '$BASE/api/search?q=innovation' -X POST --data-binary 'x=1' &&
     tr -d '\r' <\"\$TMP/e.h\" | grep -qi '^allow: GET, HEAD\$'"
-check "405 for DELETE" err_is 405 "$BASE/health" -X DELETE
-check "414 for a URL over 8 KB" err_is 414 "$BASE/api/search?q=innovation&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
-check "431 for a 20 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
+check "405 for DELETE" err_is 405:method_not_allowed "$BASE/health" -X DELETE
+check "414 for a URL over 8 KB" err_is 414:uri_too_long "$BASE/api/search?q=innovation&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
+check "431 for a 20 KB header" err_is 431:headers_too_large "$BASE/health" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
 # Far past our limits, but inside libmicrohttpd's 256 KB pool: still our JSON answer.
-check "414 JSON for a 40 KB URL" err_is 414 "$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)"
-check "431 JSON for a 40 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
+check "414 JSON for a 40 KB URL" err_is 414:uri_too_long "$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)"
+check "431 JSON for a 40 KB header" err_is 431:headers_too_large "$BASE/health" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
 
 check "HEAD gives the headers of GET and no body" bash -c "
     s=\$(curl -s -I -o '$TMP/hd.h' -w '%{http_code} %{size_download}' '$BASE/api/search?q=innovation')
