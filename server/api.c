@@ -316,6 +316,9 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
     if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
 }
 
+const char *const ark_api_search_params[] = {"q", "limit", "offset", "sort", "format", "type",
+                                             "date", "case", "committee", "doc", NULL};
+
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
  * and doc:, in the order of their fields in ark_search_req. */
 static const char *const search_filters[] = {"type", "date", "case", "committee", "doc"};
@@ -390,6 +393,8 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
 
 /* ---- GET /api/doc/ID ------------------------------------------------------------- */
 
+const char *const ark_api_doc_params[] = {"q", "from", "count", NULL};
+
 void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     if (!*id) {
         ark_api_error(r, ARK_API_NOT_FOUND, "no document id after /api/doc/");
@@ -462,6 +467,8 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
 }
 
 /* ---- GET /api/suggest (OpenSearch suggestions) -------------------------------------- */
+
+const char *const ark_api_suggest_params[] = {"q", NULL};
 
 void ark_api_suggest(const ark_api_req *req, ark_reply *r) {
     const char *q = req->get(req->ctx, "q");

@@ -9,6 +9,12 @@
 
 #include "reply.h"
 
+/* The query parameters each route takes (NULL-terminated): any other one is refused
+ * (routes.c, ark_params_check). */
+extern const char *const ark_api_search_params[];
+extern const char *const ark_api_doc_params[];
+extern const char *const ark_api_suggest_params[];
+
 void ark_api_search(const ark_api_req *req, ark_reply *r);
 /* id is percent-decoded (%2F gives ids with folders); only looked up in the index. With
  * q, every passage says whether it matches and where the query's words are. */

@@ -139,6 +139,26 @@ static const char *get_arg(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct arg_names {
+    const char **out;
+    size_t max, n;
+} arg_names;
+
+static enum MHD_Result add_arg_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value) {
+    arg_names *a = cls;
+    if (a->n < a->max) a->out[a->n] = key ? key : "";
+    a->n++;
+    return MHD_YES;
+}
+
+/* MHD keeps every occurrence of a parameter, in order: repeats are seen. */
+static size_t arg_names_of(void *ctx, const char **out, size_t max) {
+    arg_names a = {out, max, 0};
+    MHD_get_connection_values(ctx, MHD_GET_ARGUMENT_KIND, add_arg_name, &a);
+    return a.n;
+}
+
 /* ---- MHD callbacks ---------------------------------------------------------------- */
 
 /* MHD 0.9.75 stores every query parameter as a 56-byte record in the connection's
@@ -273,7 +293,7 @@ static int fair_route(const char *url) {
 static void run_job(ark_fair_job *job, int ran) {
     req_ctx *rq = (req_ctx *)(void *)((char *)job - offsetof(req_ctx, job));
     if (ran) {
-        ark_api_req req = {.path = rq->url, .get = get_arg, .ctx = rq->c, .conns = rq->conns,
+        ark_api_req req = {.path = rq->url, .get = get_arg, .names = arg_names_of, .ctx = rq->c, .conns = rq->conns,
                            .base = rq->base, .level = rq->level};
         ark_route_run(&req, &rq->reply);
     } else {
@@ -510,7 +530,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         }
         uint64_t t1 = now_us();
-        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = rq->base,
+        ark_api_req req = {.path = url, .get = get_arg, .names = arg_names_of, .ctx = c, .conns = conns, .base = rq->base,
                            .level = level};
         ark_route_run(&req, &r);
         ark_fair_charge(key, now_us() - t1);
@@ -520,7 +540,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         int trusted = 0;
         if (ark_http_have_proxies()) ark_client_key(c, key, &trusted);
         ark_request_base(c, trusted, base, sizeof base);
-        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base,
+        ark_api_req req = {.path = url, .get = get_arg, .names = arg_names_of, .ctx = c, .conns = conns, .base = base,
                            .level = level};
         ark_route_run(&req, &r);
     }

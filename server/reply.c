@@ -107,6 +107,40 @@ void ark_reply_json(ark_reply *r, ark_json *j, int status, const char *type) {
     r->content_type = type;
 }
 
+/* At most ARK_HTTP_MAX_ARGS (64) parameters reach a route (http.c refuses more); a
+ * few more slots only so that a caller without that limit is still checked whole. */
+#define MAX_PARAMS 128
+
+int ark_params_check(const ark_api_req *req, const char *route, const char *const *allowed,
+                     ark_reply *r) {
+    const char *v[MAX_PARAMS];
+    size_t n = req->names ? req->names(req->ctx, v, MAX_PARAMS) : 0;
+    if (n > MAX_PARAMS) {
+        ark_api_error(r, ARK_API_TOO_MANY_PARAMETERS, "more than %d query parameters", MAX_PARAMS);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!*v[i]) continue;
+        size_t k = 0;
+        while (allowed[k] && strcmp(allowed[k], v[i]) != 0) k++;
+        if (!allowed[k]) {
+            char list[300] = "";
+            for (size_t a = 0; allowed[a]; a++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? ", " : "",
+                         allowed[a]);
+            ark_api_error(r, ARK_API_UNKNOWN_PARAMETER, "unknown parameter %.100s: %s takes %s",
+                          v[i], route, *list ? list : "no parameters");
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(v[j], v[i]) == 0) {
+                ark_api_error(r, ARK_API_BAD_PARAMETER, "parameter %s is given twice", v[i]);
+                return -1;
+            }
+    }
+    return 0;
+}
+
 /* A strict unsigned decimal in [lo, hi]: no sign, no spaces, no trailing bytes. */
 int ark_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
     if (!s || !*s) return -1;

@@ -9,6 +9,7 @@
 #ifndef ARKIVAR_SERVER_REPLY_H
 #define ARKIVAR_SERVER_REPLY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arkivar/access.h"
@@ -40,6 +41,9 @@ typedef struct ark_reply {
 typedef struct ark_api_req {
     const char *path;   /* decoded path without the query string */
     const char *(*get)(void *ctx, const char *name);
+    /* The names of the query parameters in the order given, repeats included, at most
+     * max of them into out (borrowed for the call); returns how many there are. */
+    size_t (*names)(void *ctx, const char **out, size_t max);
     void *ctx;
     uint64_t conns;     /* connections open now, for /metrics */
     const char *base;   /* "http://HOST:PORT" from a valid Host header (else the listen
@@ -99,6 +103,14 @@ void ark_reply_json(ark_reply *r, ark_json *j, int status, const char *type);
  * internal otherwise, logged on stderr; "cannot open the index" when !opened) and rc is
  * returned. */
 int ark_reply_engine_failed(ark_reply *r, const char *what, int rc, int opened, const ark_err *err);
+
+/* Every query parameter of req named in allowed (NULL-terminated), each once: else 400
+ * in r, unknown_parameter naming the first other one (and what the route takes), or
+ * bad_parameter naming one given twice; -1. A parameter with an empty name ("a=1&&b=2")
+ * is no parameter. Issue 15: a misspelt parameter ("limt") must not be ignored in
+ * silence, and of two values neither is the obvious one. */
+int ark_params_check(const ark_api_req *req, const char *route, const char *const *allowed,
+                     ark_reply *r);
 
 /* A strict unsigned decimal in [lo, hi] into *out: 0, or -1 (no sign, spaces or
  * trailing bytes are accepted). */

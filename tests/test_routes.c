@@ -36,6 +36,18 @@ static const char *get(void *ctx, const char *name) {
     return NULL;
 }
 
+/* The names, as http.c gives them: in order, repeats included. */
+static size_t names(void *ctx, const char **out, size_t max) {
+    static char buf[16][64];
+    const params *p = ctx;
+    for (size_t i = 0; i < p->n && i < max; i++) {
+        size_t len = strcspn(p->kv[i], "=");
+        snprintf(buf[i], sizeof buf[i], "%.*s", (int)len, p->kv[i]);
+        out[i] = buf[i];
+    }
+    return p->n;
+}
+
 /* Run path with the pairs (NULL-terminated) and keep the reply in *r. */
 static void run(ark_reply *r, const char *path, ...) {
     params p = {{0}, 0};
@@ -45,7 +57,7 @@ static void run(ark_reply *r, const char *path, ...) {
     va_end(ap);
     ark_buf_free(&r->body);
     *r = (ark_reply){.status = 0, .body = ARK_BUF_INIT};
-    ark_api_req req = {.path = path, .get = get, .ctx = &p, .conns = 1,
+    ark_api_req req = {.path = path, .get = get, .names = names, .ctx = &p, .conns = 1,
                        .base = "http://127.0.0.1:1"};
     ark_route_run(&req, r);
 }
@@ -328,6 +340,23 @@ int main(void) {
     ok(is_error(&r, ARK_API_BAD_OFFSET), "search: a negative offset is a 400 bad_offset");
     run(&r, "/api/search", "q=innovation", "sort=size", NULL);
     ok(is_error(&r, ARK_API_BAD_PARAMETER), "search: an unknown sort is a 400 bad_parameter");
+    run(&r, "/api/search", "q=innovation", "limt=3", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER) && has(&r, "unknown parameter limt: /api/search takes q, limit,"),
+       "search: a misspelt parameter is a 400 unknown_parameter naming it (%s)", body(&r));
+    run(&r, "/api/search", "q=innovation", "limit=3", "limit=5", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER) && has(&r, "parameter limit is given twice"),
+       "search: a parameter given twice is a 400 bad_parameter");
+    run(&r, "/api/search", "q=innovation", "=x", NULL);
+    is_int(r.status, 200, "search: a parameter without a name is none");
+    run(&r, "/api/doc/000_92fe6cf18886d868.txt", "offset=3", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER) && has(&r, "takes q, from, count"),
+       "doc: a parameter of another route is unknown here (%s)", body(&r));
+    run(&r, "/api/suggest", "q=inno", "limit=3", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER), "suggest: takes q alone");
+    run(&r, "/", "q=innovation", "utm_source=nyhedsbrev", NULL);
+    ok(r.status == 200 && has(&r, "<mark>"), "the page takes what links add (utm_source)");
+    run(&r, "/health", "probe=1", NULL);
+    is_int(r.status, 200, "/health takes what probes add");
     run(&r, "/api/doc/000_92fe6cf18886d868.txt", "count=0", NULL);
     ok(is_error(&r, ARK_API_BAD_PARAMETER), "doc: count=0 is a 400 bad_parameter");
     run(&r, "/api/search", "type=svar", NULL);
