@@ -317,10 +317,12 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
 }
 
 const char *const ark_api_search_params[] = {"q", "limit", "offset", "sort", "format", "type",
-                                             "date", "case", "committee", "doc", NULL};
+                                             "date", "year", "from", "to", "case", "committee",
+                                             "doc", NULL};
 
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
- * and doc:, in the order of their fields in ark_search_req. */
+ * and doc:, in the order of their fields in ark_search_req; year, from and to are other
+ * spellings of date (see read_dates). */
 static const char *const search_filters[] = {"type", "date", "case", "committee", "doc"};
 #define NFILTERS (sizeof search_filters / sizeof search_filters[0])
 
@@ -330,21 +332,106 @@ static int read_filters(const ark_api_req *req, ark_reply *r, const char *v[NFIL
         v[i] = req->get(req->ctx, search_filters[i]);
         if (v[i] && !*v[i]) v[i] = NULL;
         if (v[i] && strlen(v[i]) > ARK_MAX_ID) {
-            ark_api_error(r, ARK_API_BAD_PARAMETER, "parameter %s is longer than %d bytes", search_filters[i],
-                          ARK_MAX_ID);
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "parameter %s is longer than %d bytes",
+                          search_filters[i], ARK_MAX_ID);
             return -1;
         }
     }
     return 0;
 }
 
+/* The n digits at s, and nothing else in them. */
+static int digits(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+/* A date of len bytes at s: YYYY, YYYY-MM or YYYY-MM-DD, with a month 01-12 and a day
+ * 01-31. The engine reads any digits as a date (dato:abc matches nothing); a caller
+ * that sends a wrong date must learn it rather than get no results. */
+static int date_ok(const char *s, size_t len) {
+    if (len != 4 && len != 7 && len != 10) return 0;
+    if (!digits(s, 4)) return 0;
+    if (len >= 7) {
+        if (s[4] != '-' || !digits(s + 5, 2)) return 0;
+        int m = (s[5] - '0') * 10 + (s[6] - '0');
+        if (m < 1 || m > 12) return 0;
+    }
+    if (len == 10) {
+        if (s[7] != '-' || !digits(s + 8, 2)) return 0;
+        int d = (s[8] - '0') * 10 + (s[9] - '0');
+        if (d < 1 || d > 31) return 0;
+    }
+    return 1;
+}
+
+/* The date filter from date (a date, or a range "A..B" with either end left out), year
+ * (YYYY), or from and to (dates; either alone is an open range), at most one of the
+ * three kinds, into buf as dato: reads it; *out NULL when none is given. 400 in r
+ * (bad_parameter naming the parameter) for a bad value, a range that ends before it
+ * starts, or two kinds at once. */
+static int read_dates(const ark_api_req *req, const char *date, char *buf, size_t cap,
+                      const char **out, ark_reply *r) {
+    const char *year = req->get(req->ctx, "year"), *from = req->get(req->ctx, "from"),
+               *to = req->get(req->ctx, "to");
+    if (year && !*year) year = NULL;
+    if (from && !*from) from = NULL;
+    if (to && !*to) to = NULL;
+    *out = NULL;
+    if ((date != NULL) + (year != NULL) + (from || to) > 1) {
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "give one of date, year or from/to, not %s",
+                      date && year ? "date and year" : date ? "date and from/to" : "year and from/to");
+        return -1;
+    }
+    if (date) {
+        const char *dots = strstr(date, "..");
+        size_t a = dots ? (size_t)(dots - date) : strlen(date);
+        const char *b = dots ? dots + 2 : NULL;
+        if ((!dots && !date_ok(date, a)) || (dots && !a && !*b) ||
+            (dots && a && !date_ok(date, a)) || (b && *b && !date_ok(b, strlen(b))) ||
+            (dots && a && *b && strncmp(date, b, a < strlen(b) ? a : strlen(b)) > 0)) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER,
+                          "date must be YYYY, YYYY-MM or YYYY-MM-DD, or a range A..B of them "
+                          "(either end may be left out), not %.40s", date);
+            return -1;
+        }
+        *out = date;
+    } else if (year) {
+        if (strlen(year) != 4 || !digits(year, 4)) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "year must be YYYY, not %.40s", year);
+            return -1;
+        }
+        *out = year;
+    } else if (from || to) {
+        const char *bad = from && !date_ok(from, strlen(from)) ? "from"
+                          : to && !date_ok(to, strlen(to)) ? "to" : NULL;
+        if (bad) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "%s must be YYYY, YYYY-MM or YYYY-MM-DD, not %.40s",
+                          bad, bad[0] == 'f' ? from : to);
+            return -1;
+        }
+        /* compared on their common length: to=2025 takes in 2025-12-31 */
+        if (from && to && strncmp(from, to, strlen(from) < strlen(to) ? strlen(from) : strlen(to)) > 0) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "from (%s) is after to (%s)", from, to);
+            return -1;
+        }
+        snprintf(buf, cap, "%s..%s", from ? from : "", to ? to : "");
+        *out = buf;
+    }
+    return 0;
+}
+
 void ark_api_search(const ark_api_req *req, ark_reply *r) {
     const char *f[NFILTERS];
+    char range[32];
     if (read_filters(req, r, f)) return;
+    if (read_dates(req, f[1], range, sizeof range, &f[1], r)) return;
     int any = 0;
     for (size_t i = 0; i < NFILTERS; i++) any |= f[i] != NULL;
-    /* with a filter, q may be left out: every passage that passes it */
-    const char *q = any && !req->get(req->ctx, "q") ? "" : ark_need_q(req, r);
+    /* with a filter, q may be left out or empty: every passage that passes it */
+    const char *q0 = req->get(req->ctx, "q");
+    const char *q = any && (!q0 || ark_is_blank(q0)) ? "" : ark_need_q(req, r);
     if (!q) return;
     unsigned long limit = 10, offset = 0;
     const char *s = req->get(req->ctx, "limit");

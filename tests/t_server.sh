@@ -140,6 +140,17 @@ PY
 }
 check "/api/doc/ID?q= says which passages match and marks the words (same analysis)" doc_marks
 check "/api/doc/ID without q has no marks" bash -c "curl -s '$BASE/api/doc/$FDOCQ' | python3 -c 'import json,sys; r=json.load(sys.stdin); assert \"matched\" not in r and \"marks\" not in r[\"passages\"][0]'"
+dated_from() {
+    status_is 200 f8 "$BASE/api/search?from=2026-06-10&to=2026-12-31&limit=100" && python3 - "$TMP/f8" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['query'] == '' and r['results'], r.get('total')
+assert all('2026-06-10' <= x['doc']['date'] <= '2026-12-31' for x in r['results']), [x['doc']['date'] for x in r['results']]
+PY
+}
+check "from= and to= alone, no q: every result dated inside" dated_from
+check "year= and q together hold every result to the year" bash -c "curl -s '$BASE/api/search?q=kommune&year=2026&limit=50' |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"results\"] and all(x[\"doc\"][\"date\"].startswith(\"2026\") for x in r[\"results\"])'"
 check "date=1999 finds nothing" bash -c "curl -s '$BASE/api/search?q=kommune&date=1999' | grep -q '\"total\":0'"
 check "an over-long filter is a 400" status_is 400 f6 "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
 check "search response carries JSON content type and safety headers" \
@@ -360,6 +371,9 @@ check "400 for a parameter given twice" err_is 400:bad_parameter "$BASE/api/sear
 check "400 for an unknown parameter of /api/doc" err_is 400:unknown_parameter "$BASE/api/doc/nope.txt?offset=3"
 check "400 for an unknown parameter of /api/suggest" err_is 400:unknown_parameter "$BASE/api/suggest?q=inno&limit=3"
 check "the page takes parameters links add (utm_source)" status_is 200 pgu "$BASE/?q=innovation&utm_source=x"
+check "400 for a bad year, named" bash -c "err_is 400:bad_parameter '$BASE/api/search?q=kommune&year=26' && grep -q 'year must be YYYY' \"\$TMP/e\""
+check "400 for a bad from date" err_is 400:bad_parameter "$BASE/api/search?from=2026-13-01"
+check "400 for from after to" err_is 400:bad_parameter "$BASE/api/search?from=2026&to=2025"
 check "400 for an over-long filter" err_is 400:bad_parameter "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
 check "400 for /api/doc's count=0" err_is 400:bad_parameter "$BASE/api/doc/nope.txt?count=0"
 check "400 for a control byte in the path" err_is 400:bad_path "$BASE/api/doc/a%01b"

@@ -363,6 +363,36 @@ int main(void) {
     ok(r.status == 200 && count(&r, "\"type\":\"svar\"") >= count(&r, "\"rank\":") &&
            count(&r, "\"rank\":") > 0,
        "search: a filter alone answers, every result of that type");
+    /* the corpus's dated documents are of 2026-06-09 and 2026-06-24 */
+    run(&r, "/api/search", "from=2026-06-10", "limit=100", NULL);
+    ok(r.status == 200 && has(&r, "\"date\":\"2026-06-24\"") && !has(&r, "\"date\":\"2026-06-09\"") &&
+           !has(&r, "\"date\":\"\""),
+       "search: from= alone, no q: only documents dated from that day");
+    run(&r, "/api/search", "q=", "to=2026-06-09", "limit=100", NULL);
+    ok(r.status == 200 && has(&r, "\"date\":\"2026-06-09\"") && !has(&r, "\"date\":\"2026-06-24\""),
+       "search: to= with an empty q: only documents dated up to that day");
+    run(&r, "/api/search", "q=kommune", "year=2026", "limit=100", NULL);
+    ok(r.status == 200 && count(&r, "\"date\":\"2026-") == count(&r, "\"rank\":") && count(&r, "\"rank\":") > 0,
+       "search: year= holds every result");
+    run(&r, "/api/search", "q=kommune", "year=2025", NULL);
+    ok(r.status == 200 && has(&r, "\"total\":0,"), "search: year=2025 finds nothing");
+    const char *bad_dates[][2] = {{"year=26", "year"}, {"year=2026-01", "year"}, {"from=2026-13", "from"},
+                                  {"to=2026-06-32", "to"}, {"date=abc", "date"}, {"date=2026..2024", "date"},
+                                  {"date=..", "date"}, {"from=26", "from"}};
+    int refused = 1;
+    for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        run(&r, "/api/search", "q=kommune", bad_dates[i][0], NULL);
+        if (!is_error(&r, ARK_API_BAD_PARAMETER) || !has(&r, bad_dates[i][1]))
+            refused = 0, printf("#   %s: %s\n", bad_dates[i][0], body(&r));
+    }
+    ok(refused, "search: a bad year, from, to or date is a 400 bad_parameter naming it");
+    run(&r, "/api/search", "q=kommune", "from=2026-07-01", "to=2026-06", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER) && has(&r, "after"), "search: from after to is a 400");
+    run(&r, "/api/search", "q=kommune", "from=2026-06", "to=2026-06", NULL);
+    is_int(r.status, 200, "search: from and to of one month is that month");
+    run(&r, "/api/search", "q=kommune", "year=2026", "date=2026", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER) && has(&r, "one of date, year or from/to"),
+       "search: two kinds of date filter at once are a 400");
     run(&r, "/api/doc/000_92fe6cf18886d868.txt", "q=innovation", NULL);
     ok(r.status == 200 && has(&r, "\"matched\":true") && has(&r, "\"marks\":[["),
        "doc: with q, matching passages and their marks");
