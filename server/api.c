@@ -122,6 +122,7 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json_kstr(&j, "query", q);
     ark_json_kstr(&j, "parsed", res->parsed ? res->parsed : "");
     ark_json_ku64(&j, "total", res->total);
+    ark_json_kbool(&j, "total_exact", !res->total_estimated); /* else total is Xapian's estimate */
     ark_json_ku64(&j, "total_results", res->total_results);
     ark_json_key(&j, "took_ms");
     ark_json_double(&j, res->took_ms, 3);
@@ -265,7 +266,8 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
     int rc = 0;
     ark_buf *b = &r->body;
     ark_reply_reset(r, 200, text_type);
-    rc = ark_buf_printf(b, "%llu resultater for \"", (unsigned long long)res->total);
+    rc = ark_buf_printf(b, "%s%llu resultater for \"", res->total_estimated ? "ca. " : "",
+                        (unsigned long long)res->total);
     text_put(b, q, strlen(q), &rc);
     if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", res->took_ms);
     if (rc == 0 && res->n)

@@ -165,6 +165,7 @@ def isstr_or_null(v): return v is None or isinstance(v, str)
 assert r["query"] == "innovation", r["query"]
 assert isinstance(r["parsed"], str)
 assert isint(r["total"]) and r["total"] > 0, r["total"]
+assert r["total_exact"] is True, r["total_exact"]   # the corpus is far under the 1000 checked
 assert isnum(r["took_ms"]) and r["took_ms"] >= 0
 assert isstr_or_null(r["suggestion"])
 assert isinstance(r["corrected"], bool)

@@ -315,6 +315,11 @@ int main(void) {
            has(&r, "\"facets\":{\"type\":["),
        "search: query, results and facets");
     ok(count(&r, "\"rank\":") == 10, "search: ten results by default (%d)", count(&r, "\"rank\":"));
+    /* the match checks at least 1000 passages (facets): the corpus's counts are exact */
+    ok(has(&r, "\"total_exact\":true,\"total_results\":"), "search: total_exact beside total");
+    run(&r, "/api/search", "q=\"- -\"", NULL);
+    ok(r.status == 200 && has(&r, "\"total\":0,\"total_exact\":true"),
+       "search: nothing searchable (a phrase of dashes) is an exact 0 (%.80s)", body(&r));
     run(&r, "/api/search", "q=innovation", "limit=3", "offset=2", NULL);
     ok(count(&r, "\"rank\":") == 3 && has(&r, "\"rank\":3,"), "search: limit and offset");
     run(&r, "/api/search", "q=innovation", "format=text", NULL);
