@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arkivar/err.h"
 #include "arkivar/schema.h"
@@ -613,6 +614,42 @@ void ark_api_health(ark_reply *r) {
     ark_json_ku64(&j, "revision", st.revision);
     ark_json_ku64(&j, "passages", st.passages);
     ark_json_ku64(&j, "documents", st.documents);
+    ark_json_obj_end(&j);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
+}
+
+void ark_api_health_live(ark_reply *r) {
+    ark_reply_reset(r, 200, ark_api_json_type);
+    if (ark_buf_puts(&r->body, "{\"status\":\"ok\"}") != 0)
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+}
+
+/* Ready: this thread's engine is open on the index and reads its statistics. The age is
+ * for the operator's alert on a stale index (an indexer that stopped running); it does
+ * not decide readiness, since an index nobody changes is still a good one. */
+void ark_api_health_ready(ark_reply *r) {
+    ark_engine_stats st;
+    ark_err err = {0, ""};
+    int opened;
+    int rc = ark_worker_stats(ARK_LEVEL_PUBLIC, &st, &opened, &err);
+    if (rc) {
+        ark_api_error(r, ARK_API_NOT_READY, "%s: %s", opened ? "cannot read the index"
+                      : "cannot open the index", err.msg[0] ? err.msg : ark_strerror(rc));
+        r->retry_after = 1;
+        return;
+    }
+    time_t when = 0, now = time(NULL);
+    int have = ark_worker_last_commit(&when) == 0;
+    ark_json j;
+    ark_reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    ark_json_kstr(&j, "status", "ready");
+    ark_json_ku64(&j, "revision", st.revision);
+    ark_json_ku64(&j, "passages", st.passages);
+    ark_json_key(&j, "last_commit_age_s"); /* null: only remote shards */
+    if (have) ark_json_u64(&j, now > when ? (uint64_t)(now - when) : 0);
+    else ark_json_null(&j);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }

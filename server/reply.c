@@ -41,6 +41,7 @@ static const struct {
     [ARK_API_INTERNAL] = {"internal", 500},
     [ARK_API_OVERLOADED] = {"overloaded", 503},
     [ARK_API_SHUTTING_DOWN] = {"shutting_down", 503},
+    [ARK_API_NOT_READY] = {"not_ready", 503},
     [ARK_API_DISK_FULL] = {"disk_full", 507},
 };
 

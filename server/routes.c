@@ -16,6 +16,8 @@ static void api_suggest(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_suggest(q, r);
 }
 static void api_health(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health(r); }
+static void api_live(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health_live(r); }
+static void api_ready(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health_ready(r); }
 static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_metrics(q, r);
 }
@@ -59,6 +61,8 @@ static const struct route {
     {"/api/suggest", ARK_ROUTE_SUGGEST, api_suggest, ark_api_suggest_params},
     {ARK_PUSH_PREFIX, ARK_ROUTE_DOCUMENTS, api_documents, NULL},
     {"/health", ARK_ROUTE_HEALTH, api_health, NULL},
+    {"/health/live", ARK_ROUTE_HEALTH, api_live, NULL},
+    {"/health/ready", ARK_ROUTE_HEALTH, api_ready, NULL},
     {"/metrics", ARK_ROUTE_METRICS, api_metrics, NULL},
     {"/", ARK_ROUTE_PAGE, page_search, NULL},
     {"/doc/", ARK_ROUTE_PAGE, page_doc, NULL},

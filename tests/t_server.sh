@@ -85,6 +85,10 @@ for k in ("revision", "passages", "documents"):
 assert h["documents"] >= 5 and h["passages"] >= h["documents"], h
 PY
 
+check "GET /health/live is 200 ok" bash -c "[ \"\$(curl -s '$BASE/health/live')\" = '{\"status\":\"ok\"}' ]"
+check "GET /health/ready is 200 with the revision and the commit's age" bash -c "curl -sf '$BASE/health/ready' |
+    python3 -c 'import json,sys; h=json.load(sys.stdin); assert h[\"status\"] == \"ready\" and h[\"revision\"] >= 1 and 0 <= h[\"last_commit_age_s\"] < 600, h'"
+
 check "GET /api/search?q=innovation is 200" status_is 200 s1 "$BASE/api/search?q=innovation"
 
 # ---- filters as parameters (type, date, case, committee, doc): never written into q ----

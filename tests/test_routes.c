@@ -412,6 +412,17 @@ int main(void) {
     ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5") &&
            has(&r, "\"version\":\"" ARK_VERSION "\""),
        "health: ok with the corpus's 5 documents (%s)", body(&r));
+    run(&r, "/health/live", NULL);
+    ok(r.status == 200 && strcmp(body(&r), "{\"status\":\"ok\"}") == 0, "health/live: ok (%s)", body(&r));
+    run(&r, "/health/ready", NULL);
+    {
+        const char *age = strstr(body(&r), "\"last_commit_age_s\":");
+        long a = age ? strtol(age + 20, NULL, 10) : -1;
+        ok(r.status == 200 && has(&r, "{\"status\":\"ready\",\"revision\":") && age && a >= 0 && a < 600,
+           "health/ready: ready, with the revision and the age of the commit just made (%s)", body(&r));
+    }
+    ok(ark_route_of("/health/ready") == ARK_ROUTE_HEALTH && ark_route_of("/health/live") == ARK_ROUTE_HEALTH,
+       "health/live and health/ready count as health in /metrics");
     run(&r, "/metrics", NULL);
     ok(r.status == 200 && has(&r, "arkivar_index_passages "), "metrics: the index gauges");
     ok(has(&r, "arkivar_build_info{version=\"" ARK_VERSION "\"} 1\n"), "metrics: the build_info gauge");
@@ -502,6 +513,18 @@ int main(void) {
     }
 
     test_push(dir, idx);
+    ark_worker_shutdown();
+
+    /* not ready: an index folder that is gone (the engines reopened on first use) */
+    char gone[96];
+    snprintf(gone, sizeof gone, "%s/gone", dir);
+    const char *gone_shards[] = {gone};
+    ark_worker_init(gone_shards, 1, NULL, an, syn);
+    run(&r, "/health/ready", NULL);
+    ok(is_error(&r, ARK_API_NOT_READY) && r.retry_after == 1 && has(&r, "cannot open the index"),
+       "health/ready: 503 not_ready with Retry-After without an index (%s)", body(&r));
+    run(&r, "/health/live", NULL);
+    is_int(r.status, 200, "health/live: still 200");
     ark_buf_free(&r.body);
     ark_worker_shutdown();
     ark_synonyms_free(syn);
