@@ -16,6 +16,7 @@
 #include "arkivar/err.h"
 #include "arkivar/schema.h"
 #include "arkivar/search.h"
+#include "assets.h"
 #include "json.h"
 #include "metrics.h"
 #include "worker.h"
@@ -652,6 +653,15 @@ void ark_api_health_ready(ark_reply *r) {
     else ark_json_null(&j);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
+}
+
+void ark_api_openapi(ark_reply *r) {
+    ark_reply_reset(r, 200, ark_api_json_type);
+    if (ark_buf_puts(&r->body, ark_assets_openapi) != 0) {
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+        return;
+    }
+    r->cache = "public, max-age=3600"; /* changes only with the binary, as /static/ */
 }
 
 void ark_api_metrics(const ark_api_req *req, ark_reply *r) {

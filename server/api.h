@@ -26,6 +26,8 @@ void ark_api_health(ark_reply *r);
  * not_ready. */
 void ark_api_health_live(ark_reply *r);
 void ark_api_health_ready(ark_reply *r);
+/* /api/openapi.json: the OpenAPI document compiled in (server/static/openapi.json). */
+void ark_api_openapi(ark_reply *r);
 /* /metrics is served even when the index cannot be read (its gauges are left out). */
 void ark_api_metrics(const ark_api_req *req, ark_reply *r);
 

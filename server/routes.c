@@ -16,6 +16,8 @@ static void api_suggest(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_suggest(q, r);
 }
 static void api_health(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health(r); }
+static void api_openapi(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_openapi(r); }
+static const char *const no_params[] = {NULL};
 static void api_live(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health_live(r); }
 static void api_ready(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health_ready(r); }
 static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
@@ -59,6 +61,7 @@ static const struct route {
     {"/api/search", ARK_ROUTE_SEARCH, api_search, ark_api_search_params},
     {"/api/doc/", ARK_ROUTE_DOC, api_doc, ark_api_doc_params},
     {"/api/suggest", ARK_ROUTE_SUGGEST, api_suggest, ark_api_suggest_params},
+    {"/api/openapi.json", ARK_ROUTE_OTHER, api_openapi, no_params},
     {ARK_PUSH_PREFIX, ARK_ROUTE_DOCUMENTS, api_documents, NULL},
     {"/health", ARK_ROUTE_HEALTH, api_health, NULL},
     {"/health/live", ARK_ROUTE_HEALTH, api_live, NULL},

@@ -120,6 +120,15 @@ static void test_codes(void) {
     }
     ok(listed, "README.md's table lists every error code with its status");
     free(readme);
+    char *oa = slurp("server/static/openapi.json");
+    listed = oa != NULL;
+    for (int i = 0; oa && i < ARK_API_NCODES; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "\"%s\"", ark_api_code_name((ark_api_code)i));
+        if (!strstr(oa, name)) listed = 0, printf("#   openapi.json lacks %s\n", name);
+    }
+    ok(listed, "server/static/openapi.json names every error code");
+    free(oa);
     ark_reply r = {.body = ARK_BUF_INIT};
     ark_api_error(&r, ARK_API_BAD_LIMIT, "limit %s", "x");
     ok(is_error(&r, ARK_API_BAD_LIMIT) && has(&r, "\"message\":\"limit x\"}}"),
@@ -412,6 +421,12 @@ int main(void) {
     ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5") &&
            has(&r, "\"version\":\"" ARK_VERSION "\""),
        "health: ok with the corpus's 5 documents (%s)", body(&r));
+    run(&r, "/api/openapi.json", NULL);
+    ok(r.status == 200 && has(&r, "\"openapi\": \"3.0.3\"") && strcmp(r.content_type, ark_api_json_type) == 0,
+       "/api/openapi.json: the OpenAPI document, JSON");
+    run(&r, "/api/openapi.json", "v=2", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER) && has(&r, "takes no parameters"),
+       "/api/openapi.json takes no parameters");
     run(&r, "/health/live", NULL);
     ok(r.status == 200 && strcmp(body(&r), "{\"status\":\"ok\"}") == 0, "health/live: ok (%s)", body(&r));
     run(&r, "/health/ready", NULL);
