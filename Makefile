@@ -44,8 +44,10 @@ LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o) $(BUILD)/lib/an
 LIBA := $(BUILD)/libarkivar.a
 
 INDEXER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard indexer/*.c)))
-# The site's style sheet, script and icon are files (server/static/), compiled in.
-ASSETS := server/static/arkivar.css server/static/arkivar.js server/static/arkivar.svg
+# The site's style sheet, script and icon, and the API's OpenAPI document, are files
+# (server/static/), compiled in.
+ASSETS := server/static/arkivar.css server/static/arkivar.js server/static/arkivar.svg \
+	server/static/openapi.json
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard server/*.c))) $(BUILD)/server/assets.o
 
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -97,7 +99,8 @@ $(BUILD)/%.o: %.cc
 $(BUILD)/server/assets.c: $(ASSETS) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh ark_assets_css server/static/arkivar.css ark_assets_js \
-		server/static/arkivar.js ark_assets_icon server/static/arkivar.svg > $@.tmp && mv $@.tmp $@
+		server/static/arkivar.js ark_assets_icon server/static/arkivar.svg \
+		ark_assets_openapi server/static/openapi.json > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/server/assets.o: $(BUILD)/server/assets.c server/assets.h
 	$(CC) $(CFLAGS_ALL) -Iserver -c $< -o $@

@@ -19,6 +19,10 @@ libsystemd-dev systemd man-db libinih-dev"
 # Type=notify; systemd (systemd-analyze) and man-db (man): tests/t_install.sh verifies the
 # installed unit and renders the installed pages.
 # libinih-dev: the server's configuration file (server/config.c), an INI parser.
+# tests/t_openapi.sh needs a python3 with openapi_spec_validator: Debian's
+# python3-openapi-spec-validator or pip's openapi-spec-validator. It is not in PKGS
+# because a python3 on PATH (pyenv, a venv) may have it already and apt cannot see it;
+# the test names what is missing and fails.
 # libreoffice-help-da: 2,500 pages of real Danish prose on other subjects, the haystack
 # tests/t_haystack.sh hides the five records in (its HTML only: no LibreOffice).
 

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arkivar/err.h"
 #include "arkivar/schema.h"
 #include "arkivar/search.h"
+#include "assets.h"
 #include "json.h"
 #include "metrics.h"
 #include "worker.h"
@@ -122,6 +124,7 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json_kstr(&j, "query", q);
     ark_json_kstr(&j, "parsed", res->parsed ? res->parsed : "");
     ark_json_ku64(&j, "total", res->total);
+    ark_json_kbool(&j, "total_exact", !res->total_estimated); /* else total is Xapian's estimate */
     ark_json_ku64(&j, "total_results", res->total_results);
     ark_json_key(&j, "took_ms");
     ark_json_double(&j, res->took_ms, 3);
@@ -265,7 +268,8 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
     int rc = 0;
     ark_buf *b = &r->body;
     ark_reply_reset(r, 200, text_type);
-    rc = ark_buf_printf(b, "%llu resultater for \"", (unsigned long long)res->total);
+    rc = ark_buf_printf(b, "%s%llu resultater for \"", res->total_estimated ? "ca. " : "",
+                        (unsigned long long)res->total);
     text_put(b, q, strlen(q), &rc);
     if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", res->took_ms);
     if (rc == 0 && res->n)
@@ -313,11 +317,16 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
         if (rc == 0) rc = text_snippet(b, x);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }
-    if (rc != 0) ark_api_error(r, 500, "out of memory while rendering the response");
+    if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
 }
 
+const char *const ark_api_search_params[] = {"q", "limit", "offset", "sort", "format", "type",
+                                             "date", "year", "from", "to", "case", "committee",
+                                             "doc", NULL};
+
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
- * and doc:, in the order of their fields in ark_search_req. */
+ * and doc:, in the order of their fields in ark_search_req; year, from and to are other
+ * spellings of date (see read_dates). */
 static const char *const search_filters[] = {"type", "date", "case", "committee", "doc"};
 #define NFILTERS (sizeof search_filters / sizeof search_filters[0])
 
@@ -327,38 +336,123 @@ static int read_filters(const ark_api_req *req, ark_reply *r, const char *v[NFIL
         v[i] = req->get(req->ctx, search_filters[i]);
         if (v[i] && !*v[i]) v[i] = NULL;
         if (v[i] && strlen(v[i]) > ARK_MAX_ID) {
-            ark_api_error(r, 400, "parameter %s is longer than %d bytes", search_filters[i],
-                          ARK_MAX_ID);
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "parameter %s is longer than %d bytes",
+                          search_filters[i], ARK_MAX_ID);
             return -1;
         }
     }
     return 0;
 }
 
+/* The n digits at s, and nothing else in them. */
+static int digits(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+/* A date of len bytes at s: YYYY, YYYY-MM or YYYY-MM-DD, with a month 01-12 and a day
+ * 01-31. The engine reads any digits as a date (dato:abc matches nothing); a caller
+ * that sends a wrong date must learn it rather than get no results. */
+static int date_ok(const char *s, size_t len) {
+    if (len != 4 && len != 7 && len != 10) return 0;
+    if (!digits(s, 4)) return 0;
+    if (len >= 7) {
+        if (s[4] != '-' || !digits(s + 5, 2)) return 0;
+        int m = (s[5] - '0') * 10 + (s[6] - '0');
+        if (m < 1 || m > 12) return 0;
+    }
+    if (len == 10) {
+        if (s[7] != '-' || !digits(s + 8, 2)) return 0;
+        int d = (s[8] - '0') * 10 + (s[9] - '0');
+        if (d < 1 || d > 31) return 0;
+    }
+    return 1;
+}
+
+/* The date filter from date (a date, or a range "A..B" with either end left out), year
+ * (YYYY), or from and to (dates; either alone is an open range), at most one of the
+ * three kinds, into buf as dato: reads it; *out NULL when none is given. 400 in r
+ * (bad_parameter naming the parameter) for a bad value, a range that ends before it
+ * starts, or two kinds at once. */
+static int read_dates(const ark_api_req *req, const char *date, char *buf, size_t cap,
+                      const char **out, ark_reply *r) {
+    const char *year = req->get(req->ctx, "year"), *from = req->get(req->ctx, "from"),
+               *to = req->get(req->ctx, "to");
+    if (year && !*year) year = NULL;
+    if (from && !*from) from = NULL;
+    if (to && !*to) to = NULL;
+    *out = NULL;
+    if ((date != NULL) + (year != NULL) + (from || to) > 1) {
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "give one of date, year or from/to, not %s",
+                      date && year ? "date and year" : date ? "date and from/to" : "year and from/to");
+        return -1;
+    }
+    if (date) {
+        const char *dots = strstr(date, "..");
+        size_t a = dots ? (size_t)(dots - date) : strlen(date);
+        const char *b = dots ? dots + 2 : NULL;
+        if ((!dots && !date_ok(date, a)) || (dots && !a && !*b) ||
+            (dots && a && !date_ok(date, a)) || (b && *b && !date_ok(b, strlen(b))) ||
+            (dots && a && *b && strncmp(date, b, a < strlen(b) ? a : strlen(b)) > 0)) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER,
+                          "date must be YYYY, YYYY-MM or YYYY-MM-DD, or a range A..B of them "
+                          "(either end may be left out), not %.40s", date);
+            return -1;
+        }
+        *out = date;
+    } else if (year) {
+        if (strlen(year) != 4 || !digits(year, 4)) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "year must be YYYY, not %.40s", year);
+            return -1;
+        }
+        *out = year;
+    } else if (from || to) {
+        const char *bad = from && !date_ok(from, strlen(from)) ? "from"
+                          : to && !date_ok(to, strlen(to)) ? "to" : NULL;
+        if (bad) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "%s must be YYYY, YYYY-MM or YYYY-MM-DD, not %.40s",
+                          bad, bad[0] == 'f' ? from : to);
+            return -1;
+        }
+        /* compared on their common length: to=2025 takes in 2025-12-31 */
+        if (from && to && strncmp(from, to, strlen(from) < strlen(to) ? strlen(from) : strlen(to)) > 0) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "from (%s) is after to (%s)", from, to);
+            return -1;
+        }
+        snprintf(buf, cap, "%s..%s", from ? from : "", to ? to : "");
+        *out = buf;
+    }
+    return 0;
+}
+
 void ark_api_search(const ark_api_req *req, ark_reply *r) {
     const char *f[NFILTERS];
+    char range[32];
     if (read_filters(req, r, f)) return;
+    if (read_dates(req, f[1], range, sizeof range, &f[1], r)) return;
     int any = 0;
     for (size_t i = 0; i < NFILTERS; i++) any |= f[i] != NULL;
-    /* with a filter, q may be left out: every passage that passes it */
-    const char *q = any && !req->get(req->ctx, "q") ? "" : ark_need_q(req, r);
+    /* with a filter, q may be left out or empty: every passage that passes it */
+    const char *q0 = req->get(req->ctx, "q");
+    const char *q = any && (!q0 || ark_is_blank(q0)) ? "" : ark_need_q(req, r);
     if (!q) return;
     unsigned long limit = 10, offset = 0;
     const char *s = req->get(req->ctx, "limit");
     if (s && ark_parse_uint(s, 1, ARK_API_MAX_LIMIT, &limit) != 0) {
-        ark_api_error(r, 400, "limit must be an integer from 1 to %d", ARK_API_MAX_LIMIT);
+        ark_api_error(r, ARK_API_BAD_LIMIT, "limit must be an integer from 1 to %d", ARK_API_MAX_LIMIT);
         return;
     }
     s = req->get(req->ctx, "offset");
     if (s && ark_parse_uint(s, 0, ARK_API_MAX_OFFSET, &offset) != 0) {
-        ark_api_error(r, 400, "offset must be an integer from 0 to %d", ARK_API_MAX_OFFSET);
+        ark_api_error(r, ARK_API_BAD_OFFSET, "offset must be an integer from 0 to %d", ARK_API_MAX_OFFSET);
         return;
     }
     int by_date = 0;
     s = req->get(req->ctx, "sort");
     if (s && *s && strcmp(s, "relevance") != 0) {
         if (strcmp(s, "date") != 0) {
-            ark_api_error(r, 400, "sort must be date or relevance");
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "sort must be date or relevance");
             return;
         }
         by_date = 1;
@@ -367,7 +461,7 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     s = req->get(req->ctx, "format");
     if (s && *s && strcmp(s, "json") != 0) {
         if (strcmp(s, "text") != 0) {
-            ark_api_error(r, 400, "format must be json or text");
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "format must be json or text");
             return;
         }
         text = 1;
@@ -390,14 +484,16 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
 
 /* ---- GET /api/doc/ID ------------------------------------------------------------- */
 
+const char *const ark_api_doc_params[] = {"q", "from", "count", NULL};
+
 void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     if (!*id) {
-        ark_api_error(r, 404, "no document id after /api/doc/");
+        ark_api_error(r, ARK_API_NOT_FOUND, "no document id after /api/doc/");
         return;
     }
     const char *q = req->get(req->ctx, "q");
     if (q && strlen(q) > ARK_API_MAX_Q) {
-        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        ark_api_error(r, ARK_API_QUERY_TOO_LONG, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
         return;
     }
     if (q && ark_is_blank(q)) q = NULL;
@@ -406,12 +502,12 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     unsigned long from = 0, count = ARK_DOC_PAGE;
     const char *s = req->get(req->ctx, "from");
     if (s && ark_parse_uint(s, 0, UINT32_MAX, &from) != 0) {
-        ark_api_error(r, 400, "from must be an integer from 0 to %lu", (unsigned long)UINT32_MAX);
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "from must be an integer from 0 to %lu", (unsigned long)UINT32_MAX);
         return;
     }
     s = req->get(req->ctx, "count");
     if (s && ark_parse_uint(s, 1, ARK_DOC_PAGE_MAX, &count) != 0) {
-        ark_api_error(r, 400, "count must be an integer from 1 to %d", ARK_DOC_PAGE_MAX);
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "count must be an integer from 1 to %d", ARK_DOC_PAGE_MAX);
         return;
     }
     ark_doc_req dr = {.id = id, .q = q, .from = from, .count = count};
@@ -420,12 +516,12 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
     int opened;
     int rc = ark_worker_doc(req->level, &dr, &v, &opened, &err);
     if (rc == ARK_ENOTFOUND && opened) {
-        ark_api_error(r, 404, "no document %.200s", id);
+        ark_api_error(r, ARK_API_NOT_FOUND, "no document %.200s", id);
         return;
     }
     if (ark_reply_engine_failed(r, "document lookup failed", rc, opened, &err)) return;
     if (from > 0 && from >= v.total) {
-        ark_api_error(r, 400, "from is past the document's last passage (it has %zu)", v.total);
+        ark_api_error(r, ARK_API_BAD_PARAMETER, "from is past the document's last passage (it has %zu)", v.total);
         ark_docview_free(&v);
         return;
     }
@@ -463,14 +559,16 @@ void ark_api_doc(const ark_api_req *req, const char *id, ark_reply *r) {
 
 /* ---- GET /api/suggest (OpenSearch suggestions) -------------------------------------- */
 
+const char *const ark_api_suggest_params[] = {"q", NULL};
+
 void ark_api_suggest(const ark_api_req *req, ark_reply *r) {
     const char *q = req->get(req->ctx, "q");
     if (!q) {
-        ark_api_error(r, 400, "missing parameter q (the text typed so far)");
+        ark_api_error(r, ARK_API_MISSING_QUERY, "missing parameter q (the text typed so far)");
         return;
     }
     if (strlen(q) > ARK_API_MAX_Q) {
-        ark_api_error(r, 400, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
+        ark_api_error(r, ARK_API_QUERY_TOO_LONG, "parameter q is longer than %d bytes", ARK_API_MAX_Q);
         return;
     }
     char **v = NULL;
@@ -521,6 +619,51 @@ void ark_api_health(ark_reply *r) {
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }
 
+void ark_api_health_live(ark_reply *r) {
+    ark_reply_reset(r, 200, ark_api_json_type);
+    if (ark_buf_puts(&r->body, "{\"status\":\"ok\"}") != 0)
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+}
+
+/* Ready: this thread's engine is open on the index and reads its statistics. The age is
+ * for the operator's alert on a stale index (an indexer that stopped running); it does
+ * not decide readiness, since an index nobody changes is still a good one. */
+void ark_api_health_ready(ark_reply *r) {
+    ark_engine_stats st;
+    ark_err err = {0, ""};
+    int opened;
+    int rc = ark_worker_stats(ARK_LEVEL_PUBLIC, &st, &opened, &err);
+    if (rc) {
+        ark_api_error(r, ARK_API_NOT_READY, "%s: %s", opened ? "cannot read the index"
+                      : "cannot open the index", err.msg[0] ? err.msg : ark_strerror(rc));
+        r->retry_after = 1;
+        return;
+    }
+    time_t when = 0, now = time(NULL);
+    int have = ark_worker_last_commit(&when) == 0;
+    ark_json j;
+    ark_reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    ark_json_kstr(&j, "status", "ready");
+    ark_json_ku64(&j, "revision", st.revision);
+    ark_json_ku64(&j, "passages", st.passages);
+    ark_json_key(&j, "last_commit_age_s"); /* null: only remote shards */
+    if (have) ark_json_u64(&j, now > when ? (uint64_t)(now - when) : 0);
+    else ark_json_null(&j);
+    ark_json_obj_end(&j);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
+}
+
+void ark_api_openapi(ark_reply *r) {
+    ark_reply_reset(r, 200, ark_api_json_type);
+    if (ark_buf_puts(&r->body, ark_assets_openapi) != 0) {
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+        return;
+    }
+    r->cache = "public, max-age=3600"; /* changes only with the binary, as /static/ */
+}
+
 void ark_api_metrics(const ark_api_req *req, ark_reply *r) {
     ark_engine_stats st;
     /* Metrics must still be served when the index cannot be read: that is when an
@@ -528,5 +671,5 @@ void ark_api_metrics(const ark_api_req *req, ark_reply *r) {
     int have = engine_stats(r, &st) == 0;
     ark_reply_reset(r, 200, metrics_type);
     if (ark_metrics_render(&r->body, have ? &st : NULL, req->conns) != 0)
-        ark_api_error(r, 500, "out of memory while rendering metrics");
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering metrics");
 }

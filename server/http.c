@@ -139,6 +139,26 @@ static const char *get_arg(void *ctx, const char *name) {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct arg_names {
+    const char **out;
+    size_t max, n;
+} arg_names;
+
+static enum MHD_Result add_arg_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value) {
+    arg_names *a = cls;
+    if (a->n < a->max) a->out[a->n] = key ? key : "";
+    a->n++;
+    return MHD_YES;
+}
+
+/* MHD keeps every occurrence of a parameter, in order: repeats are seen. */
+static size_t arg_names_of(void *ctx, const char **out, size_t max) {
+    arg_names a = {out, max, 0};
+    MHD_get_connection_values(ctx, MHD_GET_ARGUMENT_KIND, add_arg_name, &a);
+    return a.n;
+}
+
 /* ---- MHD callbacks ---------------------------------------------------------------- */
 
 /* MHD 0.9.75 stores every query parameter as a 56-byte record in the connection's
@@ -273,11 +293,11 @@ static int fair_route(const char *url) {
 static void run_job(ark_fair_job *job, int ran) {
     req_ctx *rq = (req_ctx *)(void *)((char *)job - offsetof(req_ctx, job));
     if (ran) {
-        ark_api_req req = {.path = rq->url, .get = get_arg, .ctx = rq->c, .conns = rq->conns,
+        ark_api_req req = {.path = rq->url, .get = get_arg, .names = arg_names_of, .ctx = rq->c, .conns = rq->conns,
                            .base = rq->base, .level = rq->level};
         ark_route_run(&req, &rq->reply);
     } else {
-        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+        ark_api_error(&rq->reply, ARK_API_SHUTTING_DOWN, "server shutting down; retry in a second");
         rq->reply.retry_after = 1;
     }
     rq->state = RQ_ANSWERED;
@@ -298,11 +318,11 @@ static void hand_off(req_ctx *rq, struct MHD_Connection *c, const char *url, uin
     int rc = ark_fair_submit(key, &rq->job);
     if (rc == 0) return;
     if (rc == ARK_ETOOBIG)
-        ark_api_error(&rq->reply, 503, "too many searches from your address at once; retry in a second");
+        ark_api_error(&rq->reply, ARK_API_OVERLOADED, "too many searches from your address at once; retry in a second");
     else if (rc == ARK_ENOMEM)
-        ark_api_error(&rq->reply, 500, "out of memory");
+        ark_api_error(&rq->reply, ARK_API_INTERNAL, "out of memory");
     else
-        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+        ark_api_error(&rq->reply, ARK_API_SHUTTING_DOWN, "server shutting down; retry in a second");
     if (rq->reply.status == 503) rq->reply.retry_after = 1;
     /* Closing would not slow the address down, it reconnects at once: 200 flooding
      * connections then cost the server (and 127.0.0.1's connects) a TCP handshake per
@@ -318,18 +338,18 @@ static int head_problem(const req_ctx *rq, struct MHD_Connection *c, size_t uri_
     hdr_sum hdr = {0, 0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
     if (uri_len > ARK_HTTP_MAX_URL) {
-        ark_api_error(r, 414, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
+        ark_api_error(r, ARK_API_URI_TOO_LONG, "URL longer than %d bytes", ARK_HTTP_MAX_URL);
     } else if (rq && rq->args_cut) {
-        ark_api_error(r, 400, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
+        ark_api_error(r, ARK_API_TOO_MANY_PARAMETERS, "more than %d query parameters", ARK_HTTP_MAX_ARGS);
     } else if (!rq) {
         /* Without the context the raw-URI checks above could not run. */
-        ark_api_error(r, 500, "out of memory");
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
     } else if (rq->path_ctl) {
-        ark_api_error(r, 400, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
+        ark_api_error(r, ARK_API_BAD_PATH, "control character (byte 0x%02X) in the path", rq->path_ctl - 1);
     } else if (hdr.bytes > ARK_HTTP_MAX_HEADERS) {
-        ark_api_error(r, 431, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
+        ark_api_error(r, ARK_API_HEADERS_TOO_LARGE, "request headers larger than %d bytes", ARK_HTTP_MAX_HEADERS);
     } else if (hdr.fields > ARK_HTTP_MAX_FIELDS) {
-        ark_api_error(r, 431, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
+        ark_api_error(r, ARK_API_HEADERS_TOO_LARGE, "more than %d request header fields", ARK_HTTP_MAX_FIELDS);
     } else {
         return 0;
     }
@@ -341,11 +361,11 @@ static int load_problem(struct MHD_Connection *c, uint64_t conns, ark_reply *r) 
     if (!ark_host_allowed(c)) {
         /* DNS rebinding: a page of another site whose name now resolves to this
          * server must not read it through the visitor's browser. */
-        ark_api_error(r, 421, "this server does not answer for that Host");
+        ark_api_error(r, ARK_API_HOST_NOT_ALLOWED, "this server does not answer for that Host");
     } else if (conns > g_soft_limit) {
         /* Refuse cheaply while connections pile up, so the requests already accepted
          * still finish in time, instead of everyone timing out together. */
-        ark_api_error(r, 503, "server overloaded; retry in a second");
+        ark_api_error(r, ARK_API_OVERLOADED, "server overloaded; retry in a second");
         r->retry_after = 1;
     } else {
         return 0;
@@ -364,7 +384,7 @@ static void run_push(ark_fair_job *job, int ran) {
     if (ran) {
         ark_push_end(rq->push, &rq->reply);
     } else {
-        ark_api_error(&rq->reply, 503, "server shutting down; retry in a second");
+        ark_api_error(&rq->reply, ARK_API_SHUTTING_DOWN, "server shutting down; retry in a second");
         rq->reply.retry_after = 1;
     }
     ark_push_free(rq->push);
@@ -480,14 +500,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (body > ARK_HTTP_MAX_BODY) {
         /* Answered before the body is read (first call); MHD then closes the
          * connection rather than read the upload. */
-        ark_api_error(&r, 413, "request body larger than %d bytes", ARK_HTTP_MAX_BODY);
+        ark_api_error(&r, ARK_API_PAYLOAD_TOO_LARGE, "request body larger than %d bytes", ARK_HTTP_MAX_BODY);
     } else if (options && ark_is_api(url)) {
         /* A CORS preflight (or a plain OPTIONS): what /api/… allows, no body. */
         r.status = 204;
         r.allow = "GET, HEAD, OPTIONS";
         if (ark_buf_puts(&r.body, "") != 0) r.status = 500;
     } else if (!get_or_head) {
-        ark_api_error(&r, 405, "method %.32s not allowed; use GET or HEAD", method);
+        ark_api_error(&r, ARK_API_METHOD_NOT_ALLOWED, "method %.32s not allowed; use GET or HEAD", method);
         r.allow = "GET, HEAD";
     } else if (load_problem(c, conns, &r)) {
         /* r holds the answer */
@@ -496,7 +516,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                               &level) != 0) {
         /* A key that is wrong or revoked is refused, never read as anonymous: the
          * client must learn that its key no longer works. */
-        ark_api_error(&r, 401, "the key is not valid (wrong or revoked); send no "
+        ark_api_error(&r, ARK_API_UNAUTHORIZED, "the key is not valid (wrong or revoked); send no "
                                "Authorization header to search the public records");
         r.authenticate = "Bearer realm=\"arkivar\"";
     } else if (fair_route(url)) {
@@ -510,7 +530,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         }
         uint64_t t1 = now_us();
-        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = rq->base,
+        ark_api_req req = {.path = url, .get = get_arg, .names = arg_names_of, .ctx = c, .conns = conns, .base = rq->base,
                            .level = level};
         ark_route_run(&req, &r);
         ark_fair_charge(key, now_us() - t1);
@@ -520,7 +540,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         int trusted = 0;
         if (ark_http_have_proxies()) ark_client_key(c, key, &trusted);
         ark_request_base(c, trusted, base, sizeof base);
-        ark_api_req req = {.path = url, .get = get_arg, .ctx = c, .conns = conns, .base = base,
+        ark_api_req req = {.path = url, .get = get_arg, .names = arg_names_of, .ctx = c, .conns = conns, .base = base,
                            .level = level};
         ark_route_run(&req, &r);
     }

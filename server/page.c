@@ -349,7 +349,7 @@ void pg_read_view(const ark_api_req *req, view *v) {
 
 void pg_finish(ark_reply *r, ark_html *h, int status) {
     if (h->rc != 0) {
-        ark_api_error(r, 500, "out of memory while rendering the page");
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the page");
         return;
     }
     r->status = status;
@@ -392,12 +392,12 @@ void ark_page_static(const char *path, ark_reply *r) {
         body = ark_assets_icon;
         type = svg_type;
     } else {
-        ark_api_error(r, 404, "no such file");
+        ark_api_error(r, ARK_API_NOT_FOUND, "no such file");
         return;
     }
     ark_buf_reset(&r->body);
     if (ark_buf_puts(&r->body, body) != 0) {
-        ark_api_error(r, 500, "out of memory");
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
         return;
     }
     r->status = 200;

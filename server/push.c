@@ -114,20 +114,20 @@ static int check_holder(const ark_push *p, ark_reply *r) {
     holder h;
     ark_err err = {0, ""};
     if (holder_of(p->id, &h, &err)) {
-        ark_api_error(r, 500, "cannot read the index: %s", err.msg);
+        ark_api_error(r, ARK_API_INTERNAL, "cannot read the index: %s", err.msg);
         return -1;
     }
     if (h.exists && h.level > p->key_level) {
-        ark_api_error(r, 403, "document %s is at a level this key does not grant", p->id);
+        ark_api_error(r, ARK_API_FORBIDDEN, "document %s is at a level this key does not grant", p->id);
         return -1;
     }
     if (h.folder) {
-        ark_api_error(r, 409, "document %s is indexed from the folder %s (arkivar-indexer), "
+        ark_api_error(r, ARK_API_CONFLICT, "document %s is indexed from the folder %s (arkivar-indexer), "
                       "which stays its source: change or remove it there", p->id, h.root);
         return -1;
     }
     if (p->del && !h.exists) {
-        ark_api_error(r, 404, "no document %s", p->id);
+        ark_api_error(r, ARK_API_NOT_FOUND, "no document %s", p->id);
         return -1;
     }
     return 0;
@@ -135,25 +135,25 @@ static int check_holder(const ark_push *p, ark_reply *r) {
 
 static void spool_error(ark_reply *r, int rc, const ark_err *err) {
     if (rc == ARK_ETOOBIG) {
-        ark_api_error(r, 503, "too many documents wait for the index (%s); retry in a second", err->msg);
+        ark_api_error(r, ARK_API_OVERLOADED, "too many documents wait for the index (%s); retry in a second", err->msg);
         r->retry_after = 1;
     } else if (strstr(err->msg, strerror(ENOSPC))) {
-        ark_api_error(r, 507, "the index's disk is full: %s", err->msg);
+        ark_api_error(r, ARK_API_DISK_FULL, "the index's disk is full: %s", err->msg);
     } else {
         fprintf(stderr, "arkivar-server: push: %s\n", err->msg);
-        ark_api_error(r, rc == ARK_ENOMEM ? 500 : 503, "cannot keep the document: %s", err->msg);
+        ark_api_error(r, rc == ARK_ENOMEM ? ARK_API_INTERNAL : ARK_API_OVERLOADED, "cannot keep the document: %s", err->msg);
     }
 }
 
 int ark_push_begin(const ark_push_req *req, ark_push **out, ark_reply *r) {
     *out = NULL;
     if (!ark_push_enabled()) {
-        ark_api_error(r, 404, "no such route: pushing documents needs the server started with --keys");
+        ark_api_error(r, ARK_API_NOT_FOUND, "no such route: pushing documents needs the server started with --keys");
         return -1;
     }
     int del = strcmp(req->method, "DELETE") == 0;
     if (!del && strcmp(req->method, "PUT") != 0) {
-        ark_api_error(r, 405, "method %.32s not allowed here; use PUT or DELETE", req->method);
+        ark_api_error(r, ARK_API_METHOD_NOT_ALLOWED, "method %.32s not allowed here; use PUT or DELETE", req->method);
         r->allow = "PUT, DELETE";
         return -1;
     }
@@ -161,25 +161,25 @@ int ark_push_begin(const ark_push_req *req, ark_push **out, ark_reply *r) {
     unsigned rights;
     int g = ark_keys_grant(req->header(req->ctx, "Authorization"), &klv, &rights);
     if (g <= 0) {
-        ark_api_error(r, 401, g < 0 ? "the key is not valid (wrong or revoked)"
+        ark_api_error(r, ARK_API_UNAUTHORIZED, g < 0 ? "the key is not valid (wrong or revoked)"
                                     : "pushing documents needs a key with the write right "
                                       "(Authorization: Bearer KEY)");
         r->authenticate = "Bearer realm=\"arkivar\"";
         return -1;
     }
     if (!(rights & ARK_RIGHT_WRITE)) {
-        ark_api_error(r, 403, "this key may search, not write documents (arkivar-keys add FILE "
+        ark_api_error(r, ARK_API_FORBIDDEN, "this key may search, not write documents (arkivar-keys add FILE "
                               "NAME LEVEL --write makes one that may)");
         return -1;
     }
     const char *why = ark_push_id_problem(req->id);
     if (why) {
-        ark_api_error(r, 400, "not a document id: %s", why);
+        ark_api_error(r, ARK_API_BAD_DOCUMENT_ID, "not a document id: %s", why);
         return -1;
     }
     ark_push *p = calloc(1, sizeof *p);
     if (!p) {
-        ark_api_error(r, 500, "out of memory");
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
         return -1;
     }
     p->del = del;
@@ -196,7 +196,7 @@ int ark_push_begin(const ark_push_req *req, ark_push **out, ark_reply *r) {
             p->announced = end == cl || *end || errno ? UINT64_MAX : v;
         }
         if (p->announced > g_max) {
-            ark_api_error(r, 413, "the document is larger than %llu bytes", (unsigned long long)g_max);
+            ark_api_error(r, ARK_API_PAYLOAD_TOO_LARGE, "the document is larger than %llu bytes", (unsigned long long)g_max);
             goto refuse;
         }
         const char *meta = req->header(req->ctx, ARK_PUSH_META_HEADER);
@@ -205,22 +205,22 @@ int ark_push_begin(const ark_push_req *req, ark_push **out, ark_reply *r) {
             ark_err perr = {0, ""};
             size_t ml = strlen(meta);
             if (ml > ARK_SIDECAR_MAX || ark_sidecar_parse(meta, ml, &sc, &perr) != 0) {
-                if (perr.code == ARK_ENOMEM) ark_api_error(r, 500, "out of memory");
-                else ark_api_error(r, 400, ARK_PUSH_META_HEADER ": %s", ml > ARK_SIDECAR_MAX
+                if (perr.code == ARK_ENOMEM) ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+                else ark_api_error(r, ARK_API_BAD_METADATA, ARK_PUSH_META_HEADER ": %s", ml > ARK_SIDECAR_MAX
                                    ? "more than 65536 bytes" : perr.msg);
                 goto refuse;
             }
             p->level = sc.has_level ? sc.level : ARK_LEVEL_PUBLIC;
             ark_sidecar_free(&sc);
             if (!(p->meta = malloc(ml))) {
-                ark_api_error(r, 500, "out of memory");
+                ark_api_error(r, ARK_API_INTERNAL, "out of memory");
                 goto refuse;
             }
             memcpy(p->meta, meta, ml);
             p->meta_len = ml;
         }
         if (p->level > klv) {
-            ark_api_error(r, 403, "this key may write up to %s, not %s documents",
+            ark_api_error(r, ARK_API_FORBIDDEN, "this key may write up to %s, not %s documents",
                           ark_level_name(klv), ark_level_name(p->level));
             goto refuse;
         }
@@ -245,7 +245,7 @@ int ark_push_data(ark_push *p, const char *data, size_t n, ark_reply *r) {
     if (p->del) return 0; /* a DELETE's body means nothing: not kept */
     p->got += n;
     if (p->got > g_max) {
-        ark_api_error(r, 413, "the document is larger than %llu bytes", (unsigned long long)g_max);
+        ark_api_error(r, ARK_API_PAYLOAD_TOO_LARGE, "the document is larger than %llu bytes", (unsigned long long)g_max);
         return -1;
     }
     ark_err err = {0, ""};
@@ -279,27 +279,27 @@ static int check_body(ark_push *p, ark_reply *r) {
         char list[200] = "";
         for (size_t i = 0; ark_loader_ext(i); i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", ark_loader_ext(i));
-        ark_api_error(r, 415, "%s: no reader for this format (read are %s)", p->id, list);
+        ark_api_error(r, ARK_API_UNSUPPORTED_FORMAT, "%s: no reader for this format (read are %s)", p->id, list);
     } else if (rc == ARK_EFORMAT || rc == ARK_EBINARY) {
-        ark_api_error(r, 415, "%s (%s)", msg, ark_strerror(rc));
+        ark_api_error(r, ARK_API_UNSUPPORTED_FORMAT, "%s (%s)", msg, ark_strerror(rc));
     } else if (rc == ARK_EEMPTY) {
-        ark_api_error(r, 422, "%s: %s", p->id, ark_strerror(rc));
+        ark_api_error(r, ARK_API_NO_TEXT, "%s: %s", p->id, ark_strerror(rc));
     } else if (rc == ARK_ETOOBIG) {
-        ark_api_error(r, 413, "%s", msg);
+        ark_api_error(r, ARK_API_PAYLOAD_TOO_LARGE, "%s", msg);
     } else if (rc) {
-        ark_api_error(r, 500, "cannot read the document: %s", msg);
+        ark_api_error(r, ARK_API_INTERNAL, "cannot read the document: %s", msg);
     }
     if (rc) return rc;
     /* Its level as the writer reads it: the metadata's, else its front matter's. */
     ark_level lv;
     if ((rc = ark_level_of(path, ark_spool_dir(), &lv, &lerr)) != 0) {
         loader_message(p, lerr.msg, msg, sizeof msg);
-        ark_api_error(r, rc == ARK_ENOMEM ? 500 : 400, "%s", msg);
+        ark_api_error(r, rc == ARK_ENOMEM ? ARK_API_INTERNAL : ARK_API_BAD_METADATA, "%s", msg);
         return rc;
     }
     p->level = lv;
     if (lv > p->key_level) {
-        ark_api_error(r, 403, "this key may write up to %s, not %s documents",
+        ark_api_error(r, ARK_API_FORBIDDEN, "this key may write up to %s, not %s documents",
                       ark_level_name(p->key_level), ark_level_name(lv));
         return -1;
     }

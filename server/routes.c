@@ -16,6 +16,10 @@ static void api_suggest(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_suggest(q, r);
 }
 static void api_health(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health(r); }
+static void api_openapi(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_openapi(r); }
+static const char *const no_params[] = {NULL};
+static void api_live(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health_live(r); }
+static void api_ready(const ark_api_req *q, const char *a, ark_reply *r) { ark_api_health_ready(r); }
 static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_api_metrics(q, r);
 }
@@ -23,10 +27,10 @@ static void api_metrics(const ark_api_req *q, const char *a, ark_reply *r) {
  * http.c), and read at /api/doc/ID. */
 static void api_documents(const ark_api_req *q, const char *a, ark_reply *r) {
     if (!ark_push_enabled()) {
-        ark_api_error(r, 404, "no such route");
+        ark_api_error(r, ARK_API_NOT_FOUND, "no such route");
         return;
     }
-    ark_api_error(r, 405, "documents are PUT and DELETEd here; read one at /api/doc/ID");
+    ark_api_error(r, ARK_API_METHOD_NOT_ALLOWED, "documents are PUT and DELETEd here; read one at /api/doc/ID");
     r->allow = "PUT, DELETE";
 }
 static void page_search(const ark_api_req *q, const char *a, ark_reply *r) {
@@ -41,22 +45,32 @@ static void page_static(const ark_api_req *q, const char *a, ark_reply *r) {
 }
 
 /* A path ending in '/' is a prefix: what follows it is the route's argument (a
- * document id). The site counts as one route in /metrics. */
+ * document id). The site counts as one route in /metrics. params: the query parameters
+ * the route takes, any other refused with 400 unknown_parameter (issue 15); NULL takes
+ * any. The JSON API is strict, for a misspelt "limt" is a bug its caller must see. The
+ * pages are not: links from mail and other sites carry their own (utm_source, a form's
+ * button name), and a visitor must still get the page. Nor are the monitoring routes,
+ * whose probes and scrapers add their own, and the push address, which answers an
+ * error anyway. */
 static const struct route {
     const char *path;
     ark_route metric;
     handler run;
+    const char *const *params;
 } routes[] = {
-    {"/api/search", ARK_ROUTE_SEARCH, api_search},
-    {"/api/doc/", ARK_ROUTE_DOC, api_doc},
-    {"/api/suggest", ARK_ROUTE_SUGGEST, api_suggest},
-    {ARK_PUSH_PREFIX, ARK_ROUTE_DOCUMENTS, api_documents},
-    {"/health", ARK_ROUTE_HEALTH, api_health},
-    {"/metrics", ARK_ROUTE_METRICS, api_metrics},
-    {"/", ARK_ROUTE_PAGE, page_search},
-    {"/doc/", ARK_ROUTE_PAGE, page_doc},
-    {"/opensearch.xml", ARK_ROUTE_PAGE, page_osd},
-    {"/static/", ARK_ROUTE_PAGE, page_static},
+    {"/api/search", ARK_ROUTE_SEARCH, api_search, ark_api_search_params},
+    {"/api/doc/", ARK_ROUTE_DOC, api_doc, ark_api_doc_params},
+    {"/api/suggest", ARK_ROUTE_SUGGEST, api_suggest, ark_api_suggest_params},
+    {"/api/openapi.json", ARK_ROUTE_OTHER, api_openapi, no_params},
+    {ARK_PUSH_PREFIX, ARK_ROUTE_DOCUMENTS, api_documents, NULL},
+    {"/health", ARK_ROUTE_HEALTH, api_health, NULL},
+    {"/health/live", ARK_ROUTE_HEALTH, api_live, NULL},
+    {"/health/ready", ARK_ROUTE_HEALTH, api_ready, NULL},
+    {"/metrics", ARK_ROUTE_METRICS, api_metrics, NULL},
+    {"/", ARK_ROUTE_PAGE, page_search, NULL},
+    {"/doc/", ARK_ROUTE_PAGE, page_doc, NULL},
+    {"/opensearch.xml", ARK_ROUTE_PAGE, page_osd, NULL},
+    {"/static/", ARK_ROUTE_PAGE, page_static, NULL},
 };
 
 /* The route of path, and in *rest what follows a prefix route's path; NULL for none. */
@@ -82,6 +96,7 @@ ark_route ark_route_of(const char *path) {
 void ark_route_run(const ark_api_req *req, ark_reply *r) {
     const char *rest;
     const struct route *route = find(req->path, &rest);
-    if (route) route->run(req, rest, r);
-    else ark_api_error(r, 404, "no such route");
+    if (!route) ark_api_error(r, ARK_API_NOT_FOUND, "no such route");
+    else if (!route->params || ark_params_check(req, route->path, route->params, r) == 0)
+        route->run(req, rest, r);
 }

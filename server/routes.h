@@ -1,6 +1,7 @@
 /* server/routes.h: the URL space: which path runs which route.
- * Owns: the route table (the JSON API of api.h and the site of page.h), and the route a
- * path counts under in /metrics.
+ * Owns: the route table (the JSON API of api.h and the site of page.h), which routes
+ * refuse query parameters they do not take, and the route a path counts under in
+ * /metrics.
  * Not here: what a route answers (api.c, page.c), HTTP mechanics (http.c). */
 #ifndef ARKIVAR_SERVER_ROUTES_H
 #define ARKIVAR_SERVER_ROUTES_H

@@ -15,7 +15,7 @@
 #include "http.h"
 #include "metrics.h"
 
-static const char k_oom_body[] = "{\"error\":{\"status\":500,\"message\":\"out of memory\"}}";
+static const char k_oom_body[] = "{\"error\":{\"status\":500,\"code\":\"internal\",\"message\":\"out of memory\"}}";
 
 uint64_t ark_now_us(void) {
     struct timespec ts;

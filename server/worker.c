@@ -13,11 +13,14 @@
 
 #include "arkivar/index.h"
 
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* An acronym table and how many hold it: each engine using it, and the worker while it
@@ -343,4 +346,23 @@ void ark_worker_shutdown(void) {
         t_slots[l].e = NULL; /* pool threads are gone */
         t_slots[l].syn = NULL;
     }
+}
+
+/* The engine API tells the revision, not when it was written. A Xapian (glass) commit
+ * renames a new revision file, iamglass, into the database's folder last (the push
+ * writer's commits and the indexer's alike), so its mtime is the commit's time. Read
+ * here rather than through lib/ because only /health/ready asks, and a stat costs
+ * nothing next to opening a database; when the index layout changes, so must this. */
+int ark_worker_last_commit(time_t *when) {
+    int found = 0;
+    for (size_t i = 0; i < g_nshards; i++) {
+        char path[PATH_MAX];
+        struct stat st;
+        if (strncmp(g_specs[i], "tcp:", 4) == 0) continue;
+        if (snprintf(path, sizeof path, "%s/iamglass", g_specs[i]) >= (int)sizeof path) continue;
+        if (stat(path, &st) != 0) continue;
+        if (!found || st.st_mtime > *when) *when = st.st_mtime;
+        found = 1;
+    }
+    return found ? 0 : ARK_ENOTFOUND;
 }

@@ -15,6 +15,7 @@
 #define ARKIVAR_SERVER_WORKER_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "arkivar/access.h"
 #include "arkivar/analysis.h"
@@ -63,6 +64,12 @@ int ark_worker_doc(ark_level lv, const ark_doc_req *req, ark_docview *v, int *op
 int ark_worker_suggest(ark_level lv, const char *q, size_t max, char ***v, size_t *n,
                        int *opened, ark_err *err);
 int ark_worker_stats(ark_level lv, ark_engine_stats *st, int *opened, ark_err *err);
+
+/* When the newest commit of the offentlig shards was written (the one intern
+ * database aside: /health counts the public index), into *when (seconds since the
+ * epoch): 0, or ARK_ENOTFOUND when no shard is a local folder with a commit (tcp: shards
+ * say nothing of theirs). For /health/ready's age of the index. */
+int ark_worker_last_commit(time_t *when);
 
 /* Close every engine any thread opened. Call only after all pool threads have stopped
  * (MHD_stop_daemon), since their thread-local pointers are left dangling. */

@@ -46,7 +46,7 @@ export PORT
 
 # raw WANT REQUEST: send REQUEST (python bytes literal, e.g. b"GET / HTTP/1.1\r\n\r\n")
 # on a fresh connection; the answer must come within 2 s with status WANT, the JSON
-# error {"error":{"status":WANT,"message":"…"}}, nosniff and no-store.
+# error {"error":{"status":WANT,"code":"…","message":"…"}}, nosniff and no-store.
 raw() {
     /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, os, socket, sys, time
@@ -99,7 +99,8 @@ get_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1"; }
 args() { /usr/bin/python3 -c 'import sys; print("&".join("a%d=1" % i for i in range(int(sys.argv[1]))))' "$1"; }
 check "500 query parameters: 400 JSON at once" raw 400 "b'GET /api/search?q=x&$(args 499) HTTP/1.1\r\nHost: x\r\n\r\n'"
 check "2000 bare '&' parameters: 400 JSON at once" raw 400 "b'GET /health?$(printf '&%.0s' $(seq 1 2000)) HTTP/1.1\r\nHost: x\r\n\r\n'"
-check "64 query parameters are still served" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/api/search?q=innovation&$(args 63)') = 200 ]"
+check "64 query parameters are still served (the page takes unknown ones)" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/?q=innovation&$(args 63)') = 200 ]"
+check "64 query parameters reach the API, which names the first unknown one" bash -c "curl -s 'http://127.0.0.1:$PORT/api/search?q=innovation&$(args 63)' | grep -q '\"code\":\"unknown_parameter\",\"message\":\"unknown parameter a0:'"
 check "the connection is not held: a keep-alive request after the 400 is answered" /usr/bin/python3 - <<'PY'
 import os, socket
 s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=2)

@@ -85,6 +85,10 @@ for k in ("revision", "passages", "documents"):
 assert h["documents"] >= 5 and h["passages"] >= h["documents"], h
 PY
 
+check "GET /health/live is 200 ok" bash -c "[ \"\$(curl -s '$BASE/health/live')\" = '{\"status\":\"ok\"}' ]"
+check "GET /health/ready is 200 with the revision and the commit's age" bash -c "curl -sf '$BASE/health/ready' |
+    python3 -c 'import json,sys; h=json.load(sys.stdin); assert h[\"status\"] == \"ready\" and h[\"revision\"] >= 1 and 0 <= h[\"last_commit_age_s\"] < 600, h'"
+
 check "GET /api/search?q=innovation is 200" status_is 200 s1 "$BASE/api/search?q=innovation"
 
 # ---- filters as parameters (type, date, case, committee, doc): never written into q ----
@@ -140,6 +144,17 @@ PY
 }
 check "/api/doc/ID?q= says which passages match and marks the words (same analysis)" doc_marks
 check "/api/doc/ID without q has no marks" bash -c "curl -s '$BASE/api/doc/$FDOCQ' | python3 -c 'import json,sys; r=json.load(sys.stdin); assert \"matched\" not in r and \"marks\" not in r[\"passages\"][0]'"
+dated_from() {
+    status_is 200 f8 "$BASE/api/search?from=2026-06-10&to=2026-12-31&limit=100" && python3 - "$TMP/f8" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['query'] == '' and r['results'], r.get('total')
+assert all('2026-06-10' <= x['doc']['date'] <= '2026-12-31' for x in r['results']), [x['doc']['date'] for x in r['results']]
+PY
+}
+check "from= and to= alone, no q: every result dated inside" dated_from
+check "year= and q together hold every result to the year" bash -c "curl -s '$BASE/api/search?q=kommune&year=2026&limit=50' |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"results\"] and all(x[\"doc\"][\"date\"].startswith(\"2026\") for x in r[\"results\"])'"
 check "date=1999 finds nothing" bash -c "curl -s '$BASE/api/search?q=kommune&date=1999' | grep -q '\"total\":0'"
 check "an over-long filter is a 400" status_is 400 f6 "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
 check "search response carries JSON content type and safety headers" \
@@ -154,6 +169,7 @@ def isstr_or_null(v): return v is None or isinstance(v, str)
 assert r["query"] == "innovation", r["query"]
 assert isinstance(r["parsed"], str)
 assert isint(r["total"]) and r["total"] > 0, r["total"]
+assert r["total_exact"] is True, r["total_exact"]   # the corpus is far under the 1000 checked
 assert isnum(r["took_ms"]) and r["took_ms"] >= 0
 assert isstr_or_null(r["suggestion"])
 assert isinstance(r["corrected"], bool)
@@ -331,39 +347,53 @@ check "gzip;q=0 is honoured (no Content-Encoding)" bash -c "$(declare -f get sta
 
 # ---- errors ----------------------------------------------------------------------------------
 
-# err_is STATUS URL [curl args]: the status, and a JSON error body naming it.
+# err_is STATUS:CODE URL [curl args]: the status, and a JSON error body naming it and
+# the machine-readable code (README.md's table).
 err_is() {
-    local want=$1 url=$2 got
+    local want=${1%%:*} code=${1#*:} url=$2 got
     shift 2
     got=$(curl -s -o "$TMP/e" -D "$TMP/e.h" -w '%{http_code}' "$@" "$url")
     [ "$got" = "$want" ] || { echo "status $got, want $want"; head -c 300 "$TMP/e"; return 1; }
     python3 -c 'import json, sys
 e = json.load(open(sys.argv[1]))["error"]
-assert e["status"] == int(sys.argv[2]) and isinstance(e["message"], str) and e["message"], e' "$TMP/e" "$want"
+assert e["status"] == int(sys.argv[2]) and isinstance(e["message"], str) and e["message"], e
+assert e["code"] == sys.argv[3], (e, sys.argv[3])' "$TMP/e" "$want" "$code"
 }
 export -f err_is
 export TMP
-check "400 when q is missing" err_is 400 "$BASE/api/search"
-check "400 when q is empty" err_is 400 "$BASE/api/search?q="
-check "400 when q is only whitespace" err_is 400 "$BASE/api/search?q=%20%20+"
-check "400 when q is over 1000 bytes" err_is 400 "$BASE/api/search?q=$(printf 'a%.0s' $(seq 1 1001))"
-check "400 for limit=0" err_is 400 "$BASE/api/search?q=innovation&limit=0"
-check "400 for limit=abc" err_is 400 "$BASE/api/search?q=innovation&limit=abc"
-check "400 for limit=101" err_is 400 "$BASE/api/search?q=innovation&limit=101"
-check "400 for offset=-1" err_is 400 "$BASE/api/search?q=innovation&offset=-1"
-check "400 for offset=10001" err_is 400 "$BASE/api/search?q=innovation&offset=10001"
-check "400 for sort=size" err_is 400 "$BASE/api/search?q=innovation&sort=size"
-check "404 for an unknown route" err_is 404 "$BASE/nope"
-check "404 for an unknown document" err_is 404 "$BASE/api/doc/nope.txt"
-check "404 for a path outside the corpus" err_is 404 "$BASE/api/doc/..%2F..%2Fetc%2Fpasswd"
-check "405 for POST, with Allow: GET, HEAD" bash -c "err_is 405 '$BASE/api/search?q=innovation' -X POST --data-binary 'x=1' &&
+check "400 when q is missing" err_is 400:missing_query "$BASE/api/search"
+check "400 when q is empty" err_is 400:missing_query "$BASE/api/search?q="
+check "400 when q is only whitespace" err_is 400:missing_query "$BASE/api/search?q=%20%20+"
+check "400 when q is over 1000 bytes" err_is 400:query_too_long "$BASE/api/search?q=$(printf 'a%.0s' $(seq 1 1001))"
+check "400 for limit=0" err_is 400:bad_limit "$BASE/api/search?q=innovation&limit=0"
+check "400 for limit=abc" err_is 400:bad_limit "$BASE/api/search?q=innovation&limit=abc"
+check "400 for limit=101" err_is 400:bad_limit "$BASE/api/search?q=innovation&limit=101"
+check "400 for offset=-1" err_is 400:bad_offset "$BASE/api/search?q=innovation&offset=-1"
+check "400 for offset=10001" err_is 400:bad_offset "$BASE/api/search?q=innovation&offset=10001"
+check "400 for sort=size" err_is 400:bad_parameter "$BASE/api/search?q=innovation&sort=size"
+check "400 for an unknown parameter, named" bash -c "err_is 400:unknown_parameter '$BASE/api/search?q=innovation&limt=3' && grep -q 'unknown parameter limt' \"\$TMP/e\""
+check "400 for a parameter given twice" err_is 400:bad_parameter "$BASE/api/search?q=innovation&limit=3&limit=4"
+check "400 for an unknown parameter of /api/doc" err_is 400:unknown_parameter "$BASE/api/doc/nope.txt?offset=3"
+check "400 for an unknown parameter of /api/suggest" err_is 400:unknown_parameter "$BASE/api/suggest?q=inno&limit=3"
+check "the page takes parameters links add (utm_source)" status_is 200 pgu "$BASE/?q=innovation&utm_source=x"
+check "400 for a bad year, named" bash -c "err_is 400:bad_parameter '$BASE/api/search?q=kommune&year=26' && grep -q 'year must be YYYY' \"\$TMP/e\""
+check "400 for a bad from date" err_is 400:bad_parameter "$BASE/api/search?from=2026-13-01"
+check "400 for from after to" err_is 400:bad_parameter "$BASE/api/search?from=2026&to=2025"
+check "400 for an over-long filter" err_is 400:bad_parameter "$BASE/api/search?q=kommune&committee=$(printf 'u%.0s' $(seq 1 300))"
+check "400 for /api/doc's count=0" err_is 400:bad_parameter "$BASE/api/doc/nope.txt?count=0"
+check "400 for a control byte in the path" err_is 400:bad_path "$BASE/api/doc/a%01b"
+check "413 for a body over 1 KB" err_is 413:payload_too_large "$BASE/api/search?q=x" -X GET -H 'Content-Length: 2000'
+check "404 for an unknown route" err_is 404:not_found "$BASE/nope"
+check "404 for an unknown document" err_is 404:not_found "$BASE/api/doc/nope.txt"
+check "404 for a path outside the corpus" err_is 404:not_found "$BASE/api/doc/..%2F..%2Fetc%2Fpasswd"
+check "405 for POST, with Allow: GET, HEAD" bash -c "err_is 405:method_not_allowed '$BASE/api/search?q=innovation' -X POST --data-binary 'x=1' &&
     tr -d '\r' <\"\$TMP/e.h\" | grep -qi '^allow: GET, HEAD\$'"
-check "405 for DELETE" err_is 405 "$BASE/health" -X DELETE
-check "414 for a URL over 8 KB" err_is 414 "$BASE/api/search?q=innovation&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
-check "431 for a 20 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
+check "405 for DELETE" err_is 405:method_not_allowed "$BASE/health" -X DELETE
+check "414 for a URL over 8 KB" err_is 414:uri_too_long "$BASE/api/search?q=innovation&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
+check "431 for a 20 KB header" err_is 431:headers_too_large "$BASE/health" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
 # Far past our limits, but inside libmicrohttpd's 256 KB pool: still our JSON answer.
-check "414 JSON for a 40 KB URL" err_is 414 "$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)"
-check "431 JSON for a 40 KB header" err_is 431 "$BASE/health" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
+check "414 JSON for a 40 KB URL" err_is 414:uri_too_long "$BASE/health?pad=$(head -c 40000 /dev/zero | tr '\0' a)"
+check "431 JSON for a 40 KB header" err_is 431:headers_too_large "$BASE/health" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
 
 check "HEAD gives the headers of GET and no body" bash -c "
     s=\$(curl -s -I -o '$TMP/hd.h' -w '%{http_code} %{size_download}' '$BASE/api/search?q=innovation')

@@ -36,6 +36,18 @@ static const char *get(void *ctx, const char *name) {
     return NULL;
 }
 
+/* The names, as http.c gives them: in order, repeats included. */
+static size_t names(void *ctx, const char **out, size_t max) {
+    static char buf[16][64];
+    const params *p = ctx;
+    for (size_t i = 0; i < p->n && i < max; i++) {
+        size_t len = strcspn(p->kv[i], "=");
+        snprintf(buf[i], sizeof buf[i], "%.*s", (int)len, p->kv[i]);
+        out[i] = buf[i];
+    }
+    return p->n;
+}
+
 /* Run path with the pairs (NULL-terminated) and keep the reply in *r. */
 static void run(ark_reply *r, const char *path, ...) {
     params p = {{0}, 0};
@@ -45,7 +57,7 @@ static void run(ark_reply *r, const char *path, ...) {
     va_end(ap);
     ark_buf_free(&r->body);
     *r = (ark_reply){.status = 0, .body = ARK_BUF_INIT};
-    ark_api_req req = {.path = path, .get = get, .ctx = &p, .conns = 1,
+    ark_api_req req = {.path = path, .get = get, .names = names, .ctx = &p, .conns = 1,
                        .base = "http://127.0.0.1:1"};
     ark_route_run(&req, r);
 }
@@ -59,6 +71,71 @@ static int count(const ark_reply *r, const char *s) {
     int n = 0;
     for (const char *p = body(r); (p = strstr(p, s)); p += strlen(s)) n++;
     return n;
+}
+
+/* Whether the error reply r has code c (and the code's status). */
+static int is_error(const ark_reply *r, ark_api_code c) {
+    char want[96];
+    snprintf(want, sizeof want, "\"status\":%d,\"code\":\"%s\",\"message\":\"",
+             ark_api_code_status(c), ark_api_code_name(c));
+    return r->status == ark_api_code_status(c) && has(r, want);
+}
+
+/* The whole of a file, NUL-terminated, or NULL. */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    ark_buf b = ARK_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ark_buf_append(&b, chunk, n);
+    fclose(f);
+    if (ark_buf_puts(&b, "") != 0) { ark_buf_free(&b); return NULL; }
+    return ark_buf_take(&b);
+}
+
+/* The table of error codes: names unique, lowercase with '_', statuses of errors; and
+ * README.md's table lists each with its status (issue 15: one table in the code, the
+ * documentation checked against it). */
+static void test_codes(void) {
+    int sound = 1;
+    for (int i = 0; i < ARK_API_NCODES; i++) {
+        const char *n = ark_api_code_name((ark_api_code)i);
+        int st = ark_api_code_status((ark_api_code)i);
+        if (!n || !*n || st < 400 || st > 599) { sound = 0; continue; }
+        for (const char *p = n; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || *p == '_')) sound = 0;
+        for (int k = 0; k < i; k++)
+            if (strcmp(n, ark_api_code_name((ark_api_code)k)) == 0) sound = 0;
+    }
+    ok(sound && !ark_api_code_name(ARK_API_NCODES) && ark_api_code_status(ARK_API_NCODES) == 500,
+       "error codes: %d, each named once in [a-z_] with a 4xx/5xx status", ARK_API_NCODES);
+    char *readme = slurp("README.md");
+    int listed = readme != NULL;
+    for (int i = 0; readme && i < ARK_API_NCODES; i++) {
+        char row[96];
+        snprintf(row, sizeof row, "\n| `%s` | %d |", ark_api_code_name((ark_api_code)i),
+                 ark_api_code_status((ark_api_code)i));
+        if (!strstr(readme, row)) listed = 0, printf("#   README.md lacks the row %s\n", row + 1);
+    }
+    ok(listed, "README.md's table lists every error code with its status");
+    free(readme);
+    char *oa = slurp("server/static/openapi.json");
+    listed = oa != NULL;
+    for (int i = 0; oa && i < ARK_API_NCODES; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "\"%s\"", ark_api_code_name((ark_api_code)i));
+        if (!strstr(oa, name)) listed = 0, printf("#   openapi.json lacks %s\n", name);
+    }
+    ok(listed, "server/static/openapi.json names every error code");
+    free(oa);
+    ark_reply r = {.body = ARK_BUF_INIT};
+    ark_api_error(&r, ARK_API_BAD_LIMIT, "limit %s", "x");
+    ok(is_error(&r, ARK_API_BAD_LIMIT) && has(&r, "\"message\":\"limit x\"}}"),
+       "an error body: status, code, message (%s)", body(&r));
+    ark_api_error(&r, (ark_api_code)-1, "ours");
+    ok(is_error(&r, ARK_API_INTERNAL), "a code outside the table answers internal, not garbage");
+    ark_buf_free(&r.body);
 }
 
 /* ---- the search's promises, read from the engine's own results ------------------------ */
@@ -169,29 +246,29 @@ static void test_push(const char *dir, const char *idx) {
     snprintf(ar, sizeof ar, "Authorization: Bearer %s", key_r);
 
     st = push(&r, "PUT", "a.txt", "x", NULL);
-    ok(st == 401 && r.authenticate, "no key: 401 with WWW-Authenticate");
+    ok(st == 401 && r.authenticate && is_error(&r, ARK_API_UNAUTHORIZED),
+       "no key: 401 unauthorized with WWW-Authenticate");
     st = push(&r, "PUT", "a.txt", "x", ar, NULL);
-    ok(st == 403 && has(&r, "write"), "a key without write: 403");
+    ok(st == 403 && has(&r, "write") && is_error(&r, ARK_API_FORBIDDEN), "a key without write: 403 forbidden");
     st = push(&r, "POST", "a.txt", "x", aw, NULL);
     ok(st == 405 && r.allow && strcmp(r.allow, "PUT, DELETE") == 0,
        "POST: 405, Allow: PUT, DELETE");
     st = push(&r, "PUT", "../a.txt", "x", aw, NULL);
-    ok(st == 400 && has(&r, "..") , "an unsafe id: 400 (%s)", body(&r));
+    ok(is_error(&r, ARK_API_BAD_DOCUMENT_ID) && has(&r, ".."), "an unsafe id: 400 bad_document_id (%s)", body(&r));
     st = push(&r, "PUT", "a.txt", "x", aw, "X-Arkivar-Metadata: {\"case_numbers\": 5}", NULL);
-    ok(st == 400 &&
-           has(&r, "case_numbers"),
+    ok(is_error(&r, ARK_API_BAD_METADATA) && has(&r, "case_numbers"),
        "bad metadata: 400 naming the member (%s)", body(&r));
     st = push(&r, "PUT", "a.txt", "x", aw, "Content-Length: 65", NULL);
-    ok(st == 413, "Content-Length past --max-upload: 413");
+    ok(is_error(&r, ARK_API_PAYLOAD_TOO_LARGE), "Content-Length past --max-upload: 413 payload_too_large");
     st = push(&r, "PUT", "a.txt", "Tekst om noget, som er laengere end fire og tres bytes i alt, ja.", aw, NULL);
     ok(st == 413,
        "a body that grows past it: 413");
     st = push(&r, "PUT", "000_92fe6cf18886d868.txt", "Tekst.", aw, NULL);
-    ok(st == 409, "a folder's id: 409 (%s)", body(&r));
+    ok(is_error(&r, ARK_API_CONFLICT), "a folder's id: 409 conflict (%s)", body(&r));
     st = push(&r, "PUT", "a.xlsx", "Tekst.", aw, NULL);
-    ok(st == 415, "a format no loader reads: 415");
+    ok(is_error(&r, ARK_API_UNSUPPORTED_FORMAT), "a format no loader reads: 415 unsupported_format");
     st = push(&r, "PUT", "a.txt", " \n", aw, NULL);
-    ok(st == 422, "no text: 422");
+    ok(is_error(&r, ARK_API_NO_TEXT), "no text: 422 no_text");
     st = push(&r, "PUT", "ny/010190-1234.txt", "Et nyt svar om byggeri.", aw,
             "X-Arkivar-Metadata: {\"title\": \"Nyt\"}", NULL);
     ok(st == 202 &&
@@ -230,6 +307,7 @@ int main(void) {
     E(ark_synonyms_load("data/acronyms.txt", &syn, &err));
     ark_worker_init(shards, 1, NULL, an, syn);
     ark_reply r = {.body = ARK_BUF_INIT};
+    test_codes();
 
     /* the route table */
     is_int(ark_route_of("/api/search"), ARK_ROUTE_SEARCH, "/api/search is the search route");
@@ -246,32 +324,94 @@ int main(void) {
            has(&r, "\"facets\":{\"type\":["),
        "search: query, results and facets");
     ok(count(&r, "\"rank\":") == 10, "search: ten results by default (%d)", count(&r, "\"rank\":"));
+    /* the match checks at least 1000 passages (facets): the corpus's counts are exact */
+    ok(has(&r, "\"total_exact\":true,\"total_results\":"), "search: total_exact beside total");
+    run(&r, "/api/search", "q=\"- -\"", NULL);
+    ok(r.status == 200 && has(&r, "\"total\":0,\"total_exact\":true"),
+       "search: nothing searchable (a phrase of dashes) is an exact 0 (%.80s)", body(&r));
     run(&r, "/api/search", "q=innovation", "limit=3", "offset=2", NULL);
     ok(count(&r, "\"rank\":") == 3 && has(&r, "\"rank\":3,"), "search: limit and offset");
     run(&r, "/api/search", "q=innovation", "format=text", NULL);
     ok(r.status == 200 && strncmp(r.content_type, "text/plain", 10) == 0 && has(&r, "[["),
        "search: format=text marks the words with [[ ]]");
     run(&r, "/api/search", NULL);
-    ok(r.status == 400 && has(&r, "missing parameter q"), "search: no q is a 400");
+    ok(is_error(&r, ARK_API_MISSING_QUERY) && has(&r, "missing parameter q"),
+       "search: no q is a 400 missing_query");
     run(&r, "/api/search", "q=   ", NULL);
-    is_int(r.status, 400, "search: a blank q is a 400");
+    ok(is_error(&r, ARK_API_MISSING_QUERY), "search: a blank q is a 400 missing_query");
+    {
+        char longq[ARK_API_MAX_Q + 4] = "q=";
+        memset(longq + 2, 'a', ARK_API_MAX_Q + 1);
+        longq[ARK_API_MAX_Q + 3] = '\0';
+        run(&r, "/api/search", longq, NULL);
+        ok(is_error(&r, ARK_API_QUERY_TOO_LONG), "search: q over 1000 bytes is query_too_long");
+    }
     run(&r, "/api/search", "q=innovation", "limit=0", NULL);
-    is_int(r.status, 400, "search: limit=0 is a 400");
+    ok(is_error(&r, ARK_API_BAD_LIMIT), "search: limit=0 is a 400 bad_limit");
     run(&r, "/api/search", "q=innovation", "limit=101", NULL);
-    is_int(r.status, 400, "search: limit=101 is a 400");
+    ok(is_error(&r, ARK_API_BAD_LIMIT), "search: limit=101 is a 400 bad_limit");
     run(&r, "/api/search", "q=innovation", "offset=-1", NULL);
-    is_int(r.status, 400, "search: a negative offset is a 400");
+    ok(is_error(&r, ARK_API_BAD_OFFSET), "search: a negative offset is a 400 bad_offset");
     run(&r, "/api/search", "q=innovation", "sort=size", NULL);
-    is_int(r.status, 400, "search: an unknown sort is a 400");
+    ok(is_error(&r, ARK_API_BAD_PARAMETER), "search: an unknown sort is a 400 bad_parameter");
+    run(&r, "/api/search", "q=innovation", "limt=3", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER) && has(&r, "unknown parameter limt: /api/search takes q, limit,"),
+       "search: a misspelt parameter is a 400 unknown_parameter naming it (%s)", body(&r));
+    run(&r, "/api/search", "q=innovation", "limit=3", "limit=5", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER) && has(&r, "parameter limit is given twice"),
+       "search: a parameter given twice is a 400 bad_parameter");
+    run(&r, "/api/search", "q=innovation", "=x", NULL);
+    is_int(r.status, 200, "search: a parameter without a name is none");
+    run(&r, "/api/doc/000_92fe6cf18886d868.txt", "offset=3", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER) && has(&r, "takes q, from, count"),
+       "doc: a parameter of another route is unknown here (%s)", body(&r));
+    run(&r, "/api/suggest", "q=inno", "limit=3", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER), "suggest: takes q alone");
+    run(&r, "/", "q=innovation", "utm_source=nyhedsbrev", NULL);
+    ok(r.status == 200 && has(&r, "<mark>"), "the page takes what links add (utm_source)");
+    run(&r, "/health", "probe=1", NULL);
+    is_int(r.status, 200, "/health takes what probes add");
+    run(&r, "/api/doc/000_92fe6cf18886d868.txt", "count=0", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER), "doc: count=0 is a 400 bad_parameter");
     run(&r, "/api/search", "type=svar", NULL);
     ok(r.status == 200 && count(&r, "\"type\":\"svar\"") >= count(&r, "\"rank\":") &&
            count(&r, "\"rank\":") > 0,
        "search: a filter alone answers, every result of that type");
+    /* the corpus's dated documents are of 2026-06-09 and 2026-06-24 */
+    run(&r, "/api/search", "from=2026-06-10", "limit=100", NULL);
+    ok(r.status == 200 && has(&r, "\"date\":\"2026-06-24\"") && !has(&r, "\"date\":\"2026-06-09\"") &&
+           !has(&r, "\"date\":\"\""),
+       "search: from= alone, no q: only documents dated from that day");
+    run(&r, "/api/search", "q=", "to=2026-06-09", "limit=100", NULL);
+    ok(r.status == 200 && has(&r, "\"date\":\"2026-06-09\"") && !has(&r, "\"date\":\"2026-06-24\""),
+       "search: to= with an empty q: only documents dated up to that day");
+    run(&r, "/api/search", "q=kommune", "year=2026", "limit=100", NULL);
+    ok(r.status == 200 && count(&r, "\"date\":\"2026-") == count(&r, "\"rank\":") && count(&r, "\"rank\":") > 0,
+       "search: year= holds every result");
+    run(&r, "/api/search", "q=kommune", "year=2025", NULL);
+    ok(r.status == 200 && has(&r, "\"total\":0,"), "search: year=2025 finds nothing");
+    const char *bad_dates[][2] = {{"year=26", "year"}, {"year=2026-01", "year"}, {"from=2026-13", "from"},
+                                  {"to=2026-06-32", "to"}, {"date=abc", "date"}, {"date=2026..2024", "date"},
+                                  {"date=..", "date"}, {"from=26", "from"}};
+    int refused = 1;
+    for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        run(&r, "/api/search", "q=kommune", bad_dates[i][0], NULL);
+        if (!is_error(&r, ARK_API_BAD_PARAMETER) || !has(&r, bad_dates[i][1]))
+            refused = 0, printf("#   %s: %s\n", bad_dates[i][0], body(&r));
+    }
+    ok(refused, "search: a bad year, from, to or date is a 400 bad_parameter naming it");
+    run(&r, "/api/search", "q=kommune", "from=2026-07-01", "to=2026-06", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER) && has(&r, "after"), "search: from after to is a 400");
+    run(&r, "/api/search", "q=kommune", "from=2026-06", "to=2026-06", NULL);
+    is_int(r.status, 200, "search: from and to of one month is that month");
+    run(&r, "/api/search", "q=kommune", "year=2026", "date=2026", NULL);
+    ok(is_error(&r, ARK_API_BAD_PARAMETER) && has(&r, "one of date, year or from/to"),
+       "search: two kinds of date filter at once are a 400");
     run(&r, "/api/doc/000_92fe6cf18886d868.txt", "q=innovation", NULL);
     ok(r.status == 200 && has(&r, "\"matched\":true") && has(&r, "\"marks\":[["),
        "doc: with q, matching passages and their marks");
     run(&r, "/api/doc/nope.txt", NULL);
-    ok(r.status == 404 && has(&r, "\"status\":404"), "doc: an unknown id is a JSON 404");
+    ok(is_error(&r, ARK_API_NOT_FOUND), "doc: an unknown id is a JSON 404 not_found");
     run(&r, "/api/suggest", "q=innov", NULL);
     ok(r.status == 200 && has(&r, "[\"innov\",[\"innovation"), "suggest: completions (%s)",
        body(&r));
@@ -281,11 +421,29 @@ int main(void) {
     ok(r.status == 200 && has(&r, "\"status\":\"ok\"") && has(&r, "\"documents\":5") &&
            has(&r, "\"version\":\"" ARK_VERSION "\""),
        "health: ok with the corpus's 5 documents (%s)", body(&r));
+    run(&r, "/api/openapi.json", NULL);
+    ok(r.status == 200 && has(&r, "\"openapi\": \"3.0.3\"") && strcmp(r.content_type, ark_api_json_type) == 0,
+       "/api/openapi.json: the OpenAPI document, JSON");
+    run(&r, "/api/openapi.json", "v=2", NULL);
+    ok(is_error(&r, ARK_API_UNKNOWN_PARAMETER) && has(&r, "takes no parameters"),
+       "/api/openapi.json takes no parameters");
+    run(&r, "/health/live", NULL);
+    ok(r.status == 200 && strcmp(body(&r), "{\"status\":\"ok\"}") == 0, "health/live: ok (%s)", body(&r));
+    run(&r, "/health/ready", NULL);
+    {
+        const char *age = strstr(body(&r), "\"last_commit_age_s\":");
+        long a = age ? strtol(age + 20, NULL, 10) : -1;
+        ok(r.status == 200 && has(&r, "{\"status\":\"ready\",\"revision\":") && age && a >= 0 && a < 600,
+           "health/ready: ready, with the revision and the age of the commit just made (%s)", body(&r));
+    }
+    ok(ark_route_of("/health/ready") == ARK_ROUTE_HEALTH && ark_route_of("/health/live") == ARK_ROUTE_HEALTH,
+       "health/live and health/ready count as health in /metrics");
     run(&r, "/metrics", NULL);
     ok(r.status == 200 && has(&r, "arkivar_index_passages "), "metrics: the index gauges");
     ok(has(&r, "arkivar_build_info{version=\"" ARK_VERSION "\"} 1\n"), "metrics: the build_info gauge");
     run(&r, "/nope", NULL);
-    ok(r.status == 404 && has(&r, "no such route"), "an unknown path is a JSON 404");
+    ok(is_error(&r, ARK_API_NOT_FOUND) && has(&r, "no such route"),
+       "an unknown path is a JSON 404 not_found");
 
     /* "Mente du" is the query as typed with its unknown words corrected: operators,
      * acronyms and phrases stay as they were written */
@@ -370,6 +528,18 @@ int main(void) {
     }
 
     test_push(dir, idx);
+    ark_worker_shutdown();
+
+    /* not ready: an index folder that is gone (the engines reopened on first use) */
+    char gone[96];
+    snprintf(gone, sizeof gone, "%s/gone", dir);
+    const char *gone_shards[] = {gone};
+    ark_worker_init(gone_shards, 1, NULL, an, syn);
+    run(&r, "/health/ready", NULL);
+    ok(is_error(&r, ARK_API_NOT_READY) && r.retry_after == 1 && has(&r, "cannot open the index"),
+       "health/ready: 503 not_ready with Retry-After without an index (%s)", body(&r));
+    run(&r, "/health/live", NULL);
+    is_int(r.status, 200, "health/live: still 200");
     ark_buf_free(&r.body);
     ark_worker_shutdown();
     ark_synonyms_free(syn);

@@ -118,6 +118,7 @@ typedef struct ark_facet_count { char *value; uint64_t count; } ark_facet_count;
 typedef struct ark_results {
     char *parsed;         /* the query as understood, in query syntax */
     uint64_t total;       /* estimated matching passages */
+    int total_estimated;  /* 1 when total is Xapian's estimate (its bounds differ), 0 when the count */
     uint64_t total_results; /* estimated results after the per-document limit: paging */
     double took_ms;
     char *suggestion;     /* "Mente du" text, NULL when none */

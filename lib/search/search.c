@@ -234,6 +234,7 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     }
 
     out->total = hits.total;
+    out->total_estimated = hits.total_lower != hits.total_upper;
     out->total_results = hits.total;
     for (size_t f = 0; f < hits.nfacets; f++) {
         ark_facet *fa = &hits.facets[f];
