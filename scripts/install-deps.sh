@@ -19,10 +19,6 @@ libsystemd-dev systemd man-db libinih-dev"
 # Type=notify; systemd (systemd-analyze) and man-db (man): tests/t_install.sh verifies the
 # installed unit and renders the installed pages.
 # libinih-dev: the server's configuration file (server/config.c), an INI parser.
-# tests/t_openapi.sh needs a python3 with openapi_spec_validator: Debian's
-# python3-openapi-spec-validator or pip's openapi-spec-validator. It is not in PKGS
-# because a python3 on PATH (pyenv, a venv) may have it already and apt cannot see it;
-# the test names what is missing and fails.
 # libreoffice-help-da: 2,500 pages of real Danish prose on other subjects, the haystack
 # tests/t_haystack.sh hides the five records in (its HTML only: no LibreOffice).
 
@@ -31,8 +27,11 @@ for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
 # The browser test (tests/t_browser.sh): Debian's chromium, driven by playwright-core
-# from npm. A node and npm installed another way (nodesource, nvm) are used as they
-# are; Debian's nodejs/npm only come in when the commands are missing.
+# from npm. tests/t_openapi.sh takes its validators from npm as well
+# (@apidevtools/swagger-parser and ajv, pinned in tests/openapi/package-lock.json; the
+# test runs npm ci), so it needs node and npm too, and no python package. A node and npm
+# installed another way (nodesource, nvm) are used as they are; Debian's nodejs/npm only
+# come in when the commands are missing.
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
