@@ -46,6 +46,11 @@ static void engine_error(ark_reply *r, const char *what, int rc, const ark_err *
     switch (rc) {
     case ARK_EINVAL: ark_api_error(r, 400, "%s", msg); break;
     case ARK_ENOTFOUND: ark_api_error(r, 404, "%s", msg); break;
+    case ARK_EUNAVAIL: /* a shard is down and --on-shard-failure is fail (issue 16) */
+        fprintf(stderr, "arkivar-server: %s: %s\n", what, msg);
+        ark_api_error(r, 503, "%s: %s", what, msg);
+        r->retry_after = 2;
+        break;
     default:
         /* The client gets the message too, but the operator must see it in the log. */
         fprintf(stderr, "arkivar-server: %s: %s (%s)\n", what, msg, ark_strerror(rc));
