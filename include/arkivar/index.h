@@ -165,7 +165,8 @@ size_t ark_rdb_missing(ark_rdb *r, size_t *answered, const char **specs, size_t 
 /* Close r and free it. Accepts NULL. */
 void ark_rdb_close(ark_rdb *r);
 /* Bring r to the latest committed revision; *changed (changed may be NULL) is 1 if it
- * moved, else 0. Not retried. ARK_EINVAL: r NULL. */
+ * moved or the shards up changed (issue 16), else 0. Not retried after a commit.
+ * ARK_EINVAL: r NULL. */
 int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err);
 /* *revision: the first shard's revision (0 when it is remote); *doccount: passages in
  * all shards. Either pointer may be NULL. Retried. ARK_EINVAL: r NULL. */

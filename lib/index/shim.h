@@ -86,6 +86,9 @@ struct ark_rdb {
                                      * metadata (document records) lives in its own shard;
                                      * only those up */
     std::vector<shard_slot> slots;  /* every shard, up or down, in the order given */
+    unsigned generation = 0;        /* bumped when the set of shards up changes: a reopen
+                                     * then reports a change, so the engine reads the
+                                     * learned acronyms and value tables anew */
     std::vector<std::string> specs; /* as given, for messages */
     bool remote = false;            /* a tcp: shard: its matches never reach our own spy */
     std::shared_ptr<value_store> store; /* of the UUID store_uuid, NULL before the first use */

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -33,13 +34,20 @@ using shard_clock = std::chrono::steady_clock;
 
 /* A fresh connection to a remote slot: true when it answered. */
 bool connect_slot(shard_slot &s) {
+    bool was_up = s.up;
     try {
         s.db = Xapian::Remote::open(s.host, s.port, g_timeout_ms, g_connect_timeout_ms);
         s.up = true;
-    } catch (const Xapian::Error &) {
+        /* The operator must see a shard leave and come back in the log, not only in
+         * the JSON: the server's stderr is its log. */
+        if (!was_up) std::fprintf(stderr, "arkivar: shard %s answers again\n", s.spec.c_str());
+    } catch (const Xapian::Error &e) {
         s.db = Xapian::Database();
         s.up = false;
         s.down_at = shard_clock::now();
+        if (was_up)
+            std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
+                         s.spec.c_str(), e.get_type(), e.get_msg().c_str());
     }
     return s.up;
 }
@@ -56,6 +64,7 @@ void rebuild(ark_rdb *r) {
     }
     r->db = db;
     r->shards.swap(shards);
+    r->generation++;
 }
 
 /* NULL when path is a directory, else why not. */
@@ -153,6 +162,8 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                         return set_xerr(err, ARK_EINDEX, ("ark_rdb_open: '" + spec + "'").c_str(),
                                         e);
                     slot.down_at = shard_clock::now();
+                    std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
+                                 spec.c_str(), e.get_type(), e.get_msg().c_str());
                 }
             } else {
                 /* Xapian opens a plain file as a stub database (an empty one if the file is
@@ -219,8 +230,9 @@ int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err) {
     if (changed) *changed = 0;
     if (!r) return ark_err_set(err, ARK_EINVAL, "ark_rdb_reopen: no database");
     return guard(err, "ark_rdb_reopen", [&]() -> int {
+        unsigned gen = r->generation;
         return with_retry(r, err, "ark_rdb_reopen", [&]() -> int {
-            bool c = r->db.reopen();
+            bool c = r->db.reopen() || r->generation != gen;
             for (auto &one : r->shards) one.reopen();
             if (changed) *changed = c ? 1 : 0;
             return 0;
