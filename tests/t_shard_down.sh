@@ -116,6 +116,9 @@ Q="http://127.0.0.1:$P/api/search?q=og&limit=100"
 stop_group "$TC"; TC=""
 code=$(curl -s -o "$T/fail.json" --max-time 20 -w '%{http_code}' "$Q")
 [ "$code" = 503 ]; ok $? "fail: a killed tcpsrv gives 503 ($code: $(cat "$T/fail.json"))"
+hdr=$(curl -s -D - -o "$T/fail2.json" --max-time 20 "$Q" | tr -d '\r')
+echo "$hdr" | grep -q "^HTTP/1.1 503" && echo "$hdr" | grep -qi "^retry-after: 2"
+ok $? "fail: and so does the next request, with Retry-After ($(head -1 "$T/fail2.json"))"
 TC=$(tcpsrv "$PC" "$T/idx-c")
 code=""
 for _ in $(seq 40); do

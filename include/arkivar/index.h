@@ -146,7 +146,7 @@ typedef struct ark_rdb ark_rdb;
  * connect within 2 s. *out: transferred (ark_rdb_close); NULL on failure.
  * ARK_EINVAL: specs NULL, nspecs 0, out NULL, a spec NULL or "", or a malformed tcp:
  * spec. ARK_ENOTFOUND: a local spec is not a directory, or holds no index.
- * ARK_EINDEX: a remote shard cannot be reached (message names the spec), unless the
+ * ARK_EUNAVAIL: a remote shard cannot be reached (message names the spec), unless the
  * policy is partial and there are several shards: then it opens down (issue 16).
  * Every read of r: a remote shard that stops answering is left out and the read runs
  * on the others (partial), or the read fails with ARK_EUNAVAIL (fail); a shard down

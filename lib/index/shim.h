@@ -159,8 +159,12 @@ bool rdb_usable(const ark_rdb *r);
  * a resume point so that nothing is reported twice. */
 template <class F> int with_retry(ark_rdb *r, ark_err *err, const char *op, F &&body) {
     rdb_heal(r);
-    if (!rdb_usable(r))
-        return ark_err_set(err, ARK_EUNAVAIL, "%s: a shard does not answer", op);
+    if (!rdb_usable(r)) {
+        std::string down;
+        for (const auto &sl : r->slots)
+            if (!sl.up) down += (down.empty() ? "" : ", ") + sl.spec;
+        return ark_err_set(err, ARK_EUNAVAIL, "%s: shard %s does not answer", op, down.c_str());
+    }
     bool failed_over = false;
     for (int attempt = 0;; attempt++) {
         try {

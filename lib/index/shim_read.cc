@@ -159,7 +159,7 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                 } catch (const Xapian::Error &e) {
                     /* partial: the others answer now, this one when it is back */
                     if (!g_partial || nspecs < 2)
-                        return set_xerr(err, ARK_EINDEX, ("ark_rdb_open: '" + spec + "'").c_str(),
+                        return set_xerr(err, ARK_EUNAVAIL, ("ark_rdb_open: '" + spec + "'").c_str(),
                                         e);
                     slot.down_at = shard_clock::now();
                     std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
@@ -230,13 +230,20 @@ int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err) {
     if (changed) *changed = 0;
     if (!r) return ark_err_set(err, ARK_EINVAL, "ark_rdb_reopen: no database");
     return guard(err, "ark_rdb_reopen", [&]() -> int {
+        /* Not with_retry: under fail a shard down must not fail the reopen too (the
+         * server would then open afresh, and reconnect, on every request); the next
+         * read says ARK_EUNAVAIL. */
         unsigned gen = r->generation;
-        return with_retry(r, err, "ark_rdb_reopen", [&]() -> int {
-            bool c = r->db.reopen() || r->generation != gen;
+        rdb_heal(r);
+        bool c = false;
+        try {
+            c = r->db.reopen();
             for (auto &one : r->shards) one.reopen();
-            if (changed) *changed = c ? 1 : 0;
-            return 0;
-        });
+        } catch (const Xapian::NetworkError &) {
+            if (!rdb_failover(r)) throw;
+        }
+        if (changed) *changed = c || r->generation != gen ? 1 : 0;
+        return 0;
     });
 }
 
