@@ -12,6 +12,7 @@ PID=""; SRV=""; TB=""; TC=""
 # xapian-tcpsrv forks a child per connection and gets a process group of its own
 # (setsid): it is stopped by its group, whose id is its PID.
 stop_group() { [ -n "$1" ] && { kill -CONT -- "-$1" 2>/dev/null; kill -- "-$1" 2>/dev/null; wait "$1" 2>/dev/null; }; }
+# KEEP=1 copies the servers' logs to /tmp/server*.log (an ASan report lands there).
 cleanup() {
     [ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
     stop_group "$TB"; stop_group "$TC"
