@@ -130,6 +130,17 @@ static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json_double(&j, res->took_ms, 3);
     ark_json_kstr(&j, "suggestion", res->suggestion); /* null when none */
     ark_json_kbool(&j, "corrected", res->corrected);
+    if (res->shards_total > 1) { /* issue 16: who answered, when there are several */
+        ark_json_key(&j, "shards");
+        ark_json_obj_begin(&j);
+        ark_json_ku64(&j, "answered", res->shards_answered);
+        ark_json_ku64(&j, "total", res->shards_total);
+        ark_json_key(&j, "missing");
+        ark_json_arr_begin(&j);
+        for (size_t i = 0; i < res->nshards_missing; i++) ark_json_str(&j, res->shards_missing[i]);
+        ark_json_arr_end(&j);
+        ark_json_obj_end(&j);
+    }
     ark_json_key(&j, "results");
     ark_json_arr_begin(&j);
     for (size_t i = 0; i < res->n; i++) {

@@ -69,6 +69,13 @@ static const char usage_text[] =
     "  --index DIR      index directory (default " DEFAULT_INDEX ")\n"
     "  --listen ADDR    HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
     "  --shard SPEC     another index directory or tcp:HOST:PORT; repeatable\n"
+    "  --shard-timeout MS  a remote shard's longest wait for an answer (default 10000;\n"
+    "                   its connect waits at most 2000)\n"
+    "  --on-shard-failure partial|fail  a remote shard does not answer: answer from the\n"
+    "                   others, naming it in the JSON's \"shards\" (partial, the default;\n"
+    "                   it may also be down at start), or answer 503 (fail; one down at\n"
+    "                   start stops the server). A down shard is tried again at most\n"
+    "                   every 2 s and rejoins when it answers\n"
     "  --threads N      worker threads (default: number of cores)\n"
     "  --words FILE     word list for compound splitting (default /usr/share/dict/danish)\n"
     "  --acronyms FILE  acronyms and expansions (default " DEFAULT_ACRONYMS ")\n"
@@ -111,6 +118,8 @@ typedef struct opts {
     char *owned[64];      /* the config file's values (transferred: opts_free) */
     size_t nowned;
     unsigned threads;
+    unsigned shard_timeout; /* ms, 0: the shim's default */
+    int shard_fail;         /* --on-shard-failure fail */
 } opts;
 
 static void opts_free(opts *o) {
@@ -123,7 +132,8 @@ static const char *const k_with_value[] = {"--index", "--listen", "--shard", "--
                                            "--cors", "--acronyms", "--keys", "--allow-host",
                                            "--frame-ancestors", "--trusted-proxy",
                                            "--per-address-connections", "--per-address-queue",
-                                           "--request-timeout", "--max-upload"};
+                                           "--request-timeout", "--max-upload",
+                                           "--shard-timeout", "--on-shard-failure"};
 #define N_WITH_VALUE (sizeof k_with_value / sizeof k_with_value[0])
 
 /* HOST:PORT or [V6]:PORT with a port 0..65535; only the shape, ark_http_listen() does
@@ -209,6 +219,21 @@ static int set_flag(opts *o, const char *flag, const char *val, int from_file, c
             return -1;
         }
         o->max_upload = v;
+    } else if (strcmp(flag, "--on-shard-failure") == 0) {
+        if (strcmp(val, "partial") != 0 && strcmp(val, "fail") != 0) {
+            snprintf(msg, n, "bad --on-shard-failure %.40s (want partial or fail)", val);
+            return -1;
+        }
+        o->shard_fail = strcmp(val, "fail") == 0;
+    } else if (strcmp(flag, "--shard-timeout") == 0) {
+        char *end;
+        errno = 0;
+        long v = strtol(val, &end, 10);
+        if (*end || errno || v < 1 || v > 3600000) {
+            snprintf(msg, n, "bad --shard-timeout %.40s (want 1 to 3600000 ms)", val);
+            return -1;
+        }
+        o->shard_timeout = (unsigned)v;
     } else { /* the three numbers */
         char *end;
         errno = 0;
@@ -375,7 +400,7 @@ int main(int argc, char **argv) {
     ark_engine *probe = NULL;
     ark_http *http = NULL;
     ark_engine_stats st = {0, 0, 0};
-    char shown[300], closed[4096];
+    char shown[300], closed[4096], shards_note[64] = "";
     sigset_t sigs;
 
     if ((rc = parse_flags(argc, argv, &o)) >= 0) {
@@ -418,6 +443,7 @@ int main(int argc, char **argv) {
     }
     /* Open once here: a broken index fails at startup, not on the first request, and
      * the ready line can say which revision is served. */
+    ark_engine_set_shard_policy(!o.shard_fail, o.shard_timeout); /* before any open */
     if ((rc = ark_engine_open(o.shards, o.nshards, an, &probe, &err)) != 0) {
         if (rc == ARK_ENOTFOUND)
             fprintf(stderr, PROG ": no index at %s (run arkivar-indexer --index %s corpus first)\n",
@@ -434,6 +460,16 @@ int main(int argc, char **argv) {
     }
     size_t nlearned = 0, nacronyms = ark_engine_set_synonyms(probe, syn) == 0
                                           ? ark_engine_acronyms(probe, &nlearned) : 0;
+    {
+        /* partial: a remote shard down at start is said here, and rejoins when it answers */
+        const char *down[8];
+        size_t up = 0, total = ark_engine_shards(probe, &up, down, 8);
+        for (size_t i = 0; i < total - up && i < 8; i++)
+            fprintf(stderr, PROG ": shard %s does not answer; searching the other %zu of %zu "
+                    "until it does\n", down[i], up, total);
+        if (total > 1)
+            snprintf(shards_note, sizeof shards_note, ", %zu of %zu shards", up, total);
+    }
     ark_engine_close(probe);
     probe = NULL;
 
@@ -477,9 +513,10 @@ int main(int argc, char **argv) {
     }
     unsigned ceiling, per_address;
     ark_http_limits(&ceiling, &per_address);
-    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms (%zu learned), %u connections, %u per address)\n",
+    fprintf(stderr, PROG ": listening on http://%s (%u threads, index %s, revision %llu, %llu passages, %zu acronyms (%zu learned), %u connections, %u per address%s)\n",
             shown, o.threads, o.index, (unsigned long long)st.revision,
-            (unsigned long long)st.passages, nacronyms, nlearned, ceiling, per_address);
+            (unsigned long long)st.passages, nacronyms, nlearned, ceiling, per_address,
+            shards_note);
     sd_notifyf(0, "READY=1\nSTATUS=listening on http://%s, revision %llu", shown,
                (unsigned long long)st.revision);
 

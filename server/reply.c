@@ -42,6 +42,7 @@ static const struct {
     [ARK_API_OVERLOADED] = {"overloaded", 503},
     [ARK_API_SHUTTING_DOWN] = {"shutting_down", 503},
     [ARK_API_NOT_READY] = {"not_ready", 503},
+    [ARK_API_SHARD_UNAVAILABLE] = {"shard_unavailable", 503},
     [ARK_API_DISK_FULL] = {"disk_full", 507},
 };
 
@@ -92,6 +93,11 @@ static void engine_error(ark_reply *r, const char *what, int rc, const ark_err *
     switch (rc) {
     case ARK_EINVAL: ark_api_error(r, ARK_API_BAD_PARAMETER, "%s", msg); break;
     case ARK_ENOTFOUND: ark_api_error(r, ARK_API_NOT_FOUND, "%s", msg); break;
+    case ARK_EUNAVAIL: /* a shard is down and --on-shard-failure is fail (issue 16) */
+        fprintf(stderr, "arkivar-server: %s: %s\n", what, msg);
+        ark_api_error(r, ARK_API_SHARD_UNAVAILABLE, "%s: %s", what, msg);
+        r->retry_after = 2;
+        break;
     default:
         /* The client gets the message too, but the operator must see it in the log. */
         fprintf(stderr, "arkivar-server: %s: %s (%s)\n", what, msg, ark_strerror(rc));

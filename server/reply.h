@@ -80,6 +80,7 @@ typedef enum ark_api_code {
     ARK_API_OVERLOADED,        /* 503 with Retry-After: too many connections, searches or pushes */
     ARK_API_SHUTTING_DOWN,     /* 503 with Retry-After */
     ARK_API_NOT_READY,         /* 503: /health/ready while the index cannot be read */
+    ARK_API_SHARD_UNAVAILABLE, /* 503 with Retry-After: a shard is down, --on-shard-failure fail */
     ARK_API_DISK_FULL,         /* 507 */
     ARK_API_NCODES
 } ark_api_code;

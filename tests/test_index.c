@@ -544,8 +544,29 @@ static void test_open_errors(void) {
     is_int(rc, ARK_EINVAL, "tcp spec without a port");
     const char *refused = "tcp:127.0.0.1:1";
     rc = ark_rdb_open(&refused, 1, &r, &err);
-    ok(rc == ARK_EINDEX, "tcp shard that refuses: %s", err.msg);
+    ok(rc == ARK_EUNAVAIL, "tcp shard that refuses: %s", err.msg);
     ok(strstr(err.msg, refused) != NULL, "message names the shard");
+
+    /* issue 16: partial opens without a remote shard that is down, and says which */
+    const char *two[2] = {path("db"), refused};
+    rc = ark_rdb_open(two, 2, &r, &err);
+    is_int(rc, ARK_EUNAVAIL, "fail (the default): a refused shard of two fails the open");
+    ark_rdb_set_shard_policy(1, 0);
+    rc = ark_rdb_open(two, 2, &r, &err);
+    is_int(rc, 0, "partial: a refused shard of two opens the other");
+    if (rc == 0) {
+        const char *down[4] = {NULL};
+        size_t up = 9, total = ark_rdb_missing(r, &up, down, 4);
+        ok(total == 2 && up == 1 && down[0] && strcmp(down[0], refused) == 0,
+           "ark_rdb_missing: 1 of 2 up, %s down", down[0] ? down[0] : "none");
+        uint64_t count = 0;
+        is_int(ark_rdb_stats(r, NULL, &count, &err), 0, "the other shard reads");
+        ok(count > 0, "its passages: %llu", (unsigned long long)count);
+        ark_rdb_close(r);
+    }
+    rc = ark_rdb_open(&refused, 1, &r, &err);
+    ok(rc == ARK_EUNAVAIL, "partial: a refused shard alone still fails the open");
+    ark_rdb_set_shard_policy(0, 0);
 }
 
 /* A TCP port on 127.0.0.1 that nobody listens on right now (0 if none is found). */

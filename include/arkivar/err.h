@@ -22,6 +22,7 @@ enum {
     ARK_EINTERNAL = -30011, /* our own bug: an exception or state we did not expect */
     ARK_EFORMAT = -30012,   /* input file is not the format its name says, or is damaged
                                or encrypted (a .pdf that poppler cannot open) */
+    ARK_EUNAVAIL = -30013,  /* a remote shard does not answer (down, or past its timeout) */
 };
 
 /* The detail of the last error: filled by the failing call, read by the caller. */

@@ -146,12 +146,27 @@ typedef struct ark_rdb ark_rdb;
  * connect within 2 s. *out: transferred (ark_rdb_close); NULL on failure.
  * ARK_EINVAL: specs NULL, nspecs 0, out NULL, a spec NULL or "", or a malformed tcp:
  * spec. ARK_ENOTFOUND: a local spec is not a directory, or holds no index.
- * ARK_EINDEX: a remote shard cannot be reached (message names the spec). */
+ * ARK_EUNAVAIL: a remote shard cannot be reached (message names the spec), unless the
+ * policy is partial and there are several shards: then it opens down (issue 16).
+ * Every read of r: a remote shard that stops answering is left out and the read runs
+ * on the others (partial), or the read fails with ARK_EUNAVAIL (fail); a shard down
+ * is tried again on a read at most every ARK_SHARD_RETRY_MS. */
 int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err *err);
+
+#define ARK_SHARD_RETRY_MS 2000
+/* The process's policy for remote shards, before any ark_rdb_open (not thread-safe):
+ * partial 1 answers from the shards up, 0 fails (the default); timeout_ms bounds a
+ * remote shard's every answer (default 10000; 0 keeps it) and its connect (at most
+ * 2000 ms). */
+void ark_rdb_set_shard_policy(int partial, unsigned timeout_ms);
+/* The shards of r: returns how many were given; *answered (may be NULL) how many are
+ * up. specs[0..max) get the specs of those down, borrowed until ark_rdb_close. */
+size_t ark_rdb_missing(ark_rdb *r, size_t *answered, const char **specs, size_t max);
 /* Close r and free it. Accepts NULL. */
 void ark_rdb_close(ark_rdb *r);
 /* Bring r to the latest committed revision; *changed (changed may be NULL) is 1 if it
- * moved, else 0. Not retried. ARK_EINVAL: r NULL. */
+ * moved or the shards up changed (issue 16), else 0. Not retried after a commit.
+ * ARK_EINVAL: r NULL. */
 int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err);
 /* *revision: the first shard's revision (0 when it is remote); *doccount: passages in
  * all shards. Either pointer may be NULL. Retried. ARK_EINVAL: r NULL. */

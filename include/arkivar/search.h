@@ -37,6 +37,13 @@ typedef struct ark_engine_stats {
 } ark_engine_stats;
 /* The open revision and its counts into *out. 0, ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM. */
 int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err);
+/* The process's policy for remote shards that do not answer (issue 16), before any
+ * ark_engine_open: partial 1 answers from the others, 0 fails with ARK_EUNAVAIL;
+ * timeout_ms (0: 10000) bounds each answer of a remote shard. ark_rdb_set_shard_policy. */
+void ark_engine_set_shard_policy(int partial, unsigned timeout_ms);
+/* e's shards: returns how many were given, *answered (may be NULL) how many are up;
+ * missing[0..max) the specs of those down, borrowed until ark_engine_close. */
+size_t ark_engine_shards(ark_engine *e, size_t *answered, const char **missing, size_t max);
 
 /* ---- Acronyms and their expansions ------------------------------------------------------
  * An engine's table is what the index's documents define ("Økonomiforvaltningen (ØKF)",
@@ -128,6 +135,10 @@ typedef struct ark_results {
     ark_result *v; size_t n;
     ark_facet_count *types; size_t ntypes;  /* facet: document type */
     ark_facet_count *years; size_t nyears;  /* facet: year */
+    /* Which shards answered (issue 16): with --on-shard-failure partial a remote shard
+     * that is down is left out. shards_missing: the specs of those down, copied. */
+    size_t shards_total, shards_answered;
+    char **shards_missing; size_t nshards_missing;
 } ark_results;
 
 /* Run req into *out (overwritten; free with ark_results_free whatever the result).

@@ -20,6 +20,7 @@ extern "C" {
 
 #include <xapian.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -66,11 +67,28 @@ struct value_store {
     std::vector<value_codes> tables;
 };
 
+/* One shard as given, up or down (issue 16): a remote shard that did not answer is left
+ * out of the combined database and tried again later (shim_read.cc, rdb_heal). */
+struct shard_slot {
+    std::string spec;
+    bool remote = false;
+    std::string host; /* of a remote shard */
+    unsigned port = 0;
+    Xapian::Database db; /* empty while down */
+    bool up = false;
+    std::chrono::steady_clock::time_point down_at; /* the last failed try */
+};
+
 struct ark_rdb {
-    Xapian::Database db;            /* all shards, combined with add_database */
+    Xapian::Database db;            /* the shards that are up, combined with add_database */
     std::vector<Xapian::Database> shards; /* each shard alone, only when there are several:
                                      * get_revision() needs exactly one sub-database, and
-                                     * metadata (document records) lives in its own shard */
+                                     * metadata (document records) lives in its own shard;
+                                     * only those up */
+    std::vector<shard_slot> slots;  /* every shard, up or down, in the order given */
+    unsigned generation = 0;        /* bumped when the set of shards up changes: a reopen
+                                     * then reports a change, so the engine reads the
+                                     * learned acronyms and value tables anew */
     std::vector<std::string> specs; /* as given, for messages */
     bool remote = false;            /* a tcp: shard: its matches never reach our own spy */
     std::shared_ptr<value_store> store; /* of the UUID store_uuid, NULL before the first use */
@@ -124,10 +142,30 @@ template <class F> auto guard_ptr(F &&body) noexcept -> decltype(body()) {
     }
 }
 
+/* Shards that are down (issue 16), shim_read.cc. rdb_heal tries a down shard again when
+ * its last try is old enough; rdb_failover reconnects every remote shard after a network
+ * error and leaves out those that do not answer. Both rebuild r->db and r->shards and
+ * return true when the set of shards up changed. rdb_usable is false when the operator
+ * chose --on-shard-failure fail and a shard is down. */
+bool rdb_heal(ark_rdb *r);
+bool rdb_failover(ark_rdb *r);
+bool rdb_usable(const ark_rdb *r);
+
 /* Run a read, reopening and retrying when a commit recycled the blocks it was reading.
+ * A network error from a remote shard (it is down, or hung past the timeout) leaves that
+ * shard out and runs the read once more on the others, if the policy allows a partial
+ * answer (issue 16); else ARK_EUNAVAIL, which the server answers with 503.
  * body must be safe to run again: callers that report results through a callback keep
  * a resume point so that nothing is reported twice. */
 template <class F> int with_retry(ark_rdb *r, ark_err *err, const char *op, F &&body) {
+    rdb_heal(r);
+    if (!rdb_usable(r)) {
+        std::string down;
+        for (const auto &sl : r->slots)
+            if (!sl.up) down += (down.empty() ? "" : ", ") + sl.spec;
+        return ark_err_set(err, ARK_EUNAVAIL, "%s: shard %s does not answer", op, down.c_str());
+    }
+    bool failed_over = false;
     for (int attempt = 0;; attempt++) {
         try {
             return body();
@@ -135,6 +173,11 @@ template <class F> int with_retry(ark_rdb *r, ark_err *err, const char *op, F &&
             if (attempt >= READ_RETRIES) return set_xerr(err, ARK_EMODIFIED, op, e);
             r->db.reopen();
             for (auto &one : r->shards) one.reopen();
+        } catch (const Xapian::NetworkError &e) {
+            /* NetworkTimeoutError too: a hung xapian-tcpsrv */
+            if (failed_over || !rdb_failover(r) || !rdb_usable(r))
+                return set_xerr(err, ARK_EUNAVAIL, op, e);
+            failed_over = true;
         }
     }
 }

@@ -10,7 +10,9 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -22,8 +24,48 @@ using namespace ark_shim;
 namespace {
 
 /* Remote shards: xapian-tcpsrv may be slow to answer a big query, but a dead host should
- * fail fast (milliseconds). */
-const useconds_t REMOTE_TIMEOUT_MS = 10000, REMOTE_CONNECT_TIMEOUT_MS = 2000;
+ * fail fast (milliseconds). The server's --shard-timeout sets the first; a hung tcpsrv
+ * (SIGSTOP) then costs a request this long, and the reconnect that finds it down as
+ * much again (issue 16). Set once before any open (ark_rdb_set_shard_policy). */
+unsigned g_timeout_ms = 10000, g_connect_timeout_ms = 2000;
+bool g_partial = false;
+
+using shard_clock = std::chrono::steady_clock;
+
+/* A fresh connection to a remote slot: true when it answered. */
+bool connect_slot(shard_slot &s) {
+    bool was_up = s.up;
+    try {
+        s.db = Xapian::Remote::open(s.host, s.port, g_timeout_ms, g_connect_timeout_ms);
+        s.up = true;
+        /* The operator must see a shard leave and come back in the log, not only in
+         * the JSON: the server's stderr is its log. */
+        if (!was_up) std::fprintf(stderr, "arkivar: shard %s answers again\n", s.spec.c_str());
+    } catch (const Xapian::Error &e) {
+        s.db = Xapian::Database();
+        s.up = false;
+        s.down_at = shard_clock::now();
+        if (was_up)
+            std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
+                         s.spec.c_str(), e.get_type(), e.get_msg().c_str());
+    }
+    return s.up;
+}
+
+/* r->db and r->shards from the slots that are up. Docids are those of the new
+ * combination: none is kept across reads. */
+void rebuild(ark_rdb *r) {
+    Xapian::Database db;
+    std::vector<Xapian::Database> shards;
+    for (auto &s : r->slots) {
+        if (!s.up) continue;
+        db.add_database(s.db);
+        if (r->slots.size() > 1) shards.push_back(s.db);
+    }
+    r->db = db;
+    r->shards.swap(shards);
+    r->generation++;
+}
 
 /* NULL when path is a directory, else why not. */
 const char *not_a_dir(const std::string &path) {
@@ -50,6 +92,41 @@ bool parse_tcp(const std::string &spec, std::string &host, unsigned &port) {
 
 } // namespace
 
+namespace ark_shim {
+
+bool rdb_heal(ark_rdb *r) {
+    bool changed = false;
+    shard_clock::time_point now = shard_clock::now();
+    for (auto &s : r->slots) {
+        if (s.up || !s.remote) continue;
+        if (now - s.down_at < std::chrono::milliseconds(ARK_SHARD_RETRY_MS)) continue;
+        if (connect_slot(s)) changed = true;
+    }
+    if (changed) rebuild(r);
+    return changed;
+}
+
+bool rdb_failover(ark_rdb *r) {
+    /* One shard alone has no others to answer; a local one has no network to fail. */
+    if (r->slots.size() < 2) return false;
+    /* Which shard failed, Xapian does not say; and the connections that did answer may
+     * hold a reply we never read. So every remote shard gets a fresh connection, and
+     * those that do not answer it are left out. */
+    for (auto &s : r->slots)
+        if (s.remote && s.up) connect_slot(s);
+    rebuild(r);
+    return true;
+}
+
+bool rdb_usable(const ark_rdb *r) {
+    if (g_partial) return true;
+    for (const auto &s : r->slots)
+        if (!s.up) return false;
+    return true;
+}
+
+} // namespace ark_shim
+
 extern "C" {
 
 /* ---- Readable database -------------------------------------------------------------- */
@@ -64,29 +141,37 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                 return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: shard %zu: empty spec", i);
             std::string spec = specs[i];
             r->specs.push_back(spec);
-            Xapian::Database shard;
+            shard_slot slot;
+            slot.spec = spec;
             if (spec.compare(0, 4, "tcp:") == 0) {
-                std::string host;
-                unsigned port = 0;
-                if (!parse_tcp(spec, host, port))
+                slot.remote = true;
+                if (!parse_tcp(spec, slot.host, slot.port))
                     return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: '%s': want tcp:HOST:PORT",
                                        spec.c_str());
                 try {
-                    shard = Xapian::Remote::open(host, port, REMOTE_TIMEOUT_MS,
-                                                 REMOTE_CONNECT_TIMEOUT_MS);
+                    slot.db = Xapian::Remote::open(slot.host, slot.port, g_timeout_ms,
+                                                   g_connect_timeout_ms);
+                    slot.up = true;
                 } catch (const Xapian::Error &e) {
-                    return set_xerr(err, ARK_EINDEX, ("ark_rdb_open: '" + spec + "'").c_str(), e);
+                    /* partial: the others answer now, this one when it is back */
+                    if (!g_partial || nspecs < 2)
+                        return set_xerr(err, ARK_EUNAVAIL, ("ark_rdb_open: '" + spec + "'").c_str(),
+                                        e);
+                    slot.down_at = shard_clock::now();
+                    std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
+                                 spec.c_str(), e.get_type(), e.get_msg().c_str());
                 }
             } else {
                 /* Xapian opens a plain file as a stub database (an empty one if the file is
                  * empty), so a mistyped path would silently search nothing: insist on a
-                 * directory. */
+                 * directory. A local shard is never left out: it is ours to fix. */
                 if (const char *why = not_a_dir(spec))
                     return ark_err_set(err, ARK_ENOTFOUND,
                                        "ark_rdb_open: '%s': no index directory (%s)", spec.c_str(),
                                        why);
                 try {
-                    shard = Xapian::Database(spec);
+                    slot.db = Xapian::Database(spec);
+                    slot.up = true;
                 } catch (const Xapian::DatabaseNotFoundError &e) {
                     return ark_err_set(err, ARK_ENOTFOUND, "ark_rdb_open: '%s': no index here (%s)",
                                        spec.c_str(), e.get_msg().c_str());
@@ -94,13 +179,33 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                     return set_xerr(err, ARK_EINDEX, ("ark_rdb_open: '" + spec + "'").c_str(), e);
                 }
             }
-            if (spec.compare(0, 4, "tcp:") == 0) r->remote = true;
-            if (nspecs > 1) r->shards.push_back(shard);
-            r->db.add_database(shard);
+            if (slot.remote) r->remote = true;
+            r->slots.push_back(slot);
         }
+        rebuild(r.get());
         *out = r.release();
         return 0;
     });
+}
+
+void ark_rdb_set_shard_policy(int partial, unsigned timeout_ms) {
+    g_partial = partial != 0;
+    if (timeout_ms) {
+        g_timeout_ms = timeout_ms;
+        g_connect_timeout_ms = timeout_ms < 2000 ? timeout_ms : 2000;
+    }
+}
+
+size_t ark_rdb_missing(ark_rdb *r, size_t *answered, const char **specs, size_t max) {
+    if (answered) *answered = 0;
+    if (!r) return 0;
+    size_t up = 0, k = 0;
+    for (const auto &s : r->slots) {
+        if (s.up) up++;
+        else if (specs && k < max) specs[k++] = s.spec.c_str();
+    }
+    if (answered) *answered = up;
+    return r->slots.size();
 }
 
 void ark_rdb_close(ark_rdb *r) {
@@ -108,6 +213,7 @@ void ark_rdb_close(ark_rdb *r) {
     try {
         r->db.close();
         for (auto &one : r->shards) one.close();
+        for (auto &s : r->slots) s.db.close();
     } catch (...) {
     }
     try {
@@ -120,9 +226,19 @@ int ark_rdb_reopen(ark_rdb *r, int *changed, ark_err *err) {
     if (changed) *changed = 0;
     if (!r) return ark_err_set(err, ARK_EINVAL, "ark_rdb_reopen: no database");
     return guard(err, "ark_rdb_reopen", [&]() -> int {
-        bool c = r->db.reopen();
-        for (auto &one : r->shards) one.reopen();
-        if (changed) *changed = c ? 1 : 0;
+        /* Not with_retry: under fail a shard down must not fail the reopen too (the
+         * server would then open afresh, and reconnect, on every request); the next
+         * read says ARK_EUNAVAIL. */
+        unsigned gen = r->generation;
+        rdb_heal(r);
+        bool c = false;
+        try {
+            c = r->db.reopen();
+            for (auto &one : r->shards) one.reopen();
+        } catch (const Xapian::NetworkError &) {
+            if (!rdb_failover(r)) throw;
+        }
+        if (changed) *changed = c || r->generation != gen ? 1 : 0;
         return 0;
     });
 }

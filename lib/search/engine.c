@@ -67,6 +67,33 @@ int ark_engine_open(const char *const *shards, size_t nshards, const ark_an *an,
     return 0;
 }
 
+void ark_engine_set_shard_policy(int partial, unsigned timeout_ms) {
+    ark_rdb_set_shard_policy(partial, timeout_ms);
+}
+
+size_t ark_engine_shards(ark_engine *e, size_t *answered, const char **missing, size_t max) {
+    if (answered) *answered = 0;
+    return e ? ark_rdb_missing(e->db, answered, missing, max) : 0;
+}
+
+/* The shards into res: copies, so that res outlives a reopen of the engine. */
+int ark_engine_note_shards(ark_engine *e, ark_results *res, ark_err *err) {
+    const char *down[64];
+    size_t answered = 0, total = ark_engine_shards(e, &answered, down, 64);
+    res->shards_total = total;
+    res->shards_answered = answered;
+    size_t n = total - answered < 64 ? total - answered : 64;
+    if (!n) return 0;
+    if (!(res->shards_missing = calloc(n, sizeof *res->shards_missing)))
+        return ark_err_set(err, ARK_ENOMEM, "search: shards");
+    for (size_t i = 0; i < n; i++) {
+        if (!(res->shards_missing[i] = strdup(down[i])))
+            return ark_err_set(err, ARK_ENOMEM, "search: shards");
+        res->nshards_missing = i + 1;
+    }
+    return 0;
+}
+
 void ark_engine_close(ark_engine *e) {
     if (!e) return;
     ark_near_forget(e);

@@ -44,6 +44,9 @@ struct ark_engine {
     size_t nnear;
 };
 
+/* Which shards answered e's last read, into res (engine.c). 0 or ARK_ENOMEM. */
+int ark_engine_note_shards(ark_engine *e, ark_results *res, ark_err *err);
+
 /* One query being compiled (compile.c), then run (search.c). */
 typedef struct qbuild {
     ark_engine *e;

@@ -330,6 +330,7 @@ int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_e
             out->corrected = 1;
         }
     }
+    if (rc == 0) rc = ark_engine_note_shards(e, out, err); /* issue 16 */
     out->took_ms = now_ms() - t0;
     if (rc) ark_results_free(out);
     return rc;
@@ -350,5 +351,7 @@ void ark_results_free(ark_results *r) {
     free(r->years);
     free(r->parsed);
     free(r->suggestion);
+    for (size_t i = 0; i < r->nshards_missing; i++) free(r->shards_missing[i]);
+    free(r->shards_missing);
     memset(r, 0, sizeof *r);
 }

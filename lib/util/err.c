@@ -20,6 +20,7 @@ const char *ark_strerror(int code) {
     case ARK_ETOOBIG: return "too big";
     case ARK_EINTERNAL: return "internal error";
     case ARK_EFORMAT: return "not a readable file of its format";
+    case ARK_EUNAVAIL: return "a shard does not answer";
     default: return "unknown error";
     }
 }
