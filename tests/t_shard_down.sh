@@ -73,7 +73,7 @@ for _ in $(seq 40); do
     sleep 0.25
 done
 [ -n "$whole" ]; ok $? "tcpsrv started again on its port: the answer is whole again"
-[ "$(echo "$R" | json 'd["total"]')" = "$total" ]; ok $? "with the same total as before ($total)"
+t2=$(echo "$R" | json 'd["total"]'); [ "$t2" = "$total" ]; ok $? "with the same total as before ($total, now $t2)"
 
 kill -STOP -- "-$TC"
 R=$(curl -s --max-time 30 -w '\n%{http_code} %{time_total}' "$Q")

@@ -142,8 +142,8 @@ template <class F> auto guard_ptr(F &&body) noexcept -> decltype(body()) {
     }
 }
 
-/* Shards that are down (issue 16), shim_read.cc. rdb_heal tries a down shard again when
- * its last try is old enough; rdb_failover reconnects every remote shard after a network
+/* Shards that are down (issue 16), shim_read.cc. rdb_heal (from ark_rdb_reopen, so at a
+ * request's start) tries a down shard again when its last try is old enough; rdb_failover reconnects every remote shard after a network
  * error and leaves out those that do not answer. Both rebuild r->db and r->shards and
  * return true when the set of shards up changed. rdb_usable is false when the operator
  * chose --on-shard-failure fail and a shard is down. */
@@ -158,7 +158,9 @@ bool rdb_usable(const ark_rdb *r);
  * body must be safe to run again: callers that report results through a callback keep
  * a resume point so that nothing is reported twice. */
 template <class F> int with_retry(ark_rdb *r, ark_err *err, const char *op, F &&body) {
-    rdb_heal(r);
+    /* No rdb_heal here: a shard that rejoined between two reads of one request would
+     * make its answer say "all answered" of a match run without it. It rejoins in
+     * ark_rdb_reopen, which a request's engine refresh calls before its first read. */
     if (!rdb_usable(r)) {
         std::string down;
         for (const auto &sl : r->slots)
