@@ -6,9 +6,13 @@
 
 #include "json.h"
 
+#include <arpa/inet.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 #include <utf8proc.h>
 
@@ -86,19 +90,83 @@ void ark_log_path_raw(char *dst, size_t cap, const char *uri) {
     ark_log_field_n(dst, cap, dec, n);
 }
 
-/* One line per request on stderr, written with one write() so lines from pool threads
- * never interleave. path is already a log field (ark_log_field*). The query string is left
- * out on purpose: users search for names and other personal data, which does not
- * belong in a log file. */
-void ark_access_log(const char *method, const char *path, int status, size_t bytes,
-                       uint64_t micros) {
-    char m[40], line[LOG_PATH_MAX + 200];
-    ark_log_field(m, sizeof m, method);
-    int n = snprintf(line, sizeof line, "%s %s %d %zu %llu\n", m, path, status, bytes,
-                     (unsigned long long)micros);
+static int g_json; /* --log-format json */
+void ark_log_set_json(int on) { g_json = on; }
+
+void ark_log_addr(const unsigned char key[16], char *out, size_t cap) {
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (!inet_ntop(memcmp(key, mapped, 12) == 0 ? AF_INET : AF_INET6,
+                   memcmp(key, mapped, 12) == 0 ? key + 12 : key, out, (socklen_t)cap))
+        snprintf(out, cap, "-");
+}
+
+void ark_request_id(const char *given, char out[ARK_REQUEST_ID_MAX + 1]) {
+    size_t n = given ? strlen(given) : 0;
+    int ok = n >= 1 && n <= ARK_REQUEST_ID_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned char c = (unsigned char)given[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '.' || c == '_' || c == '-';
+    }
+    if (ok) {
+        memcpy(out, given, n + 1);
+        return;
+    }
+    static _Atomic uint64_t next;
+    uint64_t v = atomic_fetch_add(&next, 1);
+    if (v == 0) { /* the first: a random start, so restarts do not repeat ids */
+        uint64_t r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r = (uint64_t)time(NULL) << 20;
+        uint64_t zero = 1;
+        atomic_compare_exchange_strong(&next, &zero, r | 1);
+        v = r;
+    }
+    snprintf(out, ARK_REQUEST_ID_MAX + 1, "%016llx", (unsigned long long)v);
+}
+
+/* s into a JSON string's inside: the log fields hold no control byte, only " and \ to
+ * escape. */
+static void json_field(char *dst, size_t cap, const char *s) {
+    size_t o = 0;
+    for (; *s && o + 3 < cap; s++) {
+        if (*s == '"' || *s == '\\') dst[o++] = '\\';
+        dst[o++] = *s;
+    }
+    dst[o] = '\0';
+}
+
+/* One line with one write(), so lines from concurrent requests never interleave. The
+ * query string is left out on purpose: users search for names and other personal data,
+ * which does not belong in a log file. */
+void ark_access_log(const ark_log_line *l) {
+    char m[40], line[LOG_PATH_MAX * 2 + 400], when[40];
+    ark_log_field(m, sizeof m, l->method);
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t w = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + w, sizeof when - w, ".%03ldZ", ts.tv_nsec / 1000000);
+    const char *client = l->client && *l->client ? l->client : "-";
+    const char *rid = l->request_id && *l->request_id ? l->request_id : "-";
+    int n;
+    if (g_json) {
+        char jp[LOG_PATH_MAX * 2 + 1], jm[80], jr[2 * ARK_REQUEST_ID_MAX + 1];
+        json_field(jp, sizeof jp, l->path);
+        json_field(jm, sizeof jm, m);
+        json_field(jr, sizeof jr, rid);
+        n = snprintf(line, sizeof line,
+                     "{\"time\":\"%s\",\"client\":\"%s\",\"request_id\":\"%s\",\"method\":\"%s\","
+                     "\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu}\n",
+                     when, client, jr, jm, jp, l->status, l->bytes,
+                     (unsigned long long)l->micros);
+    } else {
+        n = snprintf(line, sizeof line, "%s %s %s %s %s %d %zu %llu\n", when, client, rid, m,
+                     l->path, l->status, l->bytes, (unsigned long long)l->micros);
+    }
     if (n > 0) {
-        ssize_t w = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-        (void)w; /* nothing sensible to do when stderr is gone */
+        ssize_t wr = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        (void)wr; /* nothing sensible to do when stderr is gone */
     }
 }
 

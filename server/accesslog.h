@@ -13,9 +13,29 @@ void ark_log_field_n(char *dst, size_t cap, const char *s, size_t n);
 void ark_log_field(char *dst, size_t cap, const char *s);
 /* The raw request target's path (no query string), percent-decoded, as a log field. */
 void ark_log_path_raw(char *dst, size_t cap, const char *uri);
-/* One line "METHOD PATH STATUS BYTES MICROS" on stderr, with one write(). */
-void ark_access_log(const char *method, const char *path, int status, size_t bytes,
-                    uint64_t micros);
+#define ARK_REQUEST_ID_MAX 64 /* bytes of a request id (ours are 16 hex digits) */
+
+/* One answered request, as the access log writes it. */
+typedef struct ark_log_line {
+    const char *method, *path; /* path: already a log field */
+    int status;
+    size_t bytes;
+    uint64_t micros;
+    const char *client;        /* the client's address (behind a trusted proxy, its X-Forwarded-For) */
+    const char *request_id;    /* also sent as X-Request-Id */
+} ark_log_line;
+
+/* One line on stderr, with one write(): "TIME CLIENT REQUEST-ID METHOD PATH STATUS BYTES
+ * MICROS" (TIME in ISO 8601, UTC, milliseconds), or with ark_log_set_json(1) one JSON
+ * object with the same fields. The query string is never in it. */
+void ark_access_log(const ark_log_line *l);
+void ark_log_set_json(int on);
+/* A fresh request id (16 hex digits: a random start for the process, then a count), or
+ * the client's own X-Request-Id when it is 1 to 64 of [A-Za-z0-9._-] (a proxy's id keeps
+ * one request's lines together across servers). */
+void ark_request_id(const char *given, char out[ARK_REQUEST_ID_MAX + 1]);
+/* An address key (16 bytes, IPv4 mapped into IPv6) as text: "192.0.2.1", "2001:db8::1". */
+void ark_log_addr(const unsigned char key[16], char *out, size_t cap);
 
 /* The first control byte (0x00-0x1F, 0x7F) of the raw path once decoded, plus 1; 0 if
  * none (the routes only see the decoded path, cut at a NUL). */

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accesslog.h"
 #include "arkivar/analysis.h"
 #include "arkivar/err.h"
 #include "arkivar/search.h"
@@ -90,6 +91,9 @@ static const char usage_text[] =
     "  --allow-host H[,H...]  answer only requests whose Host is listed (HOST or\n"
     "                   HOST:PORT; others get 421): against DNS rebinding (default: any)\n"
     "  --frame-ancestors SRC  who may frame the pages, CSP sources (default 'self')\n"
+    "  --log-format text|json  the access log on stderr: a line of fields (default) or\n"
+    "                   one JSON object a request; time, client, request id, method,\n"
+    "                   route, status, bytes, microseconds (never the query)\n"
     "  --trusted-proxy A[,A...]  peers whose X-Forwarded-For/-Proto are read (default: none)\n"
     "  --per-address-connections N  connections one address may hold (default: a\n"
     "                   quarter of the connection ceiling, at least 128)\n"
@@ -133,7 +137,7 @@ static const char *const k_with_value[] = {"--index", "--listen", "--shard", "--
                                            "--frame-ancestors", "--trusted-proxy",
                                            "--per-address-connections", "--per-address-queue",
                                            "--request-timeout", "--max-upload",
-                                           "--shard-timeout", "--on-shard-failure"};
+                                           "--shard-timeout", "--on-shard-failure", "--log-format"};
 #define N_WITH_VALUE (sizeof k_with_value / sizeof k_with_value[0])
 
 /* HOST:PORT or [V6]:PORT with a port 0..65535; only the shape, ark_http_listen() does
@@ -219,6 +223,12 @@ static int set_flag(opts *o, const char *flag, const char *val, int from_file, c
             return -1;
         }
         o->max_upload = v;
+    } else if (strcmp(flag, "--log-format") == 0) {
+        if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0) {
+            snprintf(msg, n, "bad --log-format %.40s (want text or json)", val);
+            return -1;
+        }
+        ark_log_set_json(strcmp(val, "json") == 0);
     } else if (strcmp(flag, "--on-shard-failure") == 0) {
         if (strcmp(val, "partial") != 0 && strcmp(val, "fail") != 0) {
             snprintf(msg, n, "bad --on-shard-failure %.40s (want partial or fail)", val);

@@ -121,10 +121,19 @@ enum MHD_Result ark_send_reply(struct MHD_Connection *c, const char *method, con
             if (!resp) free(body);
         }
     }
+    char rid[ARK_REQUEST_ID_MAX + 1], client[64];
+    ark_request_id(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"), rid);
+    unsigned char key[ARK_FAIR_KEY];
+    int trusted = 0;
+    ark_client_key(c, key, &trusted);
+    ark_log_addr(key, client, sizeof client);
+    ark_log_line line = {method, log_path, 500, 0, 0, client, rid};
     if (!resp) {
-        ark_access_log(method, log_path, 500, 0, ark_now_us() - t0);
+        line.micros = ark_now_us() - t0;
+        ark_access_log(&line);
         return MHD_NO; /* MHD closes the connection; nothing better is possible */
     }
+    MHD_add_response_header(resp, "X-Request-Id", rid);
     if (r->status != 204) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     /* Every answer reflects one index revision at one moment: never cache it. Only the
@@ -166,7 +175,10 @@ enum MHD_Result ark_send_reply(struct MHD_Connection *c, const char *method, con
     MHD_destroy_response(resp);
     uint64_t us = ark_now_us() - t0;
     size_t sent = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : len;
-    ark_access_log(method, log_path, r->status, sent, us);
+    line.status = r->status;
+    line.bytes = sent;
+    line.micros = us;
+    ark_access_log(&line);
     ark_metrics_observe(route, r->status, us);
     return ok;
 }

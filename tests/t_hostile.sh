@@ -179,13 +179,13 @@ logreq 'raw-\xc2\x85-\xe2\x80\xae-end'  # the same unescaped, straight in the re
 logreq 'dk-%C3%A6%C3%B8%C3%A5-end'      # æøå: valid letters stay as they are
 logreq 'nul-%00-nl-%0A-end'
 sleep 0.2
-check "C1 controls are escaped in the log" grep -q '^GET /nope/c1-%C2%85-%C2%9B-end 404 ' "$TMP/server.log"
-check "bidi overrides and isolates are escaped in the log" grep -q '^GET /nope/bidi-%E2%80%AE-%E2%81%A6-end 404 ' "$TMP/server.log"
-check "zero-width, no-break space and BOM are escaped in the log" grep -q '^GET /nope/fmt-%E2%80%8B-%C2%A0-%EF%BB%BF-end 404 ' "$TMP/server.log"
-check "invalid UTF-8 is escaped byte by byte in the log" grep -q '^GET /nope/bad-%FF-%C0%AF-%ED%A0%80-end 404 ' "$TMP/server.log"
-check "raw C1 and bidi bytes in the request line are escaped in the log" grep -q '^GET /nope/raw-%C2%85-%E2%80%AE-end 404 ' "$TMP/server.log"
-check "valid letters (æøå) stay readable in the log" grep -q '^GET /nope/dk-æøå-end 404 ' "$TMP/server.log"
-check "a %00 in the path is logged as %00, not cut there" grep -q '^GET /nope/nul-%00-nl-%0A-end 400 ' "$TMP/server.log"
+check "C1 controls are escaped in the log" grep -q ' GET /nope/c1-%C2%85-%C2%9B-end 404 ' "$TMP/server.log"
+check "bidi overrides and isolates are escaped in the log" grep -q ' GET /nope/bidi-%E2%80%AE-%E2%81%A6-end 404 ' "$TMP/server.log"
+check "zero-width, no-break space and BOM are escaped in the log" grep -q ' GET /nope/fmt-%E2%80%8B-%C2%A0-%EF%BB%BF-end 404 ' "$TMP/server.log"
+check "invalid UTF-8 is escaped byte by byte in the log" grep -q ' GET /nope/bad-%FF-%C0%AF-%ED%A0%80-end 404 ' "$TMP/server.log"
+check "raw C1 and bidi bytes in the request line are escaped in the log" grep -q ' GET /nope/raw-%C2%85-%E2%80%AE-end 404 ' "$TMP/server.log"
+check "valid letters (æøå) stay readable in the log" grep -q ' GET /nope/dk-æøå-end 404 ' "$TMP/server.log"
+check "a %00 in the path is logged as %00, not cut there" grep -q ' GET /nope/nul-%00-nl-%0A-end 400 ' "$TMP/server.log"
 check "no C1, bidi, zero-width or invalid byte reaches the log" /usr/bin/python3 - "$TMP/server.log" <<'PY'
 import re, sys
 raw = open(sys.argv[1], "rb").read()

@@ -420,8 +420,27 @@ check "--version prints the Makefile's version and exits 0" bash -c "
     [ \"\$('$SERVER' --version)\" = 'arkivar-server $(makefile_version)' ] &&
     [ \"\$('$INDEXER' --version)\" = 'arkivar-indexer $(makefile_version)' ] &&
     [ \"\$('$ARK_BIN/arkivar-keys' --version)\" = 'arkivar-keys $(makefile_version)' ]"
-check "access log has METHOD PATH STATUS BYTES MICROSECONDS" \
-    grep -Eq '^GET /api/search 200 [0-9]+ [0-9]+$' "$TMP/server.log"
+check "access log has TIME CLIENT REQUEST-ID METHOD PATH STATUS BYTES MICROSECONDS" \
+    grep -Eq '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}Z 127\.0\.0\.1 [0-9a-f]{16} GET /api/search 200 [0-9]+ [0-9]+$' "$TMP/server.log"
+check "X-Request-Id: a new one per answer, the client's own kept, and in the log" bash -c "
+    a=\$(curl -sD - -o /dev/null '$BASE/health' | tr -d '\\r' | sed -n 's/^X-Request-Id: //Ip')
+    b=\$(curl -sD - -o /dev/null '$BASE/health' | tr -d '\\r' | sed -n 's/^X-Request-Id: //Ip')
+    c=\$(curl -sD - -o /dev/null -H 'X-Request-Id: lb-42.a_b' '$BASE/health' | tr -d '\\r' | sed -n 's/^X-Request-Id: //Ip')
+    d=\$(curl -sD - -o /dev/null -H 'X-Request-Id: bad id\"' '$BASE/health' | tr -d '\\r' | sed -n 's/^X-Request-Id: //Ip')
+    echo \"\$a \$b \$c \$d\"
+    [ \${#a} = 16 ] && [ \"\$a\" != \"\$b\" ] && [ \"\$c\" = lb-42.a_b ] && [ \${#d} = 16 ] &&
+    sleep 0.2 && grep -q ' lb-42.a_b GET /health 200 ' '$TMP/server.log'"
+check "--log-format json: one JSON object a request, the same fields" bash -c "
+    . tests/lib.sh; P=\$(free_port); SERVER='$SERVER'
+    start_server \$P '$TMP/json.log' --index '$TMP/idx' --log-format json || exit 1
+    curl -s -o /dev/null 'http://127.0.0.1:'\$P'/api/search?q=kommune'; kill \$PID; wait \$PID
+    grep '\"route\":\"/api/search\"' '$TMP/json.log' | /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.stdin.readline())
+assert set(d) == {\"time\", \"client\", \"request_id\", \"method\", \"route\", \"status\", \"bytes\", \"duration_us\"}, d
+assert d[\"status\"] == 200 and d[\"client\"] == \"127.0.0.1\" and len(d[\"request_id\"]) == 16, d
+assert \"kommune\" not in json.dumps(d), d'"
+check "--log-format yaml is refused" bash -c "'$SERVER' --index '$TMP/idx' --log-format yaml 2>&1 | grep -q 'bad --log-format yaml'"
 check "second server on the same port exits 1 with the reason" bash -c "
     '$SERVER' --index '$TMP/idx' --listen 127.0.0.1:$PORT 2>'$TMP/busy.log'; rc=\$?
     [ \$rc = 1 ] && grep -q 'arkivar-server: cannot listen on 127.0.0.1:$PORT: Address already in use' '$TMP/busy.log' ||
