@@ -183,6 +183,13 @@ std::shared_ptr<value_store> store_for(const std::string &uuid) {
     return s;
 }
 
+/* The table of slot in st (held under its shared lock), or NULL. */
+const value_codes *table_of(const value_store &st, int slot) {
+    for (auto &t : st.tables)
+        if (t.slot == slot) return &t;
+    return nullptr;
+}
+
 /* Bring the tables of r's store up to r's last docid, with a table for each of the n
  * slots; the store, or NULL for remote shards (their matches never reach our spies). */
 std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n) {
@@ -197,19 +204,13 @@ std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n
     {
         std::shared_lock<std::shared_mutex> g(st.m);
         bool all = last <= st.upto;
-        for (size_t i = 0; i < n && all; i++) {
-            bool known = slots[i] < 0;
-            for (auto &t : st.tables) known |= t.slot == slots[i];
-            all = known;
-        }
+        for (size_t i = 0; i < n && all; i++) all = slots[i] < 0 || table_of(st, slots[i]);
         if (all) return r->store;
     }
     std::unique_lock<std::shared_mutex> g(st.m);
     bool added = false;
     for (size_t i = 0; i < n; i++) {
-        bool known = slots[i] < 0;
-        for (auto &t : st.tables) known |= t.slot == slots[i];
-        if (known) continue;
+        if (slots[i] < 0 || table_of(st, slots[i])) continue;
         st.tables.emplace_back();
         st.tables.back().slot = slots[i];
         added = true;
@@ -250,13 +251,6 @@ std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n
         st.upto = last;
     }
     return r->store;
-}
-
-/* The table of slot in st (held under its shared lock), or NULL. */
-const value_codes *table_of(const value_store &st, int slot) {
-    for (auto &t : st.tables)
-        if (t.slot == slot) return &t;
-    return nullptr;
 }
 
 /* Counts the codes of the matches it sees; the answer is what ValueCountMatchSpy would
