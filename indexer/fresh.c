@@ -64,7 +64,10 @@ int ark_fresh_lock(const char *dir, ark_err *err) {
     if (d) {
         struct dirent *e;
         while ((e = readdir(d))) {
-            if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0) continue;
+            /* and a sharded run killed before its stub, its shards (fresh.h) */
+            if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0 &&
+                strncmp(e->d_name, "shard-", 6) != 0)
+                continue;
             if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
                 rm_rf(path);
         }
@@ -205,24 +208,28 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         ts.tv_nsec += 500000000L;
         if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&run.cv, &run.mu, &ts);
-        if (f->tty) {
+        if (f->tty) { /* the whole run's: earlier calls (shards) count in f's totals */
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            ark_pipe_progress(atomic_load(&run.files), n, atomic_load(&run.passages),
-                               atomic_load(&run.bytes),
-                               (double)now.tv_sec + (double)now.tv_nsec / 1e9 - f->t0);
+            ark_pipe_progress(f->files_done + atomic_load(&run.files), f->files_total ? f->files_total : n,
+                              f->passages + atomic_load(&run.passages),
+                              f->bytes + atomic_load(&run.bytes),
+                              (double)now.tv_sec + (double)now.tv_nsec / 1e9 - f->t0);
         }
     }
     pthread_mutex_unlock(&run.mu);
     for (size_t k = 0; k < started; k++) pthread_join(tids[k], NULL);
 
     /* what the parts did, in walk order */
+    uint64_t indexed = 0;
+    f->files_done += n;
     for (size_t k = 0; k < nparts; k++) {
         part *p = &parts[k];
         if (!rc && p->rc) {
             rc = p->rc;
             *err = p->err;
         }
+        indexed += p->b.files_indexed;
         f->files_indexed += p->b.files_indexed;
         f->files_failed += p->b.files_failed;
         f->passages += p->b.passages;
@@ -238,7 +245,7 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
                               strlen(f->meta[2 * i + 1]), err);
     if (!rc) {
         char nd[32];
-        int len = snprintf(nd, sizeof nd, "%llu", (unsigned long long)f->files_indexed);
+        int len = snprintf(nd, sizeof nd, "%llu", (unsigned long long)indexed);
         rc = ark_wdb_set_meta(parts[0].b.w, ARK_META_NDOCS, nd, (size_t)len, err);
     }
     for (size_t k = 0; k < nparts; k++) {

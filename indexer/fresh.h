@@ -35,13 +35,18 @@ typedef struct ark_fresh {
     size_t nmeta;            /* pairs */
     int tty;                 /* progress on stderr */
     double t0;               /* when the run started, for the rate */
-    /* out: totals of the run */
+    size_t files_total;      /* the run's files, when it is built in several calls
+                                (shards: one call each); 0: this call's */
+    /* out, added to by each call: totals of the run */
+    size_t files_done;
     uint64_t files_indexed, files_failed, passages, bytes;
 } ark_fresh;
 
 /* Hold the index folder against other writers while no database is there to lock
  * (Xapian's own lock, on DIR/flintlock), and clear what a killed run left (scratch
- * parts). Returns an fd for ark_fresh_build, or -1 with err set: ARK_ELOCKED when
+ * parts, and the shards of a sharded index whose stub it never wrote: a sharded index
+ * is built one shard after another, each one such a new index in its folder, and the
+ * stub naming them written last). Returns an fd for ark_fresh_build, or -1 with err set: ARK_ELOCKED when
  * another writer holds DIR. */
 int ark_fresh_lock(const char *dir, ark_err *err);
 

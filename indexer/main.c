@@ -45,7 +45,7 @@ enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_LOCKED = 4 };
 static void usage(FILE *f) {
     fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals]\n"
           "                       [--mask-contacts] [--threads N] [--wait SECONDS]\n"
-          "                       [--quiet] PATH...\n"
+          "                       [--shards N] [--quiet] PATH...\n"
           "\n"
           "Build the Arkivar index at DIR from the .txt, .md, .pdf and .html files under\n"
           "each PATH (files or folders, recursively), or bring it up to date: unchanged\n"
@@ -81,6 +81,11 @@ static void usage(FILE *f) {
           "                    phone numbers; changing it re-indexes every file\n"
           "  --threads N       threads to use (default: one per core, at most 16); the\n"
           "                    index is the same whatever N\n"
+          "  --shards N        a new index as N shards (1 to 64; default 1), each document\n"
+          "                    on the one a hash of its id names, built one after another\n"
+          "                    on every core; the index appears when all are whole (its\n"
+          "                    stub, DIR/XAPIANDB, is written last). An index keeps its\n"
+          "                    number: a run on it with another N changes nothing (exit 2)\n"
           "  --wait SECONDS    wait this long for another writer of the index (default 60;\n"
           "                    0: do not wait)\n"
           "  --quiet           no progress and no summary line\n"
@@ -143,9 +148,10 @@ typedef struct run_ctx {
     const ark_walk *walk;
     run_file *files;
     ark_an *an[MAX_THREADS]; /* one per runner; an[0] is the run's own analyzer */
-    ark_build *b;
+    ark_shards *s; /* the index's writers (one per shard), each with its totals */
     const char *dir;
     int fresh_fd;  /* >= 0: DIR holds no index yet, is locked, and is built in parts */
+    unsigned nshards; /* of a new index */
     const char *const *meta; /* the index's own metadata, for a new index */
     size_t nmeta;
     unsigned mask;
@@ -250,19 +256,20 @@ static int build_consume(void *vc, size_t i, void *r) {
     run_ctx *c = vc;
     ark_built *x = r;
     const ark_src_file *f = &c->walk->v[c->files[i].w];
+    ark_build *b = ark_shards_for(c->s, f->id);
     int rc = 0;
     if (!x) {
         rc = ark_err_set(&c->err, ARK_ENOMEM, "%s: out of memory", f->path);
     } else if (x->rc == ARK_BUILD_INDEXED) {
-        if (!(rc = ark_build_write(c->b, f->id, c->files[i].exists, x, &c->err)))
-            c->b->files_indexed++;
+        if (!(rc = ark_build_write(b, f->id, c->files[i].exists, x, &c->err)))
+            b->files_indexed++;
     } else if (x->rc == ARK_BUILD_UNCHANGED) {
-        c->b->files_unchanged++;
+        b->files_unchanged++;
     } else if (ark_build_fatal(x->rc)) {
         c->err = x->err;
         rc = x->rc;
     } else {
-        c->b->files_failed++;
+        b->files_failed++;
         fprintf(stderr, "%sarkivar-indexer: %s: %s%s%s\n", c->tty ? "\r" : "",
                 f->link ? f->link : f->path, ark_strerror(x->rc), x->err.msg[0] ? ": " : "",
                 x->err.msg);
@@ -274,29 +281,57 @@ static int build_consume(void *vc, size_t i, void *r) {
         pthread_mutex_unlock(&c->trash_mu);
     }
     if (c->tty && now_s() - c->last > 0.5) {
-        ark_pipe_progress(i + 1, c->ntake, c->b->passages, c->b->bytes, now_s() - c->t0);
+        ark_build t = ark_shards_totals(c->s);
+        ark_pipe_progress(i + 1, c->ntake, t.passages, t.bytes, now_s() - c->t0);
         c->last = now_s();
     }
     return rc;
 }
 
-/* A new index: every thread writes a part of it (fresh.h). */
+/* A new index: every thread writes a part of it (fresh.h); a sharded one is built
+ * shard after shard, each a new index in its folder, and appears with its stub. */
 static int write_fresh(run_ctx *c, unsigned threads, ark_err *err) {
     ark_fresh_file *v = calloc(c->ntake ? c->ntake : 1, sizeof *v);
     if (!v) return ark_err_set(err, ARK_ENOMEM, "planning the run");
-    for (size_t i = 0; i < c->ntake; i++) {
-        const ark_src_file *f = &c->walk->v[c->files[i].w];
-        v[i] = (ark_fresh_file){f->id, ark_walk_root_dir(c->walk, c->files[i].w), f->path,
-                                f->link ? f->link : f->path};
-    }
     ark_fresh fr = {.dir = c->dir, .an = c->an[0], .mask = c->mask, .threads = threads,
-                    .meta = c->meta, .nmeta = c->nmeta, .tty = c->tty, .t0 = c->t0};
-    int rc = ark_fresh_build(&fr, v, c->ntake, c->fresh_fd, err);
+                    .meta = c->meta, .nmeta = c->nmeta, .tty = c->tty, .t0 = c->t0,
+                    .files_total = c->ntake};
+    int rc = 0;
+    char shard[PATH_MAX];
+    for (unsigned k = 0; rc == 0 && k < c->nshards; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->ntake; i++) {
+            const ark_src_file *f = &c->walk->v[c->files[i].w];
+            if (ark_shard_of(f->id, c->nshards) != k) continue;
+            v[n++] = (ark_fresh_file){f->id, ark_walk_root_dir(c->walk, c->files[i].w), f->path,
+                                      f->link ? f->link : f->path};
+        }
+        if (c->nshards == 1) {
+            rc = ark_fresh_build(&fr, v, n, c->fresh_fd, err);
+            c->fresh_fd = -1;
+            break;
+        }
+        int fd = -1;
+        if (snprintf(shard, sizeof shard, "%s/" ARK_SHARD_NAME, c->dir, k) >= (int)sizeof shard)
+            rc = ark_err_set(err, ARK_EINVAL, "%s: path too long", c->dir);
+        else if (mkdir(shard, 0777) != 0 && errno != EEXIST)
+            rc = ark_err_set(err, ARK_EIO, "cannot create %s: %s", shard, strerror(errno));
+        else if ((fd = ark_fresh_lock(shard, err)) < 0)
+            rc = err->code;
+        else {
+            fr.dir = shard;
+            rc = ark_fresh_build(&fr, v, n, fd, err);
+        }
+    }
+    /* The switch: DIR shows an index once its stub names the shards, all whole. */
+    if (rc == 0 && c->nshards > 1) rc = ark_db_write_stub(c->dir, c->nshards, err);
+    if (c->fresh_fd >= 0) close(c->fresh_fd);
     c->fresh_fd = -1;
-    c->b->files_indexed += fr.files_indexed;
-    c->b->files_failed += fr.files_failed;
-    c->b->passages += fr.passages;
-    c->b->bytes += fr.bytes;
+    ark_build *b = &c->s->b[0];
+    b->files_indexed += fr.files_indexed;
+    b->files_failed += fr.files_failed;
+    b->passages += fr.passages;
+    b->bytes += fr.bytes;
     free(v);
     return rc;
 }
@@ -316,8 +351,8 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
         run_file *f = &c->files[k++];
         f->w = i;
         if (c->fresh_fd >= 0) continue; /* a new index holds nothing yet */
-        if ((rc = ark_build_stored(c->b, walk->v[i].id, ark_walk_root_dir(walk, i), &f->exists, f->old,
-                                   err)))
+        if ((rc = ark_build_stored(ark_shards_for(c->s, walk->v[i].id), walk->v[i].id,
+                                   ark_walk_root_dir(walk, i), &f->exists, f->old, err)))
             return rc;
     }
     if ((rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, learn_job, learn_consume,
@@ -329,7 +364,7 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
     rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, build_job, build_consume, build_drop, c);
     free_trash(c->trash);
     c->trash = NULL;
-    if (rc == 0) rc = ark_build_flush(c->b, &c->err);
+    if (rc == 0) rc = ark_shards_flush(c->s, &c->err);
 out:
     if (rc) *err = c->err.code ? c->err : (ark_err){rc, "indexing"};
     for (unsigned t = 1; t < threads; t++) {
@@ -344,6 +379,8 @@ typedef struct run_opts {
     const char *words;
     int allow_removals, quiet, tty;
     unsigned threads, mask;
+    unsigned shards; /* --shards: of a new index, checked against an old one (0: not given) */
+    unsigned new_shards; /* without --shards: of a new database (the public one's) */
     double t0;
     double wait_s;  /* --wait */
     int *waited;    /* the run said once that it waits for another writer */
@@ -365,7 +402,7 @@ static const char *const *meta_of(unsigned mask, size_t *n) {
  * *fresh_fd locked (fresh.h). Another writer holding it (ARK_ELOCKED: arkivar-server's
  * push writer holds it one batch at a time, so it is free again within a second) is
  * waited for, retrying with a growing pause, up to o->wait_s; then ARK_ELOCKED. */
-static int take_writer(const char *dir, const run_opts *o, ark_wdb **w, int *fresh_fd,
+static int take_writer(const char *dir, const run_opts *o, ark_shards *s, int *fresh_fd,
                        ark_err *err) {
     double deadline = now_s() + o->wait_s, pause = 0.02;
     for (;;) {
@@ -380,7 +417,7 @@ static int take_writer(const char *dir, const run_opts *o, ark_wdb **w, int *fre
                 *fresh_fd = -1;
             }
         }
-        if (rc == 0 && *fresh_fd < 0) rc = ark_wdb_open(dir, w, err);
+        if (rc == 0 && *fresh_fd < 0) rc = ark_shards_open(s, dir, err);
         if (rc != ARK_ELOCKED) return rc;
         double left = deadline - now_s();
         if (left <= 0)
@@ -411,8 +448,7 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
     int status = 0;
     ark_err err = {0};
     ark_an *an = NULL;
-    ark_wdb *w = NULL;
-    ark_build b = {0};
+    ark_shards *s = calloc(1, sizeof *s);
     doc_list stored = {0};
     char *take = NULL;
     run_ctx run = {0};
@@ -422,14 +458,28 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
 
     /* Each level learns its own vocabulary: the words of closed documents never shape
      * how the public ones are split (and so never show in their terms or statistics). */
+    if (!s) {
+        ark_err_set(&err, ARK_ENOMEM, "opening the index");
+        goto fatal;
+    }
     if (ark_an_new(o->words, &an, &err)) goto fatal;
     if (mkdir_p(dir) != 0) {
         ark_err_set(&err, ARK_EIO, "cannot create %s: %s", dir, strerror(errno));
         goto fatal;
     }
-    if (take_writer(dir, o, &w, &run.fresh_fd, &err)) goto fatal;
+    if (take_writer(dir, o, s, &run.fresh_fd, &err)) goto fatal;
     fresh = run.fresh_fd >= 0;
-    if (!fresh && ark_stored_list(w, &stored, &err)) goto fatal;
+    if (fresh) s->n = 1; /* the totals' */
+    if (!fresh && ark_stored_list(s, &stored, &err)) goto fatal;
+    unsigned want = o->shards ? o->shards : o->new_shards ? o->new_shards : 1;
+    if (!fresh && o->shards && s->n != o->shards) {
+        fprintf(stderr, "arkivar-indexer: %s has %zu shard%s, not %u: documents are placed by "
+                "a hash of their id over the shards, so their number is the index's for "
+                "good; build one with %u in a new folder and switch to it\n",
+                dir, s->n, s->n == 1 ? "" : "s", o->shards, o->shards);
+        status = EXIT_USAGE;
+        goto out;
+    }
 
     /* The plan, before anything is written: what goes, and which files are refused. */
     if (lp->lv == ARK_LEVEL_PUBLIC) ark_plan_empty_roots(walk, &stored);
@@ -455,21 +505,22 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
         ark_err_set(&err, ARK_ENOMEM, "planning the run");
         goto fatal;
     }
-    b.files_failed += ark_plan_clashes(walk, lp, &stored, take);
+    ark_build *b0 = &s->b[0]; /* what the run counts, not a shard */
+    b0->files_failed += ark_plan_clashes(walk, lp, &stored, take);
     long pushed = ark_plan_pushed_elsewhere(walk, lp, take, &err);
     if (pushed < 0) goto fatal;
-    b.files_failed += (uint64_t)pushed;
+    b0->files_failed += (uint64_t)pushed;
 
     size_t nmeta;
     const char *const *meta = meta_of(o->mask, &nmeta);
     const char *want_mask = meta[3];
-    if (!fresh && ark_wdb_begin(w, &err)) goto fatal;
-    b.w = w;
+    if (!fresh && ark_shards_begin(s, &err)) goto fatal;
     if (!fresh) {
         /* An index written by another layout version, or masking other data, is
          * rebuilt, not patched: unchanged files would keep what the last run masked. */
         char *fmt = NULL, *old_mask = NULL;
         size_t flen = 0, mlen = 0;
+        ark_wdb *w = s->b[0].w; /* every shard has the same */
         if (ark_wdb_get_meta(w, ARK_META_FORMAT, &fmt, &flen, &err)) goto fatal;
         if (ark_wdb_get_meta(w, ARK_META_MASK, &old_mask, &mlen, &err)) { free(fmt); goto fatal; }
         int other_format = !fmt || flen != strlen(ARK_INDEX_FORMAT) ||
@@ -483,7 +534,7 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
             fprintf(stderr, "arkivar-indexer: %s has another index format%s: re-indexing every file\n",
                     dir, other_format ? "" : " (masking changed)");
         for (size_t i = 0; i < 2 * nmeta; i += 2)
-            if (ark_wdb_set_meta(w, meta[i], meta[i + 1], strlen(meta[i + 1]), &err)) goto fatal;
+            if (ark_shards_set_meta(s, meta[i], meta[i + 1], strlen(meta[i + 1]), &err)) goto fatal;
     }
 
     run.walk = walk;
@@ -491,7 +542,8 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
     run.meta = meta;
     run.nmeta = nmeta;
     run.an[0] = an;
-    run.b = &b;
+    run.s = s;
+    run.nshards = want;
     run.mask = o->mask;
     run.force = force;
     run.tty = o->tty;
@@ -499,29 +551,38 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
     if (index_files(&run, take, o->threads, &err)) goto fatal;
     for (size_t i = 0; i < stored.n; i++) {
         if (!stored.v[i].remove) continue;
-        if (ark_build_remove(&b, stored.v[i].id, &err)) goto fatal;
-        b.files_removed++;
+        ark_build *b = ark_shards_for(s, stored.v[i].id);
+        if (ark_build_remove(b, stored.v[i].id, &err)) goto fatal;
+        b->files_removed++;
     }
-    uint64_t held = b.passages;
+    ark_build t = ark_shards_totals(s);
+    uint64_t held = t.passages;
     if (!fresh) {
-        /* The document count, for /health without walking every record. */
-        doc_list now = {0};
-        int crc = ark_wdb_meta_keys(w, ARK_PFX_DOC, ark_stored_count, &now, &err);
-        if (crc == 0) {
-            char nd[32];
-            int len = snprintf(nd, sizeof nd, "%zu", now.n);
-            crc = ark_wdb_set_meta(w, ARK_META_NDOCS, nd, (size_t)len, &err);
+        /* Each shard's document count, for /health without walking every record. */
+        held = 0;
+        for (size_t k = 0; k < s->n; k++) {
+            doc_list now = {0};
+            int crc = ark_wdb_meta_keys(s->b[k].w, ARK_PFX_DOC, ark_stored_count, &now, &err);
+            if (crc == 0) {
+                char nd[32];
+                int len = snprintf(nd, sizeof nd, "%zu", now.n);
+                crc = ark_wdb_set_meta(s->b[k].w, ARK_META_NDOCS, nd, (size_t)len, &err);
+            }
+            if (crc) goto fatal;
         }
-        if (crc) goto fatal;
-        if (ark_wdb_commit(w, &err)) goto fatal;
-        ark_wdb_doccount(w, &held, NULL);
+        if (ark_shards_commit(s, &err)) goto fatal;
+        for (size_t k = 0; k < s->n; k++) {
+            uint64_t one = 0;
+            ark_wdb_doccount(s->b[k].w, &one, NULL);
+            held += one;
+        }
     }
-    tot->indexed += b.files_indexed;
-    tot->unchanged += b.files_unchanged;
-    tot->removed += b.files_removed;
-    tot->failed += b.files_failed;
-    tot->passages += b.passages;
-    tot->bytes += b.bytes;
+    tot->indexed += t.files_indexed;
+    tot->unchanged += t.files_unchanged;
+    tot->removed += t.files_removed;
+    tot->failed += t.files_failed;
+    tot->passages += t.passages;
+    tot->bytes += t.bytes;
     tot->held += held;
     goto out;
 
@@ -532,9 +593,9 @@ fatal:
             lp->lv == ARK_LEVEL_PUBLIC ? "index" : "the intern database");
     status = err.code == ARK_ELOCKED ? EXIT_LOCKED : EXIT_FATAL;
 out:
-    ark_wdb_close(w); /* cancels an open transaction: the last commit stays */
+    ark_shards_close(s); /* cancels open transactions: the last commits stay */
+    free(s);
     if (run.fresh_fd >= 0) close(run.fresh_fd);
-    ark_build_free(&b);
     ark_an_free(an);
     for (size_t i = 0; i < stored.n; i++) {
         free(stored.v[i].id);
@@ -585,6 +646,7 @@ int main(int argc, char **argv) {
                                          {"mask-contacts", no_argument, 0, 'M'},
                                          {"threads", required_argument, 0, 'T'},
                                          {"wait", required_argument, 0, 'W'},
+                                         {"shards", required_argument, 0, 'S'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
@@ -604,6 +666,16 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
             }
             o.threads = (unsigned)t;
+            break;
+        }
+        case 'S': {
+            char *end;
+            long k = strtol(optarg, &end, 10);
+            if (*end || end == optarg || k < 1 || k > ARK_SHARDS_MAX) {
+                fprintf(stderr, "arkivar-indexer: --shards: a number from 1 to %d\n", ARK_SHARDS_MAX);
+                return EXIT_USAGE;
+            }
+            o.shards = (unsigned)k;
             break;
         }
         case 'W': {
@@ -666,6 +738,14 @@ int main(int argc, char **argv) {
     snprintf(closed_dir, sizeof closed_dir, "%s/%s", index, ark_level_dir(ARK_LEVEL_INTERN));
     level_pass pub = {levels, ARK_LEVEL_PUBLIC, closed_dir}, intern = {levels, ARK_LEVEL_INTERN, index};
     status = index_level(index, &pub, &walk, &o, &tot);
+    /* A new intern database is cut like the public one: a key's searches then span
+     * shards that line up (issue 16: restricted material keeps its own shard set). */
+    char **pubdirs = NULL;
+    size_t npub = 0;
+    if (status == 0 && !o.shards && ark_db_shards(index, &pubdirs, &npub, NULL) == 0) {
+        o.new_shards = (unsigned)npub;
+        ark_db_shards_free(pubdirs, npub);
+    }
     if (status == 0 && (any_closed || ark_db_exists(closed_dir)))
         status = index_level(closed_dir, &intern, &walk, &o, &tot);
     if (status) goto out;

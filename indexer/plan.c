@@ -38,25 +38,31 @@ static int cmp_doc(const void *a, const void *b) {
     return strcmp(((const stored_doc *)a)->id, ((const stored_doc *)b)->id);
 }
 
-/* List the index's documents with their roots, sorted by id. */
-int ark_stored_list(ark_wdb *w, doc_list *l, ark_err *err) {
-    int rc = ark_wdb_meta_keys(w, ARK_PFX_DOC, collect_id, l, err);
-    if (rc == 0 && l->rc) rc = ark_err_set(err, l->rc, "listing documents");
-    for (size_t i = 0; rc == 0 && i < l->n; i++) {
-        char key[ARK_MAX_ID + 2], *val = NULL, *z = NULL;
-        size_t len = 0;
-        ark_drec d;
-        snprintf(key, sizeof key, ARK_PFX_DOC "%s", l->v[i].id);
-        if ((rc = ark_wdb_get_meta(w, key, &val, &len, err))) break;
-        if (val && (z = malloc(len + 1))) {
-            memcpy(z, val, len);
-            z[len] = '\0';
+/* List the index's documents with their roots, sorted by id: shard after shard, each
+ * record read from the shard that listed it. */
+int ark_stored_list(ark_shards *s, doc_list *l, ark_err *err) {
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < s->n; k++) {
+        ark_wdb *w = s->b[k].w;
+        size_t first = l->n;
+        rc = ark_wdb_meta_keys(w, ARK_PFX_DOC, collect_id, l, err);
+        if (rc == 0 && l->rc) rc = ark_err_set(err, l->rc, "listing documents");
+        for (size_t i = first; rc == 0 && i < l->n; i++) {
+            char key[ARK_MAX_ID + 2], *val = NULL, *z = NULL;
+            size_t len = 0;
+            ark_drec d;
+            snprintf(key, sizeof key, ARK_PFX_DOC "%s", l->v[i].id);
+            if ((rc = ark_wdb_get_meta(w, key, &val, &len, err))) break;
+            if (val && (z = malloc(len + 1))) {
+                memcpy(z, val, len);
+                z[len] = '\0';
+            }
+            const char *root = z && ark_drec_decode(z, len, &d, NULL) == 0 ? d.root : "";
+            if ((val && !z) || !(l->v[i].root = strdup(root)))
+                rc = ark_err_set(err, ARK_ENOMEM, "listing documents");
+            free(z);
+            free(val);
         }
-        const char *root = z && ark_drec_decode(z, len, &d, NULL) == 0 ? d.root : "";
-        if ((val && !z) || !(l->v[i].root = strdup(root)))
-            rc = ark_err_set(err, ARK_ENOMEM, "listing documents");
-        free(z);
-        free(val);
     }
     if (rc == 0 && l->n) qsort(l->v, l->n, sizeof *l->v, cmp_doc);
     return rc;

@@ -13,6 +13,7 @@
 #include "arkivar/access.h"
 #include "arkivar/err.h"
 #include "arkivar/index.h"
+#include "arkivar/ingest.h"
 #include "walk.h"
 
 /* The documents the index holds: id and the root their record names ("" for a record
@@ -38,8 +39,9 @@ typedef struct level_pass {
 
 /* The canonical folder walk entry i was found under. */
 const char *ark_walk_root_dir(const ark_walk *w, size_t i);
-/* List the database's documents with their roots, sorted by id, into l (zeroed). */
-int ark_stored_list(ark_wdb *w, doc_list *l, ark_err *err);
+/* List the index's documents (every shard's) with their roots, sorted by id, into l
+ * (zeroed). */
+int ark_stored_list(ark_shards *s, doc_list *l, ark_err *err);
 /* An ark_key_fn that counts document keys into ((doc_list *)user)->n. */
 int ark_stored_count(const char *key, size_t len, void *user);
 /* Refuse (mark failed, report) a folder PATH that was read but is empty while the

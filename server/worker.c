@@ -356,13 +356,19 @@ void ark_worker_shutdown(void) {
 int ark_worker_last_commit(time_t *when) {
     int found = 0;
     for (size_t i = 0; i < g_nshards; i++) {
-        char path[PATH_MAX];
-        struct stat st;
+        char **dirs = NULL;
+        size_t n = 0;
         if (strncmp(g_specs[i], "tcp:", 4) == 0) continue;
-        if (snprintf(path, sizeof path, "%s/iamglass", g_specs[i]) >= (int)sizeof path) continue;
-        if (stat(path, &st) != 0) continue;
-        if (!found || st.st_mtime > *when) *when = st.st_mtime;
-        found = 1;
+        if (ark_db_shards(g_specs[i], &dirs, &n, NULL) != 0) continue; /* a sharded index: each shard's */
+        for (size_t k = 0; k < n; k++) {
+            char path[PATH_MAX];
+            struct stat st;
+            if (snprintf(path, sizeof path, "%s/iamglass", dirs[k]) >= (int)sizeof path) continue;
+            if (stat(path, &st) != 0) continue;
+            if (!found || st.st_mtime > *when) *when = st.st_mtime;
+            found = 1;
+        }
+        ark_db_shards_free(dirs, n);
     }
     return found ? 0 : ARK_ENOTFOUND;
 }

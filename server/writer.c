@@ -120,19 +120,21 @@ static int put_one(ark_build *b, ark_level lv, const ark_spool_entry *e, unsigne
     return rc;
 }
 
-/* One database's part of a batch: every entry, in order, as one transaction. A PUT at
- * lv is written; any other entry of an id this database holds from a push removes it
- * (a DELETE, or a PUT that moved the id to the other level). *mask_text: the database's
- * masking (public pass: read; a new intern database gets the same). */
+/* One database's part of a batch: every entry, in order, into the shard of its id
+ * (ingest.h), each shard one transaction. A PUT at lv is written; any other entry of an
+ * id this database holds from a push removes it (a DELETE, or a PUT that moved the id
+ * to the other level). *mask_text: the database's masking (public pass: read; a new
+ * intern database gets the same). */
 static int pass(ark_level lv, const char *dir, const ark_spool_entry *v, size_t n, char *mask_text,
                 size_t mask_cap, ark_err *err) {
-    ark_build b = {0};
-    int64_t ndocs = 0;
+    ark_shards *s = calloc(1, sizeof *s);
+    int64_t ndocs[ARK_SHARDS_MAX] = {0};
     char *fmt = NULL, *mask = NULL;
     size_t flen = 0, mlen = 0;
-    int rc = ark_wdb_open(dir, &b.w, err);
-    if (!rc) rc = ark_wdb_get_meta(b.w, ARK_META_FORMAT, &fmt, &flen, err);
-    if (!rc) rc = ark_wdb_get_meta(b.w, ARK_META_MASK, &mask, &mlen, err);
+    if (!s) return ark_err_set(err, ARK_ENOMEM, "push: opening %s", dir);
+    int rc = ark_shards_open(s, dir, err);
+    if (!rc) rc = ark_wdb_get_meta(s->b[0].w, ARK_META_FORMAT, &fmt, &flen, err);
+    if (!rc) rc = ark_wdb_get_meta(s->b[0].w, ARK_META_MASK, &mask, &mlen, err);
     if (!rc && fmt && strcmp(fmt, ARK_INDEX_FORMAT) != 0)
         rc = ark_err_set(err, ARK_EINDEX, "%s has index format %s, this server writes %s: run "
                          "arkivar-indexer on it first", dir, fmt, ARK_INDEX_FORMAT);
@@ -140,14 +142,16 @@ static int pass(ark_level lv, const char *dir, const ark_spool_entry *v, size_t 
     unsigned m = mask && strstr(mask, "contacts") ? ARK_MASK_CONTACTS : 0;
     free(fmt);
     free(mask);
-    if (!rc) rc = ark_wdb_begin(b.w, err);
-    if (!rc) rc = read_ndocs(b.w, &ndocs, err);
+    if (!rc) rc = ark_shards_begin(s, err);
+    for (size_t k = 0; !rc && k < s->n; k++) rc = read_ndocs(s->b[k].w, &ndocs[k], err);
     size_t put = 0, removed = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         const ark_spool_entry *e = &v[i];
         int mine = e->op == ARK_SPOOL_PUT && e->level == lv, exists = 0, wrote = 0;
+        unsigned k = ark_shard_of(e->id, s->n);
+        ark_build *b = &s->b[k];
         char root[PATH_MAX];
-        if ((rc = ark_build_root_of(&b, e->id, &exists, root, sizeof root, err))) break;
+        if ((rc = ark_build_root_of(b, e->id, &exists, root, sizeof root, err))) break;
         if (exists && strcmp(root, ARK_ROOT_PUSH) != 0) {
             /* An indexer run took the id from a folder after the push was accepted. */
             if (mine || e->op == ARK_SPOOL_DELETE)
@@ -156,22 +160,24 @@ static int pass(ark_level lv, const char *dir, const ark_spool_entry *v, size_t 
             continue;
         }
         if (mine) {
-            rc = put_one(&b, lv, e, m, exists, &wrote, err);
-            ndocs += wrote && !exists;
+            rc = put_one(b, lv, e, m, exists, &wrote, err);
+            ndocs[k] += wrote && !exists;
             put += (size_t)wrote;
         } else if (exists) {
-            rc = ark_build_remove(&b, e->id, err);
-            ndocs--;
+            rc = ark_build_remove(b, e->id, err);
+            ndocs[k]--;
             removed++;
         }
     }
-    char nd[32];
-    int len = snprintf(nd, sizeof nd, "%lld", (long long)(ndocs < 0 ? 0 : ndocs));
-    if (!rc) rc = ark_build_flush(&b, err);
-    if (!rc) rc = ark_wdb_set_meta(b.w, ARK_META_NDOCS, nd, (size_t)len, err);
-    if (!rc && (put || removed)) rc = ark_wdb_commit(b.w, err);
-    ark_wdb_close(b.w); /* without a commit: cancelled, the last commit stays */
-    ark_build_free(&b);
+    if (!rc) rc = ark_shards_flush(s, err);
+    for (size_t k = 0; !rc && k < s->n; k++) {
+        char nd[32];
+        int len = snprintf(nd, sizeof nd, "%lld", (long long)(ndocs[k] < 0 ? 0 : ndocs[k]));
+        rc = ark_wdb_set_meta(s->b[k].w, ARK_META_NDOCS, nd, (size_t)len, err);
+    }
+    if (!rc && (put || removed)) rc = ark_shards_commit(s, err);
+    ark_shards_close(s); /* without a commit: cancelled, the last commits stay */
+    free(s);
     return rc;
 }
 

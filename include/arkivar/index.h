@@ -72,6 +72,26 @@ void ark_wdb_close(ark_wdb *w);
 /* 1 if dir holds a database (glass's or chert's revision file, or a stub), else 0.
  * Never fails; dir must not be NULL. */
 int ark_db_exists(const char *dir);
+/* ---- Sharded indexes: one index as several databases (issue 16) -------------------
+ * A sharded index is a folder holding its shards' databases (ARK_SHARD_NAME) and a
+ * Xapian stub file, XAPIANDB, naming them ("auto shard-0" ...), written last: until it
+ * is there the folder holds no index. Being Xapian's own format, the folder opens as
+ * one database in Xapian's tools too (xapian-delve, xapian-tcpsrv, xapian-compact). */
+#define ARK_SHARDS_MAX 64
+#define ARK_SHARD_NAME "shard-%u" /* shard k's folder inside the index folder */
+#define ARK_STUB_NAME "XAPIANDB"
+/* The databases of the index at dir: *n 0 (no database there), 1 with (*dirs)[0] dir
+ * itself (a plain database), or a stub's shards (their folders, resolved against dir).
+ * *dirs: an array of *n strings, transferred (ark_db_shards_free). ARK_EFORMAT: a stub
+ * that is not ours (a line other than "auto NAME" with NAME a plain relative folder
+ * name, or more than ARK_SHARDS_MAX of them), naming the line. */
+int ark_db_shards(const char *dir, char ***dirs, size_t *n, ark_err *err);
+void ark_db_shards_free(char **dirs, size_t n);
+/* Write dir's stub naming n shards ARK_SHARD_NAME 0..n-1 (which must all hold a
+ * database), atomically (a temporary file, fsync, rename, the folder fsync'ed): the
+ * switch that makes a sharded index appear whole. ARK_EIO names the step. */
+int ark_db_write_stub(const char *dir, unsigned n, ark_err *err);
+
 /* Create an empty scratch part at dir, overwriting any database there; no fsync, so a
  * crash can lose it. *out: transferred (ark_wdb_close); NULL on failure.
  * ARK_EINVAL: dir NULL or "", or out NULL. ARK_ELOCKED: another writer holds dir. */
@@ -245,6 +265,9 @@ ark_xq *ark_xq_scale(const ark_xq *q, double factor);
 /* Terms starting with prefix, as synonyms; expanded when run, to the max_expansion most
  * frequent (0: all). NULL: prefix NULL with a length. */
 ark_xq *ark_xq_wildcard(const char *prefix, size_t len, uint32_t max_expansion);
+/* The same for a search of r: on an index of several shards expanded here over all
+ * their terms, as one index would (Xapian expands in each shard apart); else as above. */
+ark_xq *ark_xq_wildcard_in(ark_rdb *r, const char *prefix, size_t len, uint32_t max_expansion);
 /* Documents whose value in slot is within [lo, hi], in byte order. lo and hi are
  * NUL-terminated, NULL for an open end (both NULL: every document). */
 ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi);

@@ -226,6 +226,41 @@ int ark_build_root_of(ark_build *b, const char *id, int *exists, char *root, siz
 void ark_built_free(ark_built *x); /* accepts NULL; *x is zeroed */
 void ark_build_free(ark_build *b); /* frees b->spell; not b->w; accepts NULL */
 
+/* ---- Shards: every writer of one index (issue 16) ---------------------------------------
+ * An index may be several databases (a sharded index, index.h). A document lives on shard
+ * ark_shard_of(id, n), a stable hash of its id, so a re-index puts it back where it was
+ * and a removal finds it there: its passages, its record, its acronym definitions and
+ * its spelling words, so that each shard is a whole index of its documents. A plain
+ * index is the set of one. Each shard is its own transaction, committed in shard order:
+ * a reader may see one shard's commit before the next, never half a document; a run
+ * that dies between two commits is finished by the next run (what was committed is
+ * then unchanged). Writers open the shards in order, so two never deadlock. */
+
+typedef struct ark_shards {
+    size_t n;
+    ark_build b[ARK_SHARDS_MAX]; /* shard k's writer (b[k].w), spelling words and totals */
+} ark_shards;
+
+/* The shard of document id among n (n >= 1): FNV-1a of its bytes, modulo n. */
+unsigned ark_shard_of(const char *id, size_t n);
+/* Open every shard's writer of the index at dir into *s (zeroed first), none in a
+ * transaction. ARK_ENOTFOUND: dir holds no index; ARK_ELOCKED: another writer holds a
+ * shard (none is left open); ARK_EFORMAT: its stub is not ours (ark_db_shards). */
+int ark_shards_open(ark_shards *s, const char *dir, ark_err *err);
+/* The writer of document id's shard. */
+ark_build *ark_shards_for(ark_shards *s, const char *id);
+/* On every shard: begin a transaction; set metadata key (an index's own: format,
+ * masking); write the spelling words held; commit (in order; the first failure stops). */
+int ark_shards_begin(ark_shards *s, ark_err *err);
+int ark_shards_set_meta(ark_shards *s, const char *key, const char *val, size_t len, ark_err *err);
+int ark_shards_flush(ark_shards *s, ark_err *err);
+int ark_shards_commit(ark_shards *s, ark_err *err);
+/* The shards' totals added up (files_*, passages, bytes). */
+ark_build ark_shards_totals(const ark_shards *s);
+/* Close every writer (an open transaction is cancelled: the last commit stays) and free
+ * the spelling words; *s is zeroed. Accepts NULL. */
+void ark_shards_close(ark_shards *s);
+
 /* ---- The databases: creating one, who holds an id ---------------------------------------
  * A folder that holds no database yet is held by the lock Xapian's writers take
  * (flintlock's first byte, an open-file-description lock), so that a writer started

@@ -142,6 +142,37 @@ ark_xq *ark_xq_wildcard(const char *prefix, size_t len, uint32_t max_expansion) 
     });
 }
 
+ark_xq *ark_xq_wildcard_in(ark_rdb *r, const char *prefix, size_t len, uint32_t max_expansion) {
+    if (!r || r->slots.size() < 2) return ark_xq_wildcard(prefix, len, max_expansion);
+    if (!prefix && len) return nullptr;
+    return guard_ptr([&]() -> ark_xq * {
+        /* Xapian 1.4 expands OP_WILDCARD in each shard on its own: each keeps its own
+         * most frequent terms, and a term missing from a shard is weighed without it,
+         * so "komm*" ranked otherwise than on one index. Expanded here over the union's
+         * vocabulary instead (termfreqs summed over the shards), most frequent first,
+         * ties in byte order, into the OP_SYNONYM OP_WILDCARD would have made. */
+        std::string p = str(prefix, len);
+        std::vector<std::pair<Xapian::doccount, std::string>> v;
+        try {
+            for (Xapian::TermIterator t = r->db.allterms_begin(p); t != r->db.allterms_end(p); ++t)
+                v.emplace_back(t.get_termfreq(), *t);
+        } catch (const Xapian::Error &) { /* a shard went away: Xapian's own expansion */
+            return ark_xq_wildcard(prefix, len, max_expansion);
+        }
+        if (max_expansion && v.size() > max_expansion) {
+            std::partial_sort(v.begin(), v.begin() + max_expansion, v.end(), [](const auto &a, const auto &b) {
+                return a.first != b.first ? a.first > b.first : a.second < b.second;
+            });
+            v.resize(max_expansion);
+            std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+        }
+        std::vector<Xapian::Query> terms;
+        terms.reserve(v.size());
+        for (const auto &t : v) terms.emplace_back(t.second);
+        return new ark_xq{Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end())};
+    });
+}
+
 ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi) {
     return guard_ptr([&]() -> ark_xq * {
         if (lo && hi) return new ark_xq{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
@@ -191,9 +222,12 @@ const value_codes *table_of(const value_store &st, int slot) {
 }
 
 /* Bring the tables of r's store up to r's last docid, with a table for each of the n
- * slots; the store, or NULL for remote shards (their matches never reach our spies). */
+ * slots; the store, or NULL for remote shards (their matches never reach our spies) and
+ * for several shards: a spy then gets each document with its docid in its own shard
+ * (Xapian 1.4's Document of a combined database), not the combined docid the tables are
+ * by, and cannot tell which shard it came from. */
 std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n) {
-    if (r->remote) return nullptr;
+    if (r->remote || r->slots.size() > 1) return nullptr;
     std::string uuid = r->db.get_uuid();
     if (!r->store || uuid != r->store_uuid) {
         r->store = store_for(uuid);
@@ -330,6 +364,13 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             bool use_tables = st != nullptr;
             for (int s : slots)
                 if (use_tables && s >= 0 && !table_of(*st, s)) use_tables = false;
+            /* Remote shards and a sort by date: Xapian 1.4 gave facet counts above the
+             * matches (katalog 57 of 79 "copenhagen" passages, 50 on one index; sorted by
+             * relevance, right), so the facets are counted by a match of their own. */
+            bool facets_apart = r->remote && o->sort_by_date;
+            Xapian::Enquire fenq(r->db);
+            fenq.set_query(q->q);
+            Xapian::Enquire &spied = facets_apart ? fenq : enq;
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
                 /* Owned before the vector grows: a failed growth must not lose the spy. */
@@ -341,7 +382,7 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                     std::unique_ptr<Xapian::ValueCountMatchSpy> spy(
                         new Xapian::ValueCountMatchSpy(static_cast<Xapian::valueno>(s)));
                     spies.push_back(std::move(spy));
-                    enq.add_matchspy(spies.back().get());
+                    spied.add_matchspy(spies.back().get());
                 }
                 spy_slots.push_back(s);
             }
@@ -356,6 +397,7 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             Xapian::doccount check = o->check_at_least ? o->check_at_least : want;
             if (!spy_slots.empty() && !o->check_at_least) check = std::max(check, FACET_CHECK_AT_LEAST);
             Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
+            if (facets_apart && !spy_slots.empty()) fenq.get_mset(0, 0, check);
 
             hits_guard g;
             ark_hits &h = g.h;

@@ -74,6 +74,25 @@ const char *not_a_dir(const std::string &path) {
     return S_ISDIR(st.st_mode) ? nullptr : "not a directory";
 }
 
+/* spec into out: a sharded index's folder (index.h) as its shards, each one a shard
+ * like any other, so that metadata is read shard by shard and the engine counts and
+ * ranks over them as over --shard ones; anything else as it is. False: a stub that is
+ * not ours (err set). */
+bool expand_local(const char *spec, std::vector<std::string> &out, ark_err *err) {
+    std::string stub = std::string(spec) + "/" ARK_STUB_NAME;
+    struct stat st;
+    if (std::strncmp(spec, "tcp:", 4) == 0 || stat(stub.c_str(), &st) != 0) {
+        out.push_back(spec);
+        return true;
+    }
+    char **dirs = nullptr;
+    size_t n = 0;
+    if (ark_db_shards(spec, &dirs, &n, err)) return false;
+    for (size_t k = 0; k < n; k++) out.push_back(dirs[k]);
+    ark_db_shards_free(dirs, n);
+    return true;
+}
+
 /* "tcp:HOST:PORT" (HOST may be "[v6addr]"). Returns false on a malformed spec. */
 bool parse_tcp(const std::string &spec, std::string &host, unsigned &port) {
     std::string rest = spec.substr(4);
@@ -136,11 +155,14 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
     if (!specs || !nspecs || !out) return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: no shards");
     return guard(err, "ark_rdb_open", [&]() -> int {
         std::unique_ptr<ark_rdb> r(new ark_rdb());
+        std::vector<std::string> all;
         for (size_t i = 0; i < nspecs; i++) {
             if (!specs[i] || !*specs[i])
                 return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: shard %zu: empty spec", i);
-            std::string spec = specs[i];
-            r->specs.push_back(spec);
+            r->specs.push_back(specs[i]);
+            if (!expand_local(specs[i], all, err)) return err ? err->code : ARK_EFORMAT;
+        }
+        for (const std::string &spec : all) {
             shard_slot slot;
             slot.spec = spec;
             if (spec.compare(0, 4, "tcp:") == 0) {
@@ -154,7 +176,7 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                     slot.up = true;
                 } catch (const Xapian::Error &e) {
                     /* partial: the others answer now, this one when it is back */
-                    if (!g_partial || nspecs < 2)
+                    if (!g_partial || all.size() < 2)
                         return set_xerr(err, ARK_EUNAVAIL, ("ark_rdb_open: '" + spec + "'").c_str(),
                                         e);
                     slot.down_at = shard_clock::now();

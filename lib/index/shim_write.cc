@@ -8,6 +8,7 @@
  * reads shows at a glance what a writer can change. */
 #include "shim.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <vector>
 
 using namespace ark_shim;
 
@@ -164,6 +166,93 @@ int ark_db_exists(const char *dir) {
         if (stat(path.c_str(), &st) == 0) return 1;
     }
     return 0;
+}
+
+int ark_db_shards(const char *dir, char ***dirs, size_t *n, ark_err *err) {
+    if (dirs) *dirs = nullptr;
+    if (n) *n = 0;
+    if (!dir || !dirs || !n) return ark_err_set(err, ARK_EINVAL, "ark_db_shards: no directory");
+    return guard(err, "ark_db_shards", [&]() -> int {
+        std::vector<std::string> names;
+        std::string stub = std::string(dir) + "/" ARK_STUB_NAME;
+        std::FILE *f = std::fopen(stub.c_str(), "r");
+        if (!f) {
+            if (errno != ENOENT) return ark_err_set(err, ARK_EIO, "%s: %s", stub.c_str(), std::strerror(errno));
+            if (!ark_db_exists(dir)) return 0;
+            names.push_back("");
+        } else {
+            /* Only what ark_db_write_stub writes: a stub naming remote or absolute
+             * databases is no index of ours to write, and ".." could leave the folder. */
+            char line[256];
+            unsigned lineno = 0;
+            int rc = 0;
+            while (!rc && std::fgets(line, sizeof line, f)) {
+                lineno++;
+                std::string l(line);
+                while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+                if (l.empty() || l[0] == '#') continue;
+                std::string name = l.compare(0, 5, "auto ") == 0 ? l.substr(5) : "";
+                if (name.empty() || name.find('/') != std::string::npos || name[0] == '.' ||
+                    names.size() == ARK_SHARDS_MAX)
+                    rc = ark_err_set(err, ARK_EFORMAT, "%s, line %u: not a shard of an Arkivar index "
+                                     "(want \"auto shard-N\", at most %d)", stub.c_str(), lineno,
+                                     ARK_SHARDS_MAX);
+                else names.push_back(name);
+            }
+            if (!rc && std::ferror(f)) rc = ark_err_set(err, ARK_EIO, "%s: %s", stub.c_str(), std::strerror(errno));
+            std::fclose(f);
+            if (!rc && names.empty()) rc = ark_err_set(err, ARK_EFORMAT, "%s: names no shard", stub.c_str());
+            if (rc) return rc;
+        }
+        char **v = static_cast<char **>(std::calloc(names.size(), sizeof *v));
+        if (!v) return ark_err_set(err, ARK_ENOMEM, "ark_db_shards");
+        for (size_t i = 0; i < names.size(); i++) {
+            std::string path = names[i].empty() ? std::string(dir) : std::string(dir) + "/" + names[i];
+            if (!(v[i] = strdup(path.c_str()))) {
+                ark_db_shards_free(v, i);
+                return ark_err_set(err, ARK_ENOMEM, "ark_db_shards");
+            }
+        }
+        *dirs = v;
+        *n = names.size();
+        return 0;
+    });
+}
+
+void ark_db_shards_free(char **dirs, size_t n) {
+    for (size_t i = 0; dirs && i < n; i++) std::free(dirs[i]);
+    std::free(dirs);
+}
+
+int ark_db_write_stub(const char *dir, unsigned n, ark_err *err) {
+    if (!dir || !n || n > ARK_SHARDS_MAX)
+        return ark_err_set(err, ARK_EINVAL, "ark_db_write_stub: no directory or shard count");
+    return guard(err, "ark_db_write_stub", [&]() -> int {
+        std::string text = "# Arkivar: this index's shards (Xapian stub database; documents placed by\n"
+                           "# a hash of their id, so their number is fixed)\n";
+        for (unsigned k = 0; k < n; k++) {
+            char name[32];
+            std::snprintf(name, sizeof name, "auto " ARK_SHARD_NAME "\n", k);
+            text += name;
+        }
+        std::string path = std::string(dir) + "/" ARK_STUB_NAME, tmp = path + ".tmp";
+        int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) return ark_err_set(err, ARK_EIO, "%s: %s", tmp.c_str(), std::strerror(errno));
+        bool ok = write(fd, text.data(), text.size()) == (ssize_t)text.size() && fsync(fd) == 0;
+        int e = errno;
+        ok = close(fd) == 0 && ok;
+        if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+            if (ok) e = errno;
+            unlink(tmp.c_str());
+            return ark_err_set(err, ARK_EIO, "writing %s: %s", path.c_str(), std::strerror(e));
+        }
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        return 0;
+    });
 }
 
 int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {

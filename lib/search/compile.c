@@ -31,6 +31,7 @@
  * clean one). One compilation per thread at a time. */
 static _Thread_local int alloc_failed;
 static _Thread_local unsigned wildcard_left; /* of WILDCARD_BUDGET, reset per compilation */
+static _Thread_local ark_rdb *wildcard_db;    /* the index wildcards expand in (its shards') */
 
 static uint32_t wildcard_take(void) {
     unsigned k = wildcard_left < WILDCARD_MAX ? wildcard_left : WILDCARD_MAX;
@@ -120,8 +121,8 @@ static ark_xq *word_query(const ark_qword *w) {
     ark_xq *v[8];
     size_t n = 0;
     if (w->prefix) {
-        v[n++] = got(ark_xq_wildcard(w->exact, strlen(w->exact), wildcard_take()));
-        v[n++] = got(ark_xq_wildcard(w->fold, strlen(w->fold), wildcard_take()));
+        v[n++] = got(ark_xq_wildcard_in(wildcard_db, w->exact, strlen(w->exact), wildcard_take()));
+        v[n++] = got(ark_xq_wildcard_in(wildcard_db, w->fold, strlen(w->fold), wildcard_take()));
         return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_STEM);
     }
     v[n++] = term(w->exact, W_EXACT);
@@ -778,7 +779,9 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
 ark_xq *ark_compile(qbuild *b, const ark_qnode *tree) {
     alloc_failed = 0;
     wildcard_left = WILDCARD_BUDGET;
+    wildcard_db = b->e->db;
     ark_xq *q = node_query(b, tree, 0);
+    wildcard_db = NULL;
     if (alloc_failed || b->rc) {
         ark_xq_free(q);
         b->oom |= alloc_failed;
