@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/t_bench.sh: the benchmarks' smoke runs (TAP), so that a regression that breaks
 # them, or makes a request fail or take over 500 ms at p99, fails `make test`. The real
-# runs, which print the README's figures, are scripts/bench-index.sh and bench-load.sh.
+# runs, which print the README's figures, are scripts/bench-index.sh and bench-load.sh;
+# docs/scaling.md's, scripts/bench-shards.sh.
 set -u
 cd "$(dirname "$0")/.."
 case "${ARK_BUILD:-build}" in
@@ -19,5 +20,6 @@ run() { # description command...
 }
 run "indexing benchmark, smoke run (2 MB generated corpus)" bash scripts/bench-index.sh --smoke "$D"
 run "load benchmark, smoke run (1 and 16 connections, no error, p99 < 500 ms)" bash scripts/bench-load.sh --smoke "$D"
+run "shard benchmark, smoke run (1 and 2 shards, local and over tcpsrv, same totals)" bash scripts/bench-shards.sh --smoke "$D"
 echo "1..$n"
 exit $((failed > 0))
