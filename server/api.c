@@ -614,6 +614,16 @@ static int engine_stats(ark_reply *r, ark_engine_stats *st) {
     return ark_reply_engine_failed(r, "cannot read index statistics", rc, opened, &err) ? -1 : 0;
 }
 
+/* Several shards (a sharded index, --shard): how many answer (issue 16). */
+static void health_shards(ark_json *j, const ark_engine_stats *st) {
+    if (st->shards < 2) return;
+    ark_json_key(j, "shards");
+    ark_json_obj_begin(j);
+    ark_json_ku64(j, "answered", st->shards_up);
+    ark_json_ku64(j, "total", st->shards);
+    ark_json_obj_end(j);
+}
+
 void ark_api_health(ark_reply *r) {
     ark_engine_stats st;
     if (engine_stats(r, &st) != 0) return;
@@ -626,6 +636,7 @@ void ark_api_health(ark_reply *r) {
     ark_json_ku64(&j, "revision", st.revision);
     ark_json_ku64(&j, "passages", st.passages);
     ark_json_ku64(&j, "documents", st.documents);
+    health_shards(&j, &st);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }
@@ -662,6 +673,7 @@ void ark_api_health_ready(ark_reply *r) {
     ark_json_key(&j, "last_commit_age_s"); /* null: only remote shards */
     if (have) ark_json_u64(&j, now > when ? (uint64_t)(now - when) : 0);
     else ark_json_null(&j);
+    health_shards(&j, &st);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }

@@ -409,7 +409,7 @@ int main(int argc, char **argv) {
     ark_synonyms *syn = NULL;
     ark_engine *probe = NULL;
     ark_http *http = NULL;
-    ark_engine_stats st = {0, 0, 0};
+    ark_engine_stats st = {0};
     char shown[300], closed[4096], shards_note[64] = "";
     sigset_t sigs;
 

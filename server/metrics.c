@@ -114,8 +114,15 @@ int ark_metrics_render(ark_buf *out, const ark_engine_stats *st, uint64_t conns)
                             "arkivar_index_passages %llu\n"
                             "# HELP arkivar_index_documents Documents in the index.\n"
                             "# TYPE arkivar_index_documents gauge\n"
-                            "arkivar_index_documents %llu\n",
+                            "arkivar_index_documents %llu\n"
+                            "# HELP arkivar_shards Databases searched (each shard of a sharded index, each --shard).\n"
+                            "# TYPE arkivar_shards gauge\n"
+                            "arkivar_shards %llu\n"
+                            "# HELP arkivar_shards_up Of those, the ones answering (a remote one may be down).\n"
+                            "# TYPE arkivar_shards_up gauge\n"
+                            "arkivar_shards_up %llu\n",
                             (unsigned long long)st->revision, (unsigned long long)st->passages,
-                            (unsigned long long)st->documents);
+                            (unsigned long long)st->documents, (unsigned long long)st->shards,
+                            (unsigned long long)st->shards_up);
     return rc ? ARK_ENOMEM : 0;
 }

@@ -256,7 +256,7 @@ void pg_page_foot(ark_html *h) {
 /* ---- GET / without a query: the start page ---------------------------------------------- */
 
 void pg_home(ark_html *h, const view *v) {
-    ark_engine_stats st = {0, 0, 0};
+    ark_engine_stats st = {0};
     ark_err err = {0, ""};
     ark_engine *e = ark_worker_engine(v->level, &err);
     int have = e && ark_engine_stats_get(e, &st, &err) == 0;

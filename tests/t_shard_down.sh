@@ -64,6 +64,9 @@ ids=$(echo "$R" | json '" ".join(sorted({r["doc"]["id"][:3] for r in d["results"
 [ "$ids" = "000 001 002 003" ]; ok $? "the results are those of the others ($ids)"
 /usr/bin/python3 -c "import sys; sys.exit(0 if $secs < 2 * $TIMEOUT / 1000 + 1 else 1)"
 ok $? "within the timeout (${secs}s)"
+hs=$(curl -s --max-time 20 "http://127.0.0.1:$P/health/ready" | json '(d["status"], d["shards"]["answered"], d["shards"]["total"])')
+up=$(curl -s --max-time 20 "http://127.0.0.1:$P/metrics" | sed -n 's/^arkivar_shards_up //p')
+[ "$hs" = "('ready', 2, 3)" ] && [ "$up" = 2 ]; ok $? "/health/ready and /metrics say 2 of 3 shards answer ($hs; arkivar_shards_up $up)"
 
 TC=$(tcpsrv "$PC" "$T/idx-c")
 whole=""

@@ -63,7 +63,13 @@ start_server "$P1" "$T/s1.log" --index "$T/one" --threads 2; PA=$PID
 start_server "$P3" "$T/s3.log" --index "$T/three" --threads 2
 ok $? "the server opens the sharded folder as its --index"
 h=$(curl -sf "http://127.0.0.1:$P3/health")
-[ "$(echo "$h" | json 'd["documents"]')" = 5 ]; ok $? "/health counts 5 documents over the shards ($h)"
+[ "$(echo "$h" | json '(d["documents"], d["shards"])')" = "(5, {'answered': 3, 'total': 3})" ]
+ok $? "/health counts 5 documents over the 3 shards ($h)"
+m=$(curl -sf "http://127.0.0.1:$P3/metrics" | grep -E '^arkivar_shards(_up)? ' | tr '\n' ' ')
+[ "$m" = "arkivar_shards 3 arkivar_shards_up 3 " ]; ok $? "/metrics: $m"
+for p in k ko kom komm kommu ø øk øko be bev; do
+    [ "$(curl -sf "http://127.0.0.1:$P1/api/suggest?q=$p")" = "$(curl -sf "http://127.0.0.1:$P3/api/suggest?q=$p")" ] || { echo "# suggest $p differs"; break; }
+done; ok $? "suggestions are the same for 10 prefixes"
 $PY tests/same_answers.py "http://127.0.0.1:$P1" "http://127.0.0.1:$P3" scripts/queries.txt >"$T/same.txt"; rc=$?
 ok $rc "one index and 3 shards: the same answers ($(tail -1 "$T/same.txt"))"
 [ $rc = 0 ] || cat "$T/same.txt"
@@ -124,6 +130,12 @@ home=$(shard_of lukket.txt 3)
 [ "$(docs_of "$T/mix/intern/shard-$home")" = lukket.txt ]; ok $? "the intern document is on its intern shard ($home)"
 pub=""; for k in 0 1 2; do pub="$pub$(docs_of "$T/mix/shard-$k")"; done
 ! echo "$pub" | grep -q lukket; ok $? "and in no public shard"
+KR=$("$BIN/arkivar-keys" add "$T/keys-r" laeser intern)
+start_server "$P3" "$T/s3m.log" --index "$T/mix" --keys "$T/keys-r" --threads 2
+pubn=$(curl -sf "http://127.0.0.1:$P3/api/search?q=hvalrosbestanden" | json 'd["total"]')
+keyn=$(curl -sf -H "Authorization: Bearer $KR" "http://127.0.0.1:$P3/api/search?q=hvalrosbestanden" | json 'd["total"]')
+[ "$pubn" = 0 ] && [ "$keyn" = 1 ]; ok $? "an intern key finds it over the 6 shards, no key does not ($keyn, $pubn)"
+kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 
 # a pushed document lands on its shard
 KW=$("$BIN/arkivar-keys" add "$T/keys" skriver offentlig --write)
