@@ -1,7 +1,8 @@
 # Arkivar: one Makefile for the engine (lib/), the indexer, the server and the tests.
 #   make            build bin/arkivar-indexer and bin/arkivar-server
-#   make run        install what is missing, build, index corpus/, serve on 127.0.0.1:8080
-#   make test       install what is missing, build, run every test under prove
+#   make run        install what is missing to build and run, build, index corpus/, serve
+#                   on 127.0.0.1:8080
+#   make test       install what is missing, tests' tools too, build, run every test under prove
 #   make SAN=1 …    the same with AddressSanitizer + UBSan (separate build dir)
 #   make coverage   run the tests with gcov counters and print line coverage
 #   make install    PREFIX=/usr/local DESTDIR=…: programs, man pages, data, systemd unit;
@@ -58,11 +59,16 @@ KEYS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard keys/*.c)))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,) $(BIN)/arkivar-keys
 
-.PHONY: all deps run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
+.PHONY: all deps deps-test run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
 all: $(PROGRAMS) $(TEST_BIN)
 
+# What is missing from Debian: deps the build and run set (make run, make index), deps-test
+# also what only the tests use (chromium, node, clang …; scripts/install-deps.sh).
 deps:
 	@sh scripts/install-deps.sh
+
+deps-test:
+	@sh scripts/install-deps.sh --test
 
 # The version reaches only the objects that print it (an object that uses ARK_VERSION
 # without being listed does not compile). make does not see a changed flag, so they
@@ -223,13 +229,13 @@ run: index
 	$(BIN)/arkivar-server --index $(INDEX) --listen $(LISTEN)
 
 # The test command: unit tests (C, TAP) and integration tests (shell, TAP) under prove.
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	ARK_BIN=$(BIN) ARK_BUILD=$(BUILD) prove -f --timer $(TEST_BIN) $(TEST_SCRIPTS)
 
 # Line coverage of the engine by the unit tests and the indexer/server tests, from a
 # separate build (build-cov/), so the normal build is left alone.
-coverage: deps
+coverage: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-cov BIN=build-cov/bin OPT="-O0 -g --coverage" \
 		LDFLAGS="--coverage" all build-cov/bin/arkivar-indexer build-cov/bin/arkivar-server
 	ARK_BIN=build-cov/bin ARK_BUILD=build-cov prove -f $(TEST_SRC:tests/%.c=build-cov/tests/%) \
