@@ -7,6 +7,7 @@
 #   make coverage   run the tests with gcov counters and print line coverage
 #   make install    PREFIX=/usr/local DESTDIR=…: programs, man pages, data, systemd unit;
 #   make uninstall  removes what install put there
+#   make deb        the Debian package (debian/), into build/deb
 #   make bench      Arkivar against Xapian, SQLite, PostgreSQL and Sphinx: one table
 #                   (scripts/bench/run-all.sh; BENCH_CORPUS=synth-100MB, BENCH_ARGS=--peers ...)
 
@@ -59,11 +60,11 @@ KEYS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard keys/*.c)))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,) $(BIN)/arkivar-keys
 
-.PHONY: all deps deps-test run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
+.PHONY: all deps deps-test deb run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
 all: $(PROGRAMS) $(TEST_BIN)
 
 # What is missing from Debian: deps the build and run set (make run, make index), deps-test
-# also what only the tests use (chromium, node, clang …; scripts/install-deps.sh).
+# also what only the tests use (chromium, node, clang, lintian …; scripts/install-deps.sh).
 deps:
 	@sh scripts/install-deps.sh
 
@@ -202,6 +203,26 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
+
+# ---- make deb ---------------------------------------------------------------------------
+# The Debian package (debian/): dpkg-buildpackage runs debian/rules, which builds in
+# build/deb/obj with Debian's hardening flags and stages `make install PREFIX=/usr`. The
+# .deb, .buildinfo and .changes go to build/deb (dpkg-buildpackage's default, the parent
+# folder, is outside the tree). The changelog's version must be VERSION: the package
+# would otherwise say another version than the programs it holds.
+DEB_OUT := build/deb
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_FILE = $(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).deb
+DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, the Makefile's VERSION at $(VERSION): add an entry (dch -v $(VERSION))" >&2; exit 1; }
+	@mkdir -p $(DEB_OUT)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -b --no-sign \
+		--buildinfo-option=-u$(DEB_OUT) --buildinfo-file=$(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).buildinfo \
+		--changes-option=-u$(DEB_OUT) --changes-file=$(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).changes
+	@echo "make deb: $(DEB_FILE)"
 
 # The route test runs the server's routes without its socket: every server object but main.
 $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LIBA)

@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh [--test] [--check]
 #     (none)   what `make`, `make run` and `make index` need: compilers, the libraries'
 #              -dev packages, the word list
-#     --test   that and what `make test` needs (browsers, node, clang's fuzzer …)
+#     --test   that and what `make test` needs (browsers, node, clang's fuzzer, lintian …)
 #     --check  only say what is missing (exit 1 if anything)
 # Why two sets: an operator building from source to serve records should not get
 # chromium, node, LibreOffice's help pages and a second compiler (issue 15). The Makefile's
@@ -39,7 +39,8 @@ libsystemd-dev libinih-dev"
 
 # ---- tests only -------------------------------------------------------------------------
 TEST_PKGS="xapian-tools curl perl python3 python3-xapian time clang libclang-rt-14-dev
-libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db"
+libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db
+debhelper dpkg-dev fakeroot lintian"
 # xapian-tools: xapian-delve/xapian-check read the indexes the tests build, and
 # xapian-tcpsrv serves the remote shards of tests/t_shards.sh (a production shard host
 # installs it itself). curl, python3, perl (prove): the integration tests speak HTTP,
@@ -53,6 +54,9 @@ libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db
 # systemd (systemd-analyze) and man-db (man): tests/t_install.sh verifies the installed
 # unit and renders the installed pages (the service itself needs only the machine's
 # systemd, which Debian has).
+# debhelper, dpkg-dev, fakeroot: tests/t_deb.sh builds the package (`make deb`,
+# dpkg-buildpackage with dh); lintian checks it. An operator installs the .deb and needs
+# none of them.
 # libreoffice-help-da: 2,500 pages of real Danish prose on other subjects, the haystack
 # tests/t_haystack.sh hides the five records in (its HTML only: no LibreOffice).
 
