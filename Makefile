@@ -229,6 +229,12 @@ $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/s
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
+# The access-log test runs the server's log module alone (and the UTF-8 reader it uses).
+$(BUILD)/tests/test_accesslog: $(BUILD)/tests/test_accesslog.o $(BUILD)/server/accesslog.o \
+		$(BUILD)/server/json.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
+
 # The fault test drives the path of one file into the index (lib/ingest), and C++'s
 # operator new through its malloc (tests/faults_new.cc).
 $(BUILD)/tests/test_faults: $(BUILD)/tests/test_faults.o $(BUILD)/tests/faults_new.o $(LIBA)
