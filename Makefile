@@ -60,16 +60,20 @@ KEYS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard keys/*.c)))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,) $(BIN)/arkivar-keys
 
-.PHONY: all deps deps-test deb run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
+.PHONY: all deps deps-test deps-deb deb run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
 all: $(PROGRAMS) $(TEST_BIN)
 
-# What is missing from Debian: deps the build and run set (make run, make index), deps-test
-# also what only the tests use (chromium, node, clang, lintian …; scripts/install-deps.sh).
+# What is missing from Debian: deps the build and run set (make run, make index), deps-deb
+# also the packaging tools (make deb), deps-test also what only the tests use (chromium,
+# node, clang, lintian …; scripts/install-deps.sh).
 deps:
 	@sh scripts/install-deps.sh
 
 deps-test:
 	@sh scripts/install-deps.sh --test
+
+deps-deb:
+	@sh scripts/install-deps.sh --deb
 
 # The version reaches only the objects that print it (an object that uses ARK_VERSION
 # without being listed does not compile). make does not see a changed flag, so they
@@ -214,7 +218,7 @@ DEB_OUT := build/deb
 DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 DEB_FILE = $(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).deb
 DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-deb:
+deb: deps-deb
 	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
 		{ echo "make deb: debian/changelog is at $$v, the Makefile's VERSION at $(VERSION): add an entry (dch -v $(VERSION))" >&2; exit 1; }
 	@mkdir -p $(DEB_OUT)
@@ -286,6 +290,8 @@ bench-smoke: all
 
 clean:
 	rm -rf build build-san build-cov bin
+	rm -rf debian/arkivar debian/.debhelper debian/debhelper-build-stamp debian/files \
+		debian/*.substvars debian/*.debhelper debian/*.debhelper.log
 
 -include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(KEYS_OBJ:.o=.d) $(TEST_BIN:=.d) \
 	$(INST)/server/main.d

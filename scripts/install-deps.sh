@@ -2,10 +2,12 @@
 # scripts/install-deps.sh: install the Debian packages Arkivar builds and runs with, and
 # with --test also those only its tests use.
 # Idempotent: does nothing (and needs no root) when everything is already there.
-#   scripts/install-deps.sh [--test] [--check]
+#   scripts/install-deps.sh [--deb] [--test] [--check]
 #     (none)   what `make`, `make run` and `make index` need: compilers, the libraries'
 #              -dev packages, the word list
-#     --test   that and what `make test` needs (browsers, node, clang's fuzzer, lintian …)
+#     --deb    that and what `make deb` needs (debhelper, dpkg-dev, fakeroot)
+#     --test   all of that and what `make test` needs (browsers, node, clang's fuzzer,
+#              lintian …)
 #     --check  only say what is missing (exit 1 if anything)
 # Why two sets: an operator building from source to serve records should not get
 # chromium, node, LibreOffice's help pages and a second compiler (issue 15). The Makefile's
@@ -15,12 +17,14 @@
 set -eu
 
 test_set=0
+deb_set=0
 check=0
 for a in "$@"; do
     case $a in
-    --test) test_set=1 ;;
+    --test) test_set=1; deb_set=1 ;;
+    --deb) deb_set=1 ;;
     --check) check=1 ;;
-    *) echo "usage: scripts/install-deps.sh [--test] [--check]" >&2; exit 2 ;;
+    *) echo "usage: scripts/install-deps.sh [--deb] [--test] [--check]" >&2; exit 2 ;;
     esac
 done
 
@@ -37,10 +41,14 @@ libsystemd-dev libinih-dev"
 # libsodium-dev: access keys and --log-query-hash (BLAKE2b, the random source).
 # wdanish: /usr/share/dict/danish, the word list compound splitting reads at run time.
 
+# ---- the package ------------------------------------------------------------------------
+DEB_PKGS="debhelper dpkg-dev fakeroot"
+# debhelper, dpkg-dev, fakeroot: `make deb` runs dpkg-buildpackage with dh (debian/rules).
+# An operator installing the .deb needs none of them.
+
 # ---- tests only -------------------------------------------------------------------------
 TEST_PKGS="xapian-tools curl perl python3 python3-xapian time clang libclang-rt-14-dev
-libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db
-debhelper dpkg-dev fakeroot lintian"
+libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db lintian"
 # xapian-tools: xapian-delve/xapian-check read the indexes the tests build, and
 # xapian-tcpsrv serves the remote shards of tests/t_shards.sh (a production shard host
 # installs it itself). curl, python3, perl (prove): the integration tests speak HTTP,
@@ -54,13 +62,12 @@ debhelper dpkg-dev fakeroot lintian"
 # systemd (systemd-analyze) and man-db (man): tests/t_install.sh verifies the installed
 # unit and renders the installed pages (the service itself needs only the machine's
 # systemd, which Debian has).
-# debhelper, dpkg-dev, fakeroot: tests/t_deb.sh builds the package (`make deb`,
-# dpkg-buildpackage with dh); lintian checks it. An operator installs the .deb and needs
-# none of them.
+# lintian: tests/t_deb.sh checks the package `make deb` builds (with the set above).
 # libreoffice-help-da: 2,500 pages of real Danish prose on other subjects, the haystack
 # tests/t_haystack.sh hides the five records in (its HTML only: no LibreOffice).
 
 PKGS=$BUILD_PKGS
+[ $deb_set = 0 ] || PKGS="$PKGS $DEB_PKGS"
 [ $test_set = 0 ] || PKGS="$PKGS $TEST_PKGS"
 missing=""
 for p in $PKGS; do
