@@ -212,7 +212,8 @@ uninstall:
 # The Debian package (debian/): dpkg-buildpackage runs debian/rules, which builds in
 # build/deb/obj with Debian's hardening flags and stages `make install PREFIX=/usr`. The
 # .deb, .buildinfo and .changes go to build/deb (dpkg-buildpackage's default, the parent
-# folder, is outside the tree). The changelog's version must be VERSION: the package
+# folder, is outside the tree); --post-clean removes dh's staging from debian/ after (its
+# clean leaves build/deb/obj alone). The changelog's version must be VERSION: the package
 # would otherwise say another version than the programs it holds.
 DEB_OUT := build/deb
 DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
@@ -223,7 +224,7 @@ deb: deps-deb
 		{ echo "make deb: debian/changelog is at $$v, the Makefile's VERSION at $(VERSION): add an entry (dch -v $(VERSION))" >&2; exit 1; }
 	@mkdir -p $(DEB_OUT)
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $$DEB_BUILD_OPTIONS" \
-		dpkg-buildpackage -b --no-sign \
+		dpkg-buildpackage -b --no-sign --post-clean \
 		--buildinfo-option=-u$(DEB_OUT) --buildinfo-file=$(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).buildinfo \
 		--changes-option=-u$(DEB_OUT) --changes-file=$(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).changes
 	@echo "make deb: $(DEB_FILE)"
