@@ -1,11 +1,13 @@
 # Arkivar: one Makefile for the engine (lib/), the indexer, the server and the tests.
 #   make            build bin/arkivar-indexer and bin/arkivar-server
-#   make run        install what is missing, build, index corpus/, serve on 127.0.0.1:8080
-#   make test       install what is missing, build, run every test under prove
+#   make run        install what is missing to build and run, build, index corpus/, serve
+#                   on 127.0.0.1:8080
+#   make test       install what is missing, tests' tools too, build, run every test under prove
 #   make SAN=1 …    the same with AddressSanitizer + UBSan (separate build dir)
 #   make coverage   run the tests with gcov counters and print line coverage
 #   make install    PREFIX=/usr/local DESTDIR=…: programs, man pages, data, systemd unit;
 #   make uninstall  removes what install put there
+#   make deb        the Debian package (debian/), into build/deb
 #   make bench      Arkivar against Xapian, SQLite, PostgreSQL and Sphinx: one table
 #                   (scripts/bench/run-all.sh; BENCH_CORPUS=synth-100MB, BENCH_ARGS=--peers ...)
 
@@ -58,11 +60,20 @@ KEYS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard keys/*.c)))
 
 PROGRAMS := $(BIN)/arkivar-indexer $(if $(SERVER_OBJ),$(BIN)/arkivar-server,) $(BIN)/arkivar-keys
 
-.PHONY: all deps run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
+.PHONY: all deps deps-test deps-deb deb run test coverage clean index bench bench-arkivar bench-smoke install uninstall FORCE
 all: $(PROGRAMS) $(TEST_BIN)
 
+# What is missing from Debian: deps the build and run set (make run, make index), deps-deb
+# also the packaging tools (make deb), deps-test also what only the tests use (chromium,
+# node, clang, lintian …; scripts/install-deps.sh).
 deps:
 	@sh scripts/install-deps.sh
+
+deps-test:
+	@sh scripts/install-deps.sh --test
+
+deps-deb:
+	@sh scripts/install-deps.sh --deb
 
 # The version reaches only the objects that print it (an object that uses ARK_VERSION
 # without being listed does not compile). make does not see a changed flag, so they
@@ -197,8 +208,35 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
+# ---- make deb ---------------------------------------------------------------------------
+# The Debian package (debian/): dpkg-buildpackage runs debian/rules, which builds in
+# build/deb/obj with Debian's hardening flags and stages `make install PREFIX=/usr`. The
+# .deb, .buildinfo and .changes go to build/deb (dpkg-buildpackage's default, the parent
+# folder, is outside the tree); --post-clean removes dh's staging from debian/ after (its
+# clean leaves build/deb/obj alone). The changelog's version must be VERSION: the package
+# would otherwise say another version than the programs it holds.
+DEB_OUT := build/deb
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_FILE = $(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).deb
+DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+deb: deps-deb
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, the Makefile's VERSION at $(VERSION): add an entry (dch -v $(VERSION))" >&2; exit 1; }
+	@mkdir -p $(DEB_OUT)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -b --no-sign --post-clean \
+		--buildinfo-option=-u$(DEB_OUT) --buildinfo-file=$(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).buildinfo \
+		--changes-option=-u$(DEB_OUT) --changes-file=$(DEB_OUT)/arkivar_$(VERSION)_$(DEB_ARCH).changes
+	@echo "make deb: $(DEB_FILE)"
+
 # The route test runs the server's routes without its socket: every server object but main.
 $(BUILD)/tests/test_routes: $(BUILD)/tests/test_routes.o $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
+
+# The access-log test runs the server's log module alone (and the UTF-8 reader it uses).
+$(BUILD)/tests/test_accesslog: $(BUILD)/tests/test_accesslog.o $(BUILD)/server/accesslog.o \
+		$(BUILD)/server/json.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
@@ -223,13 +261,13 @@ run: index
 	$(BIN)/arkivar-server --index $(INDEX) --listen $(LISTEN)
 
 # The test command: unit tests (C, TAP) and integration tests (shell, TAP) under prove.
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	ARK_BIN=$(BIN) ARK_BUILD=$(BUILD) prove -f --timer $(TEST_BIN) $(TEST_SCRIPTS)
 
 # Line coverage of the engine by the unit tests and the indexer/server tests, from a
 # separate build (build-cov/), so the normal build is left alone.
-coverage: deps
+coverage: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-cov BIN=build-cov/bin OPT="-O0 -g --coverage" \
 		LDFLAGS="--coverage" all build-cov/bin/arkivar-indexer build-cov/bin/arkivar-server
 	ARK_BIN=build-cov/bin ARK_BUILD=build-cov prove -f $(TEST_SRC:tests/%.c=build-cov/tests/%) \
@@ -253,6 +291,8 @@ bench-smoke: all
 
 clean:
 	rm -rf build build-san build-cov bin
+	rm -rf debian/arkivar debian/.debhelper debian/debhelper-build-stamp debian/files \
+		debian/*.substvars debian/*.debhelper debian/*.debhelper.log
 
 -include $(LIB_OBJ:.o=.d) $(INDEXER_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(KEYS_OBJ:.o=.d) $(TEST_BIN:=.d) \
 	$(INST)/server/main.d

@@ -1,7 +1,9 @@
 /* server/accesslog.c: the access log, one line a request on stderr.
  * Owns: escaping what a client sent (method, path) into a log field that no terminal or
- * viewer shows as something else, and writing the line with one write().
- * Why: a request line is the attacker's text; a log line must be the server's. */
+ * viewer shows as something else, writing the line with one write(), and the keyed hash
+ * that stands for the query when --log-query-hash asks for one.
+ * Why: a request line is the attacker's text; a log line must be the server's. The
+ * query is personal data (people search for names) and never reaches the log. */
 #include "accesslog.h"
 
 #include "json.h"
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <sodium.h>
 #include <unistd.h>
 #include <utf8proc.h>
 
@@ -93,6 +96,33 @@ void ark_log_path_raw(char *dst, size_t cap, const char *uri) {
 static int g_json; /* --log-format json */
 void ark_log_set_json(int on) { g_json = on; }
 
+/* --log-query-hash: a BLAKE2b key drawn once per process. Keyed, because an unkeyed
+ * hash of a name is the name: anyone holding the log hashes a list of the municipality's
+ * residents and matches. With a key that never leaves the process the hash only says
+ * "the same query as that line", within one run of the server. Set before the threads
+ * start, read-only after. */
+static int g_qhash;
+static unsigned char g_qkey[crypto_generichash_KEYBYTES];
+
+int ark_log_set_query_hash(int on) {
+    if (on) {
+        if (sodium_init() < 0) return -1;
+        randombytes_buf(g_qkey, sizeof g_qkey);
+    } else {
+        sodium_memzero(g_qkey, sizeof g_qkey);
+    }
+    g_qhash = on;
+    return 0;
+}
+
+int ark_log_query_hash_on(void) { return g_qhash; }
+
+void ark_log_query_hash(const char *q, size_t n, char out[ARK_LOG_QHASH_HEX + 1]) {
+    unsigned char h[crypto_generichash_BYTES_MIN]; /* 16 bytes; the log shows the first 8 */
+    crypto_generichash(h, sizeof h, (const unsigned char *)q, n, g_qkey, sizeof g_qkey);
+    sodium_bin2hex(out, ARK_LOG_QHASH_HEX + 1, h, ARK_LOG_QHASH_HEX / 2);
+}
+
 void ark_log_addr(const unsigned char key[16], char *out, size_t cap) {
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (!inet_ntop(memcmp(key, mapped, 12) == 0 ? AF_INET : AF_INET6,
@@ -137,7 +167,8 @@ static void json_field(char *dst, size_t cap, const char *s) {
 
 /* One line with one write(), so lines from concurrent requests never interleave. The
  * query string is left out on purpose: users search for names and other personal data,
- * which does not belong in a log file. */
+ * which does not belong in a log file. With --log-query-hash a last field stands for
+ * the q parameter: its keyed hash, or - when the request has none. */
 void ark_access_log(const ark_log_line *l) {
     char m[40], line[LOG_PATH_MAX * 2 + 400], when[40];
     ark_log_field(m, sizeof m, l->method);
@@ -149,6 +180,8 @@ void ark_access_log(const ark_log_line *l) {
     snprintf(when + w, sizeof when - w, ".%03ldZ", ts.tv_nsec / 1000000);
     const char *client = l->client && *l->client ? l->client : "-";
     const char *rid = l->request_id && *l->request_id ? l->request_id : "-";
+    char qh[ARK_LOG_QHASH_HEX + 1] = "-";
+    if (g_qhash && l->query) ark_log_query_hash(l->query, strlen(l->query), qh);
     int n;
     if (g_json) {
         char jp[LOG_PATH_MAX * 2 + 1], jm[80], jr[2 * ARK_REQUEST_ID_MAX + 1];
@@ -157,12 +190,15 @@ void ark_access_log(const ark_log_line *l) {
         json_field(jr, sizeof jr, rid);
         n = snprintf(line, sizeof line,
                      "{\"time\":\"%s\",\"client\":\"%s\",\"request_id\":\"%s\",\"method\":\"%s\","
-                     "\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu}\n",
+                     "\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu%s%s%s}\n",
                      when, client, jr, jm, jp, l->status, l->bytes,
-                     (unsigned long long)l->micros);
+                     (unsigned long long)l->micros,
+                     !g_qhash ? "" : l->query ? ",\"query_hash\":\"" : ",\"query_hash\":null",
+                     g_qhash && l->query ? qh : "", g_qhash && l->query ? "\"" : "");
     } else {
-        n = snprintf(line, sizeof line, "%s %s %s %s %s %d %zu %llu\n", when, client, rid, m,
-                     l->path, l->status, l->bytes, (unsigned long long)l->micros);
+        n = snprintf(line, sizeof line, "%s %s %s %s %s %d %zu %llu%s%s\n", when, client, rid, m,
+                     l->path, l->status, l->bytes, (unsigned long long)l->micros,
+                     g_qhash ? " " : "", g_qhash ? qh : "");
     }
     if (n > 0) {
         ssize_t wr = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);

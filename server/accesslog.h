@@ -23,13 +23,25 @@ typedef struct ark_log_line {
     uint64_t micros;
     const char *client;        /* the client's address (behind a trusted proxy, its X-Forwarded-For) */
     const char *request_id;    /* also sent as X-Request-Id */
+    const char *query;         /* the q parameter, decoded (borrowed; NULL: none); only
+                                * its keyed hash is logged, and only with --log-query-hash */
 } ark_log_line;
 
 /* One line on stderr, with one write(): "TIME CLIENT REQUEST-ID METHOD PATH STATUS BYTES
  * MICROS" (TIME in ISO 8601, UTC, milliseconds), or with ark_log_set_json(1) one JSON
- * object with the same fields. The query string is never in it. */
+ * object with the same fields. The query string is never in it; with
+ * ark_log_set_query_hash(1) a last field QHASH (JSON: "query_hash") is the q
+ * parameter's keyed hash, or - (null) without one. */
 void ark_access_log(const ark_log_line *l);
 void ark_log_set_json(int on);
+
+#define ARK_LOG_QHASH_HEX 16 /* hex digits of a query's hash in the log (64 bits) */
+/* Turn the query hash on (a fresh random BLAKE2b key for this process) or off (the key
+ * wiped). Call before the server's threads start. 0, or -1 when libsodium cannot start. */
+int ark_log_set_query_hash(int on);
+int ark_log_query_hash_on(void);
+/* q[0, n) hashed with the process's key into out: 16 lowercase hex digits. */
+void ark_log_query_hash(const char *q, size_t n, char out[ARK_LOG_QHASH_HEX + 1]);
 /* A fresh request id (16 hex digits: a random start for the process, then a count), or
  * the client's own X-Request-Id when it is 1 to 64 of [A-Za-z0-9._-] (a proxy's id keeps
  * one request's lines together across servers). */

@@ -94,6 +94,12 @@ static const char usage_text[] =
     "  --log-format text|json  the access log on stderr: a line of fields (default) or\n"
     "                   one JSON object a request; time, client, request id, method,\n"
     "                   route, status, bytes, microseconds (never the query)\n"
+    "  --log-query-hash  add to each access-log line a hash of its q parameter (16 hex\n"
+    "                   digits, - without one; config file: log-query-hash = yes), to\n"
+    "                   tell repeated queries apart without the text. Keyed: BLAKE2b\n"
+    "                   with a key drawn at start and never written anywhere, because\n"
+    "                   a plain hash of a name is the name to anyone who hashes a list\n"
+    "                   of names; hashes compare within one run of the server only\n"
     "  --trusted-proxy A[,A...]  peers whose X-Forwarded-For/-Proto are read (default: none)\n"
     "  --per-address-connections N  connections one address may hold (default: a\n"
     "                   quarter of the connection ceiling, at least 128)\n"
@@ -139,6 +145,9 @@ static const char *const k_with_value[] = {"--index", "--listen", "--shard", "--
                                            "--request-timeout", "--max-upload",
                                            "--shard-timeout", "--on-shard-failure", "--log-format"};
 #define N_WITH_VALUE (sizeof k_with_value / sizeof k_with_value[0])
+/* The one option without a value: on the command line it is on; in the config file its
+ * key takes yes or no. */
+#define FLAG_QHASH "--log-query-hash"
 
 /* HOST:PORT or [V6]:PORT with a port 0..65535; only the shape, ark_http_listen() does
  * the rest. A malformed value is a usage error (exit 2), not a runtime one (exit 1). */
@@ -229,6 +238,15 @@ static int set_flag(opts *o, const char *flag, const char *val, int from_file, c
             return -1;
         }
         ark_log_set_json(strcmp(val, "json") == 0);
+    } else if (strcmp(flag, FLAG_QHASH) == 0) {
+        if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0) {
+            snprintf(msg, n, "bad " FLAG_QHASH " %.40s (want yes or no)", val);
+            return -1;
+        }
+        if (ark_log_set_query_hash(strcmp(val, "yes") == 0) != 0) {
+            snprintf(msg, n, FLAG_QHASH ": libsodium cannot start");
+            return -1;
+        }
     } else if (strcmp(flag, "--on-shard-failure") == 0) {
         if (strcmp(val, "partial") != 0 && strcmp(val, "fail") != 0) {
             snprintf(msg, n, "bad --on-shard-failure %.40s (want partial or fail)", val);
@@ -268,6 +286,7 @@ static int set_from_file(void *user, const char *key, const char *value, char *m
     snprintf(flag, sizeof flag, "--%s", key);
     for (size_t k = 0; k < N_WITH_VALUE; k++)
         if (strcmp(flag, k_with_value[k]) == 0) known = k_with_value[k];
+    if (strcmp(flag, FLAG_QHASH) == 0) known = FLAG_QHASH;
     if (!known) {
         snprintf(msg, n, "unknown key '%.100s'", key);
         return -1;
@@ -346,7 +365,11 @@ static int parse_flags(int argc, char **argv, opts *o) {
             continue;
         }
         if (strncmp(a, "--config=", 9) == 0) continue;
-        for (size_t k = 0; k < N_WITH_VALUE; k++) {
+        if (strcmp(a, FLAG_QHASH) == 0) {
+            flag = FLAG_QHASH;
+            val = "yes";
+        }
+        for (size_t k = 0; !flag && k < N_WITH_VALUE; k++) {
             size_t n = strlen(k_with_value[k]);
             if (strncmp(a, k_with_value[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) {
                 flag = k_with_value[k];

@@ -127,7 +127,8 @@ enum MHD_Result ark_send_reply(struct MHD_Connection *c, const char *method, con
     int trusted = 0;
     ark_client_key(c, key, &trusted);
     ark_log_addr(key, client, sizeof client);
-    ark_log_line line = {method, log_path, 500, 0, 0, client, rid};
+    ark_log_line line = {method, log_path, 500, 0, 0, client, rid, NULL};
+    if (ark_log_query_hash_on()) line.query = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
     if (!resp) {
         line.micros = ark_now_us() - t0;
         ark_access_log(&line);

@@ -440,6 +440,49 @@ d = json.loads(sys.stdin.readline())
 assert set(d) == {\"time\", \"client\", \"request_id\", \"method\", \"route\", \"status\", \"bytes\", \"duration_us\"}, d
 assert d[\"status\"] == 200 and d[\"client\"] == \"127.0.0.1\" and len(d[\"request_id\"]) == 16, d
 assert \"kommune\" not in json.dumps(d), d'"
+# The query is personal data: by default no trace of it; with --log-query-hash a keyed
+# hash that tells the same query from another, in both formats. Words that are in no
+# other URL of this test, so a hit can only be the query itself.
+check "the default access log holds no query text" bash -c "
+    . tests/lib.sh; P=\$(free_port); SERVER='$SERVER'
+    start_server \$P '$TMP/noq.log' --index '$TMP/idx' || exit 1
+    curl -s -o /dev/null 'http://127.0.0.1:'\$P'/api/search?q=Vibeke+Kragelund'; kill \$PID; wait \$PID
+    grep -q ' GET /api/search 200 ' '$TMP/noq.log' && ! grep -qi 'vibeke\\|kragelund' '$TMP/noq.log'"
+for fmt in text json; do
+check "--log-query-hash --log-format $fmt: same query same hash, another query another, never the text" bash -c "
+    . tests/lib.sh; P=\$(free_port); SERVER='$SERVER'
+    start_server \$P '$TMP/qh-$fmt.log' --index '$TMP/idx' --log-format $fmt --log-query-hash || exit 1
+    for q in Vibeke+Kragelund Vibeke+Kragelund Jens+Mortensen; do
+        curl -s -o /dev/null 'http://127.0.0.1:'\$P'/api/search?q='\$q
+    done
+    curl -s -o /dev/null 'http://127.0.0.1:'\$P'/health'
+    kill \$PID; wait \$PID
+    ! grep -Eqi 'vibeke|kragelund|jens|mortensen' '$TMP/qh-$fmt.log' || { echo 'query text in the log'; exit 1; }
+    /usr/bin/python3 - '$TMP/qh-$fmt.log' $fmt <<'PY'
+import json, re, sys
+lines = [l for l in open(sys.argv[1], encoding='utf-8') if 'GET /' in l or '\"method\"' in l]
+if sys.argv[2] == 'json':
+    recs = [json.loads(l) for l in lines]
+    search = [r['query_hash'] for r in recs if r['route'] == '/api/search']
+    health = [r['query_hash'] for r in recs if r['route'] == '/health']
+else:
+    recs = [l.split() for l in lines]
+    assert all(len(r) == 9 for r in recs), recs
+    search = [r[8] for r in recs if r[4] == '/api/search']
+    health = [r[8] for r in recs if r[4] == '/health']
+assert len(search) == 3 and all(re.fullmatch('[0-9a-f]{16}', h) for h in search), search
+assert search[0] == search[1] != search[2], search
+assert health and set(health) == {None if sys.argv[2] == 'json' else '-'}, health  # no q: no hash
+PY"
+done
+check "log-query-hash = yes in the config file turns it on; another value is refused" bash -c "
+    . tests/lib.sh; P=\$(free_port); SERVER='$SERVER'
+    printf '[server]\\nlog-query-hash = yes\\n' >'$TMP/qh.conf'
+    start_server \$P '$TMP/qhc.log' --index '$TMP/idx' --config '$TMP/qh.conf' || exit 1
+    curl -s -o /dev/null 'http://127.0.0.1:'\$P'/api/search?q=Kragelund'; kill \$PID; wait \$PID
+    grep -Eq ' GET /api/search 200 [0-9]+ [0-9]+ [0-9a-f]{16}\$' '$TMP/qhc.log' || { cat '$TMP/qhc.log'; exit 1; }
+    printf '[server]\\nlog-query-hash = 1\\n' >'$TMP/qh.conf'
+    '$SERVER' --config '$TMP/qh.conf' --index '$TMP/idx' 2>&1 | grep -q 'qh.conf:2: bad --log-query-hash 1 (want yes or no)'"
 check "--log-format yaml is refused" bash -c "'$SERVER' --index '$TMP/idx' --log-format yaml 2>&1 | grep -q 'bad --log-format yaml'"
 check "second server on the same port exits 1 with the reason" bash -c "
     '$SERVER' --index '$TMP/idx' --listen 127.0.0.1:$PORT 2>'$TMP/busy.log'; rc=\$?
