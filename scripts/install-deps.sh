@@ -48,7 +48,7 @@ DEB_PKGS="debhelper dpkg-dev fakeroot"
 
 # ---- tests only -------------------------------------------------------------------------
 TEST_PKGS="xapian-tools curl perl python3 python3-xapian time clang libclang-rt-14-dev
-libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db lintian"
+libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db lintian haproxy"
 # xapian-tools: xapian-delve/xapian-check read the indexes the tests build, and
 # xapian-tcpsrv serves the remote shards of tests/t_shards.sh (a production shard host
 # installs it itself). curl, python3, perl (prove): the integration tests speak HTTP,
@@ -62,6 +62,7 @@ libsqlite3-dev gnuplot-nox poppler-utils qpdf libreoffice-help-da systemd man-db
 # systemd (systemd-analyze) and man-db (man): tests/t_install.sh verifies the installed
 # unit and renders the installed pages (the service itself needs only the machine's
 # systemd, which Debian has).
+# haproxy: tests/t_replicas.sh balances two servers on replicas, as docs/scaling.md shows.
 # lintian: tests/t_deb.sh checks the package `make deb` builds (with the set above).
 # libreoffice-help-da: 2,500 pages of real Danish prose on other subjects, the haystack
 # tests/t_haystack.sh hides the five records in (its HTML only: no LibreOffice).
