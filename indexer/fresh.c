@@ -205,17 +205,12 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
     while (run.running > 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 500000000L;
+        ts.tv_nsec += 100000000L; /* progress lines may be due this often (--progress) */
         if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&run.cv, &run.mu, &ts);
-        if (f->tty) { /* the whole run's: earlier calls (shards) count in f's totals */
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            ark_pipe_progress(f->files_done + atomic_load(&run.files), f->files_total ? f->files_total : n,
-                              f->passages + atomic_load(&run.passages),
-                              f->bytes + atomic_load(&run.bytes),
-                              (double)now.tv_sec + (double)now.tv_nsec / 1e9 - f->t0);
-        }
+        /* the whole run's: earlier calls (shards) count in f's totals */
+        ark_progress_show(f->prog, f->files_done + atomic_load(&run.files),
+                          f->bytes + atomic_load(&run.bytes), f->passages + atomic_load(&run.passages), 0);
     }
     pthread_mutex_unlock(&run.mu);
     for (size_t k = 0; k < started; k++) pthread_join(tids[k], NULL);
@@ -234,10 +229,11 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         f->files_failed += p->b.files_failed;
         f->passages += p->b.passages;
         f->bytes += p->b.bytes;
-        for (size_t i = p->lo; p->msg && i < p->hi; i++)
-            if (p->msg[i - p->lo])
-                fprintf(stderr, "%sarkivar-indexer: %s: %s\n", f->tty ? "\r\033[K" : "",
-                        files[i].shown, p->msg[i - p->lo]);
+        for (size_t i = p->lo; p->msg && i < p->hi; i++) {
+            if (!p->msg[i - p->lo]) continue;
+            ark_progress_clear(f->prog);
+            fprintf(stderr, "arkivar-indexer: %s: %s\n", files[i].shown, p->msg[i - p->lo]);
+        }
     }
     /* the index's own metadata, with the parts' documents, in the first part */
     for (size_t i = 0; !rc && i < f->nmeta; i++)

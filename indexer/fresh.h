@@ -19,6 +19,7 @@
 
 #include "arkivar/analysis.h"
 #include "arkivar/err.h"
+#include "progress.h"
 
 /* One file of the run, in walk order. */
 typedef struct ark_fresh_file {
@@ -33,11 +34,8 @@ typedef struct ark_fresh {
     unsigned threads;
     const char *const *meta; /* key, value, key, value, ...: index metadata to store */
     size_t nmeta;            /* pairs */
-    int tty;                 /* progress on stderr */
-    double t0;               /* when the run started, for the rate */
-    size_t files_total;      /* the run's files, when it is built in several calls
-                                (shards: one call each); 0: this call's */
-    /* out, added to by each call: totals of the run */
+    ark_progress *prog;      /* the run's progress line (progress.h) */
+    /* out, added to by each call (shards: one call each): totals of the run */
     size_t files_done;
     uint64_t files_indexed, files_failed, passages, bytes;
 } ark_fresh;

@@ -28,6 +28,7 @@
 #include "arkivar/schema.h"
 #include "fresh.h"
 #include "plan.h"
+#include "progress.h"
 #include "pipeline.h"
 #include "walk.h"
 
@@ -45,7 +46,7 @@ enum { EXIT_FILES_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_LOCKED = 4 };
 static void usage(FILE *f) {
     fputs("usage: arkivar-indexer --index DIR [--words FILE] [--allow-removals]\n"
           "                       [--mask-contacts] [--threads N] [--wait SECONDS]\n"
-          "                       [--shards N] [--quiet] PATH...\n"
+          "                       [--shards N] [--progress SECONDS] [--quiet] PATH...\n"
           "\n"
           "Build the Arkivar index at DIR from the .txt, .md, .pdf and .html files under\n"
           "each PATH (files or folders, recursively), or bring it up to date: unchanged\n"
@@ -88,6 +89,10 @@ static void usage(FILE *f) {
           "                    number: a run on it with another N changes nothing (exit 2)\n"
           "  --wait SECONDS    wait this long for another writer of the index (default 60;\n"
           "                    0: do not wait)\n"
+          "  --progress SECONDS  when stderr is no terminal (cron, systemd), a progress\n"
+          "                    line this often: files and MB done of the run's, the rate,\n"
+          "                    the time left (default 5; 0: none). On a terminal one line\n"
+          "                    is redrawn twice a second\n"
           "  --quiet           no progress and no summary line\n"
           "  --version         print the version and exit\n"
           "  --help            this text\n"
@@ -157,7 +162,7 @@ typedef struct run_ctx {
     unsigned mask;
     int force, tty;
     size_t ntake;
-    double t0, last;
+    ark_progress *prog;
     ark_err err; /* the error that stopped the run */
     /* Written files whose documents are freed by the next job, on whichever thread
      * runs it: a passage's Xapian document is hundreds of small allocations, and the
@@ -270,7 +275,8 @@ static int build_consume(void *vc, size_t i, void *r) {
         rc = x->rc;
     } else {
         b->files_failed++;
-        fprintf(stderr, "%sarkivar-indexer: %s: %s%s%s\n", c->tty ? "\r" : "",
+        ark_progress_clear(c->prog);
+        fprintf(stderr, "arkivar-indexer: %s: %s%s%s\n",
                 f->link ? f->link : f->path, ark_strerror(x->rc), x->err.msg[0] ? ": " : "",
                 x->err.msg);
     }
@@ -280,10 +286,9 @@ static int build_consume(void *vc, size_t i, void *r) {
         c->trash = (built_job *)x;
         pthread_mutex_unlock(&c->trash_mu);
     }
-    if (c->tty && now_s() - c->last > 0.5) {
+    if (c->prog->mode != ARK_PROGRESS_OFF) {
         ark_build t = ark_shards_totals(c->s);
-        ark_pipe_progress(i + 1, c->ntake, t.passages, t.bytes, now_s() - c->t0);
-        c->last = now_s();
+        ark_progress_show(c->prog, i + 1, t.bytes, t.passages, 0);
     }
     return rc;
 }
@@ -294,8 +299,7 @@ static int write_fresh(run_ctx *c, unsigned threads, ark_err *err) {
     ark_fresh_file *v = calloc(c->ntake ? c->ntake : 1, sizeof *v);
     if (!v) return ark_err_set(err, ARK_ENOMEM, "planning the run");
     ark_fresh fr = {.dir = c->dir, .an = c->an[0], .mask = c->mask, .threads = threads,
-                    .meta = c->meta, .nmeta = c->nmeta, .tty = c->tty, .t0 = c->t0,
-                    .files_total = c->ntake};
+                    .meta = c->meta, .nmeta = c->nmeta, .prog = c->prog};
     int rc = 0;
     char shard[PATH_MAX];
     for (unsigned k = 0; rc == 0 && k < c->nshards; k++) {
@@ -358,6 +362,16 @@ static int index_files(run_ctx *c, const char *take, unsigned threads, ark_err *
     if ((rc = ark_pipe_run(c->ntake, threads, PIPE_MAX_BYTES, learn_job, learn_consume,
                            learn_drop, c)))
         goto out;
+    /* The progress of the writing: the files that change, by their sizes. */
+    ark_progress *p = c->prog;
+    p->files = c->ntake;
+    p->bytes = 0;
+    for (size_t i = 0; i < c->ntake; i++) {
+        struct stat st;
+        if (!c->files[i].unchanged && stat(walk->v[c->files[i].w].path, &st) == 0)
+            p->bytes += (uint64_t)st.st_size;
+    }
+    p->t0 = p->last = ark_progress_now();
     if (c->fresh_fd >= 0) return write_fresh(c, threads, err);
     for (unsigned t = 1; t < threads; t++)
         if ((rc = ark_an_clone(c->an[0], &c->an[t], &c->err))) goto out;
@@ -378,6 +392,7 @@ out:
 typedef struct run_opts {
     const char *words;
     int allow_removals, quiet, tty;
+    ark_progress *prog; /* the run's progress line, one per level's pass */
     unsigned threads, mask;
     unsigned shards; /* --shards: of a new index, checked against an old one (0: not given) */
     unsigned new_shards; /* without --shards: of a new database (the public one's) */
@@ -547,7 +562,7 @@ static int index_level(const char *dir, const level_pass *lp, ark_walk *walk, co
     run.mask = o->mask;
     run.force = force;
     run.tty = o->tty;
-    run.t0 = run.last = o->t0;
+    run.prog = o->prog;
     if (index_files(&run, take, o->threads, &err)) goto fatal;
     for (size_t i = 0; i < stored.n; i++) {
         if (!stored.v[i].remove) continue;
@@ -635,6 +650,7 @@ static long read_levels(const ark_walk *walk, signed char *of, int *any_closed) 
 int main(int argc, char **argv) {
     const char *index = NULL;
     run_opts o = {0};
+    double progress_s = ARK_PROGRESS_LOG_S;
     int waited = 0;
     o.wait_s = WAIT_DEFAULT_S;
     o.waited = &waited;
@@ -647,6 +663,7 @@ int main(int argc, char **argv) {
                                          {"threads", required_argument, 0, 'T'},
                                          {"wait", required_argument, 0, 'W'},
                                          {"shards", required_argument, 0, 'S'},
+                                         {"progress", required_argument, 0, 'P'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
@@ -666,6 +683,16 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
             }
             o.threads = (unsigned)t;
+            break;
+        }
+        case 'P': {
+            char *end;
+            double s = strtod(optarg, &end);
+            if (end == optarg || *end || !(s >= 0) || s > 86400) {
+                fprintf(stderr, "arkivar-indexer: --progress: seconds from 0 to 86400\n");
+                return EXIT_USAGE;
+            }
+            progress_s = s;
             break;
         }
         case 'S': {
@@ -711,6 +738,10 @@ int main(int argc, char **argv) {
     run_totals tot = {0};
     o.t0 = now_s();
     o.tty = !o.quiet && isatty(2);
+    ark_progress prog = {.mode = o.quiet || (!o.tty && progress_s == 0) ? ARK_PROGRESS_OFF
+                                 : o.tty ? ARK_PROGRESS_TTY : ARK_PROGRESS_LOG,
+                         .every = progress_s};
+    o.prog = &prog;
 
     for (int i = optind; i < argc; i++) {
         if (ark_walk_add(&walk, argv[i], &err)) goto fatal;

@@ -124,11 +124,3 @@ out:
     free(tids);
     return rc;
 }
-
-void ark_pipe_progress(uint64_t done, uint64_t total, uint64_t passages, uint64_t bytes,
-                       double seconds) {
-    double mb = (double)bytes / 1e6;
-    fprintf(stderr, "\r%llu/%llu files, %llu passages, %.1f MB, %.1f MB/s   ",
-            (unsigned long long)done, (unsigned long long)total, (unsigned long long)passages,
-            mb, seconds > 0 ? mb / seconds : 0.0);
-}

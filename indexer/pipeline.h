@@ -30,9 +30,5 @@ typedef void (*ark_pipe_drop_fn)(void *ctx, void *result);
 int ark_pipe_run(size_t n, unsigned threads, size_t max_bytes, ark_pipe_job_fn job,
                  ark_pipe_consume_fn consume, ark_pipe_drop_fn drop, void *ctx);
 
-/* The progress line on a terminal ("\r12/34 files, ..."), for either way of writing
- * (main.c's one writer, fresh.c's parts). */
-void ark_pipe_progress(uint64_t done, uint64_t total, uint64_t passages, uint64_t bytes,
-                       double seconds);
 
 #endif

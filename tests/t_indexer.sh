@@ -103,5 +103,16 @@ for delay in 0.2 0.5 1.0; do
         before=$(doccount "$IDX")
     fi
 done
+# progress on a non-terminal (cron, systemd): whole lines, as often as --progress says
+mkdir -p "$T/prog"
+for i in $(seq 1 40); do cp corpus/001_* "$T/prog/copy$i.txt"; done
+"$BIN/arkivar-indexer" --progress 0.05 --threads 1 --index "$T/prog-idx" "$T/prog" 2>"$T/prog.log"; rc=$?
+lines=$(grep -c '^arkivar-indexer: progress: [0-9]* of 40 files, [0-9.]* of [0-9.]* MB, [0-9]* passages, [0-9.]* MB/s, .* left$' "$T/prog.log")
+[ $rc = 0 ] && [ "$lines" -ge 2 ] && ! grep -q $'\r' "$T/prog.log"
+ok $? "--progress: a line every so often, no carriage returns ($lines lines: $(grep -m1 progress "$T/prog.log"))"
+"$BIN/arkivar-indexer" --progress 0 --index "$T/prog-idx2" "$T/prog" 2>"$T/prog0.log"
+! grep -q progress "$T/prog0.log" && grep -q 'files indexed' "$T/prog0.log"; ok $? "--progress 0: none, the summary stays"
+"$BIN/arkivar-indexer" --progress soon --index "$T/prog-idx3" "$T/prog" 2>/dev/null; rc=$?
+[ $rc = 2 ] && [ ! -e "$T/prog-idx3" ]; ok $? "--progress soon is a usage error (exit $rc)"
 echo "1..$n"
 exit $((failed > 0))
