@@ -17,6 +17,7 @@
 #include "arkivar/schema.h"
 #include "arkivar/search.h"
 #include "assets.h"
+#include "group.h"
 #include "json.h"
 #include "metrics.h"
 #include "worker.h"
@@ -116,58 +117,107 @@ static void json_facets(ark_json *j, const ark_facet_count *v, size_t n) {
 
 /* ---- GET /api/search ------------------------------------------------------------- */
 
+/* What a search answer says before its results: the query, the counts, "Mente du",
+ * the shards. total_results and more are the caller's (documents for group=doc). */
+static void json_search_head(ark_json *j, const char *q, const ark_results *res,
+                             uint64_t total_results, double took_ms) {
+    ark_json_kstr(j, "query", q);
+    ark_json_kstr(j, "parsed", res->parsed ? res->parsed : "");
+    ark_json_ku64(j, "total", res->total);
+    ark_json_kbool(j, "total_exact", !res->total_estimated); /* else total is Xapian's estimate */
+    ark_json_ku64(j, "total_results", total_results);
+    ark_json_key(j, "took_ms");
+    ark_json_double(j, took_ms, 3);
+    ark_json_kstr(j, "suggestion", res->suggestion); /* null when none */
+    ark_json_kbool(j, "corrected", res->corrected);
+    if (res->shards_total > 1) { /* issue 16: who answered, when there are several */
+        ark_json_key(j, "shards");
+        ark_json_obj_begin(j);
+        ark_json_ku64(j, "answered", res->shards_answered);
+        ark_json_ku64(j, "total", res->shards_total);
+        ark_json_key(j, "missing");
+        ark_json_arr_begin(j);
+        for (size_t i = 0; i < res->nshards_missing; i++) ark_json_str(j, res->shards_missing[i]);
+        ark_json_arr_end(j);
+        ark_json_obj_end(j);
+    }
+}
+
+/* One passage's hit: its rank and score, where it is, its snippet and marks; with_doc
+ * adds the document (a result of its own), else it sits under its document's entry. */
+static void json_hit(ark_json *j, const ark_result *x, int with_doc) {
+    ark_json_obj_begin(j);
+    ark_json_ku64(j, "rank", x->rank);
+    ark_json_key(j, "score");
+    ark_json_double(j, x->score, 4);
+    if (with_doc) {
+        ark_json_ku64(j, "doc_matches", x->doc_matches);
+        ark_json_key(j, "doc");
+        json_docinfo(j, &x->doc, 0);
+    }
+    ark_json_key(j, "passage");
+    json_passage(j, &x->passage, 0, NULL);
+    ark_json_key(j, "snippet");
+    ark_json_strn(j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
+    ark_json_key(j, "highlights");
+    json_ranges(j, (const uint32_t(*)[2])x->highlights, x->nhighlights, x->snippet_len);
+    ark_json_obj_end(j);
+}
+
+static void json_search_tail(ark_json *j, const ark_results *res) {
+    ark_json_key(j, "facets");
+    ark_json_obj_begin(j);
+    ark_json_key(j, "type");
+    json_facets(j, res->types, res->ntypes);
+    ark_json_key(j, "year");
+    json_facets(j, res->years, res->nyears);
+    ark_json_obj_end(j);
+}
+
 static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json j;
     ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
-    ark_json_kstr(&j, "query", q);
-    ark_json_kstr(&j, "parsed", res->parsed ? res->parsed : "");
-    ark_json_ku64(&j, "total", res->total);
-    ark_json_kbool(&j, "total_exact", !res->total_estimated); /* else total is Xapian's estimate */
-    ark_json_ku64(&j, "total_results", res->total_results);
-    ark_json_key(&j, "took_ms");
-    ark_json_double(&j, res->took_ms, 3);
-    ark_json_kstr(&j, "suggestion", res->suggestion); /* null when none */
-    ark_json_kbool(&j, "corrected", res->corrected);
-    if (res->shards_total > 1) { /* issue 16: who answered, when there are several */
-        ark_json_key(&j, "shards");
+    json_search_head(&j, q, res, res->total_results, res->took_ms);
+    ark_json_key(&j, "results");
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < res->n; i++) json_hit(&j, &res->v[i], 1);
+    ark_json_arr_end(&j);
+    json_search_tail(&j, res);
+    ark_json_obj_end(&j);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
+}
+
+/* group=doc: one entry per document, its best passages nested (group.h). */
+static void search_json_groups(ark_reply *r, const char *q, const ark_groups *g) {
+    ark_json j;
+    ark_reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    json_search_head(&j, q, &g->first, g->documents, g->took_ms);
+    ark_json_kstr(&j, "group", "doc");
+    ark_json_kbool(&j, "more", g->more);
+    ark_json_key(&j, "results");
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < g->n; i++) {
+        const ark_group *d = &g->v[i];
         ark_json_obj_begin(&j);
-        ark_json_ku64(&j, "answered", res->shards_answered);
-        ark_json_ku64(&j, "total", res->shards_total);
-        ark_json_key(&j, "missing");
+        ark_json_ku64(&j, "rank", d->rank);
+        ark_json_key(&j, "score");
+        ark_json_double(&j, d->best[0]->score, 4);
+        ark_json_ku64(&j, "doc_matches", d->best[0]->doc_matches);
+        ark_json_ku64(&j, "further_matches", d->further);
+        ark_json_key(&j, "doc");
+        json_docinfo(&j, &d->best[0]->doc, 0);
+        ark_json_key(&j, "passages");
         ark_json_arr_begin(&j);
-        for (size_t i = 0; i < res->nshards_missing; i++) ark_json_str(&j, res->shards_missing[i]);
+        for (size_t k = 0; k < d->n; k++) json_hit(&j, d->best[k], 0);
         ark_json_arr_end(&j);
         ark_json_obj_end(&j);
     }
-    ark_json_key(&j, "results");
-    ark_json_arr_begin(&j);
-    for (size_t i = 0; i < res->n; i++) {
-        const ark_result *x = &res->v[i];
-        ark_json_obj_begin(&j);
-        ark_json_ku64(&j, "rank", x->rank);
-        ark_json_key(&j, "score");
-        ark_json_double(&j, x->score, 4);
-        ark_json_ku64(&j, "doc_matches", x->doc_matches);
-        ark_json_key(&j, "doc");
-        json_docinfo(&j, &x->doc, 0);
-        ark_json_key(&j, "passage");
-        json_passage(&j, &x->passage, 0, NULL);
-        ark_json_key(&j, "snippet");
-        ark_json_strn(&j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
-        ark_json_key(&j, "highlights");
-        json_ranges(&j, (const uint32_t(*)[2])x->highlights, x->nhighlights, x->snippet_len);
-        ark_json_obj_end(&j);
-    }
     ark_json_arr_end(&j);
-    ark_json_key(&j, "facets");
-    ark_json_obj_begin(&j);
-    ark_json_key(&j, "type");
-    json_facets(&j, res->types, res->ntypes);
-    ark_json_key(&j, "year");
-    json_facets(&j, res->years, res->nyears);
-    ark_json_obj_end(&j);
+    json_search_tail(&j, &g->first);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }
@@ -333,7 +383,7 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
 
 const char *const ark_api_search_params[] = {"q", "limit", "offset", "sort", "format", "type",
                                              "date", "year", "from", "to", "case", "committee",
-                                             "doc", NULL};
+                                             "doc", "group", NULL};
 
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
  * and doc:, in the order of their fields in ark_search_req; year, from and to are other
@@ -477,6 +527,21 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
         }
         text = 1;
     }
+    /* group=doc: limit and offset count documents (group.h); the terminal format lists
+     * passages, one a result, and has no nesting to show. */
+    int by_doc = 0;
+    s = req->get(req->ctx, "group");
+    if (s && *s && strcmp(s, "passage") != 0) {
+        if (strcmp(s, "doc") != 0) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "group must be doc or passage, not %.40s", s);
+            return;
+        }
+        if (text) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "group=doc is for format=json");
+            return;
+        }
+        by_doc = 1;
+    }
 
     ark_search_req sr = {.q = q, .offset = (uint32_t)offset, .limit = (uint32_t)limit,
                          .sort_by_date = by_date, .type = f[0], .date = f[1], .case_no = f[2],
@@ -484,6 +549,13 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     ark_results res;
     ark_err err = {0, ""};
     int opened;
+    if (by_doc) {
+        ark_groups g;
+        int grc = ark_groups_search(req->level, &sr, sr.offset, sr.limit, &g, &opened, &err);
+        if (!ark_reply_engine_failed(r, "search failed", grc, opened, &err)) search_json_groups(r, q, &g);
+        ark_groups_free(&g);
+        return;
+    }
     int rc = ark_worker_search(req->level, &sr, &res, &opened, &err);
     if (ark_reply_engine_failed(r, "search failed", rc, opened, &err)) return;
     if (text)

@@ -111,6 +111,7 @@ static const char usage_text[] =
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
+    "        &group=doc (one result per document, its best passages nested),\n"
     "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /, /robots.txt, /theme/..\n"
     "        PUT /api/documents/ID (body: the file; X-Arkivar-Metadata: its sidecar JSON)\n"
     "        and DELETE /api/documents/ID, with a write key: 202 once the document is on\n"
