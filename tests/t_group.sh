@@ -3,7 +3,9 @@
 # Owns: /api/search?group=doc (one entry per document in the order of its best
 # passage, its best passages nested, at most 3, the count of its further matches;
 # limit and offset count documents; group=passage and no group as before; other values
-# 400 bad_parameter), and a document whose sidecar gives a title and a url.
+# 400 bad_parameter), the page's one headline per document with its passages and
+# "N flere i dette dokument", and a document whose sidecar gives a title and a url:
+# the headline is the title, never the file name, and the original is linked.
 # Needs curl and python3. ARK_BIN (default bin) says where the binaries are.
 set -u
 
@@ -112,12 +114,54 @@ assert [r["doc"]["id"] for r in last["results"]] == ids[-1:] and last["more"] is
 assert get("/api/search?q=og&group=doc&offset=%d" % len(ids))["results"] == []
 PY
 
+# The page: one headline per document.
+get page '/?q=innovation' >/dev/null
+check "the page shows each document once, with up to 3 passages and 'N flere i dette dokument'" python3 - "$TMP/page" "$TMP/g_all" <<'PY'
+import html, json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+full = json.load(open(sys.argv[2]))
+hits = re.findall(r'<li class="hit">(.*?)</li>\n', page, re.S)
+assert len(hits) == len(full["results"]), (len(hits), len(full["results"]))
+heads = [re.search(r'<h2><a href="/doc/([^?"#]+)', h).group(1) for h in hits]
+assert len(heads) == len(set(heads)), heads
+assert heads == [r["doc"]["id"] for r in full["results"]], heads
+for h, r in zip(hits, full["results"]):
+    assert h.count('<div class="psg-hit">') == len(r["passages"]), (r["doc"]["id"], h.count('<div class="psg-hit">'))
+    more = re.search(r'<p class="more"><a href="/doc/([^"]+)">(\d+) flere i dette dokument</a></p>', h)
+    if r["further_matches"]:
+        assert more and more.group(2) == str(r["further_matches"]), (r["doc"]["id"], more)
+        assert more.group(1) == r["doc"]["id"] + "?q=innovation", more.group(1)
+    else:
+        assert not more
+    for p in r["passages"]:
+        assert '#p%d">linje' % p["passage"]["ordinal"] in h, (r["doc"]["id"], p["passage"]["ordinal"])
+PY
+check "a title from the sidecar is the headline (escaped), never the file name; the original is linked" python3 - "$TMP/page" <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<h2><a href="/doc/001_cd1fcdf664451ee5\.txt[^"]*">([^<]*)</a></h2>\n<p class="meta">(.*?)</p>', page)
+assert m, "no headline for 001"
+assert m.group(1) == "Innovation &amp; partnerskaber &lt;i&gt;i indkøb&lt;/i&gt;", m.group(1)
+assert '<a href="https://www.kk.dk/sag/2024-17?a=1&amp;b=2">Originalen</a>' in m.group(2), m.group(2)
+for h2 in re.findall(r"<h2>.*?</h2>", page):
+    assert ".txt</a>" not in h2, h2  # every corpus document has a title
+PY
 check "group=doc carries the sidecar's url and title in doc" python3 - "$TMP/g_all" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 r = [r for r in d["results"] if r["doc"]["id"] == "001_cd1fcdf664451ee5.txt"][0]
 assert r["doc"]["url"] == "https://www.kk.dk/sag/2024-17?a=1&b=2" and r["doc"]["title"].startswith("Innovation &"), r["doc"]
 PY
+get pg2 '/?q=innovation&limit=2&page=2' >/dev/null
+check "page 2 of two documents a page starts at 3 with other documents" python3 - "$TMP/pg2" "$TMP/g_all" <<'PY'
+import json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+full = json.load(open(sys.argv[2]))
+assert '<ol class="hits" start="3">' in page
+heads = re.findall(r'<li class="hit">\n<h2><a href="/doc/([^?"#]+)', page)
+assert heads == [r["doc"]["id"] for r in full["results"]][2:4], heads
+PY
+
 kill -TERM "$PID"; wait "$PID" 2>/dev/null; PID=
 echo "1..$n"
 [ $failed = 0 ]
