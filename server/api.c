@@ -375,6 +375,13 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
             text_put_max(b, x->passage.heading, 70, &rc);
         }
         if (rc == 0) rc = ark_buf_putc(b, '\n');
+        /* The original, for a terminal user to open: the metadata's http(s) address,
+         * cleaned as all text here is. */
+        if (rc == 0 && d->url && *d->url) {
+            rc = ark_buf_puts(b, "   Originalen: ");
+            text_put(b, d->url, strlen(d->url), &rc);
+            if (rc == 0) rc = ark_buf_putc(b, '\n');
+        }
         if (rc == 0) rc = text_snippet(b, x);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }

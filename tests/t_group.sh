@@ -152,6 +152,11 @@ d = json.load(open(sys.argv[1]))
 r = [r for r in d["results"] if r["doc"]["id"] == "001_cd1fcdf664451ee5.txt"][0]
 assert r["doc"]["url"] == "https://www.kk.dk/sag/2024-17?a=1&b=2" and r["doc"]["title"].startswith("Innovation &"), r["doc"]
 PY
+get txt '/api/search?q=innovation&doc=001_cd1fcdf664451ee5.txt&format=text&limit=1' >/dev/null
+check "format=text names the original's address under a result whose metadata has one" bash -c "
+    grep -qxF '   Originalen: https://www.kk.dk/sag/2024-17?a=1&b=2' '$TMP/txt' &&
+    grep -qF 'Innovation & partnerskaber <i>i indkøb</i>' '$TMP/txt' &&
+    ! curl -s '$BASE/api/search?q=innovation&doc=000_92fe6cf18886d868.txt&format=text' | grep -q Originalen"
 get pg2 '/?q=innovation&limit=2&page=2' >/dev/null
 check "page 2 of two documents a page starts at 3 with other documents" python3 - "$TMP/pg2" "$TMP/g_all" <<'PY'
 import json, re, sys
