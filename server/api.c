@@ -325,17 +325,16 @@ out:
     return rc ? ARK_ENOMEM : 0;
 }
 
-static void search_text(ark_reply *r, const char *q, const ark_results *res) {
-    int rc = 0;
-    ark_buf *b = &r->body;
-    ark_reply_reset(r, 200, text_type);
-    rc = ark_buf_printf(b, "%s%llu resultater for \"", res->total_estimated ? "ca. " : "",
-                        (unsigned long long)res->total);
+/* The first lines of a text answer: the count, the query, the time, which results are
+ * shown (first..last, 0 when none) and "Mente du". */
+static int text_head(ark_buf *b, const char *q, const ark_results *res, double took_ms,
+                     uint32_t first, uint32_t last) {
+    int rc = ark_buf_printf(b, "%s%llu resultater for \"", res->total_estimated ? "ca. " : "",
+                            (unsigned long long)res->total);
     text_put(b, q, strlen(q), &rc);
-    if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", res->took_ms);
-    if (rc == 0 && res->n)
-        rc = ark_buf_printf(b, ", viser %u\xE2\x80\x93%u", (unsigned)res->v[0].rank,
-                            (unsigned)res->v[res->n - 1].rank);
+    if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", took_ms);
+    if (rc == 0 && first)
+        rc = ark_buf_printf(b, ", viser %u\xE2\x80\x93%u", (unsigned)first, (unsigned)last);
     if (rc == 0) rc = ark_buf_putc(b, '\n');
     if (rc == 0 && res->suggestion) {
         rc = ark_buf_puts(b, "Mente du: ");
@@ -344,45 +343,91 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }
     if (rc == 0) rc = ark_buf_putc(b, '\n');
+    return rc;
+}
+
+/* "N. title (type, date)": a result's, or with group=doc a document's, first line. */
+static int text_title(ark_buf *b, uint32_t rank, const ark_docinfo *d) {
+    const char *title = d->title && *d->title ? d->title : d->id ? d->id : "";
+    int rc = ark_buf_printf(b, "%u. ", (unsigned)rank);
+    text_put_max(b, title, 120, &rc);
+    int has_type = d->type && *d->type, has_date = d->date && *d->date;
+    if (rc == 0 && (has_type || has_date)) {
+        rc = ark_buf_puts(b, " (");
+        if (has_type) text_put(b, d->type, strlen(d->type), &rc);
+        if (rc == 0 && has_type && has_date) rc = ark_buf_puts(b, ", ");
+        if (has_date) text_put(b, d->date, strlen(d->date), &rc);
+        if (rc == 0) rc = ark_buf_putc(b, ')');
+    }
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    return rc;
+}
+
+/* Where a passage is (document, lines, pages, its document's matches when count, its
+ * heading), then its snippet. */
+static int text_passage(ark_buf *b, const ark_result *x, int count) {
+    const ark_passage_info *p = &x->passage;
+    int rc = ark_buf_puts(b, "   ");
+    if (x->doc.id) text_put(b, x->doc.id, strlen(x->doc.id), &rc);
+    if (rc == 0 && p->line_start == p->line_end)
+        rc = ark_buf_printf(b, "  linje %u", (unsigned)p->line_start);
+    else if (rc == 0)
+        rc = ark_buf_printf(b, "  linje %u\xE2\x80\x93%u", (unsigned)p->line_start,
+                            (unsigned)p->line_end);
+    if (rc == 0 && p->page) rc = ark_buf_printf(b, "  side %u", (unsigned)p->page);
+    if (rc == 0 && p->page_end > p->page) rc = ark_buf_printf(b, "\xE2\x80\x93%u", (unsigned)p->page_end);
+    if (rc == 0 && count && x->doc_matches > 1)
+        rc = ark_buf_printf(b, "  (%u steder i dokumentet)", (unsigned)x->doc_matches);
+    if (rc == 0 && p->heading && *p->heading) {
+        rc = ark_buf_puts(b, "  \xC2\xA7 ");
+        text_put_max(b, p->heading, 70, &rc);
+    }
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    if (rc == 0) rc = text_snippet(b, x);
+    return rc;
+}
+
+/* The original, for a terminal user to open: the metadata's http(s) address, cleaned as
+ * all text here is. */
+static int text_url(ark_buf *b, const ark_docinfo *d) {
+    int rc = 0;
+    if (!d->url || !*d->url) return 0;
+    rc = ark_buf_puts(b, "   Originalen: ");
+    text_put(b, d->url, strlen(d->url), &rc);
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    return rc;
+}
+
+static void search_text(ark_reply *r, const char *q, const ark_results *res) {
+    ark_buf *b = &r->body;
+    ark_reply_reset(r, 200, text_type);
+    int rc = text_head(b, q, res, res->took_ms, res->n ? res->v[0].rank : 0,
+                       res->n ? res->v[res->n - 1].rank : 0);
     for (size_t i = 0; rc == 0 && i < res->n; i++) {
         const ark_result *x = &res->v[i];
-        const ark_docinfo *d = &x->doc;
-        const char *title = d->title && *d->title ? d->title : d->id ? d->id : "";
-        rc = ark_buf_printf(b, "%u. ", (unsigned)x->rank);
-        text_put_max(b, title, 120, &rc);
-        int has_type = d->type && *d->type, has_date = d->date && *d->date;
-        if (rc == 0 && (has_type || has_date)) {
-            rc = ark_buf_puts(b, " (");
-            if (has_type) text_put(b, d->type, strlen(d->type), &rc);
-            if (rc == 0 && has_type && has_date) rc = ark_buf_puts(b, ", ");
-            if (has_date) text_put(b, d->date, strlen(d->date), &rc);
-            if (rc == 0) rc = ark_buf_putc(b, ')');
-        }
-        if (rc == 0) rc = ark_buf_puts(b, "\n   ");
-        if (d->id) text_put(b, d->id, strlen(d->id), &rc);
-        if (rc == 0 && x->passage.line_start == x->passage.line_end)
-            rc = ark_buf_printf(b, "  linje %u", (unsigned)x->passage.line_start);
-        else if (rc == 0)
-            rc = ark_buf_printf(b, "  linje %u\xE2\x80\x93%u", (unsigned)x->passage.line_start,
-                                (unsigned)x->passage.line_end);
-        if (rc == 0 && x->passage.page) rc = ark_buf_printf(b, "  side %u", (unsigned)x->passage.page);
-        if (rc == 0 && x->passage.page_end > x->passage.page)
-            rc = ark_buf_printf(b, "\xE2\x80\x93%u", (unsigned)x->passage.page_end);
-        if (rc == 0 && x->doc_matches > 1)
-            rc = ark_buf_printf(b, "  (%u steder i dokumentet)", (unsigned)x->doc_matches);
-        if (rc == 0 && x->passage.heading && *x->passage.heading) {
-            rc = ark_buf_puts(b, "  \xC2\xA7 ");
-            text_put_max(b, x->passage.heading, 70, &rc);
-        }
+        rc = text_title(b, x->rank, &x->doc);
+        /* under the title, as under a document's with group=doc */
+        if (rc == 0) rc = text_url(b, &x->doc);
+        if (rc == 0) rc = text_passage(b, x, 1);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
-        /* The original, for a terminal user to open: the metadata's http(s) address,
-         * cleaned as all text here is. */
-        if (rc == 0 && d->url && *d->url) {
-            rc = ark_buf_puts(b, "   Originalen: ");
-            text_put(b, d->url, strlen(d->url), &rc);
-            if (rc == 0) rc = ark_buf_putc(b, '\n');
-        }
-        if (rc == 0) rc = text_snippet(b, x);
+    }
+    if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
+}
+
+/* group=doc as text: a document's title once, its passages beneath it, and how many
+ * more of its passages match. */
+static void search_text_groups(ark_reply *r, const char *q, const ark_groups *g) {
+    ark_buf *b = &r->body;
+    ark_reply_reset(r, 200, text_type);
+    int rc = text_head(b, q, &g->first, g->took_ms, g->n ? g->v[0].rank : 0,
+                       g->n ? g->v[g->n - 1].rank : 0);
+    for (size_t i = 0; rc == 0 && i < g->n; i++) {
+        const ark_group *d = &g->v[i];
+        rc = text_title(b, d->rank, &d->best[0]->doc);
+        if (rc == 0) rc = text_url(b, &d->best[0]->doc);
+        for (size_t k = 0; rc == 0 && k < d->n; k++) rc = text_passage(b, d->best[k], 0);
+        if (rc == 0 && d->further)
+            rc = ark_buf_printf(b, "   (%u flere i dette dokument)\n", (unsigned)d->further);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }
     if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
@@ -534,17 +579,12 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
         }
         text = 1;
     }
-    /* group=doc: limit and offset count documents (group.h); the terminal format lists
-     * passages, one a result, and has no nesting to show. */
+    /* group=doc: limit and offset count documents (group.h). */
     int by_doc = 0;
     s = req->get(req->ctx, "group");
     if (s && *s && strcmp(s, "passage") != 0) {
         if (strcmp(s, "doc") != 0) {
             ark_api_error(r, ARK_API_BAD_PARAMETER, "group must be doc or passage, not %.40s", s);
-            return;
-        }
-        if (text) {
-            ark_api_error(r, ARK_API_BAD_PARAMETER, "group=doc is for format=json");
             return;
         }
         by_doc = 1;
@@ -559,7 +599,10 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     if (by_doc) {
         ark_groups g;
         int grc = ark_groups_search(req->level, &sr, sr.offset, sr.limit, &g, &opened, &err);
-        if (!ark_reply_engine_failed(r, "search failed", grc, opened, &err)) search_json_groups(r, q, &g);
+        if (!ark_reply_engine_failed(r, "search failed", grc, opened, &err)) {
+            if (text) search_text_groups(r, q, &g);
+            else search_json_groups(r, q, &g);
+        }
         ark_groups_free(&g);
         return;
     }

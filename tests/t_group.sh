@@ -3,7 +3,7 @@
 # Owns: /api/search?group=doc (one entry per document in the order of its best
 # passage, its best passages nested, at most 3, the count of its further matches;
 # limit and offset count documents; group=passage and no group as before; other values
-# 400 bad_parameter), the page's one headline per document with its passages and
+# 400 bad_parameter; format=text alike), the page's one headline per document with its passages and
 # "N flere i dette dokument", and a document whose sidecar gives a title and a url:
 # the headline is the title, never the file name, and the original is linked.
 # Needs curl and python3. ARK_BIN (default bin) says where the binaries are.
@@ -91,8 +91,19 @@ PY
 code=$(get bad '/api/search?q=innovation&group=document')
 check "another group value is 400 bad_parameter" bash -c "[ $code = 400 ] &&
     python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))[\"error\"]; assert e[\"code\"] == \"bad_parameter\" and \"group\" in e[\"message\"], e' '$TMP/bad'"
-code=$(get badt '/api/search?q=innovation&group=doc&format=text')
-check "group=doc with format=text is 400 bad_parameter" bash -c "[ $code = 400 ] && grep -q bad_parameter '$TMP/badt'"
+get gtxt '/api/search?q=innovation&group=doc&format=text&limit=100' >/dev/null
+check "group=doc with format=text: each document's title once, its passages, its further matches" python3 - "$TMP/gtxt" "$TMP/g_all" <<'PY'
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+full = json.load(open(sys.argv[2]))
+titles = re.findall(r"^(\d+)\. ", text, re.M)
+assert titles == [str(r["rank"]) for r in full["results"]], titles
+blocks = re.split(r"^\d+\. ", text, flags=re.M)[1:]
+for b, r in zip(blocks, full["results"]):
+    assert len(re.findall(r"^   %s  linje" % re.escape(r["doc"]["id"]), b, re.M)) == len(r["passages"]), r["doc"]["id"]
+    more = re.search(r"^   \((\d+) flere i dette dokument\)$", b, re.M)
+    assert (more.group(1) if more else "0") == str(r["further_matches"]), (r["doc"]["id"], more)
+PY
 check "group=doc keeps the filters: type=svar gives only svar documents" python3 - "$BASE" <<'PY'
 import json, sys, urllib.request
 d = json.load(urllib.request.urlopen(sys.argv[1] + "/api/search?q=innovation&group=doc&type=svar"))
