@@ -84,6 +84,9 @@ if [ $test_set = 1 ]; then
     [ -x /usr/bin/chromium ] || missing="$missing chromium"
     command -v node >/dev/null 2>&1 || missing="$missing nodejs"
     command -v npm >/dev/null 2>&1 || missing="$missing npm"
+    # tests/t_vnu.sh runs the Nu HTML Checker (npm's vnu-jar, pinned in tests/vnu/), a
+    # Java program: any java on PATH will do, else Debian's headless runtime.
+    command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 fi
 [ -z "$missing" ] && exit 0
 if [ $check = 1 ]; then echo "install-deps: missing:$missing"; exit 1; fi

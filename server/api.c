@@ -17,6 +17,7 @@
 #include "arkivar/schema.h"
 #include "arkivar/search.h"
 #include "assets.h"
+#include "group.h"
 #include "json.h"
 #include "metrics.h"
 #include "worker.h"
@@ -116,58 +117,107 @@ static void json_facets(ark_json *j, const ark_facet_count *v, size_t n) {
 
 /* ---- GET /api/search ------------------------------------------------------------- */
 
+/* What a search answer says before its results: the query, the counts, "Mente du",
+ * the shards. total_results and more are the caller's (documents for group=doc). */
+static void json_search_head(ark_json *j, const char *q, const ark_results *res,
+                             uint64_t total_results, double took_ms) {
+    ark_json_kstr(j, "query", q);
+    ark_json_kstr(j, "parsed", res->parsed ? res->parsed : "");
+    ark_json_ku64(j, "total", res->total);
+    ark_json_kbool(j, "total_exact", !res->total_estimated); /* else total is Xapian's estimate */
+    ark_json_ku64(j, "total_results", total_results);
+    ark_json_key(j, "took_ms");
+    ark_json_double(j, took_ms, 3);
+    ark_json_kstr(j, "suggestion", res->suggestion); /* null when none */
+    ark_json_kbool(j, "corrected", res->corrected);
+    if (res->shards_total > 1) { /* issue 16: who answered, when there are several */
+        ark_json_key(j, "shards");
+        ark_json_obj_begin(j);
+        ark_json_ku64(j, "answered", res->shards_answered);
+        ark_json_ku64(j, "total", res->shards_total);
+        ark_json_key(j, "missing");
+        ark_json_arr_begin(j);
+        for (size_t i = 0; i < res->nshards_missing; i++) ark_json_str(j, res->shards_missing[i]);
+        ark_json_arr_end(j);
+        ark_json_obj_end(j);
+    }
+}
+
+/* One passage's hit: its rank and score, where it is, its snippet and marks; with_doc
+ * adds the document (a result of its own), else it sits under its document's entry. */
+static void json_hit(ark_json *j, const ark_result *x, int with_doc) {
+    ark_json_obj_begin(j);
+    ark_json_ku64(j, "rank", x->rank);
+    ark_json_key(j, "score");
+    ark_json_double(j, x->score, 4);
+    if (with_doc) {
+        ark_json_ku64(j, "doc_matches", x->doc_matches);
+        ark_json_key(j, "doc");
+        json_docinfo(j, &x->doc, 0);
+    }
+    ark_json_key(j, "passage");
+    json_passage(j, &x->passage, 0, NULL);
+    ark_json_key(j, "snippet");
+    ark_json_strn(j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
+    ark_json_key(j, "highlights");
+    json_ranges(j, (const uint32_t(*)[2])x->highlights, x->nhighlights, x->snippet_len);
+    ark_json_obj_end(j);
+}
+
+static void json_search_tail(ark_json *j, const ark_results *res) {
+    ark_json_key(j, "facets");
+    ark_json_obj_begin(j);
+    ark_json_key(j, "type");
+    json_facets(j, res->types, res->ntypes);
+    ark_json_key(j, "year");
+    json_facets(j, res->years, res->nyears);
+    ark_json_obj_end(j);
+}
+
 static void search_json(ark_reply *r, const char *q, const ark_results *res) {
     ark_json j;
     ark_reply_reset(r, 200, ark_api_json_type);
     ark_json_init(&j, &r->body);
     ark_json_obj_begin(&j);
-    ark_json_kstr(&j, "query", q);
-    ark_json_kstr(&j, "parsed", res->parsed ? res->parsed : "");
-    ark_json_ku64(&j, "total", res->total);
-    ark_json_kbool(&j, "total_exact", !res->total_estimated); /* else total is Xapian's estimate */
-    ark_json_ku64(&j, "total_results", res->total_results);
-    ark_json_key(&j, "took_ms");
-    ark_json_double(&j, res->took_ms, 3);
-    ark_json_kstr(&j, "suggestion", res->suggestion); /* null when none */
-    ark_json_kbool(&j, "corrected", res->corrected);
-    if (res->shards_total > 1) { /* issue 16: who answered, when there are several */
-        ark_json_key(&j, "shards");
+    json_search_head(&j, q, res, res->total_results, res->took_ms);
+    ark_json_key(&j, "results");
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < res->n; i++) json_hit(&j, &res->v[i], 1);
+    ark_json_arr_end(&j);
+    json_search_tail(&j, res);
+    ark_json_obj_end(&j);
+    ark_reply_json(r, &j, 200, ark_api_json_type);
+}
+
+/* group=doc: one entry per document, its best passages nested (group.h). */
+static void search_json_groups(ark_reply *r, const char *q, const ark_groups *g) {
+    ark_json j;
+    ark_reply_reset(r, 200, ark_api_json_type);
+    ark_json_init(&j, &r->body);
+    ark_json_obj_begin(&j);
+    json_search_head(&j, q, &g->first, g->documents, g->took_ms);
+    ark_json_kstr(&j, "group", "doc");
+    ark_json_kbool(&j, "more", g->more);
+    ark_json_key(&j, "results");
+    ark_json_arr_begin(&j);
+    for (size_t i = 0; i < g->n; i++) {
+        const ark_group *d = &g->v[i];
         ark_json_obj_begin(&j);
-        ark_json_ku64(&j, "answered", res->shards_answered);
-        ark_json_ku64(&j, "total", res->shards_total);
-        ark_json_key(&j, "missing");
+        ark_json_ku64(&j, "rank", d->rank);
+        ark_json_key(&j, "score");
+        ark_json_double(&j, d->best[0]->score, 4);
+        ark_json_ku64(&j, "doc_matches", d->best[0]->doc_matches);
+        ark_json_ku64(&j, "further_matches", d->further);
+        ark_json_key(&j, "doc");
+        json_docinfo(&j, &d->best[0]->doc, 0);
+        ark_json_key(&j, "passages");
         ark_json_arr_begin(&j);
-        for (size_t i = 0; i < res->nshards_missing; i++) ark_json_str(&j, res->shards_missing[i]);
+        for (size_t k = 0; k < d->n; k++) json_hit(&j, d->best[k], 0);
         ark_json_arr_end(&j);
         ark_json_obj_end(&j);
     }
-    ark_json_key(&j, "results");
-    ark_json_arr_begin(&j);
-    for (size_t i = 0; i < res->n; i++) {
-        const ark_result *x = &res->v[i];
-        ark_json_obj_begin(&j);
-        ark_json_ku64(&j, "rank", x->rank);
-        ark_json_key(&j, "score");
-        ark_json_double(&j, x->score, 4);
-        ark_json_ku64(&j, "doc_matches", x->doc_matches);
-        ark_json_key(&j, "doc");
-        json_docinfo(&j, &x->doc, 0);
-        ark_json_key(&j, "passage");
-        json_passage(&j, &x->passage, 0, NULL);
-        ark_json_key(&j, "snippet");
-        ark_json_strn(&j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
-        ark_json_key(&j, "highlights");
-        json_ranges(&j, (const uint32_t(*)[2])x->highlights, x->nhighlights, x->snippet_len);
-        ark_json_obj_end(&j);
-    }
     ark_json_arr_end(&j);
-    ark_json_key(&j, "facets");
-    ark_json_obj_begin(&j);
-    ark_json_key(&j, "type");
-    json_facets(&j, res->types, res->ntypes);
-    ark_json_key(&j, "year");
-    json_facets(&j, res->years, res->nyears);
-    ark_json_obj_end(&j);
+    json_search_tail(&j, &g->first);
     ark_json_obj_end(&j);
     ark_reply_json(r, &j, 200, ark_api_json_type);
 }
@@ -275,17 +325,16 @@ out:
     return rc ? ARK_ENOMEM : 0;
 }
 
-static void search_text(ark_reply *r, const char *q, const ark_results *res) {
-    int rc = 0;
-    ark_buf *b = &r->body;
-    ark_reply_reset(r, 200, text_type);
-    rc = ark_buf_printf(b, "%s%llu resultater for \"", res->total_estimated ? "ca. " : "",
-                        (unsigned long long)res->total);
+/* The first lines of a text answer: the count, the query, the time, which results are
+ * shown (first..last, 0 when none) and "Mente du". */
+static int text_head(ark_buf *b, const char *q, const ark_results *res, double took_ms,
+                     uint32_t first, uint32_t last) {
+    int rc = ark_buf_printf(b, "%s%llu resultater for \"", res->total_estimated ? "ca. " : "",
+                            (unsigned long long)res->total);
     text_put(b, q, strlen(q), &rc);
-    if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", res->took_ms);
-    if (rc == 0 && res->n)
-        rc = ark_buf_printf(b, ", viser %u\xE2\x80\x93%u", (unsigned)res->v[0].rank,
-                            (unsigned)res->v[res->n - 1].rank);
+    if (rc == 0) rc = ark_buf_printf(b, "\" (%.1f ms)", took_ms);
+    if (rc == 0 && first)
+        rc = ark_buf_printf(b, ", viser %u\xE2\x80\x93%u", (unsigned)first, (unsigned)last);
     if (rc == 0) rc = ark_buf_putc(b, '\n');
     if (rc == 0 && res->suggestion) {
         rc = ark_buf_puts(b, "Mente du: ");
@@ -294,38 +343,91 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }
     if (rc == 0) rc = ark_buf_putc(b, '\n');
+    return rc;
+}
+
+/* "N. title (type, date)": a result's, or with group=doc a document's, first line. */
+static int text_title(ark_buf *b, uint32_t rank, const ark_docinfo *d) {
+    const char *title = d->title && *d->title ? d->title : d->id ? d->id : "";
+    int rc = ark_buf_printf(b, "%u. ", (unsigned)rank);
+    text_put_max(b, title, 120, &rc);
+    int has_type = d->type && *d->type, has_date = d->date && *d->date;
+    if (rc == 0 && (has_type || has_date)) {
+        rc = ark_buf_puts(b, " (");
+        if (has_type) text_put(b, d->type, strlen(d->type), &rc);
+        if (rc == 0 && has_type && has_date) rc = ark_buf_puts(b, ", ");
+        if (has_date) text_put(b, d->date, strlen(d->date), &rc);
+        if (rc == 0) rc = ark_buf_putc(b, ')');
+    }
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    return rc;
+}
+
+/* Where a passage is (document, lines, pages, its document's matches when count, its
+ * heading), then its snippet. */
+static int text_passage(ark_buf *b, const ark_result *x, int count) {
+    const ark_passage_info *p = &x->passage;
+    int rc = ark_buf_puts(b, "   ");
+    if (x->doc.id) text_put(b, x->doc.id, strlen(x->doc.id), &rc);
+    if (rc == 0 && p->line_start == p->line_end)
+        rc = ark_buf_printf(b, "  linje %u", (unsigned)p->line_start);
+    else if (rc == 0)
+        rc = ark_buf_printf(b, "  linje %u\xE2\x80\x93%u", (unsigned)p->line_start,
+                            (unsigned)p->line_end);
+    if (rc == 0 && p->page) rc = ark_buf_printf(b, "  side %u", (unsigned)p->page);
+    if (rc == 0 && p->page_end > p->page) rc = ark_buf_printf(b, "\xE2\x80\x93%u", (unsigned)p->page_end);
+    if (rc == 0 && count && x->doc_matches > 1)
+        rc = ark_buf_printf(b, "  (%u steder i dokumentet)", (unsigned)x->doc_matches);
+    if (rc == 0 && p->heading && *p->heading) {
+        rc = ark_buf_puts(b, "  \xC2\xA7 ");
+        text_put_max(b, p->heading, 70, &rc);
+    }
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    if (rc == 0) rc = text_snippet(b, x);
+    return rc;
+}
+
+/* The original, for a terminal user to open: the metadata's http(s) address, cleaned as
+ * all text here is. */
+static int text_url(ark_buf *b, const ark_docinfo *d) {
+    int rc = 0;
+    if (!d->url || !*d->url) return 0;
+    rc = ark_buf_puts(b, "   Originalen: ");
+    text_put(b, d->url, strlen(d->url), &rc);
+    if (rc == 0) rc = ark_buf_putc(b, '\n');
+    return rc;
+}
+
+static void search_text(ark_reply *r, const char *q, const ark_results *res) {
+    ark_buf *b = &r->body;
+    ark_reply_reset(r, 200, text_type);
+    int rc = text_head(b, q, res, res->took_ms, res->n ? res->v[0].rank : 0,
+                       res->n ? res->v[res->n - 1].rank : 0);
     for (size_t i = 0; rc == 0 && i < res->n; i++) {
         const ark_result *x = &res->v[i];
-        const ark_docinfo *d = &x->doc;
-        const char *title = d->title && *d->title ? d->title : d->id ? d->id : "";
-        rc = ark_buf_printf(b, "%u. ", (unsigned)x->rank);
-        text_put_max(b, title, 120, &rc);
-        int has_type = d->type && *d->type, has_date = d->date && *d->date;
-        if (rc == 0 && (has_type || has_date)) {
-            rc = ark_buf_puts(b, " (");
-            if (has_type) text_put(b, d->type, strlen(d->type), &rc);
-            if (rc == 0 && has_type && has_date) rc = ark_buf_puts(b, ", ");
-            if (has_date) text_put(b, d->date, strlen(d->date), &rc);
-            if (rc == 0) rc = ark_buf_putc(b, ')');
-        }
-        if (rc == 0) rc = ark_buf_puts(b, "\n   ");
-        if (d->id) text_put(b, d->id, strlen(d->id), &rc);
-        if (rc == 0 && x->passage.line_start == x->passage.line_end)
-            rc = ark_buf_printf(b, "  linje %u", (unsigned)x->passage.line_start);
-        else if (rc == 0)
-            rc = ark_buf_printf(b, "  linje %u\xE2\x80\x93%u", (unsigned)x->passage.line_start,
-                                (unsigned)x->passage.line_end);
-        if (rc == 0 && x->passage.page) rc = ark_buf_printf(b, "  side %u", (unsigned)x->passage.page);
-        if (rc == 0 && x->passage.page_end > x->passage.page)
-            rc = ark_buf_printf(b, "\xE2\x80\x93%u", (unsigned)x->passage.page_end);
-        if (rc == 0 && x->doc_matches > 1)
-            rc = ark_buf_printf(b, "  (%u steder i dokumentet)", (unsigned)x->doc_matches);
-        if (rc == 0 && x->passage.heading && *x->passage.heading) {
-            rc = ark_buf_puts(b, "  \xC2\xA7 ");
-            text_put_max(b, x->passage.heading, 70, &rc);
-        }
+        rc = text_title(b, x->rank, &x->doc);
+        /* under the title, as under a document's with group=doc */
+        if (rc == 0) rc = text_url(b, &x->doc);
+        if (rc == 0) rc = text_passage(b, x, 1);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
-        if (rc == 0) rc = text_snippet(b, x);
+    }
+    if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
+}
+
+/* group=doc as text: a document's title once, its passages beneath it, and how many
+ * more of its passages match. */
+static void search_text_groups(ark_reply *r, const char *q, const ark_groups *g) {
+    ark_buf *b = &r->body;
+    ark_reply_reset(r, 200, text_type);
+    int rc = text_head(b, q, &g->first, g->took_ms, g->n ? g->v[0].rank : 0,
+                       g->n ? g->v[g->n - 1].rank : 0);
+    for (size_t i = 0; rc == 0 && i < g->n; i++) {
+        const ark_group *d = &g->v[i];
+        rc = text_title(b, d->rank, &d->best[0]->doc);
+        if (rc == 0) rc = text_url(b, &d->best[0]->doc);
+        for (size_t k = 0; rc == 0 && k < d->n; k++) rc = text_passage(b, d->best[k], 0);
+        if (rc == 0 && d->further)
+            rc = ark_buf_printf(b, "   (%u flere i dette dokument)\n", (unsigned)d->further);
         if (rc == 0) rc = ark_buf_putc(b, '\n');
     }
     if (rc != 0) ark_api_error(r, ARK_API_INTERNAL, "out of memory while rendering the response");
@@ -333,7 +435,7 @@ static void search_text(ark_reply *r, const char *q, const ark_results *res) {
 
 const char *const ark_api_search_params[] = {"q", "limit", "offset", "sort", "format", "type",
                                              "date", "year", "from", "to", "case", "committee",
-                                             "doc", NULL};
+                                             "doc", "group", NULL};
 
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
  * and doc:, in the order of their fields in ark_search_req; year, from and to are other
@@ -477,6 +579,16 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
         }
         text = 1;
     }
+    /* group=doc: limit and offset count documents (group.h). */
+    int by_doc = 0;
+    s = req->get(req->ctx, "group");
+    if (s && *s && strcmp(s, "passage") != 0) {
+        if (strcmp(s, "doc") != 0) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "group must be doc or passage, not %.40s", s);
+            return;
+        }
+        by_doc = 1;
+    }
 
     ark_search_req sr = {.q = q, .offset = (uint32_t)offset, .limit = (uint32_t)limit,
                          .sort_by_date = by_date, .type = f[0], .date = f[1], .case_no = f[2],
@@ -484,6 +596,16 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
     ark_results res;
     ark_err err = {0, ""};
     int opened;
+    if (by_doc) {
+        ark_groups g;
+        int grc = ark_groups_search(req->level, &sr, sr.offset, sr.limit, &g, &opened, &err);
+        if (!ark_reply_engine_failed(r, "search failed", grc, opened, &err)) {
+            if (text) search_text_groups(r, q, &g);
+            else search_json_groups(r, q, &g);
+        }
+        ark_groups_free(&g);
+        return;
+    }
     int rc = ark_worker_search(req->level, &sr, &res, &opened, &err);
     if (ark_reply_engine_failed(r, "search failed", rc, opened, &err)) return;
     if (text)

@@ -34,7 +34,7 @@ static size_t g_nhosts;
 static unsigned char g_proxies[MAX_PROXIES][ARK_FAIR_KEY]; /* --trusted-proxy */
 static size_t g_nproxies;
 #define CSP_BASE "default-src 'none'; script-src 'self'; connect-src 'self'; " \
-                 "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; " \
+                 "style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; " \
                  "base-uri 'none'; frame-ancestors "
 static char g_csp[sizeof CSP_BASE + 512] = CSP_BASE "'self'";
 

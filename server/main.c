@@ -14,6 +14,7 @@
  * only this thread ever receives them, synchronously; no handler has to be
  * async-signal-safe, the pool threads are never interrupted mid-request, and a reload
  * runs here as ordinary code while the pool goes on answering.
+ * SIGHUP also reads the --theme folder again (theme.h), whole or not at all.
  * Why SIGHUP reloads rather than ends: it is what operators and systemd's ExecReload
  * send to have a daemon read its files again; a server that died of it took the
  * service down with it. */
@@ -38,6 +39,7 @@
 #include "keys.h"
 #include "push.h"
 #include "spool.h"
+#include "theme.h"
 #include "worker.h"
 #include "writer.h"
 
@@ -91,6 +93,11 @@ static const char usage_text[] =
     "  --allow-host H[,H...]  answer only requests whose Host is listed (HOST or\n"
     "                   HOST:PORT; others get 421): against DNS rebinding (default: any)\n"
     "  --frame-ancestors SRC  who may frame the pages, CSP sources (default 'self')\n"
+    "  --theme DIR      the site's look, read at start and on SIGHUP: theme.css (after the\n"
+    "                   built-in style), logo.svg or logo.png, theme.ini (name = the\n"
+    "                   site's name, footer = its foot text, accessibility-url = URL)\n"
+    "  --accessibility-url URL  the accessibility statement (tilgængelighedserklæring),\n"
+    "                   linked in every page's foot; wins over theme.ini's\n"
     "  --log-format text|json  the access log on stderr: a line of fields (default) or\n"
     "                   one JSON object a request; time, client, request id, method,\n"
     "                   route, status, bytes, microseconds (never the query)\n"
@@ -110,7 +117,8 @@ static const char usage_text[] =
     "  --help           show this help\n"
     "\n"
     "Routes: GET /api/search?q=..&limit=10&offset=0&sort=date|relevance&format=text,\n"
-    "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /\n"
+    "        &group=doc (one result per document, its best passages nested),\n"
+    "        /api/doc/ID, /api/suggest?q=.., /health, /metrics, /, /robots.txt, /theme/..\n"
     "        PUT /api/documents/ID (body: the file; X-Arkivar-Metadata: its sidecar JSON)\n"
     "        and DELETE /api/documents/ID, with a write key: 202 once the document is on\n"
     "        disk (INDEX/.spool), searchable within a second or two; a killed server\n"
@@ -118,6 +126,7 @@ static const char usage_text[] =
 
 typedef struct opts {
     const char *index, *listen, *words, *cors, *acronyms, *keys, *config;
+    const char *theme, *a11y_url; /* --theme, --accessibility-url; NULL when not given */
     unsigned per_address, queue, request_timeout;
     unsigned long long max_upload;
     const char *shards[MAX_SHARDS];
@@ -143,7 +152,8 @@ static const char *const k_with_value[] = {"--index", "--listen", "--shard", "--
                                            "--frame-ancestors", "--trusted-proxy",
                                            "--per-address-connections", "--per-address-queue",
                                            "--request-timeout", "--max-upload",
-                                           "--shard-timeout", "--on-shard-failure", "--log-format"};
+                                           "--shard-timeout", "--on-shard-failure", "--log-format",
+                                           "--theme", "--accessibility-url"};
 #define N_WITH_VALUE (sizeof k_with_value / sizeof k_with_value[0])
 /* The one option without a value: on the command line it is on; in the config file its
  * key takes yes or no. */
@@ -199,6 +209,11 @@ static int set_flag(opts *o, const char *flag, const char *val, int from_file, c
         o->acronyms = val;
     } else if (strcmp(flag, "--keys") == 0) {
         o->keys = val;
+    } else if (strcmp(flag, "--theme") == 0) {
+        o->theme = val; /* read in main: a bad folder is a runtime error naming its file */
+    } else if (strcmp(flag, "--accessibility-url") == 0) {
+        if (ark_theme_url_ok(val, msg, n) != 0) return -1;
+        o->a11y_url = val;
     } else if (strcmp(flag, "--words") == 0) {
         o->words = val;
     } else if (strcmp(flag, "--cors") == 0) {
@@ -412,6 +427,13 @@ static void reload(const opts *o) {
         else
             fprintf(stderr, PROG ": SIGHUP: %zu acronyms from %s\n", n, path);
     }
+    if (o->theme) {
+        ark_err terr = {0, ""};
+        if (ark_theme_reload(&terr) != 0)
+            fprintf(stderr, PROG ": SIGHUP: theme: %s; the theme in use is kept\n", terr.msg);
+        else
+            fprintf(stderr, PROG ": SIGHUP: theme from %s\n", o->theme);
+    }
     if (o->keys) {
         size_t n = 0;
         ark_err kerr = {0, ""};
@@ -473,6 +495,11 @@ int main(int argc, char **argv) {
         } else {
             fprintf(stderr, PROG ": no acronyms file at %s; acronyms are not expanded\n", path);
         }
+    }
+    /* Before the index is opened: a bad theme folder is a quick error to fix. */
+    if ((rc = ark_theme_serve(o.theme, o.a11y_url, &err)) != 0) {
+        fprintf(stderr, PROG ": --theme: %s\n", err.msg);
+        goto out;
     }
     /* Open once here: a broken index fails at startup, not on the first request, and
      * the ready line can say which revision is served. */
@@ -573,6 +600,7 @@ out:
     ark_spool_close();
     ark_worker_shutdown();
     ark_keys_stop();
+    ark_theme_stop();
     ark_engine_close(probe);
     ark_an_free(an);
     ark_synonyms_free(syn);

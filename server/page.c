@@ -18,11 +18,14 @@
 #include "assets.h"
 #include "frame.h"
 #include "html.h"
+#include "theme.h"
 #include "worker.h"
 
 const char ark_page_html_type[] = "text/html; charset=utf-8";
 static const char js_type[] = "text/javascript; charset=utf-8";
 static const char svg_type[] = "image/svg+xml";
+static const char css_type[] = "text/css; charset=utf-8";
+static const char text_type[] = "text/plain; charset=utf-8";
 static const char osd_type[] = "application/opensearchdescription+xml; charset=utf-8";
 
 #define MAX_FILTER 64     /* bytes of a type value */
@@ -200,7 +203,15 @@ void pg_put_href(ark_html *h, const view *v) {
     }
 }
 
+/* The site's name: the theme's, else ours. */
+static const char *site_name(const ark_theme *t) {
+    return ark_theme_name(t) ? ark_theme_name(t) : "Arkivar";
+}
+
 void pg_page_head(ark_html *h, const char *title_prefix) {
+    const ark_theme *t = ark_theme_get();
+    const char *css, *ver;
+    size_t css_len;
     ark_html_raw(h,
         "<!doctype html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -210,13 +221,20 @@ void pg_page_head(ark_html *h, const char *title_prefix) {
         ark_html_text(h, title_prefix);
         ark_html_raw(h, " \xE2\x80\x93 ");
     }
-    ark_html_raw(h, "Arkivar</title>\n"
-        "<link rel=\"search\" type=\"application/opensearchdescription+xml\" title=\"Arkivar\" "
-        "href=\"/opensearch.xml\">\n"
+    ark_html_text(h, site_name(t));
+    ark_html_raw(h, "</title>\n"
+        "<link rel=\"search\" type=\"application/opensearchdescription+xml\" title=\"");
+    ark_html_text(h, site_name(t));
+    ark_html_raw(h, "\" href=\"/opensearch.xml\">\n"
         "<link rel=\"icon\" type=\"image/svg+xml\" href=\"/static/arkivar.svg\">\n<style>");
     ark_html_raw(h, ark_assets_css);
-    ark_html_raw(h, "</style>\n<script src=\"/static/arkivar.js\" defer></script>\n</head>\n<body>\n"
+    ark_html_raw(h, "</style>\n");
+    /* After the built-in style, so that the theme's rules win at equal specificity. */
+    if (ark_theme_css(t, &css, &css_len, &ver) == 0)
+        ark_html_printf(h, "<link rel=\"stylesheet\" href=\"/theme/theme.css?v=%s\">\n", ver);
+    ark_html_raw(h, "<script src=\"/static/arkivar.js\" defer></script>\n</head>\n<body>\n"
                     "<a class=\"skip\" href=\"#main\">Spring til indhold</a>\n");
+    ark_theme_put(t);
 }
 
 /* The search box; id="q" is what the script enhances. limit is carried so a new
@@ -238,19 +256,43 @@ static void put_form(ark_html *h, const view *v, int big) {
 }
 
 void pg_page_top(ark_html *h, const view *v, int with_form) {
-    ark_html_raw(h, "<header class=\"top\"><div class=\"wrap\">\n"
-                    "<a class=\"brand\" href=\"/\">Arkivar<span>S\xC3\xB8g i kommunens sager</span></a>\n");
+    const ark_theme *t = ark_theme_get();
+    const char *logo, *file, *type, *ver;
+    size_t len;
+    ark_html_raw(h, "<header class=\"top\"><div class=\"wrap\">\n<a class=\"brand\" href=\"/\">");
+    /* alt="": the name beside it says what the logo would. */
+    if (ark_theme_logo(t, &logo, &len, &file, &type, &ver) == 0)
+        ark_html_printf(h, "<img class=\"logo\" src=\"/theme/%s?v=%s\" alt=\"\">", file, ver);
+    ark_html_text(h, site_name(t));
+    ark_html_raw(h, "<span>S\xC3\xB8g i kommunens sager</span></a>\n");
     if (with_form) put_form(h, v, 0);
     ark_html_raw(h, "</div></header>\n");
+    ark_theme_put(t);
 }
 
+/* The foot: the theme's text (else ours), and the accessibility statement on every
+ * page, as Danish public sites must link it (webtilgængelighedsloven). */
 void pg_page_foot(ark_html *h) {
-    ark_html_raw(h,
-        "<footer class=\"foot\"><div class=\"wrap\">Arkivar \xE2\x80\x93 fuldtekstsøgning i "
-        "kommunens sagsakter. <a href=\"/#tips\">Søgetips</a> · "
+    const ark_theme *t = ark_theme_get();
+    const char *a11y = ark_theme_a11y_url(t);
+    ark_html_raw(h, "<footer class=\"foot\"><div class=\"wrap\">");
+    if (ark_theme_footer(t)) {
+        ark_html_text(h, ark_theme_footer(t));
+    } else {
+        ark_html_text(h, site_name(t));
+        ark_html_raw(h, " \xE2\x80\x93 fuldtekstsøgning i kommunens sagsakter.");
+    }
+    ark_html_raw(h, " <a href=\"/#tips\">Søgetips</a> · "
         "<a href=\"/api/search?q=innovation&amp;format=text\">API</a> · "
         "<a href=\"/opensearch.xml\" type=\"application/opensearchdescription+xml\">Tilføj som "
-        "søgemaskine</a></div></footer>\n</body>\n</html>\n");
+        "søgemaskine</a>");
+    if (a11y) {
+        ark_html_raw(h, " · <a class=\"a11y\" href=\"");
+        ark_html_text(h, a11y);
+        ark_html_raw(h, "\">Tilgængelighedserklæring</a>");
+    }
+    ark_html_raw(h, "</div></footer>\n</body>\n</html>\n");
+    ark_theme_put(t);
 }
 
 /* ---- GET / without a query: the start page ---------------------------------------------- */
@@ -365,7 +407,11 @@ void ark_page_opensearch(const ark_api_req *req, ark_reply *r) {
     ark_html_raw(&h, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\" "
                      "xmlns:moz=\"http://www.mozilla.org/2006/browser/search/\">\n"
-                     "<ShortName>Arkivar</ShortName>\n"
+                     "<ShortName>");
+    const ark_theme *t = ark_theme_get();
+    ark_html_text(&h, site_name(t));
+    ark_theme_put(t);
+    ark_html_raw(&h, "</ShortName>\n"
                      "<Description>S\xC3\xB8g i kommunens sagsakter</Description>\n"
                      "<InputEncoding>UTF-8</InputEncoding>\n"
                      "<Language>da</Language>\n"
@@ -407,3 +453,49 @@ void ark_page_static(const char *path, ark_reply *r) {
     r->cache = "public, max-age=3600";
 }
 
+
+/* ---- GET /theme/… ------------------------------------------------------------------------ */
+
+void ark_page_theme(const char *path, ark_reply *r) {
+    const ark_theme *t = ark_theme_get();
+    const char *data = NULL, *file = NULL, *type = NULL, *ver;
+    size_t len = 0;
+    if (strcmp(path, "/theme/theme.css") == 0 && ark_theme_css(t, &data, &len, &ver) == 0) {
+        type = css_type;
+    } else if (ark_theme_logo(t, &data, &len, &file, &type, &ver) != 0 ||
+               strncmp(path, "/theme/", 7) != 0 || strcmp(path + 7, file) != 0) {
+        data = NULL;
+    }
+    if (!data) {
+        ark_theme_put(t);
+        ark_api_error(r, ARK_API_NOT_FOUND, "no such file in the theme");
+        return;
+    }
+    ark_buf_reset(&r->body);
+    int rc = ark_buf_append(&r->body, data, len);
+    ark_theme_put(t);
+    if (rc != 0) {
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+        return;
+    }
+    r->status = 200;
+    r->content_type = type;
+    /* The pages link each file with its content's hash (?v=), so a reload's new file
+     * is a new URL; an hour of caching is as for /static/. */
+    r->cache = "public, max-age=3600";
+}
+
+/* ---- GET /robots.txt ---------------------------------------------------------------------- */
+
+/* The pages may be crawled (a municipality wants its answers found); the API may not:
+ * a crawler following /api/ links would page through every search as JSON. */
+void ark_page_robots(ark_reply *r) {
+    ark_buf_reset(&r->body);
+    if (ark_buf_puts(&r->body, "User-agent: *\nAllow: /\nDisallow: /api/\n") != 0) {
+        ark_api_error(r, ARK_API_INTERNAL, "out of memory");
+        return;
+    }
+    r->status = 200;
+    r->content_type = text_type;
+    r->cache = "public, max-age=3600";
+}

@@ -13,6 +13,7 @@
 #include "arkivar/err.h"
 #include "arkivar/search.h"
 #include "frame.h"
+#include "group.h"
 #include "html.h"
 #include "page.h"
 
@@ -90,13 +91,40 @@ static void put_doc_href(ark_html *h, const char *id, const char *q, uint32_t or
     if (ordinal) ark_html_printf(h, "#p%u", (unsigned)ordinal);
 }
 
-static void put_result(ark_html *h, const ark_result *x, const char *q) {
+/* One passage under its document's headline: its heading, the snippet with the words
+ * marked, and where it is, that place linking to it in the document view. */
+static void put_passage(ark_html *h, const ark_result *x, const char *q) {
+    const char *id = x->doc.id ? x->doc.id : "";
+    ark_html_raw(h, "<div class=\"psg-hit\">\n");
+    if (x->passage.heading && *x->passage.heading) {
+        ark_html_raw(h, "<p class=\"sec\"><span class=\"sr\">Afsnit: </span>");
+        ark_html_text(h, x->passage.heading);
+        ark_html_raw(h, "</p>\n");
+    }
+    ark_html_raw(h, "<p class=\"snip\">");
+    pg_put_marked(h, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0,
+               (const uint32_t(*)[2])x->highlights, x->snippet ? x->nhighlights : 0);
+    ark_html_raw(h, "</p>\n<p class=\"src\"><span class=\"sr\">Kilde: </span>");
+    ark_html_text(h, id);
+    ark_html_raw(h, ", <a href=\"");
+    put_doc_href(h, id, q, x->passage.ordinal);
+    ark_html_raw(h, "\">");
+    pg_put_lines(h, x->passage.line_start, x->passage.line_end, x->passage.page,
+                 x->passage.page_end);
+    ark_html_raw(h, "</a></p>\n</div>\n");
+}
+
+/* One document (group.h): one headline, its title (the file name only when it has
+ * none), linking to its best passage; its type, date and the original's address when
+ * its metadata has one; its best passages; and how many more of its passages match. */
+static void put_group(ark_html *h, const ark_group *g, const char *q) {
+    const ark_result *x = g->best[0];
     const ark_docinfo *d = &x->doc;
     const char *id = d->id ? d->id : "";
     ark_html_raw(h, "<li class=\"hit\">\n<h2><a href=\"");
     put_doc_href(h, id, q, x->passage.ordinal);
     ark_html_raw(h, "\">");
-    ark_html_text(h, d->title && *d->title ? d->title : id);
+    ark_html_text(h, d->title && !pg_blank(d->title) ? d->title : id);
     ark_html_raw(h, "</a></h2>\n<p class=\"meta\">");
     if (d->type && *d->type) {
         ark_html_raw(h, "<span class=\"tag\" data-type=\"");
@@ -110,34 +138,21 @@ static void put_result(ark_html *h, const ark_result *x, const char *q) {
         pg_put_date(h, d->date);
         ark_html_raw(h, "</span>");
     }
-    if (x->doc_matches > 0) {
-        ark_html_raw(h, "<a href=\"");
-        put_doc_href(h, id, q, x->passage.ordinal);
-        ark_html_raw(h, "\">");
-        pg_put_num(h, x->doc_matches);
-        ark_html_raw(h, x->doc_matches == 1 ? " sted i dokumentet" : " steder i dokumentet");
-        ark_html_raw(h, "</a>");
+    if (d->url && *d->url) { /* the indexer admits http(s) addresses only */
+        ark_html_raw(h, "<span><a href=\"");
+        ark_html_text(h, d->url);
+        ark_html_raw(h, "\">Originalen</a></span>");
     }
     ark_html_raw(h, "</p>\n");
-    if (x->passage.heading && *x->passage.heading) {
-        ark_html_raw(h, "<p class=\"sec\"><span class=\"sr\">Afsnit: </span>");
-        ark_html_text(h, x->passage.heading);
-        ark_html_raw(h, "</p>\n");
+    for (size_t i = 0; i < g->n; i++) put_passage(h, g->best[i], q);
+    if (g->further) {
+        ark_html_raw(h, "<p class=\"more\"><a href=\"");
+        put_doc_href(h, id, q, 0);
+        ark_html_raw(h, "\">");
+        pg_put_num(h, g->further);
+        ark_html_raw(h, " flere i dette dokument</a></p>\n");
     }
-    ark_html_raw(h, "<p class=\"snip\">");
-    pg_put_marked(h, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0,
-               (const uint32_t(*)[2])x->highlights, x->snippet ? x->nhighlights : 0);
-    ark_html_raw(h, "</p>\n<p class=\"src\"><span class=\"sr\">Kilde: </span>");
-    ark_html_text(h, id);
-    ark_html_raw(h, ", ");
-    pg_put_lines(h, x->passage.line_start, x->passage.line_end, x->passage.page,
-                 x->passage.page_end);
-    if (d->url && *d->url) { /* the indexer admits http(s) addresses only */
-        ark_html_raw(h, " \xC2\xB7 <a href=\"");
-        ark_html_text(h, d->url);
-        ark_html_raw(h, "\">Originalen</a>");
-    }
-    ark_html_raw(h, "</p>\n</li>\n");
+    ark_html_raw(h, "</li>\n");
 }
 
 static void put_pager(ark_html *h, const view *v, int has_next, uint64_t est_results) {
@@ -169,7 +184,9 @@ static void put_pager(ark_html *h, const view *v, int has_next, uint64_t est_res
     }
     for (unsigned p = from; p <= to; p++) {
         if (p == v->page) {
-            ark_html_printf(h, "<li><span aria-current=\"page\" aria-label=\"Side %u\">%u</span></li>\n", p, p);
+            /* No aria-label here: the Nu HTML Checker refuses it on a <span>, which has no
+             * role to name; aria-current says which page this is. */
+            ark_html_printf(h, "<li><span aria-current=\"page\">%u</span></li>\n", p);
             continue;
         }
         nv.page = p;
@@ -220,25 +237,28 @@ static void put_chip(ark_html *h, const view *without, const char *label, const 
 }
 
 static void results_page(ark_html *h, const view *v, int *status) {
-    ark_results res, tres, yres;
-    memset(&res, 0, sizeof res);
+    ark_groups grp;
+    ark_results tres, yres;
+    memset(&grp, 0, sizeof grp);
     memset(&tres, 0, sizeof tres);
     memset(&yres, 0, sizeof yres);
     ark_err err = {0, ""};
     char *sugg = NULL;
     int rc;
-    /* limit + 1: the engine shows at most two passages per document, so only the
-     * count of what comes back says whether a next page exists. */
-    ark_search_req sr = {.q = v->q, .offset = (v->page - 1) * v->limit, .limit = v->limit + 1,
-                         .sort_by_date = v->by_date ? 1 : 0, .type = v->type, .date = v->year};
-    rc = pg_run_search(v->level, &sr, &res, &err);
-    if (rc == 0 && res.corrected && v->exact) {
+    /* A page lists documents, each with its best passages (group.h): the same
+     * document no longer repeats its headline for every passage (issue 15). */
+    ark_search_req sr = {.q = v->q, .sort_by_date = v->by_date ? 1 : 0, .type = v->type,
+                         .date = v->year};
+    uint32_t offset = (v->page - 1) * v->limit;
+    int opened;
+    rc = ark_groups_search(v->level, &sr, offset, v->limit, &grp, &opened, &err);
+    ark_results *res = &grp.first;
+    if (rc == 0 && res->corrected && v->exact) {
         /* The user insisted on the words typed (the "Søg i stedet efter" link): show
          * that they found nothing, and offer the correction as "Mente du". */
-        char *s = res.suggestion ? strdup(res.suggestion) : NULL;
-        ark_results_free(&res);
-        memset(&res, 0, sizeof res);
-        res.suggestion = s;
+        char *s = res->suggestion ? strdup(res->suggestion) : NULL;
+        ark_groups_free(&grp);
+        res->suggestion = s;
     }
     if (rc == 0 && v->type) rc = facet_values(v, 1, &tres, &err);
     if (rc == 0 && v->year) rc = facet_values(v, 0, &yres, &err);
@@ -250,10 +270,10 @@ static void results_page(ark_html *h, const view *v, int *status) {
                    err.msg[0] ? err.msg : ark_strerror(rc));
         goto out;
     }
-    if (res.suggestion) sugg = trimmed(res.suggestion);
+    if (res->suggestion) sugg = trimmed(res->suggestion);
 
-    size_t shown = res.n > v->limit ? v->limit : res.n;
-    int has_next = res.n > v->limit && sr.offset + v->limit <= ARK_API_MAX_OFFSET;
+    size_t shown = grp.n;
+    int has_next = grp.more && offset + v->limit <= ARK_API_MAX_OFFSET;
 
     pg_page_head(h, v->q && *v->q ? v->q : "Søgning");
     pg_page_top(h, v, 1);
@@ -262,7 +282,7 @@ static void results_page(ark_html *h, const view *v, int *status) {
     /* Filters: before the results in the source (they narrow them), after them on a
      * phone (CSS order), where the results matter first. */
     ark_html_raw(h, "<aside class=\"filters\" aria-label=\"Afgræns resultaterne\">\n");
-    ark_results *tf = v->type ? &tres : &res, *yf = v->year ? &yres : &res;
+    ark_results *tf = v->type ? &tres : res, *yf = v->year ? &yres : res;
     put_facet(h, v, "Dokumenttype", "f-type", 1, tf->types, tf->ntypes);
     put_facet(h, v, "\xC3\x85r", "f-year", 0, yf->years, yf->nyears);
     {
@@ -283,28 +303,27 @@ static void results_page(ark_html *h, const view *v, int *status) {
     ark_html_raw(h, "</aside>\n<div class=\"res\">\n<h1 class=\"sum\">");
     if (v->q && *v->q) {
         ark_html_raw(h, "Resultater for \xC2\xBB");
-        ark_html_text(h, res.corrected && sugg ? sugg : v->q);
+        ark_html_text(h, res->corrected && sugg ? sugg : v->q);
         ark_html_raw(h, "\xC2\xAB");
     } else {
         ark_html_raw(h, "Resultater");
     }
     ark_html_raw(h, "</h1>\n<p class=\"stat\" role=\"status\">");
     if (shown) {
-        uint64_t first = sr.offset + 1, lastr = sr.offset + shown;
-        /* total_results is an estimate; when there is no next page the count is known. */
-        uint64_t all = has_next ? (res.total_results > lastr + 1 ? res.total_results : lastr + 1) : lastr;
+        uint64_t first = offset + 1, lastr = offset + shown;
+        /* The documents seen: all of them on the last page, a lower bound before it. */
         ark_html_raw(h, "Viser ");
         pg_put_num(h, first);
         ark_html_raw(h, "\xE2\x80\x93");
         pg_put_num(h, lastr);
-        ark_html_raw(h, has_next ? " af ca. " : " af ");
-        pg_put_num(h, all);
-        ark_html_raw(h, all == 1 ? " resultat" : " resultater");
+        ark_html_raw(h, has_next ? " af mindst " : " af ");
+        pg_put_num(h, grp.documents);
+        ark_html_raw(h, grp.documents == 1 ? " resultat" : " resultater");
         ark_html_raw(h, " (");
-        pg_put_num(h, res.total);
+        pg_put_num(h, res->total);
         ark_html_raw(h, " træffende afsnit");
         ark_html_raw(h, ") på ");
-        pg_put_ms(h, res.took_ms);
+        pg_put_ms(h, grp.took_ms);
     } else {
         ark_html_raw(h, "Ingen resultater");
         if (v->page > 1) ark_html_raw(h, " på denne side");
@@ -315,7 +334,7 @@ static void results_page(ark_html *h, const view *v, int *status) {
         view sv = *v;
         sv.page = 1;
         sv.exact = 0;
-        if (res.corrected) {
+        if (res->corrected) {
             view ov = *v;
             ov.page = 1;
             ov.exact = 1;
@@ -356,21 +375,21 @@ static void results_page(ark_html *h, const view *v, int *status) {
     }
 
     if (shown) {
-        ark_html_printf(h, "<ol class=\"hits\" start=\"%u\">\n", (unsigned)sr.offset + 1);
-        const char *mq = res.corrected && sugg ? sugg : v->q;
-        for (size_t i = 0; i < shown; i++) put_result(h, &res.v[i], mq);
+        ark_html_printf(h, "<ol class=\"hits\" start=\"%u\">\n", (unsigned)offset + 1);
+        const char *mq = res->corrected && sugg ? sugg : v->q;
+        for (size_t i = 0; i < shown; i++) put_group(h, &grp.v[i], mq);
         ark_html_raw(h, "</ol>\n");
     } else {
         ark_html_raw(h, "<p>Prøv andre eller færre ord, tjek stavningen");
         if (v->type || v->year) ark_html_raw(h, ", eller fjern filtrene");
         ark_html_raw(h, ". Se <a href=\"/#tips\">søgetips</a>.</p>\n");
     }
-    put_pager(h, v, has_next, res.total_results);
+    put_pager(h, v, has_next, grp.documents);
     ark_html_raw(h, "</div>\n</div></main>\n");
     pg_page_foot(h);
 out:
     free(sugg);
-    ark_results_free(&res);
+    ark_groups_free(&grp);
     ark_results_free(&tres);
     ark_results_free(&yres);
 }

@@ -43,6 +43,10 @@ static void page_osd(const ark_api_req *q, const char *a, ark_reply *r) {
 static void page_static(const ark_api_req *q, const char *a, ark_reply *r) {
     ark_page_static(q->path, r);
 }
+static void page_theme(const ark_api_req *q, const char *a, ark_reply *r) {
+    ark_page_theme(q->path, r);
+}
+static void page_robots(const ark_api_req *q, const char *a, ark_reply *r) { ark_page_robots(r); }
 
 /* A path ending in '/' is a prefix: what follows it is the route's argument (a
  * document id). The site counts as one route in /metrics. params: the query parameters
@@ -71,6 +75,8 @@ static const struct route {
     {"/doc/", ARK_ROUTE_PAGE, page_doc, NULL},
     {"/opensearch.xml", ARK_ROUTE_PAGE, page_osd, NULL},
     {"/static/", ARK_ROUTE_PAGE, page_static, NULL},
+    {"/theme/", ARK_ROUTE_PAGE, page_theme, NULL},
+    {"/robots.txt", ARK_ROUTE_PAGE, page_robots, NULL},
 };
 
 /* The route of path, and in *rest what follows a prefix route's path; NULL for none. */

@@ -142,7 +142,8 @@ enum MHD_Result ark_send_reply(struct MHD_Connection *c, const char *method, con
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache ? r->cache : "no-store");
     if (route == ARK_ROUTE_PAGE) {
         /* No inline script at all: the one script is /static/arkivar.js. The inline
-         * <style> needs 'unsafe-inline' for styles only; everything put into the page
+         * <style> needs 'unsafe-inline' for styles only, and a theme's style sheet
+         * 'self' (/theme/theme.css, theme.h); everything put into the page
          * is escaped, so no markup (style or other) can come from a query or document.
          * frame-ancestors (--frame-ancestors) keeps other sites from framing the pages
          * under a visitor's clicks. */

@@ -46,9 +46,11 @@ trap cleanup EXIT
 
 "$ARK_BIN/arkivar-indexer" --quiet --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1 ||
     { echo "not ok 1 - arkivar-indexer builds corpus/"; echo "1..1"; exit 1; }
+# A theme folder with a style sheet, so that /theme/{file}'s example has a file to serve.
+mkdir -p "$TMP/theme" && printf '.top{background:#003b5c}\n' >"$TMP/theme/theme.css"
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
-if start_server "$PORT" "$TMP/server.log" --index "$TMP/idx" --threads 2; then ok "server starts"; else
+if start_server "$PORT" "$TMP/server.log" --index "$TMP/idx" --threads 2 --theme "$TMP/theme"; then ok "server starts"; else
     not_ok "server starts"; diag <"$TMP/server.log"; echo "1..$n"; exit 1
 fi
 

@@ -147,16 +147,17 @@ try {
     assert((await results(page)).length > 0, 'Mente du link gave no results');
   });
 
+  // A page lists documents (issue 15), and the corpus holds five: two a page.
   await test('the next page shows other results, numbered on, and links back', async () => {
-    await page.goto(`${BASE}/?q=innovation&limit=5`);
+    await page.goto(`${BASE}/?q=innovation&limit=2`);
     const first = await results(page);
-    assert(first.length === 5, `page 1 has ${first.length}`);
+    assert(first.length === 2, `page 1 has ${first.length}`);
     await Promise.all([page.waitForURL(/page=2/), page.locator('.pager a[rel=next]').click()]);
     const second = await results(page);
     assert(second.length > 0, 'page 2 empty');
     const a = new Set(first.map((r) => r.href));
     assert(second.every((r) => !a.has(r.href)), 'page 2 repeats page 1');
-    assert(await page.locator('.hits').getAttribute('start') === '6', 'page 2 does not start at 6');
+    assert(await page.locator('.hits').getAttribute('start') === '3', 'page 2 does not start at 3');
     assert(await page.locator('.pager [aria-current=page]').innerText() === '2', 'current page not 2');
     assert(await page.locator('.pager a[rel=prev]').count() === 1, 'no Forrige link');
   });
