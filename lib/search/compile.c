@@ -742,8 +742,8 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         for (size_t i = 0; i < np; i++) keep_part(b, pos[i], label[i]);
         for (size_t i = 0; i < nstop; i++) keep_part(b, stopq[i], stoplabel[i]);
     }
-    for (size_t i = 0; i < 80; i++) free(label[i]);
-    for (size_t i = 0; i < 16; i++) free(stoplabel[i]);
+    for (size_t i = 0; b->explain && i < 80; i++) free(label[i]);
+    for (size_t i = 0; b->explain && i < 16; i++) free(stoplabel[i]);
     b->and_depth--;
     ark_xq *stops = NULL; /* raise a passage (AND_MAYBE), never bring one in */
     if (np == 0 && nstop) { /* nothing but stop words: then they are the query */
