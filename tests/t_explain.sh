@@ -192,5 +192,11 @@ assert e["code"] == "bad_parameter" and "explain" in e["message"], e
 PY
 done
 
+# Under make SAN=1 (ARK_BIN=build-san/bin) the explain path runs under ASan and UBSan.
+kill -TERM "$PID"; wait "$PID" 2>/dev/null; rc=$?; PID=
+[ $rc = 0 ] && ok "SIGTERM: server exits 0" || not_ok "SIGTERM: server exits 0 (exit $rc)"
+check "no sanitizer report in the server's stderr" bash -c "
+    ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined)' '$TMP/server.log'"
+
 echo "1..$n"
 [ "$failed" = 0 ]

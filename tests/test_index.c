@@ -441,7 +441,9 @@ static void test_explain(ark_rdb *r) {
     ark_search_opts o;
     ark_hits h;
     ark_search_opts_default(&o);
-    ark_xq *q = comb2(ARK_XQ_OR, T("kommunen"), ark_xq_scale(T("byggetilladelse"), 0.5), 0);
+    ark_xq *half = T("byggetilladelse");
+    ark_xq *q = comb2(ARK_XQ_OR, T("kommunen"), ark_xq_scale(half, 0.5), 0);
+    ark_xq_free(half);
     ark_xq *q2 = comb2(ARK_XQ_FILTER, ark_xq_copy(q), T("XTYPEafgoerelse"), 0);
     ok(q && q2, "explain: queries");
     if (!q || !q2) return;
