@@ -134,8 +134,7 @@ typedef struct ark_explain_term {
 typedef struct ark_explain_part {
     char *query;          /* a part of the query, in query syntax: a word (a stop word
                            * too), a phrase, a prefix*, a compound of two typed words, an
-                           * acronym of an expansion typed; "?" when its text was lost to
-                           * a failed allocation */
+                           * acronym of an expansion typed */
     double weight;        /* its exact share of xapian_weight: Xapian's weight of that
                            * part alone in this passage; the parts sum to xapian_weight */
 } ark_explain_part;

@@ -592,9 +592,13 @@ static ark_xq *apply_free(ark_xq *q, ark_xq_op op, ark_xq_op inner, ark_xq **par
 }
 
 /* explain=1 (issue 15): keep a copy of q, one of the parts the top-level OR sums, with
- * what was typed for it in query syntax (NULL, when formatting it failed: "?"). */
+ * what was typed for it in query syntax (NULL: formatting it ran out of memory). */
 static void keep_part(qbuild *b, const ark_xq *q, const char *label) {
     if (!q) return;
+    if (!label) { /* an explanation with a part unnamed is no explanation */
+        b->oom = 1;
+        return;
+    }
     if (b->nxparts == b->cap_xparts) {
         size_t cap = b->cap_xparts ? 2 * b->cap_xparts : 8;
         struct ark_xpart *v = realloc(b->xparts, cap * sizeof *v);
@@ -603,7 +607,7 @@ static void keep_part(qbuild *b, const ark_xq *q, const char *label) {
         b->cap_xparts = cap;
     }
     ark_xq *c = got(ark_xq_copy(q));
-    char *l = label ? ark_dupz(label, strlen(label)) : ark_dupz("?", 1);
+    char *l = ark_dupz(label, strlen(label));
     if (!c || !l) {
         ark_xq_free(c);
         free(l);
@@ -889,7 +893,7 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
      * part */
     if (out->b->explain && !out->b->nxparts && out->xq) {
         char *whole = ark_query_format(out->tree);
-        keep_part(out->b, out->xq, whole ? whole : q);
+        keep_part(out->b, out->xq, whole);
         free(whole);
         if (out->b->oom) return ark_err_set(err, ARK_ENOMEM, "query");
     }
