@@ -169,6 +169,29 @@ for r in json.load(open(sys.argv[1]))["results"]:
     assert x["factors"] == [] and abs(x["score"] - x["xapian_weight"]) < 1e-5, x
 PY
 
+# The page rule and the pool: a document's third passage is demoted (per_doc), and past
+# the reranked candidates Xapian's weight is scaled (pool); the sums hold for both.
+check "explain=1 is 200 for 30 results" explained many "innovation" -d limit=30
+check "per_doc 0.7 on a document's third passage" pyx many <<'PY'
+names = [{f["name"]: f["value"] for f in r["explain"]["factors"]} for r in res]
+assert any(abs(n.get("per_doc", 0) - 0.7) < 1e-9 for n in names), names
+PY
+# ranks 41-50: the rerank orders 30 candidates for a page of 10 (search.c RANK_POOL)
+check "explain=1 is 200 for ranks 41-50" explained pooled "innovation" -d offset=40 -d limit=10
+check "past the candidates: the pool factor alone, below 1" pyx pooled <<'PY'
+for r in res:
+    names = {f["name"]: f["value"] for f in r["explain"]["factors"]}
+    assert set(names) <= {"pool", "per_doc"} and 0 < names["pool"] < 1, (r["rank"], names)
+PY
+
+# A query answered as its correction ("Mente du") is explained as the correction.
+check "explain=1 is 200 for a typo" explained typo "samarbjede"
+check "the corrected query's terms are explained" pyx typo <<'PY'
+assert d["corrected"] is True and d["suggestion"], (d["corrected"], d["suggestion"])
+assert d["suggestion"] == "samarbejde", d["suggestion"]
+assert all(any(t["word"] == "samarbejde" for t in r["explain"]["terms"]) for r in res), res[0]["explain"]
+PY
+
 # Without explain=1 there is no "explain" key, and nothing else changes.
 s0=$(search plain "samarbejde innovation" -d limit=10)
 s1=$(search zero "samarbejde innovation" -d limit=10 -d explain=0)
