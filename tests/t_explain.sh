@@ -184,6 +184,21 @@ for r in res:
     assert set(names) <= {"pool", "per_doc"} and 0 < names["pool"] < 1, (r["rank"], names)
 PY
 
+# Only what can weigh is listed: not a negated phrase's words the passage holds alone
+# ("kommune" without "Københavns"), not a filter's terms.
+check "explain=1 is 200 with a negated phrase" explained neg 'innovation -"københavns kommune"' -d limit=50
+check "a negated phrase's words are not among the terms" pyx neg <<'PY'
+assert any("ommune" in r["snippet"] for r in res), "no passage holds kommune: the check says nothing"
+words = {t["word"] for r in res for t in r["explain"]["terms"]}
+assert words == {"innovation"}, words
+PY
+check "explain=1 is 200 with a filter alone" explained filt "" -d type=svar -d limit=3
+check "a filter alone: no weight, no parts, no terms" pyx filt <<'PY'
+for r in res:
+    x = r["explain"]
+    assert x["xapian_weight"] == 0 and x["parts"] == [] and x["terms"] == [] and x["doclen"] > 0, x
+PY
+
 # A query answered as its correction ("Mente du") is explained as the correction.
 check "explain=1 is 200 for a typo" explained typo "samarbjede"
 check "the corrected query's terms are explained" pyx typo <<'PY'

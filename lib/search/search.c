@@ -224,8 +224,9 @@ void ark_explain_free(ark_explain *x) {
 
 /* explain=1 (issue 15): why hit h ranks where it does, into *out (transferred). Only
  * here, for the page's results, so a search without explain does none of this work:
- * one filtered match per part of the query and per term the passage holds. */
-static int explain_hit(ark_engine *e, const qbuild *b, const ark_xq *xq, const ark_hit *h,
+ * one filtered match per part of the query and per term the passage holds. weighed is
+ * the OR of the parts: the terms that can weigh, not a negated word's or a filter's. */
+static int explain_hit(ark_engine *e, const qbuild *b, const ark_xq *weighed, const ark_hit *h,
                        const ranked *rk, const char *doc_id, uint32_t ordinal, double score,
                        ark_explain **out, ark_err *err) {
     char uid[ARK_TERM_BUF];
@@ -245,7 +246,7 @@ static int explain_hit(ark_engine *e, const qbuild *b, const ark_xq *xq, const a
             goto out;
     }
     if (oom) goto out;
-    if ((rc = ark_rdb_terms_in(e->db, xq, h->docid, uid, (size_t)ul, &xt, err))) goto out;
+    if ((rc = ark_rdb_terms_in(e->db, weighed, h->docid, uid, (size_t)ul, &xt, err))) goto out;
     x->doclen = xt.doclen;
     if (xt.n && !(x->terms = calloc(xt.n, sizeof *x->terms))) { oom = 1; goto out; }
     for (size_t i = 0; i < xt.n; i++) {
@@ -307,6 +308,7 @@ static int by_effective(const void *a, const void *b) {
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
                int *near, ark_err *err) {
     ranked *order = NULL;
+    ark_xq *weighed = NULL; /* explain=1: the OR of the query's parts (explain_hit) */
     doc_title titles[MAX_TITLES];
     size_t ntitles = 0;
     ark_hits hits = {0};
@@ -322,6 +324,16 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     qbuild *b = pq.b;
     if (near) *near = b->near > 0;
     ark_xq *xq = pq.xq;
+    if (req->explain && b->nxparts) { /* the parts alone: the terms that may weigh */
+        ark_xq **v = malloc(b->nxparts * sizeof *v);
+        for (size_t i = 0; v && i < b->nxparts; i++) v[i] = b->xparts[i].q;
+        weighed = v ? ark_xq_combine(ARK_XQ_OR, v, b->nxparts, 0) : NULL;
+        free(v);
+        if (!weighed) {
+            rc = ark_err_set(err, ARK_ENOMEM, "explain");
+            goto out;
+        }
+    }
 
     ark_search_opts o;
     ark_search_opts_default(&o);
@@ -423,7 +435,8 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->highlights = s.hl;
         r->nhighlights = s.nhl;
         if (req->explain &&
-            (rc = explain_hit(e, b, xq, h, &order[k], r->doc.id, r->passage.ordinal, r->score,
+            (rc = explain_hit(e, b, weighed ? weighed : xq, h, &order[k], r->doc.id,
+                              r->passage.ordinal, r->score,
                               &r->explain, err)))
             goto out;
     }
@@ -435,6 +448,7 @@ out:
     for (size_t i = 0; i < ntitles; i++)
         if (titles[i].have) ark_docinfo_free(&titles[i].d);
     free(order);
+    ark_xq_free(weighed);
     ark_hits_free(&hits);
     ark_prepared_free(&pq);
     return rc;
