@@ -117,6 +117,59 @@ static void json_facets(ark_json *j, const ark_facet_count *v, size_t n) {
 
 /* ---- GET /api/search ------------------------------------------------------------- */
 
+static void json_factors(ark_json *j, const char *key, const ark_explain_factor *v, size_t n) {
+    ark_json_key(j, key);
+    ark_json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        ark_json_obj_begin(j);
+        ark_json_kstr(j, "name", v[i].name);
+        ark_json_key(j, "value");
+        ark_json_double(j, v[i].value, 6);
+        ark_json_obj_end(j);
+    }
+    ark_json_arr_end(j);
+}
+
+/* explain=1 (issue 15): the fields of ark_explain, with six decimals, so that a reader
+ * can redo the sums (parts to xapian_weight, factors to score). */
+static void json_explain(ark_json *j, const ark_explain *x) {
+    ark_json_obj_begin(j);
+    ark_json_key(j, "xapian_weight");
+    ark_json_double(j, x->xapian_weight, 6);
+    ark_json_ku64(j, "doclen", x->doclen);
+    ark_json_key(j, "parts");
+    ark_json_arr_begin(j);
+    for (size_t i = 0; i < x->nparts; i++) {
+        ark_json_obj_begin(j);
+        ark_json_kstr(j, "query", x->parts[i].query);
+        ark_json_key(j, "weight");
+        ark_json_double(j, x->parts[i].weight, 6);
+        ark_json_obj_end(j);
+    }
+    ark_json_arr_end(j);
+    ark_json_key(j, "terms");
+    ark_json_arr_begin(j);
+    for (size_t i = 0; i < x->nterms; i++) {
+        const ark_explain_term *t = &x->terms[i];
+        ark_json_obj_begin(j);
+        ark_json_kstr(j, "term", t->term);
+        ark_json_kstr(j, "word", t->word);
+        ark_json_kstr(j, "kind", t->kind);
+        ark_json_kstr(j, "via", t->via);
+        ark_json_ku64(j, "wdf", t->wdf);
+        ark_json_ku64(j, "termfreq", t->termfreq);
+        ark_json_key(j, "weight");
+        ark_json_double(j, t->weight, 6);
+        ark_json_obj_end(j);
+    }
+    ark_json_arr_end(j);
+    json_factors(j, "boosts", x->boosts, x->nboosts);
+    json_factors(j, "factors", x->factors, x->nfactors);
+    ark_json_key(j, "score");
+    ark_json_double(j, x->score, 6);
+    ark_json_obj_end(j);
+}
+
 /* What a search answer says before its results: the query, the counts, "Mente du",
  * the shards. total_results and more are the caller's (documents for group=doc). */
 static void json_search_head(ark_json *j, const char *q, const ark_results *res,
@@ -161,6 +214,10 @@ static void json_hit(ark_json *j, const ark_result *x, int with_doc) {
     ark_json_strn(j, x->snippet ? x->snippet : "", x->snippet ? x->snippet_len : 0);
     ark_json_key(j, "highlights");
     json_ranges(j, (const uint32_t(*)[2])x->highlights, x->nhighlights, x->snippet_len);
+    if (x->explain) {
+        ark_json_key(j, "explain");
+        json_explain(j, x->explain);
+    }
     ark_json_obj_end(j);
 }
 
@@ -435,7 +492,7 @@ static void search_text_groups(ark_reply *r, const char *q, const ark_groups *g)
 
 const char *const ark_api_search_params[] = {"q", "limit", "offset", "sort", "format", "type",
                                              "date", "year", "from", "to", "case", "committee",
-                                             "doc", "group", NULL};
+                                             "doc", "group", "explain", NULL};
 
 /* The filter parameters of /api/search: the query syntax's type:, dato:, sag:, udvalg:
  * and doc:, in the order of their fields in ark_search_req; year, from and to are other
@@ -590,9 +647,21 @@ void ark_api_search(const ark_api_req *req, ark_reply *r) {
         by_doc = 1;
     }
 
+    /* explain=1: why each result ranks where it does (issue 15); strict, as sort and
+     * format are, so a typo is told rather than ignored */
+    int explain = 0;
+    s = req->get(req->ctx, "explain");
+    if (s && *s && strcmp(s, "0") != 0) {
+        if (strcmp(s, "1") != 0) {
+            ark_api_error(r, ARK_API_BAD_PARAMETER, "explain must be 0 or 1");
+            return;
+        }
+        explain = 1;
+    }
+
     ark_search_req sr = {.q = q, .offset = (uint32_t)offset, .limit = (uint32_t)limit,
                          .sort_by_date = by_date, .type = f[0], .date = f[1], .case_no = f[2],
-                         .committee = f[3], .doc = f[4]};
+                         .committee = f[3], .doc = f[4], .explain = explain};
     ark_results res;
     ark_err err = {0, ""};
     int opened;

@@ -434,6 +434,83 @@ static void test_queries(ark_rdb *r) {
 }
 
 /* A run that never commits leaves the last commit. */
+/* Explaining a hit (issue 15): the weight a query gives one passage is the weight the
+ * search gave it, a one-term query's weight is positive and scales as the query does,
+ * and the terms a passage holds come with their wdf and frequency. */
+static void test_explain(ark_rdb *r) {
+    ark_search_opts o;
+    ark_hits h;
+    ark_search_opts_default(&o);
+    ark_xq *half = T("byggetilladelse");
+    ark_xq *q = comb2(ARK_XQ_OR, T("kommunen"), ark_xq_scale(half, 0.5), 0);
+    ark_xq_free(half);
+    ark_xq *q2 = comb2(ARK_XQ_FILTER, ark_xq_copy(q), T("XTYPEafgoerelse"), 0);
+    ok(q && q2, "explain: queries");
+    if (!q || !q2) return;
+    EE(ark_rdb_search(r, q, &o, &h, &err));
+    double w = -1;
+    int same = h.n > 0;
+    for (size_t i = 0; i < h.n; i++) {
+        char uid[8];
+        snprintf(uid, sizeof uid, "Q%s", h.v[i].data); /* the data is the uid's name */
+        if (strcmp(h.v[i].data, "p3b") == 0) strcpy(uid, "Qp3");
+        EE(ark_rdb_weight_in(r, q, uid, strlen(uid), &w, &err));
+        if (w < h.v[i].score - 1e-9 || w > h.v[i].score + 1e-9) {
+            printf("#   %s: weight_in %g, search %g\n", uid, w, h.v[i].score);
+            same = 0;
+        }
+    }
+    ok(same, "weight_in gives each hit the weight the search gave it");
+    ark_hits_free(&h);
+    EE(ark_rdb_weight_in(r, q, "Qp4", 3, &w, &err));
+    double wk = 0, wb = 0, wb2 = 0;
+    ark_xq *k = T("kommunen"), *b = T("byggetilladelse"), *bs = ark_xq_scale(b, 0.5);
+    EE(ark_rdb_weight_in(r, k, "Qp1", 3, &wk, &err));
+    EE(ark_rdb_weight_in(r, b, "Qp1", 3, &wb, &err));
+    EE(ark_rdb_weight_in(r, bs, "Qp1", 3, &wb2, &err));
+    ok(wk > 0 && wb > 0 && wb2 > 0.49 * wb && wb2 < 0.51 * wb, "one term's weight, scaled by half");
+    EE(ark_rdb_weight_in(r, q, "Qp1", 3, &w, &err));
+    ok(w > wk + wb2 - 1e-9 && w < wk + wb2 + 1e-9, "an OR's weight is the sum of its parts'");
+    EE(ark_rdb_weight_in(r, b, "Qp4", 3, &w, &err));
+    ok(w == 0, "weight_in of a passage the query does not match is 0");
+    EE(ark_rdb_weight_in(r, q2, "Qp3", 3, &w, &err));
+    ok(w == 0, "weight_in of a passage the filter leaves out is 0");
+    ark_xq_free(k);
+    ark_xq_free(b);
+    ark_xq_free(bs);
+
+    /* p2 holds "byggetilladelse er givet af kommunen": both query terms. */
+    ark_hits h2;
+    ark_xq *only = T("Qp2");
+    EE(ark_rdb_search(r, only, &o, &h2, &err));
+    ark_xq_free(only);
+    ark_xterms xt;
+    if (h2.n == 1) {
+        EE(ark_rdb_terms_in(r, q2, h2.v[0].docid, "Qp2", 3, &xt, &err));
+        /* every leaf, the filter's boolean term too: the caller tells them apart */
+        ok(xt.n == 3, "terms_in: the three terms of the query it holds (%zu)", xt.n);
+        if (xt.n == 3) {
+            is_str(xt.v[0].term, "XTYPEafgoerelse", "terms_in in byte order (1)");
+            is_str(xt.v[1].term, "byggetilladelse", "terms_in in byte order (2)");
+            is_str(xt.v[2].term, "kommunen", "terms_in in byte order (3)");
+            ok(xt.v[2].wdf == 1 && xt.v[2].termfreq == 3 && xt.v[2].weight > 0,
+               "terms_in: wdf, termfreq and weight of kommunen");
+        }
+        is_int(xt.doclen, 5, "terms_in: the passage's length");
+        ark_xterms_free(&xt);
+        ark_xterms_free(&xt);
+        ok(xt.n == 0 && xt.v == NULL, "xterms_free twice is harmless");
+    } else {
+        ok(0, "the passage Qp2 by its uid");
+    }
+    ark_hits_free(&h2);
+    ok(ark_rdb_weight_in(NULL, q, "Qp1", 3, &w, &err) == ARK_EINVAL, "weight_in: no database");
+    ok(ark_rdb_terms_in(r, NULL, 1, "Qp1", 3, &xt, &err) == ARK_EINVAL, "terms_in: no query");
+    ok(ark_xq_copy(NULL) == NULL, "xq_copy of NULL");
+    ark_xq_free(q);
+    ark_xq_free(q2);
+}
+
 static void test_transactions(void) {
     ark_wdb *w = NULL;
     EE(ark_wdb_open(path("db"), &w, &err));
@@ -805,6 +882,7 @@ int main(void) {
     if (r) {
         test_reads(r);
         test_queries(r);
+        test_explain(r);
         ark_rdb_close(r);
     }
     test_transactions();

@@ -273,6 +273,9 @@ ark_xq *ark_xq_wildcard_in(ark_rdb *r, const char *prefix, size_t len, uint32_t 
 ark_xq *ark_xq_value_range(unsigned slot, const char *lo, const char *hi);
 /* Free q. Accepts NULL. */
 void ark_xq_free(ark_xq *q);
+/* A copy of q, transferred (ark_xq_free); NULL: q NULL or out of memory. Cheap: Xapian
+ * queries share their tree. */
+ark_xq *ark_xq_copy(const ark_xq *q);
 
 /* ---- Running a query --------------------------------------------------------------- */
 
@@ -323,6 +326,38 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                    ark_err *err);
 /* Free what h holds and zero it (so twice is harmless); not h itself. Accepts NULL. */
 void ark_hits_free(ark_hits *h);
+
+/* ---- Explaining one hit (explain=1, issue 15) ---------------------------------------- */
+
+/* The BM25 weight q gives the passage whose unique term (ARK_PFX_UID) is uid[0, len),
+ * into *w: Xapian's own weight, the scheme and statistics of ark_rdb_search (q filtered
+ * to that passage, so the figure is what the whole match gives it), 0 when the passage
+ * does not match q. Retried. ARK_EINVAL: r, q, uid or w NULL. */
+int ark_rdb_weight_in(ark_rdb *r, const ark_xq *q, const char *uid, size_t len, double *w,
+                      ark_err *err);
+
+/* One term of a query that a passage holds. */
+typedef struct ark_xterm {
+    char *term; size_t len;  /* the index term, prefix included, NUL-terminated */
+    uint32_t wdf;            /* its occurrences in the passage */
+    uint64_t termfreq;       /* passages holding it, in all shards */
+    double weight;           /* the BM25 weight the term alone (wqf 1, no scaling) gives the
+                              * passage: ark_rdb_weight_in of the one-term query */
+} ark_xterm;
+
+typedef struct ark_xterms {
+    ark_xterm *v; size_t n;  /* in byte order of the terms */
+    uint32_t doclen;         /* the passage's length, as BM25 reads it */
+} ark_xterms;
+
+/* The terms of q (its leaves; a wildcard's expansions are not among them) that the
+ * passage docid (a docid of ark_rdb_search's hits: r's combined numbering), whose unique
+ * term is uid[0, len), holds, into *out (transferred: ark_xterms_free; zeroed first,
+ * empty on failure). Costs a one-term match per term held: for explaining a page, not
+ * for every search. Retried. ARK_EINVAL: r, q, uid or out NULL. */
+int ark_rdb_terms_in(ark_rdb *r, const ark_xq *q, uint32_t docid, const char *uid, size_t len,
+                     ark_xterms *out, ark_err *err);
+void ark_xterms_free(ark_xterms *t); /* accepts NULL; *t is empty after */
 
 /* Exact number of passages matching q for each value of slot among them: fn(value,
  * len, count, user) once per value, in byte order of the values, until fn returns

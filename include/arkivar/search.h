@@ -104,7 +104,65 @@ typedef struct ark_search_req {
     const char *case_no;   /* case number, as sag:X */
     const char *committee; /* as udvalg:X */
     const char *doc;       /* one document's id: the search within it, as doc:X */
+    int explain;           /* 1: each result gets its ark_explain (issue 15); 0: none, and
+                            * no work is done for it */
 } ark_search_req;
+
+/* Why a passage ranks where it does (explain=1, issue 15): Xapian's weight, the share of
+ * each part of the query, the index terms the passage holds, and the rerank's factors.
+ * score = xapian_weight x the product of factors[]. */
+typedef struct ark_explain_term {
+    char *term;           /* the index term, prefix included ("Zsamarbejd"), copied */
+    const char *kind;     /* how it meets the query word (static): "exact", "stem",
+                           * "lemma", "folded", "old_spelling", "part_of" (the
+                           * word as a part of a longer compound), "compound_part" (one of
+                           * the word's own parts inside another compound),
+                           * "compound_part_word" (that part as a word of its own),
+                           * "other" (a term no query word names: a hyphenated phrase) */
+    char *word;           /* the query word it comes from, lowercase, copied; "" for other */
+    const char *via;      /* how that word entered the query (static): "typed",
+                           * "expansion" (of an acronym typed), "acronym" (of an expansion
+                           * typed), "compound" (two typed words joined), "near" (the
+                           * indexed word an unknown typed word stands for), "piece" (of a
+                           * hyphenated word) */
+    uint32_t wdf;         /* occurrences in the passage */
+    uint64_t termfreq;    /* passages holding it */
+    double weight;        /* the BM25 weight of the term alone in this passage (before the
+                           * query's weights for its kind, which apply only where its branch
+                           * of the query matches: the exact split is parts[]) */
+} ark_explain_term;
+
+typedef struct ark_explain_part {
+    char *query;          /* a part of the query, in query syntax: a word (a stop word
+                           * too), a phrase, a prefix*, a compound of two typed words, an
+                           * acronym of an expansion typed */
+    double weight;        /* its exact share of xapian_weight: Xapian's weight of that
+                           * part alone in this passage; the parts sum to xapian_weight */
+} ark_explain_part;
+
+typedef struct ark_explain_factor {
+    const char *name;     /* static: "rerank", "per_doc", "pool" */
+    double value;
+} ark_explain_factor;
+
+typedef struct ark_explain {
+    double xapian_weight; /* BM25 (k1 1, b 0.5) of the whole query */
+    uint32_t doclen;
+    ark_explain_part *parts; size_t nparts;
+    /* the query's terms the passage holds, in byte order; a prefix* word's expansions
+     * are not among them (its weight is in its part) */
+    ark_explain_term *terms; size_t nterms;
+    /* The rerank's boosts (search.c), each added to 1 to make the "rerank" factor:
+     * "all_words" (every meaningful word in the passage), "proximity" (the words close
+     * together), "heading" or "title" (the words in the passage's heading or document
+     * title); only those that applied. */
+    ark_explain_factor boosts[3]; size_t nboosts;
+    /* The factors the weight was multiplied by: "rerank" (1 + the boosts), "per_doc"
+     * (a document's passage past per_doc), "pool" (past the reranked pool: Xapian's
+     * weight scaled to fall on from it); only those that applied. */
+    ark_explain_factor factors[3]; size_t nfactors;
+    double score;         /* the result's score */
+} ark_explain;
 
 typedef struct ark_result {
     uint32_t rank;        /* 1-based, offset included */
@@ -119,6 +177,7 @@ typedef struct ark_result {
      * each on character boundaries: a whole token, or the part of one that matched (a
      * compound's part, a hyphenated word's piece). */
     uint32_t (*highlights)[2]; size_t nhighlights;
+    ark_explain *explain; /* with req->explain: why it ranks here; else NULL */
 } ark_result;
 
 typedef struct ark_facet_count { char *value; uint64_t count; } ark_facet_count;
@@ -151,6 +210,7 @@ typedef struct ark_results {
  * ("Mente du") is for q alone, without the filters. */
 int ark_search(ark_engine *e, const ark_search_req *req, ark_results *out, ark_err *err);
 void ark_results_free(ark_results *r); /* accepts NULL; *r is empty after */
+void ark_explain_free(ark_explain *x); /* accepts NULL; ark_results_free calls it */
 
 /* ---- One document as passages (GET /api/doc/ID) ---------------------------------------- */
 

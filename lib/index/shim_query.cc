@@ -186,6 +186,11 @@ void ark_xq_free(ark_xq *q) {
     delete q;
 }
 
+ark_xq *ark_xq_copy(const ark_xq *q) {
+    if (!q) return nullptr;
+    return guard_ptr([&]() -> ark_xq * { return new ark_xq{q->q}; });
+}
+
 /* ---- Running a query ---------------------------------------------------------------- */
 
 void ark_search_opts_default(ark_search_opts *o) {
@@ -500,6 +505,91 @@ int ark_rdb_count_by(ark_rdb *r, const ark_xq *q, int slot, ark_term_iter_fn fn,
 
 void ark_hits_free(ark_hits *h) {
     if (h) free_hits(h);
+}
+
+/* ---- Explaining one hit ----------------------------------------------------------------- */
+
+namespace {
+
+/* The weight of q in the one passage holding uid: q FILTERed by its unique term, so the
+ * match reads q's postings only where that passage is (skip_to), and BM25's statistics
+ * (N, the average length, each term's frequency) are the whole database's, as in
+ * ark_rdb_search: the figure is the one that match gave the passage. */
+double weight_in(ark_rdb *r, const Xapian::Query &q, const std::string &uid) {
+    Xapian::Enquire enq(r->db);
+    enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)));
+    enq.set_weighting_scheme(Xapian::BM25Weight(1.0, 0, 1, 0.5, 0.5)); /* as ark_rdb_search */
+    Xapian::MSet m = enq.get_mset(0, 1);
+    return m.empty() ? 0.0 : m.begin().get_weight();
+}
+
+void free_xterms(ark_xterms *t) {
+    if (t->v)
+        for (size_t i = 0; i < t->n; i++) std::free(t->v[i].term);
+    std::free(t->v);
+    std::memset(t, 0, sizeof *t);
+}
+
+} // namespace
+
+int ark_rdb_weight_in(ark_rdb *r, const ark_xq *q, const char *uid, size_t len, double *w,
+                      ark_err *err) {
+    if (w) *w = 0;
+    if (!r || !q || !uid || !w)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_weight_in: no database, query or passage");
+    return guard(err, "ark_rdb_weight_in", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_weight_in", [&]() -> int {
+            *w = weight_in(r, q->q, str(uid, len));
+            return 0;
+        });
+    });
+}
+
+int ark_rdb_terms_in(ark_rdb *r, const ark_xq *q, uint32_t docid, const char *uid, size_t len,
+                     ark_xterms *out, ark_err *err) {
+    if (out) std::memset(out, 0, sizeof *out);
+    if (!r || !q || !uid || !out)
+        return ark_err_set(err, ARK_EINVAL, "ark_rdb_terms_in: no database, query or passage");
+    return guard(err, "ark_rdb_terms_in", [&]() -> int {
+        return with_retry(r, err, "ark_rdb_terms_in", [&]() -> int {
+            std::string u = str(uid, len);
+            /* The query's terms in byte order, walked against the passage's term list in
+             * one pass (skip_to), rather than a lookup per term. */
+            struct held { std::string t; uint32_t wdf; };
+            std::vector<held> in;
+            Xapian::TermIterator dt = r->db.termlist_begin(docid);
+            Xapian::TermIterator dend = r->db.termlist_end(docid);
+            for (auto t = q->q.get_unique_terms_begin(); t != q->q.get_unique_terms_end(); ++t) {
+                if (dt == dend) break;
+                dt.skip_to(*t);
+                if (dt != dend && *dt == *t) in.push_back({*t, dt.get_wdf()});
+            }
+            ark_xterms x;
+            std::memset(&x, 0, sizeof x);
+            struct xguard { ark_xterms *p; ~xguard() { if (p) free_xterms(p); } } g{&x};
+            x.doclen = r->db.get_doclength(docid);
+            if (!in.empty()) {
+                x.v = static_cast<ark_xterm *>(std::calloc(in.size(), sizeof(ark_xterm)));
+                if (!x.v) throw std::bad_alloc();
+            }
+            for (const held &h : in) {
+                ark_xterm &o = x.v[x.n];
+                o.term = dup_bytes(h.t);
+                x.n++;
+                o.len = h.t.size();
+                o.wdf = h.wdf;
+                o.termfreq = r->db.get_termfreq(h.t);
+                o.weight = weight_in(r, Xapian::Query(h.t), u);
+            }
+            *out = x;
+            g.p = nullptr; /* transferred */
+            return 0;
+        });
+    });
+}
+
+void ark_xterms_free(ark_xterms *t) {
+    if (t) free_xterms(t);
 }
 
 } /* extern "C" */

@@ -157,6 +157,7 @@ static void remember(qbuild *b, const ark_qword *w) {
     if (b->nwords >= MAX_QWORDS) return;
     ark_qword *r = &b->words[b->nwords++];
     *r = *w;
+    if (!r->via) r->via = b->via;
     if (b->cur_phrase) {
         r->phrase_id = b->cur_phrase;
         r->phrase_idx = 0;
@@ -231,6 +232,8 @@ static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase
 static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int depth) {
     ark_xq *v[8];
     size_t n = 0;
+    int via = b->via;
+    b->via = ARK_VIA_EXPANSION;
     for (size_t i = 0; i < s->nexpansions && n < 8; i++) {
         /* an expansion of several words is a phrase: "Københavns Kommune" for KK is
          * marked where it stands whole, never "Kommune" alone */
@@ -238,6 +241,7 @@ static ark_xq *synonym_query(qbuild *b, const ark_syn_entry *s, int negated, int
         v[n++] = text_query(b, s->expansions[i], 0, 0, negated, depth + 1);
         phrase_end(b, outer);
     }
+    b->via = via;
     return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_SYN);
 }
 
@@ -257,6 +261,7 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated
             ark_token tok = {s, len, 0, ARK_TOK_WORD, 0};
             ark_qword_init(&pw[n], b->e->an, &tok, 0);
             pw[n].in_phrase = 1;
+            pw[n].via = ARK_VIA_PIECE;
             p[n] = word_query(&pw[n]);
             n++;
         }
@@ -330,6 +335,7 @@ static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase
         w.stop_in_phrase = w.in_phrase && is_stopword(w.exact);
         int near = depth == 0 && !negated && near_word(b, &tok, &w);
         b->near += near;
+        if (near) w.via = ARK_VIA_NEAR;
         if (!negated) remember(b, &w);
         ark_xq *q = with_pieces(b, &w, word_query(&w), negated);
         if (near) q = scale_free(q, W_NEAR);
@@ -586,6 +592,32 @@ static ark_xq *apply_free(ark_xq *q, ark_xq_op op, ark_xq_op inner, ark_xq **par
     return r;
 }
 
+/* explain=1 (issue 15): keep a copy of q, one of the parts the top-level OR sums, with
+ * what was typed for it in query syntax (NULL: formatting it ran out of memory). */
+static void keep_part(qbuild *b, const ark_xq *q, const char *label) {
+    if (!q) return;
+    if (!label) { /* an explanation with a part unnamed is no explanation */
+        b->oom = 1;
+        return;
+    }
+    if (b->nxparts == b->cap_xparts) {
+        size_t cap = b->cap_xparts ? 2 * b->cap_xparts : 8;
+        struct ark_xpart *v = realloc(b->xparts, cap * sizeof *v);
+        if (!v) { b->oom = 1; return; }
+        b->xparts = v;
+        b->cap_xparts = cap;
+    }
+    ark_xq *c = got(ark_xq_copy(q));
+    char *l = ark_dupz(label, strlen(label));
+    if (!c || !l) {
+        ark_xq_free(c);
+        free(l);
+        b->oom = 1;
+        return;
+    }
+    b->xparts[b->nxparts++] = (struct ark_xpart){c, l};
+}
+
 /* AND node: the words are all optional, OR'ed; boosts for passages that hold all of
  * them, hold them close together, or sit under a heading or title that holds them;
  * negatives AND_NOT; filters FILTER. */
@@ -594,6 +626,8 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
     size_t np = 0, nn = 0, nf = 0;
     ark_xq *stopq[16];
     size_t nstop = 0;
+    char *label[80] = {0}, *stoplabel[16] = {0}; /* explain=1: what was typed for each */
+    b->and_depth++;
     char stems[64][ARK_MAX_TERM + 2], exacts[64][ARK_MAX_TERM + 2];
     int adjacent[64]; /* word i follows word i-1 directly in the query */
     size_t nstems = 0, prev_word = (size_t)-1;
@@ -632,10 +666,13 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
         int stop = k->kind == ARK_Q_WORD && typed == 1 && is_stopword(b->words[one].exact);
         if (stop) {
             /* a stop word may raise a passage, never bring one in on its own */
-            if (nstop < 16) stopq[nstop++] = scale_free(q, W_STOP);
-            else ark_xq_free(q);
+            if (nstop < 16) {
+                if (b->explain) stoplabel[nstop] = ark_query_format(k);
+                stopq[nstop++] = scale_free(q, W_STOP);
+            } else ark_xq_free(q);
             continue;
         }
+        if (b->explain) label[np] = ark_query_format(k);
         pos[np++] = q;
         for (size_t j = first_key; keys && j < keys->n; j++) keys->pos[j] = (int)(np - 1);
         if (!q) continue;
@@ -669,9 +706,11 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             ark_qword_init(&w, b->e->an, &tok, 0);
             /* known as typed or in another inflection ("mad fællesskab" → madfællesskabet) */
             if (freq_of(b, w.exact) == 0 && freq_of(b, w.stem) == 0) continue;
+            w.via = ARK_VIA_COMPOUND;
             remember(b, &w);
             /* its own term, rarer than either word, weighs about what the two do; scaled
              * up, a compound beat the words as typed apart (issue 14, class 7) */
+            if (b->explain) label[np] = ark_dupz(w.exact, strlen(w.exact));
             pos[np++] = word_query(&w);
             break;
         }
@@ -693,11 +732,24 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
                     last = p;
                     any = 1;
                 }
-                if (!any) pos[np++] = term(syn->v[i].acronym, W_SYN);
+                if (!any) {
+                    if (b->explain) label[np] = ark_dupz(syn->v[i].acronym, strlen(syn->v[i].acronym));
+                    pos[np++] = term(syn->v[i].acronym, W_SYN);
+                }
+                int via = b->via;
+                b->via = ARK_VIA_ACRONYM;
                 remember_marks(b, syn->v[i].acronym); /* "ØKF" marked for Økonomiforvaltningen */
+                b->via = via;
                 break;
             }
     free(keys);
+    if (b->explain && b->and_depth == 1) { /* the parts the top-level OR sums */
+        for (size_t i = 0; i < np; i++) keep_part(b, pos[i], label[i]);
+        for (size_t i = 0; i < nstop; i++) keep_part(b, stopq[i], stoplabel[i]);
+    }
+    for (size_t i = 0; b->explain && i < 80; i++) free(label[i]);
+    for (size_t i = 0; b->explain && i < 16; i++) free(stoplabel[i]);
+    b->and_depth--;
     ark_xq *stops = NULL; /* raise a passage (AND_MAYBE), never bring one in */
     if (np == 0 && nstop) { /* nothing but stop words: then they are the query */
         memcpy(pos, stopq, nstop * sizeof *stopq);
@@ -829,6 +881,7 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
     memset(out, 0, sizeof *out);
     if (!(out->b = calloc(1, sizeof *out->b))) return ark_err_set(err, ARK_ENOMEM, "query");
     out->b->e = e;
+    out->b->explain = req->explain;
     int rc = ark_engine_table(e, err); /* the acronyms, once after an open */
     if (!rc) rc = ark_query_parse(q, strlen(q), &out->tree, err);
     if (rc) return rc;
@@ -839,6 +892,14 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
         return out->b->rc;
     }
     out->searchable = out->xq != NULL;
+    /* explain=1 and a query whose root is no AND (a phrase alone): the whole is its one
+     * part */
+    if (out->b->explain && !out->b->nxparts && out->xq) {
+        char *whole = ark_query_format(out->tree);
+        keep_part(out->b, out->xq, whole);
+        free(whole);
+        if (out->b->oom) return ark_err_set(err, ARK_ENOMEM, "query");
+    }
     if (req->case_no) remember_case(out->b, req->case_no);
     if (!out->xq && !ark_req_filtered(req)) return 0;
     if (!(out->xq = ark_compile_filters(e, out->xq, req))) return ark_err_set(err, ARK_ENOMEM, "query");
@@ -848,6 +909,11 @@ int ark_prepare(ark_engine *e, const char *q, const ark_search_req *req, ark_pre
 void ark_prepared_free(ark_prepared *p) {
     ark_xq_free(p->xq);
     ark_qnode_free(p->tree);
+    for (size_t i = 0; p->b && i < p->b->nxparts; i++) {
+        ark_xq_free(p->b->xparts[i].q);
+        free(p->b->xparts[i].label);
+    }
+    if (p->b) free(p->b->xparts);
     free(p->b);
     memset(p, 0, sizeof *p);
 }

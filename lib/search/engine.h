@@ -57,7 +57,15 @@ typedef struct qbuild {
     int oom;                     /* an allocation failed: the query is not usable */
     int rc;                      /* a lookup in the index failed (err says why): the same */
     int near;                    /* typed words replaced by the word they stand for */
+    int via;                     /* ARK_VIA_* of the words remembered now (qword.h) */
     ark_err err;
+    /* explain=1 only (issue 15): the parts the top-level OR sums, each a copy of its
+     * query with what the user typed for it, so that the weight of each part alone in a
+     * passage is its exact share of the passage's weight. Empty without explain. */
+    int explain;
+    int and_depth;               /* and_query nesting: parts are kept at depth 1 */
+    struct ark_xpart { ark_xq *q; char *label; } *xparts;
+    size_t nxparts, cap_xparts;
 } qbuild;
 
 /* compile.c: the Xapian query for a parsed query, filling b->words; NULL when nothing

@@ -36,6 +36,7 @@ typedef struct ark_qword {
     int mark_only;  /* not typed as a word but marked where it stands (the acronym of an
                      * expansion typed in full, a filter's case number, the pieces of a
                      * hyphenated word): it never counts in the rerank's cover */
+    int via;        /* how the word entered the query (ARK_VIA_*): what explain=1 says */
     /* What a token must contain to match (see ark_qword_may_match); "" = anything. */
     char need_raw[ARK_MAX_TERM + 2];  /* in its lowercase form: the stem (prefix: the form),
                                        * or the stem of one of its own parts (parts[i] + 1) */
@@ -46,6 +47,16 @@ typedef struct ark_qword {
     char need_lemma[ARK_MAX_TERM + 2];
     char need_elided[ARK_MAX_TERM + 2];
 } ark_qword;
+
+/* How a query word entered the query (ark_qword.via), for explain=1 (issue 15). */
+enum {
+    ARK_VIA_TYPED = 0,
+    ARK_VIA_EXPANSION, /* an expansion of an acronym typed */
+    ARK_VIA_ACRONYM,   /* the acronym of an expansion typed in full */
+    ARK_VIA_COMPOUND,  /* two adjacent typed words as the compound the index knows */
+    ARK_VIA_NEAR,      /* the indexed word an unknown typed word stands for */
+    ARK_VIA_PIECE,     /* a piece of a hyphenated word */
+};
 
 /* Fill w from one token of the user's query. */
 void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix);

@@ -1,7 +1,8 @@
 /* lib/search/search.c: running a compiled query (include/arkivar/search.h).
  * Owns: the page rule (a document's weaker passages do not push others off the page),
  * the rerank of the candidates on their text, facets, the per-document match counts,
- * snippets with highlights, and the corrected rerun when nothing matched.
+ * snippets with highlights, the corrected rerun when nothing matched, and, with
+ * explain=1, why each result ranks where it does (issue 15).
  * Not here: building the query (compile.c), windows and offsets (snippet.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,8 +130,13 @@ static int take_docinfo(ark_engine *e, doc_title *t, size_t n, const char *id, s
  * A passage gains W_ALL when it holds all of the n meaningful words, up to W_PROX when
  * they sit within 3n+4 tokens, and up to W_FIELD when its heading or its document's
  * title holds them, in proportion to how many do. */
+typedef struct boosts {
+    double all, prox, field; /* what each boost added to the factor 1 */
+    int title;               /* the field boost is the title's (else the heading's) */
+} boosts;
+
 static int rerank_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nwords,
-                        doc_title *titles, size_t *ntitles, double *bonus, ark_err *err) {
+                        doc_title *titles, size_t *ntitles, boosts *bo, ark_err *err) {
     ark_prec p;
     int distinct = 0, best = 0, head = 0, title = 0, unused = 0;
     int rc = ark_prec_decode(h->data, h->data_len, &p, &e->scratch, err);
@@ -144,18 +150,152 @@ static int rerank_bonus(ark_engine *e, qbuild *b, const ark_hit *h, size_t nword
     if (rc == 0) rc = title_words(e, b, titles, ntitles, p.doc_id, p.doc_id_len, &title, err);
     if (rc) return rc == ARK_ENOMEM ? ark_err_set(err, rc, "rerank") : rc;
     double n = (double)nwords;
-    *bonus = 1.0;
-    if (nwords >= 2 && (size_t)distinct >= nwords) *bonus += W_ALL;
-    if (nwords >= 2 && best >= 2) *bonus += W_PROX * (best - 1) / (n - 1);
+    *bo = (boosts){0, 0, 0, title > head};
+    if (nwords >= 2 && (size_t)distinct >= nwords) bo->all = W_ALL;
+    if (nwords >= 2 && best >= 2) bo->prox = W_PROX * (best - 1) / (n - 1);
     int field = head > title ? head : title;
-    if (field > 0) *bonus += W_FIELD * (field > (int)nwords ? 1.0 : field / n);
+    if (field > 0) bo->field = W_FIELD * (field > (int)nwords ? 1.0 : field / n);
     return 0;
 }
 
 typedef struct ranked {
-    size_t i;   /* index into the hits */
-    double eff; /* score after the page rule */
+    size_t i;      /* index into the hits */
+    double eff;    /* score after the page rule */
+    /* how eff came from Xapian's weight, for explain=1: eff = weight x demote x
+     * (1 + the boosts) x pool (1 when a factor did not apply) */
+    double demote, pool;
+    boosts bo;
+    int reranked;  /* the boosts were computed */
 } ranked;
+
+/* A copy of s, or NULL; *oom set when s was there but the copy failed. */
+static char *dup_or(const char *s, int *oom) {
+    char *c = ark_dupz(s, strlen(s));
+    if (!c) *oom = 1;
+    return c;
+}
+
+/* How term t of the query meets the query word w (ark_explain_term.kind), NULL when it
+ * does not: which of the word's forms (qword.h) it is. */
+static const char *term_kind(const ark_qword *w, const char *t) {
+    if (strcmp(t, w->exact) == 0) return "exact";
+    if (strcmp(t, w->stem) == 0) return "stem";
+    if (w->lemma[0] && strcmp(t, w->lemma) == 0) return "lemma";
+    if ((w->fold[0] && strcmp(t, w->fold) == 0) || (w->fold2[0] && strcmp(t, w->fold2) == 0))
+        return "folded";
+    if (w->alt[0] && strcmp(t, w->alt) == 0) return "old_spelling";
+    if (w->part[0] && strcmp(t, w->part) == 0) return "part_of";
+    for (size_t i = 0; i < w->nparts; i++) {
+        if (strcmp(t, w->parts[i]) == 0) return "compound_part";
+        if (t[0] == ARK_PFX_STEM && strcmp(t + 1, w->parts[i] + 1) == 0) return "compound_part_word";
+    }
+    return NULL;
+}
+
+static const char *via_name(int via) {
+    switch (via) {
+    case ARK_VIA_EXPANSION: return "expansion";
+    case ARK_VIA_ACRONYM: return "acronym";
+    case ARK_VIA_COMPOUND: return "compound";
+    case ARK_VIA_NEAR: return "near";
+    case ARK_VIA_PIECE: return "piece";
+    }
+    return "typed";
+}
+
+/* A term of the ranked query rather than a filter's boolean term (schema.h: the
+ * analysed terms are lowercase or carry Z, F or P). */
+static int ranked_term(const char *t) {
+    return !(t[0] >= 'A' && t[0] <= 'Z') || t[0] == ARK_PFX_STEM || t[0] == ARK_PFX_FOLD ||
+           t[0] == ARK_PFX_PART;
+}
+
+void ark_explain_free(ark_explain *x) {
+    if (!x) return;
+    for (size_t i = 0; i < x->nparts; i++) free(x->parts[i].query);
+    for (size_t i = 0; i < x->nterms; i++) {
+        free(x->terms[i].term);
+        free(x->terms[i].word);
+    }
+    free(x->parts);
+    free(x->terms);
+    free(x);
+}
+
+/* explain=1 (issue 15): why hit h ranks where it does, into *out (transferred). Only
+ * here, for the page's results, so a search without explain does none of this work:
+ * one filtered match per part of the query and per term the passage holds. weighed is
+ * the OR of the parts: the terms that can weigh, not a negated word's or a filter's. */
+static int explain_hit(ark_engine *e, const qbuild *b, const ark_xq *weighed, const ark_hit *h,
+                       const ranked *rk, const char *doc_id, uint32_t ordinal, double score,
+                       ark_explain **out, ark_err *err) {
+    char uid[ARK_TERM_BUF];
+    int ul = snprintf(uid, sizeof uid, ARK_PFX_UID "%s#%u", doc_id, (unsigned)ordinal);
+    if (ul < 0 || (size_t)ul >= sizeof uid) return ark_err_set(err, ARK_EINTERNAL, "explain: id");
+    ark_xterms xt = {0};
+    int rc = 0, oom = 0;
+    ark_explain *x = calloc(1, sizeof *x);
+    if (!x) return ark_err_set(err, ARK_ENOMEM, "explain");
+    x->xapian_weight = h->score;
+    x->score = score;
+    if (b->nxparts && !(x->parts = calloc(b->nxparts, sizeof *x->parts))) oom = 1;
+    for (size_t i = 0; !oom && i < b->nxparts; i++) {
+        ark_explain_part *pt = &x->parts[x->nparts++];
+        if (!(pt->query = dup_or(b->xparts[i].label, &oom))) break;
+        if ((rc = ark_rdb_weight_in(e->db, b->xparts[i].q, uid, (size_t)ul, &pt->weight, err)))
+            goto out;
+    }
+    if (oom) goto out;
+    if ((rc = ark_rdb_terms_in(e->db, weighed, h->docid, uid, (size_t)ul, &xt, err))) goto out;
+    x->doclen = xt.doclen;
+    if (xt.n && !(x->terms = calloc(xt.n, sizeof *x->terms))) { oom = 1; goto out; }
+    for (size_t i = 0; i < xt.n; i++) {
+        const char *t = xt.v[i].term;
+        if (!ranked_term(t)) continue;
+        const ark_qword *w = NULL;
+        const char *kind = NULL;
+        /* Several words may name a term ("Zmiljø": the word "miljø" and a part of
+         * "miljøforvaltningen"): the word whose own form it is wins over one it is a
+         * compound part of, and a word the user typed over one the query only marks. */
+        int best = 4;
+        for (size_t k = 0; k < b->nwords; k++) {
+            const char *kd = term_kind(&b->words[k], t);
+            int rank = !kd ? 4 : (strncmp(kd, "compound_part", 13) == 0) * 2 + b->words[k].mark_only;
+            if (rank < best) {
+                best = rank;
+                kind = kd;
+                w = &b->words[k];
+            }
+        }
+        ark_explain_term *o = &x->terms[x->nterms++];
+        o->kind = kind ? kind : "other";
+        o->via = via_name(w ? w->via : ARK_VIA_TYPED);
+        o->wdf = xt.v[i].wdf;
+        o->termfreq = xt.v[i].termfreq;
+        o->weight = xt.v[i].weight;
+        if (!(o->term = dup_or(t, &oom)) || !(o->word = dup_or(w ? w->exact : "", &oom))) goto out;
+    }
+    if (rk->reranked) {
+        const struct { const char *name; double v; } bo[3] = {
+            {"all_words", rk->bo.all}, {"proximity", rk->bo.prox},
+            {rk->bo.title ? "title" : "heading", rk->bo.field}};
+        double f = 1.0;
+        for (size_t i = 0; i < 3; i++)
+            if (bo[i].v > 0) {
+                x->boosts[x->nboosts++] = (ark_explain_factor){bo[i].name, bo[i].v};
+                f += bo[i].v;
+            }
+        x->factors[x->nfactors++] = (ark_explain_factor){"rerank", f};
+    }
+    if (rk->demote != 1.0) x->factors[x->nfactors++] = (ark_explain_factor){"per_doc", rk->demote};
+    if (rk->pool != 1.0) x->factors[x->nfactors++] = (ark_explain_factor){"pool", rk->pool};
+out:
+    ark_xterms_free(&xt);
+    if (oom && !rc) rc = ark_err_set(err, ARK_ENOMEM, "explain");
+    if (rc) ark_explain_free(x);
+    else *out = x;
+    return rc;
+}
 
 static int by_effective(const void *a, const void *b) {
     const ranked *x = a, *y = b;
@@ -168,6 +308,7 @@ static int by_effective(const void *a, const void *b) {
 static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_results *out,
                int *near, ark_err *err) {
     ranked *order = NULL;
+    ark_xq *weighed = NULL; /* explain=1: the OR of the query's parts (explain_hit) */
     doc_title titles[MAX_TITLES];
     size_t ntitles = 0;
     ark_hits hits = {0};
@@ -183,6 +324,16 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
     qbuild *b = pq.b;
     if (near) *near = b->near > 0;
     ark_xq *xq = pq.xq;
+    if (req->explain && b->nxparts) { /* the parts alone: the terms that may weigh */
+        ark_xq **v = malloc(b->nxparts * sizeof *v);
+        for (size_t i = 0; v && i < b->nxparts; i++) v[i] = b->xparts[i].q;
+        weighed = v ? ark_xq_combine(ARK_XQ_OR, v, b->nxparts, 0) : NULL;
+        free(v);
+        if (!weighed) {
+            rc = ark_err_set(err, ARK_ENOMEM, "explain");
+            goto out;
+        }
+    }
 
     ark_search_opts o;
     ark_search_opts_default(&o);
@@ -212,25 +363,31 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         goto out;
     }
     size_t ranked_n = hits.n < pool ? hits.n : pool;
-    for (size_t i = ranked_n; i < hits.n; i++) order[i] = (ranked){i, hits.v[i].score};
+    for (size_t i = ranked_n; i < hits.n; i++)
+        order[i] = (ranked){.i = i, .eff = hits.v[i].score, .demote = 1.0, .pool = 1.0};
     for (size_t i = 0; i < ranked_n; i++) {
         uint32_t before = 0; /* passages of the same document ranked above this one */
         for (size_t j = 0; j < i; j++) before += strcmp(hits.v[j].key, hits.v[i].key) == 0;
-        double eff = hits.v[i].score;
-        if (before >= per_doc) eff *= PER_DOC_DEMOTE;
+        ranked rk = {.i = i, .eff = hits.v[i].score, .demote = 1.0, .pool = 1.0};
+        if (before >= per_doc && !req->sort_by_date) rk.demote = PER_DOC_DEMOTE;
+        rk.eff *= rk.demote;
         if (nprox >= 1 && !req->sort_by_date) { /* see rerank_bonus() */
-            double bonus = 1.0;
-            if ((rc = rerank_bonus(e, b, &hits.v[i], nprox, titles, &ntitles, &bonus, err)))
+            if ((rc = rerank_bonus(e, b, &hits.v[i], nprox, titles, &ntitles, &rk.bo, err)))
                 goto out;
-            eff *= bonus;
+            rk.reranked = 1;
+            rk.eff *= 1.0 + rk.bo.all + rk.bo.prox + rk.bo.field;
         }
-        order[i] = (ranked){i, req->sort_by_date ? -(double)i : eff}; /* by date: as is */
+        if (req->sort_by_date) rk.eff = -(double)i; /* by date: as is */
+        order[i] = rk;
     }
     qsort(order, ranked_n, sizeof *order, by_effective);
     /* Past the pool, Xapian's weights scaled to fall on from the pool's last score. */
     if (ranked_n < hits.n && !req->sort_by_date && hits.v[ranked_n].score > 0) {
         double f = order[ranked_n - 1].eff / hits.v[ranked_n].score;
-        for (size_t i = ranked_n; i < hits.n; i++) order[i].eff *= f < 1.0 ? f : 1.0;
+        for (size_t i = ranked_n; i < hits.n; i++) {
+            order[i].pool = f < 1.0 ? f : 1.0;
+            order[i].eff *= order[i].pool;
+        }
     }
 
     out->total = hits.total;
@@ -277,6 +434,11 @@ static int run(ark_engine *e, const char *q, const ark_search_req *req, ark_resu
         r->snippet_len = s.len;
         r->highlights = s.hl;
         r->nhighlights = s.nhl;
+        if (req->explain &&
+            (rc = explain_hit(e, b, weighed ? weighed : xq, h, &order[k], r->doc.id,
+                              r->passage.ordinal, r->score,
+                              &r->explain, err)))
+            goto out;
     }
     if (counted < out->n) { /* the match did not see every match: count them apart */
         for (size_t i = 0; i < out->n; i++) out->v[i].doc_matches = 1;
@@ -286,6 +448,7 @@ out:
     for (size_t i = 0; i < ntitles; i++)
         if (titles[i].have) ark_docinfo_free(&titles[i].d);
     free(order);
+    ark_xq_free(weighed);
     ark_hits_free(&hits);
     ark_prepared_free(&pq);
     return rc;
@@ -343,6 +506,7 @@ void ark_results_free(ark_results *r) {
         ark_passage_info_free(&r->v[i].passage);
         free(r->v[i].snippet);
         free(r->v[i].highlights);
+        ark_explain_free(r->v[i].explain);
     }
     free(r->v);
     for (size_t i = 0; i < r->ntypes; i++) free(r->types[i].value);

@@ -107,7 +107,7 @@ async function params() {
     // a value of the right shape for each parameter
     const value = { q: "kommune", limit: "3", offset: "0", sort: "date", format: "json", type: "svar",
                     date: "2026", year: "2026", from: "2026-01-01", to: "2026-12-31", case: "2026-0179043",
-                    committee: "ØU", doc: "000_92fe6cf18886d868.txt", count: "5", group: "doc" };
+                    committee: "ØU", doc: "000_92fe6cf18886d868.txt", count: "5", group: "doc", explain: "1" };
     const code = async (url) => {
         const r = await get(url);
         return r.status < 400 ? null : JSON.parse(r.body).error.code;
