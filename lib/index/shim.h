@@ -93,6 +93,9 @@ struct ark_rdb {
     bool remote = false;            /* a tcp: shard: its matches never reach our own spy */
     std::shared_ptr<value_store> store; /* of the UUID store_uuid, NULL before the first use */
     std::string store_uuid;
+    /* several local shards: each shard's own (shim_query.cc, count_shards) */
+    std::vector<std::shared_ptr<value_store>> shard_stores;
+    std::vector<std::string> shard_uuids;
 };
 
 namespace ark_shim {

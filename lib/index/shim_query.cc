@@ -12,6 +12,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -226,25 +227,23 @@ const value_codes *table_of(const value_store &st, int slot) {
     return nullptr;
 }
 
-/* Bring the tables of r's store up to r's last docid, with a table for each of the n
- * slots; the store, or NULL for remote shards (their matches never reach our spies) and
- * for several shards: a spy then gets each document with its docid in its own shard
- * (Xapian 1.4's Document of a combined database), not the combined docid the tables are
- * by, and cannot tell which shard it came from. */
-std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n) {
-    if (r->remote || r->slots.size() > 1) return nullptr;
-    std::string uuid = r->db.get_uuid();
-    if (!r->store || uuid != r->store_uuid) {
-        r->store = store_for(uuid);
-        r->store_uuid = uuid;
+/* Bring the tables of db's store (*store, of the UUID *uuid: found or made here) up to
+ * db's last docid, with a table for each of the n slots. db is one database: one index,
+ * or one shard of several, whose docids are its own. */
+std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_ptr<value_store> &store,
+                                       std::string &store_uuid, const int *slots, size_t n) {
+    std::string uuid = db.get_uuid();
+    if (!store || uuid != store_uuid) {
+        store = store_for(uuid);
+        store_uuid = uuid;
     }
-    value_store &st = *r->store;
-    Xapian::docid last = r->db.get_lastdocid();
+    value_store &st = *store;
+    Xapian::docid last = db.get_lastdocid();
     {
         std::shared_lock<std::shared_mutex> g(st.m);
         bool all = last <= st.upto;
         for (size_t i = 0; i < n && all; i++) all = slots[i] < 0 || table_of(st, slots[i]);
-        if (all) return r->store;
+        if (all) return store;
     }
     std::unique_lock<std::shared_mutex> g(st.m);
     bool added = false;
@@ -265,8 +264,8 @@ std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n
     if (last > st.upto) {
         for (auto &t : st.tables) {
             t.code.resize(static_cast<size_t>(last) + 1, 0);
-            Xapian::ValueIterator v = r->db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
-            Xapian::ValueIterator end = r->db.valuestream_end(static_cast<Xapian::valueno>(t.slot));
+            Xapian::ValueIterator v = db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
+            Xapian::ValueIterator end = db.valuestream_end(static_cast<Xapian::valueno>(t.slot));
             if (v != end && st.upto > 0) v.skip_to(st.upto + 1);
             std::string last_val; /* a document's passages are neighbours: hash once */
             uint32_t c = 0;
@@ -289,7 +288,17 @@ std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n
         }
         st.upto = last;
     }
-    return r->store;
+    return store;
+}
+
+/* The tables of r when it is one database; NULL for remote shards (their matches never
+ * reach our spies) and for several shards: a spy then gets each document with its docid
+ * in its own shard (Xapian 1.4's Document of a combined database), not the combined
+ * docid, and cannot tell which shard it came from; those are counted shard by shard
+ * (count_shards). */
+std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n) {
+    if (r->remote || r->slots.size() > 1) return nullptr;
+    return tables_of(r->db, r->store, r->store_uuid, slots, n);
 }
 
 /* Counts the codes of the matches it sees; the answer is what ValueCountMatchSpy would
@@ -336,6 +345,60 @@ class GroupSpy : public Xapian::MatchSpy {
     const std::string *name(uint32_t c) const { return c ? &t_.names[c - 1] : nullptr; }
 };
 
+/* What several local shards count, each on its own tables: Xapian hands a match spy the
+ * docid within the document's shard, so the one-database spies cannot count a combined
+ * match (value_tables). Each shard runs the query once more, unweighted, with FacetSpy
+ * and GroupSpy on its tables; the main match runs without spies. A document lives on one
+ * shard, so its passages are counted by that shard's pass alone. */
+struct shard_counts {
+    std::vector<std::shared_ptr<value_store>> stores;
+    std::vector<std::shared_lock<std::shared_mutex>> locks; /* the tables, until the end */
+    std::vector<std::map<std::string, uint64_t>> facets;    /* by facet, summed over shards */
+    std::vector<std::unique_ptr<GroupSpy>> groups;          /* by shard (empty: no group) */
+    std::vector<bool> all;                                  /* by shard: its spy saw every match */
+};
+
+std::unique_ptr<shard_counts> count_shards(ark_rdb *r, const Xapian::Query &query,
+                                           const std::vector<int> &facet_slots, int group_slot,
+                                           Xapian::doccount check) {
+    size_t n = r->shards.size();
+    int slots[5] = {-1, -1, -1, -1, group_slot};
+    for (size_t f = 0; f < facet_slots.size() && f < 4; f++) slots[f] = facet_slots[f];
+    r->shard_stores.resize(n);
+    r->shard_uuids.resize(n);
+    std::unique_ptr<shard_counts> sc(new shard_counts());
+    /* Every shard's tables first, then the shared locks: no lock is held while another
+     * store may want its exclusive one. */
+    for (size_t k = 0; k < n; k++)
+        sc->stores.push_back(tables_of(r->shards[k], r->shard_stores[k], r->shard_uuids[k], slots, 5));
+    for (auto &st : sc->stores) sc->locks.emplace_back(st->m);
+    sc->facets.resize(facet_slots.size());
+    sc->groups.resize(n);
+    sc->all.assign(n, false);
+    for (size_t k = 0; k < n; k++) {
+        const value_store &st = *sc->stores[k];
+        std::vector<std::unique_ptr<FacetSpy>> fs;
+        Xapian::Enquire e(r->shards[k]);
+        e.set_query(query);
+        e.set_weighting_scheme(Xapian::BoolWeight());
+        for (int s : facet_slots) {
+            fs.emplace_back(new FacetSpy(*table_of(st, s)));
+            e.add_matchspy(fs.back().get());
+        }
+        if (group_slot >= 0) {
+            sc->groups[k].reset(new GroupSpy(*table_of(st, group_slot)));
+            e.add_matchspy(sc->groups[k].get());
+        }
+        Xapian::MSet m = e.get_mset(0, 0, check);
+        for (size_t f = 0; f < fs.size(); f++)
+            for (const auto &v : fs[f]->top(SIZE_MAX)) sc->facets[f][v.first] += v.second;
+        const GroupSpy *gs = sc->groups[k].get();
+        sc->all[k] = gs && !gs->full && gs->seen.size() == m.get_matches_lower_bound() &&
+                     gs->seen.size() == m.get_matches_upper_bound();
+    }
+    return sc;
+}
+
 int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hits *out,
                    ark_err *err) {
     if (out) std::memset(out, 0, sizeof *out);
@@ -376,10 +439,12 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             Xapian::Enquire fenq(r->db);
             fenq.set_query(q->q);
             Xapian::Enquire &spied = facets_apart ? fenq : enq;
+            bool split = !r->remote && r->shards.size() > 1; /* counted by count_shards */
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
                 /* Owned before the vector grows: a failed growth must not lose the spy. */
-                if (use_tables) {
+                if (split) {
+                } else if (use_tables) {
                     std::unique_ptr<FacetSpy> spy(new FacetSpy(*table_of(*st, s)));
                     fast.push_back(std::move(spy));
                     enq.add_matchspy(fast.back().get());
@@ -403,6 +468,9 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             if (!spy_slots.empty() && !o->check_at_least) check = std::max(check, FACET_CHECK_AT_LEAST);
             Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
             if (facets_apart && !spy_slots.empty()) fenq.get_mset(0, 0, check);
+            std::unique_ptr<shard_counts> sc;
+            if (split && (!spy_slots.empty() || o->group_slot >= 0))
+                sc = count_shards(r, q->q, spy_slots, o->group_slot, check);
 
             hits_guard g;
             ark_hits &h = g.h;
@@ -427,11 +495,21 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                     if (at != codes.end() && *at == c) counts[static_cast<size_t>(at - codes.begin())]++;
                 }
             }
+            size_t nsh = r->shards.size();
             for (Xapian::MSetIterator i = mset.begin(); i != mset.end(); ++i) {
                 ark_hit &hit = h.v[h.n];
                 Xapian::Document doc = i.get_document();
                 uint32_t c = group ? group->code(*i) : 0;
                 const std::string *name = group ? group->name(c) : nullptr;
+                const GroupSpy *gs = nullptr; /* several shards: the hit's shard's pass */
+                size_t k = 0;
+                if (sc && o->group_slot >= 0) {
+                    /* Xapian 1.4 interleaves the shards' docids: shard k's d is (d-1)*n+k+1 */
+                    k = static_cast<size_t>((*i - 1) % nsh);
+                    gs = sc->groups[k].get();
+                    c = gs->code((*i - 1) / static_cast<Xapian::docid>(nsh) + 1);
+                    name = gs->name(c);
+                }
                 hit.key = name && o->group_slot == ARK_SLOT_DOC ? dup_bytes(*name)
                                                                  : dup_bytes(doc.get_value(ARK_SLOT_DOC));
                 h.n++; /* counted now, so that the guard frees the key if the data fails */
@@ -444,6 +522,8 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                     auto at = std::lower_bound(codes.begin(), codes.end(), c);
                     hit.group_matches = counts[static_cast<size_t>(at - codes.begin())];
                 }
+                if (gs && sc->all[k] && c)
+                    hit.group_matches = static_cast<uint64_t>(std::count(gs->seen.begin(), gs->seen.end(), c));
             }
             h.total = mset.get_uncollapsed_matches_estimated();
             h.total_lower = mset.get_uncollapsed_matches_lower_bound();
@@ -451,7 +531,13 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             for (size_t f = 0; f < spy_slots.size() && f < 4; f++) {
                 /* Either spy gives its values by count, highest first, ties in byte order. */
                 std::vector<std::pair<std::string, uint64_t>> top;
-                if (f < fast.size()) {
+                if (sc) {
+                    top.assign(sc->facets[f].begin(), sc->facets[f].end());
+                    std::sort(top.begin(), top.end(), [](const auto &a, const auto &b) {
+                        return a.second != b.second ? a.second > b.second : a.first < b.first;
+                    });
+                    if (top.size() > FACET_TOP) top.resize(FACET_TOP);
+                } else if (f < fast.size()) {
                     top = fast[f]->top(FACET_TOP);
                 } else {
                     const auto &spy = spies[f];
