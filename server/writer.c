@@ -191,8 +191,13 @@ static int apply(const ark_spool_entry *v, size_t n, ark_err *err) {
     int rc = pass(ARK_LEVEL_PUBLIC, W.index, v, n, mask, sizeof mask, err);
     if (rc || (!to_intern && !ark_db_exists(W.intern))) return rc;
     if (!ark_db_exists(W.intern)) {
+        /* cut like the public index, as an indexer run cuts a new intern database */
         const char *meta[] = {ARK_META_FORMAT, ARK_INDEX_FORMAT, ARK_META_MASK, mask};
-        if ((rc = ark_newdb_create(W.intern, W.scratch, meta, 2, err))) return rc;
+        char **pub = NULL;
+        size_t npub = 0;
+        if ((rc = ark_db_shards(W.index, &pub, &npub, err))) return rc;
+        ark_db_shards_free(pub, npub);
+        if ((rc = ark_newdb_create_shards(W.intern, (unsigned)npub, W.scratch, meta, 2, err))) return rc;
     }
     return pass(ARK_LEVEL_INTERN, W.intern, v, n, mask, sizeof mask, err);
 }

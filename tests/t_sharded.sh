@@ -139,6 +139,7 @@ kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 
 # a pushed document lands on its shard
 KW=$("$BIN/arkivar-keys" add "$T/keys" skriver offentlig --write)
+KWI=$("$BIN/arkivar-keys" add "$T/keys" lukket intern --write)
 start_server "$P3" "$T/s3c.log" --index "$T/three" --keys "$T/keys" --threads 2
 printf 'Notat\n\nPush-notat om narhvalbestanden i fjorden.\n' >"$T/push.txt"
 code=$(curl -s -o "$T/put.out" -w '%{http_code}' -X PUT --data-binary @"$T/push.txt" \
@@ -151,6 +152,19 @@ done
 [ "$code" = 202 ] && [ $found = 1 ]; ok $? "a PUT to the sharded index is searchable (HTTP $code)"
 home=$(shard_of push-note.txt 3)
 docs_of "$T/three/shard-$home" | tr ' ' '\n' | grep -qxF push-note.txt; ok $? "the pushed document is on its shard ($home)"
+# the first intern push makes the intern database, cut like the public index
+[ ! -e "$T/three/intern" ]; ok $? "no intern database yet"
+printf 'Notat\n\nFortroligt push-notat om isbjørnebestanden.\n' >"$T/push-i.txt"
+code=$(curl -s -o "$T/put-i.out" -w '%{http_code}' -X PUT --data-binary @"$T/push-i.txt" \
+    -H "Authorization: Bearer $KWI" -H 'X-Arkivar-Metadata: {"access": "intern"}' \
+    "http://127.0.0.1:$P3/api/documents/push-intern.txt")
+made=0
+for _ in $(seq 50); do [ -e "$T/three/intern/XAPIANDB" ] && { made=1; break; }; sleep 0.2; done
+home=$(shard_of push-intern.txt 3)
+sleep 0.5
+[ "$code" = 202 ] && [ $made = 1 ] && [ "$(grep -c '^auto ' "$T/three/intern/XAPIANDB")" = 3 ] &&
+    [ "$(docs_of "$T/three/intern/shard-$home")" = push-intern.txt ]
+ok $? "an intern push makes 3 intern shards, the document on its own ($code, shard $home)"
 kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 
 # a run killed before its stub: shards but no index; the next run builds it whole

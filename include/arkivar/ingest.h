@@ -285,6 +285,12 @@ int ark_newdb_lock(const char *dir, ark_err *err);
 int ark_newdb_create(const char *dir, const char *scratch, const char *const *meta, size_t nmeta,
                      ark_err *err);
 
+/* The same for an index of n shards (index.h; n <= 1: ark_newdb_create): under dir's lock,
+ * each shard made as above, then the stub, so that dir shows a whole index or none;
+ * shards a killed run left without a stub are removed first. */
+int ark_newdb_create_shards(const char *dir, unsigned n, const char *scratch,
+                            const char *const *meta, size_t nmeta, ark_err *err);
+
 /* Whether the database at dir (a folder; no database there holds nothing) holds document
  * id: *exists, and the root its record names into root (cap bytes, cut to fit; "" when
  * the record does not decode). Reads the last commit through a reader of its own; any

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -137,6 +138,41 @@ int ark_newdb_create(const char *dir, const char *scratch, const char *const *me
     if (!rc) rc = move_tables(scratch, dir, err);
 out:
     rm_flat(scratch);
+    close(fd);
+    return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int ark_newdb_create_shards(const char *dir, unsigned n, const char *scratch,
+                            const char *const *meta, size_t nmeta, ark_err *err) {
+    if (n <= 1) return ark_newdb_create(dir, scratch, meta, nmeta, err);
+    if (ark_db_exists(dir)) return 0;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return ark_err_set(err, ARK_EIO, "cannot create %s: %s", dir, strerror(errno));
+    /* The folder's lock, held to the stub: an indexer run building its shards holds it
+     * too (indexer/fresh.h), so the two never build in one folder at once. */
+    int fd = ark_newdb_lock(dir, err);
+    if (fd < 0) return err && err->code ? err->code : ARK_EIO;
+    int rc = 0;
+    char path[PATH_MAX];
+    if (ark_db_exists(dir)) goto out;
+    /* Shards without a stub are what a killed run left, documents perhaps: never ours. */
+    for (unsigned k = 0; k < ARK_SHARDS_MAX; k++)
+        if (snprintf(path, sizeof path, "%s/" ARK_SHARD_NAME, dir, k) < (int)sizeof path)
+            nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    for (unsigned k = 0; !rc && k < n; k++) {
+        if (snprintf(path, sizeof path, "%s/" ARK_SHARD_NAME, dir, k) >= (int)sizeof path)
+            rc = ark_err_set(err, ARK_EINVAL, "%s: path too long", dir);
+        else
+            rc = ark_newdb_create(path, scratch, meta, nmeta, err);
+    }
+    if (!rc) rc = ark_db_write_stub(dir, n, err);
+out:
     close(fd);
     return rc;
 }
