@@ -8,6 +8,17 @@ free_port() {
     /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# scratch NAME: TMP, a fresh folder under $TMPDIR for this test, and on exit the server
+# the test started (PID: by its PID, never by name) killed and TMP removed.
+scratch() {
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+    trap scratch_cleanup EXIT
+}
+scratch_cleanup() {
+    if [ -n "${PID:-}" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
+    rm -rf "$TMP"
+}
+
 # start_server PORT LOG ARGS...: run arkivar-server ARGS on 127.0.0.1:PORT in the
 # background, stderr to LOG; sets PID. Returns 0 once /health answers, 1 if the server
 # died or did not answer within 10 s. SERVER names the binary (default $ARK_BIN/arkivar-server).

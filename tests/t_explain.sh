@@ -21,13 +21,7 @@ PID=
 
 require curl python3 "$SERVER" "$INDEXER"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_explain.XXXXXX")
-cleanup() {
-    # Only the server this script started, by its PID.
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+scratch t_explain
 
 if ! "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
     echo "not ok 1 - arkivar-indexer builds an index of corpus/"

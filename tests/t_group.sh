@@ -19,12 +19,7 @@ PID=
 . "$(dirname "$0")/tap.sh"
 require curl python3 "$SERVER" "$INDEXER"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_group.XXXXXX")
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+scratch t_group
 # The corpus, one document of it with a sidecar naming its title and original.
 mkdir -p "$TMP/c"
 cp corpus/*.txt "$TMP/c/"

@@ -22,12 +22,7 @@ PID=
 
 require curl python3 "$SERVER" "$INDEXER"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_hostile.XXXXXX")
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+scratch t_hostile
 
 if ! "$INDEXER" --quiet --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1; then
     echo "1..1"

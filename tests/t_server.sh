@@ -21,13 +21,7 @@ PID=
 
 require curl python3 "$SERVER" "$INDEXER"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_server.XXXXXX")
-cleanup() {
-    # Only the server this script started, by its PID.
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+scratch t_server
 
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT

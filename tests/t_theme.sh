@@ -19,12 +19,7 @@ PID=
 . "$(dirname "$0")/tap.sh"
 require curl python3 "$SERVER" "$INDEXER"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_theme.XXXXXX")
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+scratch t_theme
 "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1 || { echo "1..1"; echo "not ok 1 - index corpus/"; exit 1; }
 
 TH=$TMP/theme

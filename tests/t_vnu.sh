@@ -30,12 +30,7 @@ if [ ! -f "$VNU" ]; then
     fi
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t_vnu.XXXXXX")
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+scratch t_vnu
 "$INDEXER" --index "$TMP/idx" corpus >"$TMP/indexer.log" 2>&1 || { echo "1..1"; echo "not ok 1 - index corpus/"; exit 1; }
 mkdir -p "$TMP/theme"
 printf 'name = Aarhus Kommune\nfooter = Aarhus Kommune · Rådhuspladsen 2\n' >"$TMP/theme/theme.ini"
