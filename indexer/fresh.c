@@ -1,10 +1,8 @@
 /* indexer/fresh.c: a new index, written on every core. See fresh.h. */
-#define _GNU_SOURCE /* nftw */
 #include "fresh.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -44,16 +42,6 @@ static struct {
     atomic_int stop;
 } run = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0};
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)ftw;
-    return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-static void rm_rf(const char *path) {
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int ark_fresh_lock(const char *dir, ark_err *err) {
     char path[PATH_MAX];
     int fd = ark_newdb_lock(dir, err);
@@ -64,15 +52,13 @@ int ark_fresh_lock(const char *dir, ark_err *err) {
     if (d) {
         struct dirent *e;
         while ((e = readdir(d))) {
-            /* and a sharded run killed before its stub, its shards (fresh.h) */
-            if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0 &&
-                strncmp(e->d_name, "shard-", 6) != 0)
-                continue;
+            if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0) continue;
             if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
-                rm_rf(path);
+                ark_newdb_remove(path);
         }
         closedir(d);
     }
+    ark_newdb_clear_shards(dir); /* and a sharded run killed before its stub (fresh.h) */
     return fd;
 }
 
@@ -257,7 +243,7 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         for (size_t k = 0; k < nparts; k++) dirs[k] = parts[k].dir;
         if ((rc = ark_db_merge(dirs, nparts, f->dir, err))) remove_tables(f->dir);
     }
-    rm_rf(scratch);
+    ark_newdb_remove(scratch);
     for (size_t k = 0; k < nparts; k++) {
         part *p = &parts[k];
         for (size_t i = p->lo; p->msg && i < p->hi; i++) free(p->msg[i - p->lo]);

@@ -285,6 +285,13 @@ int ark_newdb_lock(const char *dir, ark_err *err);
 int ark_newdb_create(const char *dir, const char *scratch, const char *const *meta, size_t nmeta,
                      ark_err *err);
 
+/* Remove path and everything beneath it (a killed run's scratch part or shard); what
+ * cannot be removed stays. */
+void ark_newdb_remove(const char *path);
+/* Remove the shards (ARK_SHARD_NAME) a killed run left in dir, which holds no index (no
+ * stub names them) and whose lock (ark_newdb_lock) the caller holds. */
+void ark_newdb_clear_shards(const char *dir);
+
 /* The same for an index of n shards (index.h; n <= 1: ark_newdb_create): under dir's lock,
  * each shard made as above, then the stub, so that dir shows a whole index or none;
  * shards a killed run left without a stub are removed first. */

@@ -442,9 +442,10 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             bool split = !r->remote && r->shards.size() > 1; /* counted by count_shards */
             for (int s : o->facet_slots) {
                 if (s < 0) continue;
+                spy_slots.push_back(s);
+                if (split) continue;
                 /* Owned before the vector grows: a failed growth must not lose the spy. */
-                if (split) {
-                } else if (use_tables) {
+                if (use_tables) {
                     std::unique_ptr<FacetSpy> spy(new FacetSpy(*table_of(*st, s)));
                     fast.push_back(std::move(spy));
                     enq.add_matchspy(fast.back().get());
@@ -454,7 +455,6 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
                     spies.push_back(std::move(spy));
                     spied.add_matchspy(spies.back().get());
                 }
-                spy_slots.push_back(s);
             }
             std::unique_ptr<GroupSpy> group;
             if (use_tables && o->group_slot >= 0) {

@@ -148,6 +148,17 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+void ark_newdb_remove(const char *path) {
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void ark_newdb_clear_shards(const char *dir) {
+    char path[PATH_MAX];
+    for (unsigned k = 0; k < ARK_SHARDS_MAX; k++)
+        if (snprintf(path, sizeof path, "%s/" ARK_SHARD_NAME, dir, k) < (int)sizeof path)
+            ark_newdb_remove(path);
+}
+
 int ark_newdb_create_shards(const char *dir, unsigned n, const char *scratch,
                             const char *const *meta, size_t nmeta, ark_err *err) {
     if (n <= 1) return ark_newdb_create(dir, scratch, meta, nmeta, err);
@@ -162,9 +173,7 @@ int ark_newdb_create_shards(const char *dir, unsigned n, const char *scratch,
     char path[PATH_MAX];
     if (ark_db_exists(dir)) goto out;
     /* Shards without a stub are what a killed run left, documents perhaps: never ours. */
-    for (unsigned k = 0; k < ARK_SHARDS_MAX; k++)
-        if (snprintf(path, sizeof path, "%s/" ARK_SHARD_NAME, dir, k) < (int)sizeof path)
-            nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    ark_newdb_clear_shards(dir);
     for (unsigned k = 0; !rc && k < n; k++) {
         if (snprintf(path, sizeof path, "%s/" ARK_SHARD_NAME, dir, k) >= (int)sizeof path)
             rc = ark_err_set(err, ARK_EINVAL, "%s: path too long", dir);
