@@ -6,7 +6,11 @@
  * so `samarbejdet` is highlighted for the query `samarbejde`.
  *
  * Term prefixes written to the index (see ark_an_terms):
- *   (none)  exact lowercase form            "københavns"       positional
+ *   (none)  exact lowercase form            "københavns"       counted, no position (a
+ *                                                              word's stem holds them);
+ *                                                              positional for stop words,
+ *                                                              numbers, e-mail addresses
+ *                                                              and URLs
  *   Z       Snowball stem of the form       "Zkøbenhavn"       positional
  *   F       folded stem (ø→o, æ→ae, å→a …)  "Fkobenhavn"       counted, no position
  *           and folded form                 "Fkobenhavns"      (only for words that folding
@@ -115,6 +119,12 @@ int ark_an_add_word(ark_an *an, const char *lower, size_t len);
  * unasked. 0 otherwise, and when an or lower is NULL. Safe on clones in many threads. */
 int ark_an_is_word(const ark_an *an, const char *lower, size_t len);
 
+/* 1 if the lowercased word lower[0, len) is a stop word (lib/analysis/stop.c): one that
+ * carries little meaning alone ("og", "det", "hvornår", "får"). */
+int ark_an_is_stopword(const char *lower, size_t len);
+/* 1 if the stop word list is in strcmp order (its binary search needs it); for tests. */
+int ark_an_stopwords_sorted(void);
+
 /* Snowball danish stem of the lowercased word lower[0, len) into out (cap bytes,
  * NUL-terminated, cut at a character boundary when short); returns its length. Cannot
  * fail: an NULL, a word over 4 * ARK_MAX_TERM bytes, or a stemmer out of memory gives the
@@ -179,7 +189,9 @@ void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_
 /* ---- Index terms -------------------------------------------------------------------- */
 
 /* Receives one term: term[0, len) is NUL-terminated, at most ARK_MAX_TERM bytes with its
- * prefix, and borrowed: valid only during the call. pos is the token's position. */
+ * prefix, and borrowed: valid only during the call. pos is the token's position, or
+ * ARK_NOPOS for a term that is only counted (see the prefixes at the top of this file). */
+#define ARK_NOPOS UINT32_MAX
 typedef void (*ark_term_fn)(const char *term, size_t len, uint32_t pos, void *user);
 
 /* The index terms of one token, with their prefixes (see the top of this file) and
@@ -187,6 +199,14 @@ typedef void (*ark_term_fn)(const char *term, size_t len, uint32_t pos, void *us
  * word: exact, Z, F, P; the pieces of a hyphenated word after the whole). The forms come
  * from ark_an_forms. Cannot fail. an, tok, tok->p or emit NULL: no call. */
 void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn emit, void *user);
+
+/* 1 when the exact form of a token of this kind with these forms is written without
+ * positions: a word's stem stands at each of its positions (an exact form is one
+ * inflection of its stem), so a phrase is placed by the stems, and the index keeps a
+ * third fewer positions. 0 for stop words (a phrase takes them as typed, and "dette"
+ * and "det" have one stem), numbers, e-mail addresses, URLs and words without a letter
+ * (no stem). The one rule for the indexer and the query. */
+int ark_an_exact_counted(ark_tok_kind kind, const ark_forms *f);
 
 /* The written forms of a word token (WORD, ACRONYM, ALNUM; others have none), as W
  * terms (schema.h), for completions that keep the records' case: emit(term, len,

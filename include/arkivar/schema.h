@@ -62,11 +62,13 @@ enum {
 
 /* The index layout's version. The indexer re-indexes everything when it finds another;
  * the server refuses to serve another. */
-#define ARK_INDEX_FORMAT "8" /* 4: document records name their root (record v2); 5: the
+#define ARK_INDEX_FORMAT "9" /* 4: document records name their root (record v2); 5: the
                                 * compound vocabulary is the whole run's (compound parts differ);
                                 * 6: one apostrophe in terms (ark_lower: "kl’s" is "kl's");
                                 * 7: W terms, the written forms (completions keep case);
-                                * 8: a document's acronym definitions (ARK_META_ACRONYMS) */
+                                * 8: a document's acronym definitions (ARK_META_ACRONYMS);
+                                * 9: a word's exact form has no positions (its stem holds
+                                * them; ark_an_exact_counted) */
 
 #define ARK_MAX_ID 200   /* bytes of a document id (Xapian keys and terms stop at 245) */
 #define ARK_MAX_TERM 120 /* bytes of a term's form; longer tokens are cut at a character */

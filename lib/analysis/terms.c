@@ -24,6 +24,7 @@ typedef struct emitter {
     ark_span_fn sfn; /* instead of fn: ark_an_term_spans */
     void *user;
     uint32_t pos;
+    int exact_counted;     /* the exact form emitted now carries no position */
     size_t at, end;        /* the bytes of the lowercase form the next terms stand for */
     const uint32_t *map;   /* lowercase offset -> token offset (sfn only); NULL: whole token */
     size_t tok_len;
@@ -52,7 +53,8 @@ static void emit(emitter *e, char prefix, const char *s, size_t len) {
         e->nseen++;
     }
     if (!e->sfn) {
-        e->fn(t, o, e->pos, e->user);
+        int counted = prefix == ARK_PFX_FOLD || prefix == ARK_PFX_PART || (!prefix && e->exact_counted);
+        e->fn(t, o, counted ? ARK_NOPOS : e->pos, e->user);
         return;
     }
     size_t a = e->map ? e->map[e->at] : 0, b = e->map ? e->map[e->end] : e->tok_len;
@@ -132,13 +134,21 @@ void ark_an_forms(ark_an *an, const char *lower, size_t len, unsigned what, ark_
         set_lemma(an, f, w, n - last, lemma, ll);
 }
 
+int ark_an_exact_counted(ark_tok_kind kind, const ark_forms *f) {
+    return kind != ARK_TOK_NUMBER && kind != ARK_TOK_EMAIL && kind != ARK_TOK_URL && f->letters &&
+           !ark_an_is_stopword(f->exact, f->exact_len);
+}
+
 /* exact, Z stem, F folded form and folded stem (when folding changes the word), P parts
- * of a lowercase word, which stands at offset at of the token's lowercase form. */
+ * of a lowercase word (of a word-like token: WORD, ACRONYM, ALNUM), which stands at
+ * offset at of the token's lowercase form. */
 static void word_terms(ark_an *an, emitter *e, const char *low, size_t at, size_t len, int parts) {
     ark_forms f;
     ark_an_forms(an, low + at, len, parts ? ARK_FORMS_PARTS : 0, &f);
     span(e, at, at + f.exact_len);
+    e->exact_counted = ark_an_exact_counted(ARK_TOK_WORD, &f);
     emit(e, 0, f.exact, f.exact_len);
+    e->exact_counted = 0;
     if (!f.letters) return; /* "6" in "6-by-samarbejde": no stem, no fold */
     emit(e, ARK_PFX_STEM, f.stem, f.stem_len);
     if (f.lemma_stem_len) emit(e, ARK_PFX_STEM, f.lemma_stem, f.lemma_stem_len); /* regler → regel */
@@ -333,6 +343,7 @@ void ark_an_terms(ark_an *an, const ark_token *tok, ark_term_fn fn, void *user) 
     e.sfn = NULL;
     e.user = user;
     e.pos = tok->pos;
+    e.exact_counted = 0;
     e.nseen = 0;
     e.map = NULL;
     e.tok_len = tok->len;
@@ -349,6 +360,7 @@ void ark_an_term_spans(ark_an *an, const ark_token *tok, ark_span_fn fn, void *u
     e.sfn = fn;
     e.user = user;
     e.pos = tok->pos;
+    e.exact_counted = 0;
     e.nseen = 0;
     e.tok_len = tok->len;
     char low[ARK_MAX_TERM + 1];

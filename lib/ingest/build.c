@@ -24,13 +24,14 @@ typedef struct term_sink {
     int rc;
 } term_sink;
 
-/* Exact forms and stems carry positions (phrases use them); folded forms and compound
- * parts only count: they are never part of a phrase, and positions dominate index size. */
+/* Which terms carry positions is the analysis's rule (ark_an_terms): stems and the exact
+ * forms without a stem do, for phrases; the rest only count (positions dominate the
+ * index's size). */
 static void emit_posting(const char *term, size_t len, uint32_t pos, void *user) {
     term_sink *s = user;
     if (s->rc) return;
     if (term[0] == ARK_PFX_WRITTEN) s->rc = ark_xdoc_add_boolean(s->doc, term, len);
-    else if (term[0] == ARK_PFX_FOLD || term[0] == ARK_PFX_PART) s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
+    else if (pos == ARK_NOPOS) s->rc = ark_xdoc_add_term(s->doc, term, len, 1);
     else s->rc = ark_xdoc_add_posting(s->doc, term, len, pos);
 }
 

@@ -63,27 +63,9 @@ static uint64_t freq_of(qbuild *b, const char *t) {
 #define W_NEAR 0.8   /* the indexed word an unknown typed word stands for (spell.c) */
 #define W_STOP 0.2   /* a stop word alone */
 
-/* Words that carry little meaning alone: weighted down so that they do not drown the
- * ranking, but kept, because inside a phrase they count ("på tværs af"). The function
- * words, and what a question is made of: its question words ("hvornår", "hvor mange")
- * and the light verbs that carry no topic ("får", "bruger", "gør", "findes"), so that
- * in "hvor mange penge får TechBBQ" the name is what counts. */
-static int is_stopword(const char *w) {
-    static const char *const stop[] = {
-        "af", "alle", "at", "blev", "bliver", "da", "de", "dem", "den", "denne", "der", "deres",
-        "det", "dette", "du", "efter", "eller", "en", "er", "et", "for", "fra", "før", "han",
-        "har", "hun", "hvad", "hvem", "hvilke", "hvilken", "hvilket", "hvis", "hvor", "hvordan",
-        "hvorfor", "hvornår", "hvorledes", "hvorvidt", "i", "ikke", "jeg", "kan", "man", "med",
-        "men", "mod", "meget", "mange", "ned", "noget", "nogle", "nu", "når", "og", "også", "om",
-        "op", "os", "over", "på", "sig", "sin", "sine", "skal", "som", "så", "til", "ud",
-        "under", "var", "ved", "vi", "vil", "være", "været", "få", "får", "fik", "fået",
-        "gør", "gøre", "gjort", "bruger", "bruge", "brugt", "bruges", "giver", "give", "have",
-        "havde", "kunne", "skulle", "ville", "findes", "fandtes", "the", "of", "and", "to",
-        "in"};
-    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
-        if (strcmp(w, stop[i]) == 0) return 1;
-    return 0;
-}
+/* Stop words (lib/analysis/stop.c) are weighted down so that they do not drown the
+ * ranking, but kept, because inside a phrase they count ("på tværs af"). */
+static int is_stopword(const char *w) { return ark_an_is_stopword(w, strlen(w)); }
 
 static ark_xq *term(const char *t, double w) {
     ark_xq *q = got(ark_xq_term(t, strlen(t), 1, 0));
@@ -116,22 +98,84 @@ static ark_xq *combine_free(ark_xq_op op, ark_xq **v, size_t n, uint32_t window)
     return q;
 }
 
+/* A weight a word of a phrase counts, set aside for the phrase to add back
+ * (weights_back). */
+static void set_aside(qbuild *b, ark_xq *q) {
+    if (!q) return;
+    if (b->nexacts == b->cap_exacts) {
+        size_t cap = b->cap_exacts ? 2 * b->cap_exacts : 16;
+        ark_xq **v = realloc(b->exacts, cap * sizeof *v);
+        if (!v) {
+            ark_xq_free(q);
+            b->oom = 1;
+            return;
+        }
+        b->exacts = v;
+        b->cap_exacts = cap;
+    }
+    b->exacts[b->nexacts++] = q;
+}
+
+/* q, a phrase (or one word of one) of plain terms that only place it, with the weights
+ * its words set aside from mark on added back: AND_MAYBE(q × 0, weights). That weighs
+ * what a phrase of weighted words weighed, as Xapian weighs a phrase's parts by passage,
+ * not by position. Inside a phrase still being built they wait for that one (Xapian's
+ * phrases take terms and ORs of plain terms only). Takes q. */
+static ark_xq *weights_back(qbuild *b, ark_xq *q, size_t mark) {
+    if (b->phrase_depth > 0 || b->nexacts <= mark) return q;
+    size_t n = b->nexacts - mark;
+    b->nexacts = mark;
+    ark_xq **v = q ? malloc((n + 1) * sizeof *v) : NULL;
+    if (!v) {
+        for (size_t i = 0; i < n; i++) ark_xq_free(b->exacts[mark + i]);
+        if (q) b->oom = 1;
+        return q;
+    }
+    v[0] = scale_free(q, 0.0);
+    memcpy(v + 1, b->exacts + mark, n * sizeof *v);
+    ark_xq *r = combine_free(ARK_XQ_AND_MAYBE, v, n + 1, 0);
+    free(v);
+    return r;
+}
+
+/* A word of a phrase: the plain terms that place it, with its weights set aside
+ * (weights_back). The index keeps a word's positions in its stem, not in its exact form
+ * (ark_an_exact_counted), and the exact form stands only where its stem does. */
+static ark_xq *phrase_word(qbuild *b, const ark_qword *w) {
+    ark_xq *v[3];
+    size_t n = 0;
+    set_aside(b, term(w->exact, W_EXACT));
+    if (!w->exact_counted) v[n++] = term(w->exact, 1.0);
+    /* A stop word is taken as typed: its stem is the same word under another term (or
+     * another word's: "dette", "det"), and reading both position lists doubled the
+     * cost of the phrase. */
+    if (!w->stop_in_phrase) {
+        set_aside(b, term(w->stem, W_STEM));
+        v[n++] = term(w->stem, 1.0);
+        if (w->lemma[0]) { /* "regler" also as "regel" */
+            set_aside(b, term(w->lemma, W_STEM));
+            v[n++] = term(w->lemma, 1.0);
+        }
+    }
+    return combine_free(ARK_XQ_OR, v, n, 0);
+}
+
 /* Everything one word can meet, OR'ed with its weights. */
-static ark_xq *word_query(const ark_qword *w) {
+static ark_xq *word_query(qbuild *b, const ark_qword *w) {
     ark_xq *v[8];
     size_t n = 0;
     if (w->prefix) {
         v[n++] = got(ark_xq_wildcard_in(wildcard_db, w->exact, strlen(w->exact), wildcard_take()));
         v[n++] = got(ark_xq_wildcard_in(wildcard_db, w->fold, strlen(w->fold), wildcard_take()));
-        return scale_free(combine_free(ARK_XQ_OR, v, n, 0), W_STEM);
+        ark_xq *q = combine_free(ARK_XQ_OR, v, n, 0);
+        if (!w->in_phrase) return scale_free(q, W_STEM);
+        set_aside(b, q ? got(ark_xq_scale(q, W_STEM)) : NULL);
+        return q;
     }
+    if (w->in_phrase) return phrase_word(b, w);
     v[n++] = term(w->exact, W_EXACT);
-    /* In a phrase, a stop word is taken as typed: its stem is the same word under
-     * another term, and reading both position lists doubled the cost of the phrase. */
-    if (w->in_phrase && w->stop_in_phrase) return v[0];
     v[n++] = term(w->stem, W_STEM);
     if (w->lemma[0]) v[n++] = term(w->lemma, W_STEM); /* "regler" also as "regel" */
-    if (w->in_phrase) return combine_free(ARK_XQ_OR, v, n, 0);
     /* the folded form as typed first, the folded stem (other inflections) a little below */
     if (w->fold2[0]) v[n++] = term(w->fold2, W_FOLD);
     if (w->fold[0]) v[n++] = term(w->fold, w->fold2[0] ? W_FOLD * 0.7 : W_FOLD);
@@ -253,7 +297,7 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated
     if (!q || w->prefix || !strchr(w->exact, '-')) return q;
     ark_xq *p[16];
     ark_qword pw[16];
-    size_t n = 0;
+    size_t n = 0, mark = b->nexacts;
     const char *s = w->exact;
     while (*s && n < 16) {
         size_t len = strcspn(s, "-");
@@ -262,13 +306,15 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated
             ark_qword_init(&pw[n], b->e->an, &tok, 0);
             pw[n].in_phrase = 1;
             pw[n].via = ARK_VIA_PIECE;
-            p[n] = word_query(&pw[n]);
+            p[n] = word_query(b, &pw[n]);
             n++;
         }
         s += len + (s[len] == '-');
     }
     if (n < 2) {
         for (size_t i = 0; i < n; i++) ark_xq_free(p[i]);
+        for (size_t i = mark; i < b->nexacts; i++) ark_xq_free(b->exacts[i]); /* theirs */
+        b->nexacts = mark;
         return q;
     }
     if (!negated) { /* marked where the text writes them apart: "One stop shop" */
@@ -283,9 +329,9 @@ static ark_xq *with_pieces(qbuild *b, const ark_qword *w, ark_xq *q, int negated
             remember(b, &pw[i]);
         }
     }
-    /* copies the pieces; in a phrase the word stays a phrase of its own */
-    ark_xq *apart = w->in_phrase ? NULL : got(ark_xq_combine(ARK_XQ_OR, p, n, 0));
-    ark_xq *alt[3] = {q, combine_free(ARK_XQ_PHRASE, p, n, 0),
+    /* copies the pieces' weights; in a phrase the word stays a phrase of its own */
+    ark_xq *apart = w->in_phrase ? NULL : got(ark_xq_combine(ARK_XQ_OR, b->exacts + mark, b->nexacts - mark, 0));
+    ark_xq *alt[3] = {q, weights_back(b, combine_free(ARK_XQ_PHRASE, p, n, 0), mark),
                       apart ? scale_free(apart, W_PART) : NULL};
     return combine_free(ARK_XQ_OR, alt, 3, 0);
 }
@@ -337,7 +383,7 @@ static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase
         b->near += near;
         if (near) w.via = ARK_VIA_NEAR;
         if (!negated) remember(b, &w);
-        ark_xq *q = with_pieces(b, &w, word_query(&w), negated);
+        ark_xq *q = with_pieces(b, &w, word_query(b, &w), negated);
         if (near) q = scale_free(q, W_NEAR);
         const ark_syn_entry *s =
             depth == 0 && !w.prefix ? ark_syn_find(b->e->syn, w.exact, strlen(w.exact)) : NULL;
@@ -356,11 +402,16 @@ static void token_queries(qbuild *b, const char *text, int prefix, int in_phrase
 static ark_xq *text_query(qbuild *b, const char *text, int prefix, int in_phrase, int negated,
                           int depth) {
     ark_xq *parts[32];
-    size_t n = 0;
-    token_queries(b, text, prefix, in_phrase, negated, depth, parts, &n, 32);
-    if (n == 0) return NULL;
-    if (n == 1) return parts[0];
-    return combine_free(ARK_XQ_PHRASE, parts, n, 0);
+    size_t n = 0, mark = b->nexacts, ntok = 0;
+    ark_tok t;
+    ark_token tok;
+    ark_tok_init(&t, text, strlen(text));
+    while (ntok < 2 && ark_tok_next(&t, &tok)) ntok++;
+    b->phrase_depth += ntok > 1; /* its tokens are one phrase ("mio.kr.") */
+    token_queries(b, text, prefix, in_phrase || ntok > 1, negated, depth, parts, &n, 32);
+    b->phrase_depth -= ntok > 1;
+    ark_xq *q = n == 0 ? NULL : n == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, n, 0);
+    return weights_back(b, q, mark);
 }
 
 static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated);
@@ -711,7 +762,7 @@ static ark_xq *and_query(qbuild *b, ark_qnode *const *kids, size_t nkids) {
             /* its own term, rarer than either word, weighs about what the two do; scaled
              * up, a compound beat the words as typed apart (issue 14, class 7) */
             if (b->explain) label[np] = ark_dupz(w.exact, strlen(w.exact));
-            pos[np++] = word_query(&w);
+            pos[np++] = word_query(b, &w);
             break;
         }
     }
@@ -797,13 +848,16 @@ static ark_xq *node_query(qbuild *b, const ark_qnode *n, int negated) {
     }
     case ARK_Q_PHRASE: {
         ark_xq *parts[32];
-        size_t np = 0;
+        size_t np = 0, mark = b->nexacts;
         int outer = phrase_begin(b, negated);
+        b->phrase_depth++;
         for (size_t i = 0; i < n->nwords && np < 32; i++)
             token_queries(b, n->words[i], 0, 1, negated, 0, parts, &np, 32);
+        b->phrase_depth--;
         phrase_end(b, outer);
-        if (np == 0) return NULL;
-        ark_xq *q = np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
+        ark_xq *q = np == 0 ? NULL : np == 1 ? parts[0] : combine_free(ARK_XQ_PHRASE, parts, np, 0);
+        q = weights_back(b, q, mark);
+        if (!q) return NULL;
         /* "one stop shop" also meets the hyphenated "one-stop-shop" */
         if (q && n->nwords >= 2) {
             ark_buf j = ARK_BUF_INIT;
@@ -913,7 +967,9 @@ void ark_prepared_free(ark_prepared *p) {
         ark_xq_free(p->b->xparts[i].q);
         free(p->b->xparts[i].label);
     }
+    for (size_t i = 0; p->b && i < p->b->nexacts; i++) ark_xq_free(p->b->exacts[i]);
     if (p->b) free(p->b->xparts);
+    if (p->b) free(p->b->exacts);
     free(p->b);
     memset(p, 0, sizeof *p);
 }

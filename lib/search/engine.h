@@ -66,6 +66,12 @@ typedef struct qbuild {
     int and_depth;               /* and_query nesting: parts are kept at depth 1 */
     struct ark_xpart { ark_xq *q; char *label; } *xparts;
     size_t nxparts, cap_xparts;
+    /* The exact forms of the words of the phrases being built: the index holds a word's
+     * exact form without positions (ark_an_exact_counted), so a phrase is placed by its
+     * words' stems and their exact forms are added back beside it (compile.c). */
+    ark_xq **exacts;
+    size_t nexacts, cap_exacts;
+    int phrase_depth;            /* phrases being built around the current word */
 } qbuild;
 
 /* compile.c: the Xapian query for a parsed query, filling b->words; NULL when nothing

@@ -36,9 +36,11 @@ void ark_qword_init(ark_qword *w, ark_an *an, const ark_token *tok, int prefix) 
     /* The forms are the index's own (ark_an_forms); what follows is query policy. */
     ark_an_forms(an, low, n, prefix ? 0 : ARK_FORMS_PARTS, &f);
     set_prefixed(w->exact, 0, f.exact, f.exact_len);
+    w->exact_counted = ark_an_exact_counted(tok->kind, &f);
     char canon[ARK_MAX_TERM + 1];
     size_t cl = prefix ? 0 : ark_number_canon(low, n, canon, sizeof canon);
     if (cl) { /* "3500" and "3.500" meet in "3500"; the needles cannot see it */
+        w->exact_counted = 0;
         set_prefixed(w->exact, 0, canon, cl);
         set_prefixed(w->stem, ARK_PFX_STEM, canon, cl);
         set_prefixed(w->part, ARK_PFX_PART, canon, cl);

@@ -28,6 +28,8 @@ typedef struct ark_qword {
     size_t nparts;
     int prefix;     /* prefix*: exact and fold are prefixes, the rest unused */
     int in_phrase;  /* only exact/stem count (phrases are strict) */
+    int exact_counted; /* the index holds the exact form without positions: a phrase
+                        * places the word by its stem (ark_an_exact_counted) */
     int stop;       /* a stop word outside a phrase: not highlighted beside real words */
     int stop_in_phrase; /* a stop word inside a phrase: matched as typed only */
     int phrase_id;  /* > 0: the word belongs to that phrase of the query ... */
