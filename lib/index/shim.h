@@ -65,6 +65,7 @@ struct value_store {
     std::shared_mutex m;
     Xapian::docid upto = 0; /* the tables hold docids 1..upto */
     std::vector<value_codes> tables;
+    std::vector<uint32_t> doclen; /* by docid: the passage's length, for rank_bm25 */
 };
 
 /* One shard as given, up or down (issue 16): a remote shard that did not answer is left
@@ -199,6 +200,12 @@ inline char *dup_bytes(const std::string &s) {
 inline std::string str(const char *p, size_t len) {
     return len ? std::string(p, len) : std::string();
 }
+
+/* Set enq to rank q by BM25 with Xapian's defaults (shim_bm25.cc). With st, one local
+ * database's tables (held under its shared lock, and alive, until enq is gone), the
+ * passages' lengths come from st->doclen; without (remote or several shards), from
+ * Xapian, with its BM25Weight. The scores are the same. */
+void rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q, const value_store *st);
 
 } // namespace ark_shim
 

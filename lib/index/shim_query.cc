@@ -259,9 +259,14 @@ std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_p
             t.names.clear();
             t.ids.clear();
         }
+        st.doclen.clear();
         st.upto = 0;
     }
     if (last > st.upto) {
+        st.doclen.resize(static_cast<size_t>(last) + 1, 0);
+        Xapian::PostingIterator p = db.postlist_begin(""), pend = db.postlist_end("");
+        if (p != pend && st.upto > 0) p.skip_to(st.upto + 1);
+        for (; p != pend && *p <= last; ++p) st.doclen[*p] = p.get_doclength();
         for (auto &t : st.tables) {
             t.code.resize(static_cast<size_t>(last) + 1, 0);
             Xapian::ValueIterator v = db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
@@ -415,12 +420,6 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
             std::vector<std::unique_ptr<FacetSpy>> fast;
             std::vector<int> spy_slots;
-            Xapian::Enquire enq(r->db);
-            enq.set_query(q->q);
-            /* k1 = 1, k2 = 0, k3 = 1, b = 0.5, min_normlen 0.5: Xapian's defaults. */
-            enq.set_weighting_scheme(Xapian::BM25Weight(1.0, 0, 1, 0.5, 0.5));
-            if (o->sort_by_date)
-                enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
             /* Our tables for every slot, or Xapian's spy for every slot: never a mix, so
              * facet f is fast[f] or spies[f]. All slots' tables are made first (adding a
              * slot moves the others), then referred to. */
@@ -429,6 +428,10 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             std::shared_ptr<value_store> st = value_tables(r, slots, 5);
             std::shared_lock<std::shared_mutex> reading; /* the tables, while the match runs */
             if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
+            Xapian::Enquire enq(r->db);
+            rank_bm25(enq, q->q, st.get());
+            if (o->sort_by_date)
+                enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
             bool use_tables = st != nullptr;
             for (int s : slots)
                 if (use_tables && s >= 0 && !table_of(*st, s)) use_tables = false;
@@ -602,9 +605,12 @@ namespace {
  * (N, the average length, each term's frequency) are the whole database's, as in
  * ark_rdb_search: the figure is the one that match gave the passage. */
 double weight_in(ark_rdb *r, const Xapian::Query &q, const std::string &uid) {
+    int none[1] = {-1};
+    std::shared_ptr<value_store> st = value_tables(r, none, 1);
+    std::shared_lock<std::shared_mutex> reading;
+    if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
     Xapian::Enquire enq(r->db);
-    enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)));
-    enq.set_weighting_scheme(Xapian::BM25Weight(1.0, 0, 1, 0.5, 0.5)); /* as ark_rdb_search */
+    rank_bm25(enq, Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)), st.get()); /* as ark_rdb_search */
     Xapian::MSet m = enq.get_mset(0, 1);
     return m.empty() ? 0.0 : m.begin().get_weight();
 }
