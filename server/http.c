@@ -217,8 +217,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Connections of this MHD thread (MHD tells a connection's start and end on the pool
+ * thread that serves it). A search run inline (ark_fair_inline) holds up every other
+ * connection of its thread: two clients on one thread of two ran one after the other,
+ * at half the throughput, so a thread with more than one connection hands off. */
+static _Thread_local int t_conns;
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) t_conns++;
+    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) t_conns--;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add_explicit(&g_conns, 1, memory_order_relaxed);
         conn_rec *cr = malloc(sizeof *cr); /* NULL: this connection has MHD's idle timeout only */
@@ -525,7 +533,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ark_client_key(c, key, &trusted);
         ark_request_base(c, trusted, rq->base, sizeof rq->base);
         rq->level = level;
-        if (!ark_fair_inline(key)) {
+        if (t_conns > 1 || !ark_fair_inline(key)) {
             hand_off(rq, c, url, conns, key, run_job);
             return MHD_YES;
         }
