@@ -203,9 +203,11 @@ inline std::string str(const char *p, size_t len) {
 
 /* Set enq to rank q by BM25 with Xapian's defaults (shim_bm25.cc). With st, one local
  * database's tables (held under its shared lock, and alive, until enq is gone), the
- * passages' lengths come from st->doclen; without (remote or several shards), from
- * Xapian, with its BM25Weight. The scores are the same. */
-void rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q, const value_store *st);
+ * passages' lengths come from st->doclen, read by the source returned, which the caller
+ * keeps until enq is gone (declared before it); without (remote or several shards), from
+ * Xapian, with its BM25Weight, and NULL. The scores are the same. */
+std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q,
+                                                 const value_store *st);
 
 } // namespace ark_shim
 

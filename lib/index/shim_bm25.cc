@@ -107,16 +107,19 @@ class LengthBM25 : public Xapian::Weight {
 
 namespace ark_shim {
 
-void rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q, const value_store *st) {
+std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q,
+                                                 const value_store *st) {
     if (!st || st->doclen.empty()) {
         enq.set_query(q);
         enq.set_weighting_scheme(Xapian::BM25Weight(K1, 0, K3, B, MIN_NORMLEN));
-        return;
+        return nullptr;
     }
-    /* the query owns the source (release), and st outlives the Enquire */
-    Xapian::Query lengths((new LengthSource(st->doclen))->release());
-    enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, lengths));
+    /* Owned here, not by the query (release()): a Query that fails to allocate after
+     * taking a released source leaks it (test_faults). */
+    std::unique_ptr<Xapian::PostingSource> src(new LengthSource(st->doclen));
+    enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(src.get())));
     enq.set_weighting_scheme(LengthBM25());
+    return src;
 }
 
 } // namespace ark_shim

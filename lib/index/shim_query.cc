@@ -428,8 +428,9 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             std::shared_ptr<value_store> st = value_tables(r, slots, 5);
             std::shared_lock<std::shared_mutex> reading; /* the tables, while the match runs */
             if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
+            std::unique_ptr<Xapian::PostingSource> lengths; /* outlives enq */
             Xapian::Enquire enq(r->db);
-            rank_bm25(enq, q->q, st.get());
+            lengths = rank_bm25(enq, q->q, st.get());
             if (o->sort_by_date)
                 enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
             bool use_tables = st != nullptr;
@@ -609,8 +610,9 @@ double weight_in(ark_rdb *r, const Xapian::Query &q, const std::string &uid) {
     std::shared_ptr<value_store> st = value_tables(r, none, 1);
     std::shared_lock<std::shared_mutex> reading;
     if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
+    std::unique_ptr<Xapian::PostingSource> lengths; /* outlives enq */
     Xapian::Enquire enq(r->db);
-    rank_bm25(enq, Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)), st.get()); /* as ark_rdb_search */
+    lengths = rank_bm25(enq, Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)), st.get()); /* as ark_rdb_search */
     Xapian::MSet m = enq.get_mset(0, 1);
     return m.empty() ? 0.0 : m.begin().get_weight();
 }
