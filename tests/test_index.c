@@ -323,6 +323,8 @@ static void test_queries(ark_rdb *r) {
            "ELITE_SET");
     is_int(nhits(r, comb2(ARK_XQ_FILTER, T("kommunen"), T("XTYPEafgoerelse"), 0), NULL, 0), 2,
            "FILTER");
+    is_int(nhits(r, comb2(ARK_XQ_FILTER, T("kommunen"), ark_xq_lengths(r), 0), NULL, 0), 3,
+           "FILTER by the passages' lengths: the query's own matches");
     is_int(nhits(r, ark_xq_wildcard("kommun", 6, 0), NULL, 0), 4, "wildcard kommun*");
     is_int(nhits(r, ark_xq_wildcard("kommun", 6, 1), NULL, 0), 3,
            "wildcard bounded to the most frequent expansion");
@@ -705,6 +707,8 @@ static void test_shards(void) {
     is_int(n, 6, "two local shards: 5 + 1 passages");
     ok(rev > 0, "revision of the first shard: %llu", (unsigned long long)rev);
     is_int(nhits(r, T("kommunen"), NULL, 0), 5, "search across shards");
+    is_int(nhits(r, comb2(ARK_XQ_FILTER, T("kommunen"), ark_xq_lengths(r), 0), NULL, 0), 5,
+           "the lengths leaf on shards: every passage");
     char first[64];
     is_int(nhits(r, T("Qs1"), first, sizeof first), 1, "a uid in the second shard");
     is_str(first, "s1", "its data");

@@ -256,6 +256,13 @@ ark_xq *ark_xq_term(const char *term, size_t len, uint32_t wqf, uint32_t pos);
 /* Every document; no document. */
 ark_xq *ark_xq_match_all(void);
 ark_xq *ark_xq_match_nothing(void);
+/* Every document, unweighted, for r: where it stands in a FILTER beside a phrase, the
+ * weight of the FILTER's first part uses the lengths of the passage it is at. Xapian
+ * weighs a phrase's candidates before the rest of the query reaches them (to skip the
+ * position check where the weight is too low), and r's one local index ranks with the
+ * passages' lengths from a table (lib/index/shim_bm25.cc), set by this source where it
+ * stands. MatchAll for shards and remote indexes, which rank with Xapian's lengths. */
+ark_xq *ark_xq_lengths(const ark_rdb *r);
 /* op over subs[0..n); n 0 matches nothing. window: the PHRASE/NEAR window or the
  * ELITE_SET size, 0 lets Xapian choose. NULL: subs NULL with n > 0, a sub NULL, or op not
  * an ark_xq_op. */

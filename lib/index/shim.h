@@ -208,6 +208,10 @@ inline std::string str(const char *p, size_t len) {
  * Xapian, with its BM25Weight, and NULL. The scores are the same. */
 std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q,
                                                  const value_store *st);
+/* Every document, unweighted: the source of rank_bm25 for a part of the query that
+ * Xapian weighs before the whole query is at the passage (ark_xq_lengths). It reads the
+ * table of the match it runs in. */
+Xapian::Query lengths_leaf();
 
 } // namespace ark_shim
 

@@ -95,6 +95,13 @@ ark_xq *ark_xq_match_all(void) {
     return guard_ptr([]() -> ark_xq * { return new ark_xq{Xapian::Query::MatchAll}; });
 }
 
+ark_xq *ark_xq_lengths(const ark_rdb *r) {
+    return guard_ptr([&]() -> ark_xq * {
+        if (!r || r->remote || r->slots.size() > 1) return new ark_xq{Xapian::Query::MatchAll};
+        return new ark_xq{lengths_leaf()};
+    });
+}
+
 ark_xq *ark_xq_match_nothing(void) {
     return guard_ptr([]() -> ark_xq * { return new ark_xq{Xapian::Query::MatchNothing}; });
 }
