@@ -39,7 +39,7 @@ profile() {
 
 # stages OUT: the stage figures of one profile, in the order of the labels below.
 stages() {
-    callgrind_annotate --inclusive=yes --auto=no "$1" 2>/dev/null | awk '
+    callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$1" 2>/dev/null | awk '
         function num(s) { gsub(",", "", s); return s + 0 }
         { v = num($1) }
         /search.c:ark_search /          { total = v }
