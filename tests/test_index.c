@@ -872,6 +872,28 @@ static void test_shared_tables(void) {
     ark_wdb_close(w);
 }
 
+/* A query's length leaves read the table of the match they run in, and none in any
+ * other: counting by value after a search, on a reader opened after that search's
+ * reader (and its tables) were gone, reads nothing freed (ASan) and counts right. */
+static void test_lengths_outside_match(void) {
+    const char *shared = path("shared"), *db = path("db");
+    ark_rdb *a = NULL, *c = NULL;
+    EE(ark_rdb_open(&shared, 1, &a, &err));
+    is_int(nhits(a, comb2(ARK_XQ_FILTER, T("budget"), ark_xq_lengths(a), 0), NULL, 0), 4,
+           "a length leaf in a search");
+    ark_rdb_close(a);
+    EE(ark_rdb_open(&db, 1, &c, &err));
+    strs docs = {0};
+    ark_xq *q = comb2(ARK_XQ_FILTER, T("kommunen"), ark_xq_lengths(c), 0);
+    EE(ark_rdb_count_by(c, q, ARK_SLOT_DOC, collect_term, &docs, &err));
+    ark_xq_free(q);
+    uint64_t total = 0;
+    for (int i = 0; i < docs.n && i < 16; i++) total += docs.f[i];
+    is_int((long)total, nhits(c, T("kommunen"), NULL, 0),
+           "counted by document outside a ranked match: every match");
+    ark_rdb_close(c);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!mkdtemp(tmpdir)) {
@@ -895,6 +917,7 @@ int main(void) {
     test_shards();
     test_stale_reader();
     test_shared_tables();
+    test_lengths_outside_match();
 
     ark_search_opts o;
     ark_search_opts_default(&o);

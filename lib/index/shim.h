@@ -205,12 +205,13 @@ inline std::string str(const char *p, size_t len) {
  * database's tables (held under its shared lock, and alive, until enq is gone), the
  * passages' lengths come from st->doclen, read by the source returned, which the caller
  * keeps until enq is gone (declared before it); without (remote or several shards), from
- * Xapian, with its BM25Weight, and NULL. The scores are the same. */
+ * Xapian, with its BM25Weight, and NULL. The scores are the same. While the source
+ * lives, the length leaves of this thread's matches read st's table; after, none. */
 std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q,
                                                  const value_store *st);
 /* Every document, unweighted: the source of rank_bm25 for a part of the query that
  * Xapian weighs before the whole query is at the passage (ark_xq_lengths). It reads the
- * table of the match it runs in. */
+ * table of the rank_bm25 match it runs in, and none in any other. */
 Xapian::Query lengths_leaf();
 
 } // namespace ark_shim

@@ -28,12 +28,15 @@ const double K1 = 1.0, K3 = 1.0, B = 0.5, MIN_NORMLEN = 0.5;
  * one thread): set by LengthSource, read by LengthBM25. */
 thread_local Xapian::termcount current_len;
 
-/* The table of the match about to run on this thread (rank_bm25), for the sources the
- * query was built with (lengths_leaf), before the table was known. */
+/* The table of the match running on this thread, set by rank_bm25 for as long as the
+ * source it returns lives (MatchLengths): every LengthSource of that match, its own and
+ * those the query was built with (lengths_leaf), reads it. Outside such a match it is
+ * NULL, so a query holding length leaves that runs in another match (ark_rdb_count_by,
+ * after the search let go of the tables' lock) reads no table at all. */
 thread_local const std::vector<uint32_t> *current_table;
 
 class LengthSource : public Xapian::PostingSource {
-    const std::vector<uint32_t> *given_, *len_ = nullptr; /* given_ NULL: current_table */
+    const std::vector<uint32_t> *len_ = nullptr;
     Xapian::docid did_ = 0, last_ = 0;
 
     void at(Xapian::docid d) {
@@ -42,9 +45,8 @@ class LengthSource : public Xapian::PostingSource {
     }
 
   public:
-    explicit LengthSource(const std::vector<uint32_t> *len) : given_(len) {}
     void init(const Xapian::Database &db) override {
-        len_ = given_ ? given_ : current_table;
+        len_ = current_table;
         did_ = 0;
         last_ = db.get_lastdocid();
     }
@@ -61,7 +63,14 @@ class LengthSource : public Xapian::PostingSource {
     bool at_end() const override { return did_ > last_; }
     Xapian::docid get_docid() const override { return did_; }
     double get_weight() const override { return 0.0; }
-    LengthSource *clone() const override { return new LengthSource(given_); }
+    LengthSource *clone() const override { return new LengthSource(); }
+};
+
+/* The source rank_bm25 hands its caller: while it lives, current_table is its match's. */
+class MatchLengths : public LengthSource {
+  public:
+    explicit MatchLengths(const std::vector<uint32_t> *table) { current_table = table; }
+    ~MatchLengths() override { current_table = nullptr; }
 };
 
 /* BM25Weight(1, 0, 1, 0.5, 0.5) without an RSet, with the length from current_len. */
@@ -114,22 +123,22 @@ namespace ark_shim {
 
 std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q,
                                                  const value_store *st) {
-    current_table = st && !st->doclen.empty() ? &st->doclen : nullptr;
-    if (!current_table) {
+    current_table = nullptr;
+    if (!st || st->doclen.empty()) {
         enq.set_query(q);
         enq.set_weighting_scheme(Xapian::BM25Weight(K1, 0, K3, B, MIN_NORMLEN));
         return nullptr;
     }
     /* Owned here, not by the query (release()): a Query that fails to allocate after
      * taking a released source leaks it (test_faults). */
-    std::unique_ptr<Xapian::PostingSource> src(new LengthSource(&st->doclen));
+    std::unique_ptr<Xapian::PostingSource> src(new MatchLengths(&st->doclen));
     enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(src.get())));
     enq.set_weighting_scheme(LengthBM25());
     return src;
 }
 
 Xapian::Query lengths_leaf() {
-    LengthSource tmpl(nullptr); /* the Query keeps a clone */
+    LengthSource tmpl; /* the Query keeps a clone */
     return Xapian::Query(&tmpl);
 }
 

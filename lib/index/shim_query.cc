@@ -58,6 +58,12 @@ struct hits_guard {
     hits_guard &operator=(const hits_guard &) = delete;
 };
 
+/* r is one local database: its matches reach our spies with its own docids, and its
+ * value tables (value_tables) and length leaves (ark_xq_lengths) are used. */
+bool one_local(const ark_rdb *r) {
+    return r && !r->remote && r->slots.size() <= 1;
+}
+
 Xapian::Query::op xap_op(int op, bool &ok) {
     ok = true;
     switch (op) {
@@ -97,7 +103,7 @@ ark_xq *ark_xq_match_all(void) {
 
 ark_xq *ark_xq_lengths(const ark_rdb *r) {
     return guard_ptr([&]() -> ark_xq * {
-        if (!r || r->remote || r->slots.size() > 1) return new ark_xq{Xapian::Query::MatchAll};
+        if (!one_local(r)) return new ark_xq{Xapian::Query::MatchAll};
         return new ark_xq{lengths_leaf()};
     });
 }
@@ -309,7 +315,7 @@ std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_p
  * docid, and cannot tell which shard it came from; those are counted shard by shard
  * (count_shards). */
 std::shared_ptr<value_store> value_tables(ark_rdb *r, const int *slots, size_t n) {
-    if (r->remote || r->slots.size() > 1) return nullptr;
+    if (!one_local(r)) return nullptr;
     return tables_of(r->db, r->store, r->store_uuid, slots, n);
 }
 
