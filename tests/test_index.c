@@ -894,6 +894,65 @@ static void test_lengths_outside_match(void) {
     ark_rdb_close(c);
 }
 
+/* A passage longer than the length table's 16 bits: the search ranks every passage with
+ * its true length, the long one too, as Xapian's own BM25Weight does with Xapian's own
+ * lengths (the same index beside an empty shard ranks that way), and the short ones still
+ * rank by length (the long one, holding the word as often, last). */
+static void test_long_passage(void) {
+    ark_wdb *w = NULL;
+    EE(ark_wdb_open(path("long"), &w, &err));
+    EE(add_passage(w, "Ql1", "budget vedtaget", "L1", "20240101", "referat", "2024", "l1"));
+    EE(add_passage(w, "Ql2", "budget forslag til byraadet", "L2", "20240101", "referat", "2024", "l2"));
+    for (int i = 0; i < 6; i++) { /* so that "budget" is a rare word, weighed by length */
+        char uid[8], data[8];
+        snprintf(uid, sizeof uid, "Qf%d", i);
+        snprintf(data, sizeof data, "f%d", i);
+        EE(add_passage(w, uid, "andet emne helt", "LF", "20240101", "referat", "2024", data));
+    }
+    ark_xdoc *d = ark_xdoc_new();
+    int rc = d ? 0 : ARK_ENOMEM;
+    uint32_t pos = 0;
+    if (!rc) rc = ark_xdoc_add_posting(d, "budget", 6, pos++);
+    while (!rc && pos < 70000) rc = ark_xdoc_add_posting(d, "fyld", 4, pos++);
+    if (!rc) rc = ark_xdoc_add_boolean(d, "Ql3", 3);
+    if (!rc) rc = ark_xdoc_set_value(d, ARK_SLOT_DOC, "L3", 2);
+    if (!rc) rc = ark_xdoc_set_data(d, "l3", 2);
+    if (!rc) rc = ark_wdb_add(w, d, &err);
+    ark_xdoc_free(d);
+    ok(rc == 0, "a passage of 70000 terms");
+    EE(ark_wdb_commit(w, &err));
+    ark_wdb_close(w);
+    EE(ark_wdb_open(path("long-empty"), &w, &err));
+    EE(ark_wdb_commit(w, &err));
+    ark_wdb_close(w);
+    const char *one = path("long"), *two[2] = {path("long"), path("long-empty")};
+    ark_rdb *r = NULL, *ref = NULL;
+    EE(ark_rdb_open(&one, 1, &r, &err));
+    EE(ark_rdb_open(two, 2, &ref, &err));
+    ark_search_opts o;
+    ark_hits h = {0}, hr = {0};
+    ark_search_opts_default(&o);
+    ark_xq *q = T("budget");
+    EE(ark_rdb_search(r, q, &o, &h, &err));
+    EE(ark_rdb_search(ref, q, &o, &hr, &err));
+    int same = h.n == 3 && hr.n == 3;
+    for (size_t i = 0; same && i < h.n; i++) {
+        same = !strcmp(h.v[i].data, hr.v[i].data) && h.v[i].score > hr.v[i].score - 1e-9 &&
+               h.v[i].score < hr.v[i].score + 1e-9;
+        if (!same)
+            printf("#   %s %g against Xapian's %s %g\n", h.v[i].data, h.v[i].score, hr.v[i].data,
+                   hr.v[i].score);
+    }
+    ok(same, "beside a passage too long for the table, the scores of Xapian's own lengths");
+    ok(h.n == 3 && !strcmp(h.v[0].data, "l1") && !strcmp(h.v[2].data, "l3"),
+       "the shortest passage first, the longest last");
+    ark_hits_free(&h);
+    ark_hits_free(&hr);
+    ark_xq_free(q);
+    ark_rdb_close(r);
+    ark_rdb_close(ref);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!mkdtemp(tmpdir)) {
@@ -918,6 +977,7 @@ int main(void) {
     test_stale_reader();
     test_shared_tables();
     test_lengths_outside_match();
+    test_long_passage();
 
     ark_search_opts o;
     ark_search_opts_default(&o);

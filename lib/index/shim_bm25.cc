@@ -33,10 +33,10 @@ thread_local Xapian::termcount current_len;
  * those the query was built with (lengths_leaf), reads it. Outside such a match it is
  * NULL, so a query holding length leaves that runs in another match (ark_rdb_count_by,
  * after the search let go of the tables' lock) reads no table at all. */
-thread_local const std::vector<uint32_t> *current_table;
+thread_local const std::vector<uint16_t> *current_table;
 
 class LengthSource : public Xapian::PostingSource {
-    const std::vector<uint32_t> *len_ = nullptr;
+    const std::vector<uint16_t> *len_ = nullptr;
     Xapian::docid did_ = 0, last_ = 0;
 
     void at(Xapian::docid d) {
@@ -69,7 +69,7 @@ class LengthSource : public Xapian::PostingSource {
 /* The source rank_bm25 hands its caller: while it lives, current_table is its match's. */
 class MatchLengths : public LengthSource {
   public:
-    explicit MatchLengths(const std::vector<uint32_t> *table) { current_table = table; }
+    explicit MatchLengths(const std::vector<uint16_t> *table) { current_table = table; }
     ~MatchLengths() override { current_table = nullptr; }
 };
 

@@ -273,13 +273,21 @@ std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_p
             t.ids.clear();
         }
         st.doclen.clear();
+        st.long_passage = false;
         st.upto = 0;
     }
     if (last > st.upto) {
-        st.doclen.resize(static_cast<size_t>(last) + 1, 0);
-        Xapian::PostingIterator p = db.postlist_begin(""), pend = db.postlist_end("");
-        if (p != pend && st.upto > 0) p.skip_to(st.upto + 1);
-        for (; p != pend && *p <= last; ++p) st.doclen[*p] = p.get_doclength();
+        if (!st.long_passage) {
+            st.doclen.resize(static_cast<size_t>(last) + 1, 0);
+            Xapian::PostingIterator p = db.postlist_begin(""), pend = db.postlist_end("");
+            if (p != pend && st.upto > 0) p.skip_to(st.upto + 1);
+            for (; p != pend && *p <= last && !st.long_passage; ++p) {
+                Xapian::termcount len = p.get_doclength();
+                st.long_passage = len > UINT16_MAX;
+                st.doclen[*p] = static_cast<uint16_t>(len);
+            }
+            if (st.long_passage) std::vector<uint16_t>().swap(st.doclen);
+        }
         for (auto &t : st.tables) {
             t.code.resize(static_cast<size_t>(last) + 1, 0);
             Xapian::ValueIterator v = db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
