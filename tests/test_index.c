@@ -953,6 +953,52 @@ static void test_long_passage(void) {
     ark_rdb_close(ref);
 }
 
+/* The value tables keep codes in 1, 2 or 4 bytes as the values grow: documents past 255
+ * and past 65535 distinct ones still give each hit its own document's key, and one
+ * counted by the spy. */
+static void test_wide_codes(void) {
+    enum { N = 65600 };
+    ark_wdb *w = NULL;
+    EE(ark_wdb_open(path("wide"), &w, &err));
+    int rc = 0;
+    for (int i = 0; i < N && !rc; i++) {
+        char doc[16], uid[16];
+        int dl = snprintf(doc, sizeof doc, "d%d", i), ul = snprintf(uid, sizeof uid, "Qw%d", i);
+        ark_xdoc *d = ark_xdoc_new();
+        rc = d ? 0 : ARK_ENOMEM;
+        if (!rc) rc = ark_xdoc_add_posting(d, "alle", 4, 0);
+        if (!rc && (i < 3 || i % 100 == 0 || i > N - 3)) rc = ark_xdoc_add_posting(d, "nogle", 5, 1);
+        if (!rc) rc = ark_xdoc_add_boolean(d, uid, (size_t)ul);
+        if (!rc) rc = ark_xdoc_set_value(d, ARK_SLOT_DOC, doc, (size_t)dl);
+        if (!rc) rc = ark_xdoc_set_data(d, doc, (size_t)dl);
+        if (!rc) rc = ark_wdb_add(w, d, &err);
+        ark_xdoc_free(d);
+    }
+    ok(rc == 0, "%d passages of as many documents", N);
+    EE(ark_wdb_commit(w, &err));
+    ark_wdb_close(w);
+    const char *spec = path("wide");
+    ark_rdb *r = NULL;
+    EE(ark_rdb_open(&spec, 1, &r, &err));
+    ark_search_opts o;
+    ark_hits h = {0};
+    ark_search_opts_default(&o);
+    o.limit = 1000;
+    o.group_slot = ARK_SLOT_DOC;
+    ark_xq *q = T("nogle");
+    EE(ark_rdb_search(r, q, &o, &h, &err));
+    int right = h.n == 3 + (N - 1) / 100 + 2; /* 0 1 2, every 100th, the last two */
+    for (size_t i = 0; right && i < h.n; i++) {
+        right = h.v[i].key && !strcmp(h.v[i].key, h.v[i].data) && h.v[i].group_matches == 1;
+        if (!right) printf("#   hit %s: key %s, %llu\n", h.v[i].data, h.v[i].key ? h.v[i].key : "-",
+                           (unsigned long long)h.v[i].group_matches);
+    }
+    ok(right, "each hit its own document's key and count, past 1- and 2-byte codes (%zu hits)", h.n);
+    ark_hits_free(&h);
+    ark_xq_free(q);
+    ark_rdb_close(r);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!mkdtemp(tmpdir)) {
@@ -978,6 +1024,7 @@ int main(void) {
     test_shared_tables();
     test_lengths_outside_match();
     test_long_passage();
+    test_wide_codes();
 
     ark_search_opts o;
     ark_search_opts_default(&o);

@@ -50,9 +50,62 @@ struct ark_wdb {
  * every query's instructions before). arkivar-indexer never reuses a docid (a changed
  * file's passages are deleted and added anew), so a table only grows; a database with
  * another UUID starts afresh. */
+/* Codes by docid, each in the narrowest of 1, 2 or 4 bytes that holds every code set so
+ * far (a slot's values number a handful for types, tens for years, thousands for
+ * documents): a match's spies read one per match, a cache miss each. */
+class code_array {
+    std::vector<uint8_t> b_;
+    unsigned w_ = 1;
+
+  public:
+    size_t size() const { return b_.size() / w_; }
+    void resize(size_t n) { b_.resize(n * w_, 0); }
+    void clear() {
+        b_.clear();
+        w_ = 1;
+    }
+    uint32_t operator[](size_t d) const {
+        if (w_ == 1) return b_[d];
+        if (w_ == 2) {
+            uint16_t v;
+            std::memcpy(&v, &b_[2 * d], 2);
+            return v;
+        }
+        uint32_t v;
+        std::memcpy(&v, &b_[4 * d], 4);
+        return v;
+    }
+    /* d < size() */
+    void set(size_t d, uint32_t c) {
+        unsigned w = c <= UINT8_MAX ? 1 : c <= UINT16_MAX ? 2 : 4;
+        if (w > w_) { /* every code so far, wider */
+            std::vector<uint8_t> nb(size() * w, 0);
+            for (size_t i = 0; i < size(); i++) {
+                uint32_t v = (*this)[i];
+                if (w == 2) {
+                    uint16_t v16 = static_cast<uint16_t>(v);
+                    std::memcpy(&nb[2 * i], &v16, 2);
+                } else {
+                    std::memcpy(&nb[4 * i], &v, 4);
+                }
+            }
+            b_.swap(nb);
+            w_ = w;
+        }
+        if (w_ == 1) {
+            b_[d] = static_cast<uint8_t>(c);
+        } else if (w_ == 2) {
+            uint16_t v16 = static_cast<uint16_t>(c);
+            std::memcpy(&b_[2 * d], &v16, 2);
+        } else {
+            std::memcpy(&b_[4 * d], &c, 4);
+        }
+    }
+};
+
 struct value_codes {
     int slot = -1;
-    std::vector<uint32_t> code;     /* by docid; 0 = no value */
+    code_array code;                /* by docid; 0 = no value */
     std::vector<std::string> names; /* code - 1 -> value */
     std::unordered_map<std::string, uint32_t> ids;
 };

@@ -289,7 +289,7 @@ std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_p
             if (st.long_passage) std::vector<uint16_t>().swap(st.doclen);
         }
         for (auto &t : st.tables) {
-            t.code.resize(static_cast<size_t>(last) + 1, 0);
+            t.code.resize(static_cast<size_t>(last) + 1);
             Xapian::ValueIterator v = db.valuestream_begin(static_cast<Xapian::valueno>(t.slot));
             Xapian::ValueIterator end = db.valuestream_end(static_cast<Xapian::valueno>(t.slot));
             if (v != end && st.upto > 0) v.skip_to(st.upto + 1);
@@ -309,7 +309,7 @@ std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_p
                     }
                     last_val.swap(val);
                 }
-                t.code[v.get_docid()] = c;
+                t.code.set(v.get_docid(), c);
             }
         }
         st.upto = last;
