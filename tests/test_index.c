@@ -904,7 +904,7 @@ static void test_long_passage(void) {
     EE(add_passage(w, "Ql1", "budget vedtaget", "L1", "20240101", "referat", "2024", "l1"));
     EE(add_passage(w, "Ql2", "budget forslag til byraadet", "L2", "20240101", "referat", "2024", "l2"));
     for (int i = 0; i < 6; i++) { /* so that "budget" is a rare word, weighed by length */
-        char uid[8], data[8];
+        char uid[16], data[16];
         snprintf(uid, sizeof uid, "Qf%d", i);
         snprintf(data, sizeof data, "f%d", i);
         EE(add_passage(w, uid, "andet emne helt", "LF", "20240101", "referat", "2024", data));
