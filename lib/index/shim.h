@@ -45,17 +45,34 @@ struct ark_wdb {
     std::string dir;     /* where it lives: a failed commit's temp file is removed there */
 };
 
-/* One slot's values by docid (facets: type and year; groups: the document), so that
- * counting a match costs an array read instead of a Document::get_value (a fifth of
- * every query's instructions before). arkivar-indexer never reuses a docid (a changed
- * file's passages are deleted and added anew), so a table only grows; a database with
- * another UUID starts afresh. */
 /* Codes by docid, each in the narrowest of 1, 2 or 4 bytes that holds every code set so
  * far (a slot's values number a handful for types, tens for years, thousands for
  * documents): a match's spies read one per match, a cache miss each. */
 class code_array {
     std::vector<uint8_t> b_;
     unsigned w_ = 1;
+
+    static uint32_t get(const std::vector<uint8_t> &b, unsigned w, size_t i) {
+        if (w == 1) return b[i];
+        if (w == 2) {
+            uint16_t v;
+            std::memcpy(&v, &b[2 * i], 2);
+            return v;
+        }
+        uint32_t v;
+        std::memcpy(&v, &b[4 * i], 4);
+        return v;
+    }
+    static void put(std::vector<uint8_t> &b, unsigned w, size_t i, uint32_t c) {
+        if (w == 1) {
+            b[i] = static_cast<uint8_t>(c);
+        } else if (w == 2) {
+            uint16_t v = static_cast<uint16_t>(c);
+            std::memcpy(&b[2 * i], &v, 2);
+        } else {
+            std::memcpy(&b[4 * i], &c, 4);
+        }
+    }
 
   public:
     size_t size() const { return b_.size() / w_; }
@@ -64,45 +81,25 @@ class code_array {
         b_.clear();
         w_ = 1;
     }
-    uint32_t operator[](size_t d) const {
-        if (w_ == 1) return b_[d];
-        if (w_ == 2) {
-            uint16_t v;
-            std::memcpy(&v, &b_[2 * d], 2);
-            return v;
-        }
-        uint32_t v;
-        std::memcpy(&v, &b_[4 * d], 4);
-        return v;
-    }
+    uint32_t operator[](size_t d) const { return get(b_, w_, d); }
     /* d < size() */
     void set(size_t d, uint32_t c) {
         unsigned w = c <= UINT8_MAX ? 1 : c <= UINT16_MAX ? 2 : 4;
         if (w > w_) { /* every code so far, wider */
             std::vector<uint8_t> nb(size() * w, 0);
-            for (size_t i = 0; i < size(); i++) {
-                uint32_t v = (*this)[i];
-                if (w == 2) {
-                    uint16_t v16 = static_cast<uint16_t>(v);
-                    std::memcpy(&nb[2 * i], &v16, 2);
-                } else {
-                    std::memcpy(&nb[4 * i], &v, 4);
-                }
-            }
+            for (size_t i = 0; i < size(); i++) put(nb, w, i, get(b_, w_, i));
             b_.swap(nb);
             w_ = w;
         }
-        if (w_ == 1) {
-            b_[d] = static_cast<uint8_t>(c);
-        } else if (w_ == 2) {
-            uint16_t v16 = static_cast<uint16_t>(c);
-            std::memcpy(&b_[2 * d], &v16, 2);
-        } else {
-            std::memcpy(&b_[4 * d], &c, 4);
-        }
+        put(b_, w_, d, c);
     }
 };
 
+/* One slot's values by docid (facets: type and year; groups: the document), so that
+ * counting a match costs an array read instead of a Document::get_value (a fifth of
+ * every query's instructions before). arkivar-indexer never reuses a docid (a changed
+ * file's passages are deleted and added anew), so a table only grows; a database with
+ * another UUID starts afresh. */
 struct value_codes {
     int slot = -1;
     code_array code;                /* by docid; 0 = no value */
@@ -112,8 +109,9 @@ struct value_codes {
 
 /* The value tables of one index (one UUID), shared by every engine open on it in this
  * process: built once, not once per server thread (at 1 GB a set of lengths, types,
- * years and documents is 24 MB, 8 bytes a passage, and seconds of the first query). A match reads them under the shared lock; growing them
- * (a commit added passages, a slot is new) takes it exclusively. shim_query.cc. */
+ * years and documents is 24 MB, 8 bytes a passage, and seconds of the first query). A
+ * match reads them under the shared lock; growing them (a commit added passages, a slot
+ * is new) takes it exclusively. shim_query.cc. */
 struct value_store {
     std::shared_mutex m;
     Xapian::docid upto = 0; /* the tables hold docids 1..upto */

@@ -281,9 +281,12 @@ std::shared_ptr<value_store> tables_of(const Xapian::Database &db, std::shared_p
             st.doclen.resize(static_cast<size_t>(last) + 1, 0);
             Xapian::PostingIterator p = db.postlist_begin(""), pend = db.postlist_end("");
             if (p != pend && st.upto > 0) p.skip_to(st.upto + 1);
-            for (; p != pend && *p <= last && !st.long_passage; ++p) {
+            for (; p != pend && *p <= last; ++p) {
                 Xapian::termcount len = p.get_doclength();
-                st.long_passage = len > UINT16_MAX;
+                if (len > UINT16_MAX) {
+                    st.long_passage = true;
+                    break;
+                }
                 st.doclen[*p] = static_cast<uint16_t>(len);
             }
             if (st.long_passage) std::vector<uint16_t>().swap(st.doclen);
