@@ -599,15 +599,29 @@ int ark_rdb_count_by(ark_rdb *r, const ark_xq *q, int slot, ark_term_iter_fn fn,
     return guard(err, "ark_rdb_count_by", [&]() -> int {
         std::vector<std::pair<std::string, uint64_t>> counts;
         int rc = with_retry(r, err, "ark_rdb_count_by", [&]() -> int {
-            Xapian::ValueCountMatchSpy spy(static_cast<Xapian::valueno>(slot));
             Xapian::Enquire enq(r->db);
             enq.set_query(q->q);
             enq.set_weighting_scheme(Xapian::BoolWeight());
-            enq.add_matchspy(&spy);
-            enq.get_mset(0, 0, r->db.get_doccount()); /* every match reaches the spy */
             counts.clear();
-            for (auto t = spy.values_begin(); t != spy.values_end(); ++t)
-                counts.emplace_back(*t, t.get_termfreq());
+            /* From the slot's table where there is one: ValueCountMatchSpy reads the
+             * value from Xapian's value stream for every match. */
+            std::shared_ptr<value_store> st = value_tables(r, &slot, 1);
+            std::shared_lock<std::shared_mutex> reading;
+            if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
+            const value_codes *t = st ? table_of(*st, slot) : nullptr;
+            if (t) {
+                FacetSpy spy(*t);
+                enq.add_matchspy(&spy);
+                enq.get_mset(0, 0, r->db.get_doccount()); /* every match reaches the spy */
+                counts = spy.top(SIZE_MAX);
+                std::sort(counts.begin(), counts.end()); /* in byte order, as Xapian's */
+                return 0;
+            }
+            Xapian::ValueCountMatchSpy spy(static_cast<Xapian::valueno>(slot));
+            enq.add_matchspy(&spy);
+            enq.get_mset(0, 0, r->db.get_doccount());
+            for (auto v = spy.values_begin(); v != spy.values_end(); ++v)
+                counts.emplace_back(*v, v.get_termfreq());
             return 0;
         });
         if (rc) return rc;
