@@ -953,6 +953,99 @@ static void test_long_passage(void) {
     ark_rdb_close(ref);
 }
 
+/* A passage of wdf copies of word, filled with "fyld" to len terms. */
+static int add_counted(ark_wdb *w, const char *word, int wdf, int len, const char *data) {
+    ark_xdoc *d = ark_xdoc_new();
+    int rc = d ? 0 : ARK_ENOMEM;
+    char uid[32];
+    int ul = snprintf(uid, sizeof uid, "Qc%s", data);
+    for (int p = 0; !rc && p < len; p++) {
+        const char *t = p < wdf ? word : "fyld";
+        rc = ark_xdoc_add_posting(d, t, strlen(t), (uint32_t)p);
+    }
+    if (!rc) rc = ark_xdoc_add_boolean(d, uid, (size_t)ul);
+    if (!rc) rc = ark_xdoc_set_value(d, ARK_SLOT_DOC, data, strlen(data));
+    if (!rc) rc = ark_xdoc_set_data(d, data, strlen(data));
+    if (!rc) rc = ark_wdb_add(w, d, &err);
+    ark_xdoc_free(d);
+    return rc;
+}
+
+/* q's top ten on r, pruned as Xapian prunes (check_at_least 0), and weighed in full
+ * (every match checked, so no bound is used): the same passages, the same scores. *top
+ * is the first hit's data. */
+static int same_as_unpruned(ark_rdb *r, const char *t, char *top, size_t cap) {
+    ark_xq *q = comb2(ARK_XQ_OR, T(t), T("sjaelden"), 0);
+    ark_search_opts o, all;
+    ark_search_opts_default(&o);
+    ark_search_opts_default(&all);
+    all.check_at_least = 1000000;
+    ark_hits h = {0}, ha = {0};
+    EE(ark_rdb_search(r, q, &o, &h, &err));
+    EE(ark_rdb_search(r, q, &all, &ha, &err));
+    int same = h.n == 10 && ha.n == 10;
+    for (size_t i = 0; same && i < h.n; i++) {
+        same = !strcmp(h.v[i].data, ha.v[i].data) && h.v[i].score == ha.v[i].score;
+        if (!same)
+            printf("#   %zu: %s %g, weighed in full %s %g\n", i, h.v[i].data, h.v[i].score,
+                   ha.v[i].data, ha.v[i].score);
+    }
+    snprintf(top, cap, "%s", ha.n ? ha.v[0].data : "");
+    ark_hits_free(&h);
+    ark_hits_free(&ha);
+    ark_xq_free(q);
+    return same;
+}
+
+/* A term of 1000 passages or more is bounded by its best passage (shim_bm25.cc,
+ * term_bound), so Xapian prunes it sooner; a bound below any passage's part would lose
+ * that passage. "sjaelden" (10 passages of 100 terms) comes first; "alle" and "begge"
+ * (1200 short passages each) hold the word once, and their best passage, last, four
+ * times in four terms ("alle", 1 % above each "sjaelden" passage) or not yet ("begge").
+ * After ten "sjaelden" passages Xapian needs more than the weakest of them, and drops
+ * the OR's other side when its bound says it cannot reach that: so the best "alle"
+ * passage is on the page only while its bound holds it (a bound 1.5 % low loses it), and
+ * a "begge" passage added later only when its bound was brought up to date. */
+static void test_term_bounds(void) {
+    ark_wdb *w = NULL;
+    EE(ark_wdb_open(path("bounds"), &w, &err));
+    int rc = 0;
+    char data[32];
+    for (int i = 0; i < 10 && !rc; i++) {
+        snprintf(data, sizeof data, "s%d", i);
+        rc = add_counted(w, "sjaelden", 1, 100, data);
+    }
+    for (int i = 0; i < 1200 && !rc; i++) {
+        snprintf(data, sizeof data, "a%d", i);
+        rc = add_counted(w, "alle", 1, 10, data);
+        snprintf(data, sizeof data, "b%d", i);
+        if (!rc) rc = add_counted(w, "begge", 1, 10, data);
+    }
+    for (int i = 0; i < 2600 && !rc; i++) {
+        snprintf(data, sizeof data, "f%d", i);
+        rc = add_counted(w, "fyld", 0, 10, data);
+    }
+    if (!rc) rc = add_counted(w, "alle", 4, 4, "bedst");
+    ok(rc == 0, "5011 passages");
+    EE(ark_wdb_commit(w, &err));
+    const char *spec = path("bounds");
+    ark_rdb *r = NULL;
+    char top[32];
+    EE(ark_rdb_open(&spec, 1, &r, &err));
+    ok(same_as_unpruned(r, "alle", top, sizeof top), "pruned by the term's bound, the page weighed in full");
+    is_str(top, "bedst", "the best \"alle\" passage, past 2400 weaker ones, first");
+    ok(same_as_unpruned(r, "begge", top, sizeof top), "and for a term without a strong passage");
+    EE(add_counted(w, "begge", 12, 12, "ny"));
+    EE(ark_wdb_commit(w, &err));
+    ark_wdb_close(w);
+    ark_rdb *r2 = NULL; /* while r is open, the two share the index's tables and bounds */
+    EE(ark_rdb_open(&spec, 1, &r2, &err));
+    ok(same_as_unpruned(r2, "begge", top, sizeof top), "a passage added after the bound was found");
+    is_str(top, "ny", "counts, first");
+    ark_rdb_close(r2);
+    ark_rdb_close(r);
+}
+
 /* The value tables keep codes in 1, 2 or 4 bytes as the values grow: documents past 255
  * and past 65535 distinct ones still give each hit its own document's key, and one
  * counted by the spy. */
@@ -1025,6 +1118,7 @@ int main(void) {
     test_lengths_outside_match();
     test_long_passage();
     test_wide_codes();
+    test_term_bounds();
 
     ark_search_opts o;
     ark_search_opts_default(&o);

@@ -24,6 +24,7 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <shared_mutex>
 #include <string>
@@ -107,6 +108,16 @@ struct value_codes {
     std::unordered_map<std::string, uint32_t> ids;
 };
 
+/* The passages of a term that no other of its passages outdoes for BM25: none holds it
+ * as often in as few terms. BM25's part for a passage rises with the term's count and
+ * falls with the passage's length, so its largest, for any average length, is one of
+ * these (shim_bm25.cc). Docids are never reused (the writer only adds), so a deleted
+ * passage leaves a point that is still an upper bound. */
+struct term_frontier {
+    Xapian::docid upto = 0; /* holds the passages 1..upto */
+    std::vector<std::pair<uint32_t, uint32_t>> pts; /* (length, count); length rising, count rising */
+};
+
 /* The value tables of one index (one UUID), shared by every engine open on it in this
  * process: built once, not once per server thread (at 1 GB a set of lengths, types,
  * years and documents is 24 MB, 8 bytes a passage, and seconds of the first query). A
@@ -123,6 +134,11 @@ struct value_store {
      * give the same scores. */
     std::vector<uint16_t> doclen;
     bool long_passage = false;
+    /* By term (of TERM_BOUND_MIN passages or more): what bounds its BM25 part in any
+     * passage (shim_bm25.cc, term_bound). Read once per term and brought up to date
+     * with the passages added since, under its own lock (a match holds m shared). */
+    mutable std::mutex bounds_m;
+    mutable std::unordered_map<std::string, term_frontier> bounds;
 };
 
 /* One shard as given, up or down (issue 16): a remote shard that did not answer is left
@@ -264,8 +280,8 @@ inline std::string str(const char *p, size_t len) {
  * keeps until enq is gone (declared before it); without (remote or several shards), from
  * Xapian, with its BM25Weight, and NULL. The scores are the same. While the source
  * lives, the length leaves of this thread's matches read st's table; after, none. */
-std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Query &q,
-                                                 const value_store *st);
+std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xapian::Database &db,
+                                                 const Xapian::Query &q, const value_store *st);
 /* Every document, unweighted: the source of rank_bm25 for a part of the query that
  * Xapian weighs before the whole query is at the passage (ark_xq_lengths). It reads the
  * table of the rank_bm25 match it runs in, and none in any other. */

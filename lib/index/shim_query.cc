@@ -454,7 +454,7 @@ int ark_rdb_search(ark_rdb *r, const ark_xq *q, const ark_search_opts *o, ark_hi
             if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
             std::unique_ptr<Xapian::PostingSource> lengths; /* outlives enq */
             Xapian::Enquire enq(r->db);
-            lengths = rank_bm25(enq, q->q, st.get());
+            lengths = rank_bm25(enq, r->db, q->q, st.get());
             if (o->sort_by_date)
                 enq.set_sort_by_value_then_relevance(ARK_SLOT_DATE, o->sort_by_date > 0);
             bool use_tables = st != nullptr;
@@ -650,7 +650,7 @@ double weight_in(ark_rdb *r, const Xapian::Query &q, const std::string &uid) {
     if (st) reading = std::shared_lock<std::shared_mutex>(st->m);
     std::unique_ptr<Xapian::PostingSource> lengths; /* outlives enq */
     Xapian::Enquire enq(r->db);
-    lengths = rank_bm25(enq, Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)), st.get()); /* as ark_rdb_search */
+    lengths = rank_bm25(enq, r->db, Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(uid)), st.get()); /* as ark_rdb_search */
     Xapian::MSet m = enq.get_mset(0, 1);
     return m.empty() ? 0.0 : m.begin().get_weight();
 }
