@@ -11,7 +11,8 @@
 #   scripts/profile-stages.sh INDEX QUERIES [DRIVER]
 #     DRIVER: a bench_inproc binary (default: built from this tree into /tmp).
 #   The first PROFILE_COLUMNS (default 3) queries of QUERIES get a column each; the
-#   last column is the whole file, averaged. All in a warm engine (see steady()).
+#   last column is the whole file, averaged. All in a warm engine (see steady());
+#   PROFILE_WARM=all warms it with the whole file first (a server that has seen them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 idx=${1:?usage: profile-stages.sh INDEX QUERIES [DRIVER]}
@@ -39,7 +40,7 @@ profile() {
 
 # stages OUT: the stage figures of one profile, in the order of the labels below.
 stages() {
-    callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$1" 2>/dev/null | awk '
+    (cd / && callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$1") 2>/dev/null | awk '
         function num(s) { gsub(",", "", s); return s + 0 }
         { v = num($1) }
         /search.c:ark_search /          { total = v }
@@ -51,7 +52,7 @@ stages() {
         /snippet.c:ark_snippet_cover /  { cover = v }
         /snippet.c:ark_snippet_make /   { snip = v }
         END {
-            printf "%d %d %d %d %d %d %d %d\n", search - facets - data, facets, data + docs, counts,
+            printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", search - facets - data, facets, data + docs, counts,
                    cover, snip, total - search - docs - counts - cover - snip, total
         }'
 }
@@ -70,7 +71,9 @@ steady() {
     echo "${out[*]}"
 }
 
-head -1 "$queries" >"$work/warm.txt"
+# The engine is warmed by the first query (its tables), or with PROFILE_WARM=all by the
+# whole file once (also the terms' bounds, read once per term: shim_bm25.cc).
+if [ "${PROFILE_WARM:-first}" = all ]; then cp "$queries" "$work/warm.txt"; else head -1 "$queries" >"$work/warm.txt"; fi
 cols=() names=()
 i=0
 while IFS= read -r q; do

@@ -114,7 +114,10 @@ struct value_codes {
  * these (shim_bm25.cc). Docids are never reused (the writer only adds), so a deleted
  * passage leaves a point that is still an upper bound. */
 struct term_frontier {
-    Xapian::docid upto = 0; /* holds the passages 1..upto */
+    uint64_t rev = 0;         /* the revision tf and cf are of */
+    Xapian::doccount tf = 0;  /* passages holding the term */
+    Xapian::termcount cf = 0; /* its occurrences */
+    Xapian::docid upto = 0;   /* pts holds the passages 1..upto (none while tf is small) */
     std::vector<std::pair<uint32_t, uint32_t>> pts; /* (length, count); length rising, count rising */
 };
 
@@ -134,9 +137,10 @@ struct value_store {
      * give the same scores. */
     std::vector<uint16_t> doclen;
     bool long_passage = false;
-    /* By term (of TERM_BOUND_MIN passages or more): what bounds its BM25 part in any
-     * passage (shim_bm25.cc, term_bound). Read once per term and brought up to date
-     * with the passages added since, under its own lock (a match holds m shared). */
+    /* By term of a query: its statistics and, with TERM_BOUND_MIN passages or more, what
+     * bounds its BM25 part in any passage (shim_bm25.cc, find_bound). Read once per term
+     * and brought up to date with the passages added since, under its own lock (a match
+     * holds m shared). */
     mutable std::mutex bounds_m;
     mutable std::unordered_map<std::string, term_frontier> bounds;
 };

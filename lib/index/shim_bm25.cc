@@ -19,7 +19,7 @@
  *   And the bound: Xapian prunes an OR (a side that cannot reach the page is only
  *   checked where the other side matches) by each term's largest possible weight, which
  *   BM25Weight takes as the term's largest wdf in the shortest passage of the index. A
- *   term of many passages is bounded here by its best passage instead (term_bound,
+ *   term of many passages is bounded here by its best passage instead (find_bound,
  *   from its frontier), and Xapian drops its weak sides sooner: the same answers (the
  *   bound is exact), 4.9 % fewer instructions over the benchmark's 300 queries and 7 %
  *   over its two- and three-word ones, synth-100MB (callgrind, docs/performance.md). */
@@ -187,21 +187,41 @@ void frontier_add(term_frontier &f, uint32_t len, uint32_t wdf) {
     v.insert(std::lower_bound(v.begin(), v.end(), std::make_pair(len, wdf)), std::make_pair(len, wdf));
 }
 
-/* The largest len_part of term t in any passage of db, at the average length's inverse
- * len_factor: the best of its frontier, which is read once and then only for the
- * passages added since (st, under bounds_m). Exact: the weights see the same lengths
- * from the same table. */
-double term_bound(const Xapian::Database &db, const value_store &st, const std::string &t,
-                  double len_factor) {
-    Xapian::docid last = db.get_lastdocid();
+/* The largest len_part of f's passages at the average length's inverse len_factor. */
+double best_of(const term_frontier &f, double len_factor) {
+    double best = 0;
+    for (const auto &pt : f.pts) best = std::max(best, len_part(len_factor, pt.first, pt.second));
+    return best;
+}
+
+/* Term t's statistics and the largest len_part of its passages (exact: the weights see
+ * the same lengths from the same table) into b; false when t holds too few passages
+ * for a bound. Kept in st (term_frontier): the statistics for the revision rev, the
+ * frontier read once and then only for the passages added since; so a term seen before
+ * costs no lookup in the index at all. */
+bool find_bound(const Xapian::Database &db, const value_store &st, const std::string &t,
+                uint64_t rev, Xapian::docid last, double len_factor, term_bound &b) {
     term_frontier f;
     {
         std::lock_guard<std::mutex> g(st.bounds_m);
         if (st.bounds.size() > 100000) st.bounds.clear();
         auto it = st.bounds.find(t);
-        if (it != st.bounds.end()) f = it->second;
+        if (it != st.bounds.end()) {
+            const term_frontier &k = it->second;
+            if (k.rev == rev && k.tf < TERM_BOUND_MIN) return false;
+            if (k.rev == rev && k.upto >= last) {
+                b = {k.tf, k.cf, best_of(k, len_factor)};
+                return true;
+            }
+            f = k;
+        }
     }
-    if (f.upto < last) {
+    if (f.rev != rev) {
+        f.rev = rev;
+        f.tf = db.get_termfreq(t);
+        f.cf = db.get_collection_freq(t);
+    }
+    if (f.tf >= TERM_BOUND_MIN && f.upto < last) {
         const std::vector<uint16_t> &len = st.doclen;
         Xapian::PostingIterator p = db.postlist_begin(t), end = db.postlist_end(t);
         if (f.upto) p.skip_to(f.upto + 1);
@@ -210,13 +230,15 @@ double term_bound(const Xapian::Database &db, const value_store &st, const std::
             frontier_add(f, d < len.size() ? len[d] : 0, p.get_wdf());
         }
         f.upto = last;
+    }
+    {
         std::lock_guard<std::mutex> g(st.bounds_m);
         term_frontier &kept = st.bounds[t];
-        if (kept.upto < f.upto) kept = f;
+        if (kept.rev < f.rev || (kept.rev == f.rev && kept.upto < f.upto)) kept = f;
     }
-    double best = 0;
-    for (const auto &pt : f.pts) best = std::max(best, len_part(len_factor, pt.first, pt.second));
-    return best;
+    if (f.tf < TERM_BOUND_MIN) return false;
+    b = {f.tf, f.cf, best_of(f, len_factor)};
+    return true;
 }
 
 } // namespace
@@ -237,11 +259,11 @@ std::unique_ptr<Xapian::PostingSource> rank_bm25(Xapian::Enquire &enq, const Xap
     std::unique_ptr<Xapian::PostingSource> src(new MatchLengths(&st->doclen));
     if (!derived_stats(q)) {
         double avg = db.get_avlength(), len_factor = avg != 0 ? 1 / avg : 0;
-        for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
-            Xapian::doccount tf = db.get_termfreq(*t);
-            if (tf < TERM_BOUND_MIN) continue;
-            current_bounds.push_back({tf, db.get_collection_freq(*t), term_bound(db, *st, *t, len_factor)});
-        }
+        uint64_t rev = db.get_revision();
+        Xapian::docid last = db.get_lastdocid();
+        term_bound b;
+        for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+            if (find_bound(db, *st, *t, rev, last, len_factor, b)) current_bounds.push_back(b);
     }
     enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(src.get())));
     enq.set_weighting_scheme(LengthBM25());
