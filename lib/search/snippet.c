@@ -124,6 +124,55 @@ static long guess_part(ark_an *an, const ark_qword *w, const char *low, size_t l
     return (long)k;
 }
 
+/* The byte pairs that begin the needles of the words the token loop looks at
+ * (ark_qword_may_match): a token of plain ASCII without "aa" or "oe" (so it folds to
+ * its own lowercase form) that holds none of the pairs holds no needle, meets no word,
+ * and is passed over before it is lowercased: most tokens of a passage. A word whose
+ * needle is shorter than a pair, or which has none, turns this off (returns 0). */
+typedef struct pairs {
+    uint64_t bit[16]; /* 1024 bits, by pair_at() */
+} pairs;
+
+static unsigned pair_at(unsigned char a, unsigned char b) { return ((unsigned)a * 31u + b) & 1023u; }
+
+static unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int pair_add(pairs *p, const char *needle) {
+    if (!needle[0] || !needle[1]) return 0;
+    unsigned h = pair_at((unsigned char)needle[0], (unsigned char)needle[1]);
+    p->bit[h >> 6] |= 1ull << (h & 63);
+    return 1;
+}
+
+static int pairs_of(const ark_qword *w, size_t nw, int only_stop, pairs *p) {
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < nw; i++) {
+        if (!(only_stop || !w[i].stop || w[i].phrase_len > 1)) continue; /* never looked at */
+        if (!pair_add(p, w[i].need_raw)) return 0;
+        for (size_t k = 0; k < w[i].nparts; k++)
+            if (!pair_add(p, w[i].parts[k] + 1)) return 0;
+        if ((w[i].alt[0] && !pair_add(p, w[i].alt)) || (w[i].need_lemma[0] && !pair_add(p, w[i].need_lemma)) ||
+            (w[i].need_elided[0] && !pair_add(p, w[i].need_elided)) ||
+            (w[i].need_fold[0] && !pair_add(p, w[i].need_fold)))
+            return 0;
+    }
+    return 1;
+}
+
+/* 0 when tok is plain ASCII, folds to itself and holds none of p's pairs: no needle. */
+static int may_hold(const pairs *p, const char *tok, size_t len) {
+    const unsigned char *b = (const unsigned char *)tok;
+    for (size_t k = 0; k < len; k++)
+        if (b[k] >= 0x80) return 1;
+    for (size_t k = 0; k + 1 < len; k++) {
+        unsigned char x = ascii_lower(b[k]), y = ascii_lower(b[k + 1]);
+        if ((x == 'a' && y == 'a') || (x == 'o' && y == 'e')) return 1;
+        unsigned h = pair_at(x, y);
+        if (p->bit[h >> 6] >> (h & 63) & 1) return 1;
+    }
+    return 0;
+}
+
 /* All matching tokens of text, in order, with their hits in *hl. *out malloc'ed.
  * For marks (for_cover 0), a word's own parts count across the passage and oracle
  * (may be NULL) confirms guessed parts. For the rerank's cover (for_cover 1), the
@@ -142,8 +191,11 @@ static int find_matches(ark_an *an, const char *text, size_t len, const ark_qwor
     ark_tokterms tt;
     int only_stop = only_stop_query(w, nw); /* a query of stop words alone still marks them */
     if (nw > 32) nw = 32;
+    pairs pr;
+    int use_pairs = pairs_of(w, nw, only_stop, &pr);
     ark_tok_init(&t, text, len);
     while (ark_tok_next(&t, &tok)) {
+        if (use_pairs && !may_hold(&pr, tok.p, tok.len)) continue;
         /* Cheap first: which words could match at all (ark_qword_may_match); most
          * tokens of a passage meet none, and their terms are never computed. */
         char low[ARK_MAX_TERM + 1], folded[2 * ARK_MAX_TERM + 1];
