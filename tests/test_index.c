@@ -998,7 +998,7 @@ static int same_as_unpruned(ark_rdb *r, const char *t, char *top, size_t cap) {
 }
 
 /* A term of 1000 passages or more is bounded by its best passage (shim_bm25.cc,
- * term_bound), so Xapian prunes it sooner; a bound below any passage's part would lose
+ * find_bound), so Xapian prunes it sooner; a bound below any passage's part would lose
  * that passage. "sjaelden" (10 passages of 100 terms) comes first; "alle" and "begge"
  * (1200 short passages each) hold the word once, and their best passage, last, four
  * times in four terms ("alle", 1 % above each "sjaelden" passage) or not yet ("begge").

@@ -21,8 +21,9 @@
  *   BM25Weight takes as the term's largest wdf in the shortest passage of the index. A
  *   term of many passages is bounded here by its best passage instead (find_bound,
  *   from its frontier), and Xapian drops its weak sides sooner: the same answers (the
- *   bound is exact), 4.9 % fewer instructions over the benchmark's 300 queries and 7 %
- *   over its two- and three-word ones, synth-100MB (callgrind, docs/performance.md). */
+ *   bound is exact), and the match's instructions in the steady state 6 % fewer over
+ *   the benchmark's 300 queries and 14 % over its two- and three-word ones,
+ *   synth-100MB (scripts/profile-stages.sh, docs/performance.md). */
 #include "shim.h"
 
 #include <algorithm>
