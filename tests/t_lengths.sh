@@ -20,7 +20,7 @@ failed=0
 require curl python3 "$ARK_BIN/arkivar-server" "$INDEXER"
 scratch t_lengths
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 Q=scripts/queries.txt
 
 mkdir -p "$TMP/c" "$TMP/none"
@@ -38,9 +38,11 @@ before=$(passages "$P1")
 
 # An update: a new folder, a changed file (new docids for its passages), a removed one.
 /usr/bin/python3 scripts/gen-corpus.py "$TMP/c/more" --size 100KB --seed 12 >/dev/null 2>&1
-f=$(ls "$TMP/c/gen" | head -1)
-printf '\nTilføjet: kommunens nye plan for skolemad og trafik i byen.\n' >>"$TMP/c/gen/$f"
-rm "$TMP/c/gen/$(ls "$TMP/c/gen" | sed -n 2p)"
+# gen-corpus writes its files in numbered folders: the first two files, wherever they are
+mapfile -t gen < <(find "$TMP/c/gen" -type f -name '*.txt' | sort | head -2)
+check "the generated corpus has files to change (${#gen[@]})" test "${#gen[@]}" = 2
+printf '\nTilføjet: kommunens nye plan for skolemad og trafik i byen.\n' >>"${gen[0]}"
+rm -f "${gen[1]}"
 check "the update run succeeds" "$INDEXER" --quiet --index "$TMP/idx" "$TMP/c"
 after=$before
 for _ in $(seq 1 100); do

@@ -67,6 +67,14 @@ ok $? "within the timeout (${secs}s)"
 hs=$(curl -s --max-time 20 "http://127.0.0.1:$P/health/ready" | json '(d["status"], d["shards"]["answered"], d["shards"]["total"])')
 up=$(curl -s --max-time 20 "http://127.0.0.1:$P/metrics" | sed -n 's/^arkivar_shards_up //p')
 [ "$hs" = "('ready', 2, 3)" ] && [ "$up" = 2 ]; ok $? "/health/ready and /metrics say 2 of 3 shards answer ($hs; arkivar_shards_up $up)"
+# each thread's engine reads on its own; what they report is what the process last found
+seen=""
+for _ in 1 2 3 4 5; do
+    seen="$seen $(curl -s --max-time 20 "http://127.0.0.1:$P/health/ready" | json 'd["shards"]["answered"]')"
+done
+[ "$seen" = " 2 2 2 2 2" ]; ok $? "and so does every /health/ready after it ($seen)"
+[ "$(grep -c "shard $C does not answer" "$T/server.log")" = 1 ]
+ok $? "the log says once that it left ($(grep -c "shard $C does not answer" "$T/server.log") lines)"
 
 TC=$(tcpsrv "$PC" "$T/idx-c")
 whole=""

@@ -182,6 +182,10 @@ void ark_rdb_set_shard_policy(int partial, unsigned timeout_ms);
 /* The shards of r: returns how many were given; *answered (may be NULL) how many are
  * up. specs[0..max) get the specs of those down, borrowed until ark_rdb_close. */
 size_t ark_rdb_missing(ark_rdb *r, size_t *answered, const char **specs, size_t max);
+/* As ark_rdb_missing, but *answered counts the shards up as the process last found them,
+ * through whichever handle read last: what a health check should say, where r itself
+ * may not have read since a shard left or came back. */
+size_t ark_rdb_shards_seen(ark_rdb *r, size_t *answered);
 /* Close r and free it. Accepts NULL. */
 void ark_rdb_close(ark_rdb *r);
 /* Bring r to the latest committed revision; *changed (changed may be NULL) is 1 if it

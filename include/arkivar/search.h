@@ -34,7 +34,8 @@ int ark_engine_refresh(ark_engine *e, ark_err *err);
 
 typedef struct ark_engine_stats {
     uint64_t revision, passages, documents;
-    uint64_t shards, shards_up; /* databases searched (a sharded index's each), answering */
+    uint64_t shards, shards_up; /* databases searched (a sharded index's each); those up
+                                 * as the process last found them (ark_rdb_shards_seen) */
 } ark_engine_stats;
 /* The open revision and its counts into *out. 0, ARK_EINDEX, ARK_EMODIFIED, ARK_ENOMEM. */
 int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err);

@@ -16,7 +16,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 using namespace ark_shim;
@@ -32,20 +34,37 @@ bool g_partial = false;
 
 using shard_clock = std::chrono::steady_clock;
 
+/* Each thread's engine holds its own connections and finds a shard down or back on its
+ * own next read; the process as a whole knows what the last of them found. That view,
+ * by spec, is what /health and /metrics report (ark_rdb_shards_seen) and what the log
+ * follows: one line when a shard leaves or comes back, not one per thread. */
+std::mutex g_seen_m;
+std::unordered_map<std::string, bool> g_seen;
+
+/* The last reader's finding for spec: true when it changes what the process knew (a
+ * shard not seen before counts as up). */
+bool note_seen(const std::string &spec, bool up) {
+    std::lock_guard<std::mutex> lock(g_seen_m);
+    auto it = g_seen.find(spec);
+    bool was = it == g_seen.end() ? true : it->second;
+    g_seen[spec] = up;
+    return was != up;
+}
+
 /* A fresh connection to a remote slot: true when it answered. */
 bool connect_slot(shard_slot &s) {
-    bool was_up = s.up;
     try {
         s.db = Xapian::Remote::open(s.host, s.port, g_timeout_ms, g_connect_timeout_ms);
         s.up = true;
         /* The operator must see a shard leave and come back in the log, not only in
          * the JSON: the server's stderr is its log. */
-        if (!was_up) std::fprintf(stderr, "arkivar: shard %s answers again\n", s.spec.c_str());
+        if (note_seen(s.spec, true))
+            std::fprintf(stderr, "arkivar: shard %s answers again\n", s.spec.c_str());
     } catch (const Xapian::Error &e) {
         s.db = Xapian::Database();
         s.up = false;
         s.down_at = shard_clock::now();
-        if (was_up)
+        if (note_seen(s.spec, false))
             std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
                          s.spec.c_str(), e.get_type(), e.get_msg().c_str());
     }
@@ -174,14 +193,18 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                     slot.db = Xapian::Remote::open(slot.host, slot.port, g_timeout_ms,
                                                    g_connect_timeout_ms);
                     slot.up = true;
+                    if (note_seen(spec, true))
+                        std::fprintf(stderr, "arkivar: shard %s answers again\n", spec.c_str());
                 } catch (const Xapian::Error &e) {
                     /* partial: the others answer now, this one when it is back */
                     if (!g_partial || all.size() < 2)
                         return set_xerr(err, ARK_EUNAVAIL, ("ark_rdb_open: '" + spec + "'").c_str(),
                                         e);
                     slot.down_at = shard_clock::now();
-                    std::fprintf(stderr, "arkivar: shard %s does not answer (%s: %s); left out\n",
-                                 spec.c_str(), e.get_type(), e.get_msg().c_str());
+                    if (note_seen(spec, false))
+                        std::fprintf(stderr,
+                                     "arkivar: shard %s does not answer (%s: %s); left out\n",
+                                     spec.c_str(), e.get_type(), e.get_msg().c_str());
                 }
             } else {
                 /* Xapian opens a plain file as a stub database (an empty one if the file is
@@ -225,6 +248,19 @@ size_t ark_rdb_missing(ark_rdb *r, size_t *answered, const char **specs, size_t 
     for (const auto &s : r->slots) {
         if (s.up) up++;
         else if (specs && k < max) specs[k++] = s.spec.c_str();
+    }
+    if (answered) *answered = up;
+    return r->slots.size();
+}
+
+size_t ark_rdb_shards_seen(ark_rdb *r, size_t *answered) {
+    if (answered) *answered = 0;
+    if (!r) return 0;
+    size_t up = 0;
+    std::lock_guard<std::mutex> lock(g_seen_m);
+    for (const auto &s : r->slots) {
+        auto it = s.remote ? g_seen.find(s.spec) : g_seen.end();
+        if (it != g_seen.end() ? it->second : s.up) up++;
     }
     if (answered) *answered = up;
     return r->slots.size();

@@ -150,7 +150,7 @@ int ark_engine_stats_get(ark_engine *e, ark_engine_stats *out, ark_err *err) {
     int rc = ark_rdb_stats(e->db, &out->revision, &out->passages, err);
     if (rc) return rc;
     size_t up = 0;
-    out->shards = ark_rdb_missing(e->db, &up, NULL, 0);
+    out->shards = ark_rdb_shards_seen(e->db, &up);
     out->shards_up = up;
     return ark_rdb_get_meta_each(e->db, ARK_META_NDOCS, add_count, &out->documents, err);
 }
