@@ -73,9 +73,9 @@ static void part_done(void) {
 static void *write_part(void *arg) {
     part *p = arg;
     const ark_fresh *f = p->f;
-    /* No transaction: a part is scratch, so Xapian may commit it every few thousand
-     * documents, which frees what a transaction would hold to its end (at 100 MB the
-     * peak fell from 402 to 277 MB). The merge is the run's one atomic step. */
+    /* No transaction: a part is scratch, so it is committed every few hundred passages
+     * (ark_wdb_add), which frees what a transaction would hold to its end and keeps
+     * Xapian's maps of pending postings small. The merge is the run's one atomic step. */
     int rc = ark_wdb_open_scratch(p->dir, &p->b.w, &p->err);
     for (size_t i = p->lo; !rc && i < p->hi && !atomic_load(&run.stop); i++) {
         const ark_fresh_file *file = &p->files[i];

@@ -70,6 +70,28 @@ int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ar
     _exit(ARK_WDB_COMMIT_DIED);
 }
 
+/* Commit w's transaction (txn) or its pending changes; throws what Xapian throws. Until it
+ * returns, w is marked failed: a handle whose commit threw must never be written. */
+void commit_now(ark_wdb *w, bool txn) {
+    w->failed = true;
+    std::terminate_handler was = std::set_terminate(commit_terminated);
+    try {
+        if (txn) w->db.commit_transaction();
+        else w->db.commit();
+    } catch (...) {
+        std::set_terminate(was);
+        /* When the disk is full, glass may fail to write even the old revision's
+         * version file while reopening at it ("Modifications failed ... couldn't
+         * open at the old revision"), and leaves its temp file, v.tmp, which it
+         * only ever renames to iamglass. We still hold the lock: nobody else can
+         * be writing it. */
+        unlink((w->dir + "/v.tmp").c_str());
+        throw;
+    }
+    std::set_terminate(was);
+    w->failed = false;
+}
+
 } // namespace
 
 extern "C" {
@@ -265,6 +287,7 @@ int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
         /* No fsync: the part lives only until ark_db_merge has read it, and a crash
          * before the merge loses nothing that a new run does not rebuild. */
         w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+        w->scratch = true;
         *out = w.release();
         return 0;
     });
@@ -333,31 +356,30 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
         /* Xapian ends the transaction even when the commit throws. */
         bool txn = w->in_txn;
         w->in_txn = false;
-        w->failed = true; /* until the commit returns */
-        std::terminate_handler was = std::set_terminate(commit_terminated);
-        try {
-            if (txn) w->db.commit_transaction();
-            else w->db.commit();
-        } catch (...) {
-            std::set_terminate(was);
-            /* When the disk is full, glass may fail to write even the old revision's
-             * version file while reopening at it ("Modifications failed ... couldn't
-             * open at the old revision"), and leaves its temp file, v.tmp, which it
-             * only ever renames to iamglass. We still hold the lock: nobody else can
-             * be writing it. */
-            unlink((w->dir + "/v.tmp").c_str());
-            throw;
-        }
-        std::set_terminate(was);
-        w->failed = false;
+        commit_now(w, txn);
         return 0;
     });
 }
+
+/* Xapian keeps a writer's postings in a std::map per term, of a std::map by docid, until
+ * it flushes, by default every 10,000 documents (passages here). The insert that walks
+ * the docid map from its root to its end was a sixth of a fresh build's time (perf, the
+ * 10 MB corpus): its nodes miss the cache at every level. A part has no transaction, so
+ * it may flush when it likes: smaller batches walk shallower maps that stay in cache,
+ * and what a flush then merges into the B-tree is an append to each term's last chunk.
+ * Two threads, old and new runs interleaved: 10 MB 8.2-10.5 s -> 6.6-7.1 s, 100 MB
+ * 76-85 s -> 65-71 s, peak RSS 236 -> 50 MB; 250 and 1,000 were within the noise of 500
+ * (docs/performance.md, fifth round). */
+#define PART_FLUSH 500
 
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
     if (!w || !d) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add: no database or document");
     return guard(err, "ark_wdb_add", [&]() -> int {
         w->db.add_document(d->doc);
+        if (w->scratch && ++w->unflushed >= PART_FLUSH) {
+            w->unflushed = 0;
+            commit_now(w, false); /* no fsync (DB_NO_SYNC), and no reader but the merge */
+        }
         return 0;
     });
 }
