@@ -656,6 +656,7 @@ int main(int argc, char **argv) {
     o.waited = &waited;
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = nproc < 1 ? 1 : nproc > MAX_THREADS ? MAX_THREADS : (unsigned)nproc;
+    ark_wdb_set_flush(); /* an update's one transaction flushes in small batches */
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"words", required_argument, 0, 'w'},
                                          {"allow-removals", no_argument, 0, 'R'},

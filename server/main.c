@@ -32,6 +32,7 @@
 #include "accesslog.h"
 #include "arkivar/analysis.h"
 #include "arkivar/err.h"
+#include "arkivar/index.h"
 #include "arkivar/search.h"
 #include "arkivar/text.h"
 #include "config.h"
@@ -463,6 +464,7 @@ int main(int argc, char **argv) {
         return rc;
     }
 
+    ark_wdb_set_flush(); /* the push writer's batches; before any thread exists */
     /* Before any thread exists, so every thread inherits the mask (see top comment). */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);

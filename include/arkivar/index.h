@@ -57,6 +57,16 @@ int ark_xdoc_set_data(ark_xdoc *d, const void *data, size_t len);
 
 typedef struct ark_wdb ark_wdb;
 
+/* Xapian holds a writer's postings in maps until it flushes them, by default every
+ * 10,000 documents; at that size the maps outgrow the cache and their inserts were a
+ * sixth of a build's time. A writer here flushes every ARK_WDB_FLUSH passages: a part
+ * of a fresh build commits at that count (ark_wdb_add), and a writer in a transaction
+ * flushes inside it (Xapian's XAPIAN_FLUSH_THRESHOLD, which ark_wdb_set_flush sets to
+ * it unless the environment already sets one). Call ark_wdb_set_flush once in a program
+ * that writes, before any thread starts: setenv is not thread-safe. */
+#define ARK_WDB_FLUSH 500
+void ark_wdb_set_flush(void);
+
 /* Open the database in directory dir, or create it there. A directory left by a
  * creation that died before its first commit is started afresh.
  * *out: the handle, transferred (ark_wdb_close); NULL on failure.

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -361,22 +362,24 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
     });
 }
 
-/* Xapian keeps a writer's postings in a std::map per term, of a std::map by docid, until
- * it flushes, by default every 10,000 documents (passages here). The insert that walks
- * the docid map from its root to its end was a sixth of a fresh build's time (perf, the
- * 10 MB corpus): its nodes miss the cache at every level. A part has no transaction, so
- * it may flush when it likes: smaller batches walk shallower maps that stay in cache,
- * and what a flush then merges into the B-tree is an append to each term's last chunk.
- * Two threads, old and new runs interleaved: 10 MB 8.2-10.5 s -> 6.6-7.1 s, 100 MB
+/* The insert into a term's map of pending postings by docid walks a tree of up to
+ * 10,000 nodes at Xapian's default flush, each a cache miss (perf of a fresh 10 MB
+ * build: a sixth of its time). A part has no transaction, so it commits when it likes;
+ * what a flush then merges into the B-tree is an append to each term's last chunk.
+ * Old and new builds interleaved, two threads: 10 MB 8.2-10.5 s -> 6.6-7.1 s, 100 MB
  * 76-85 s -> 65-71 s, peak RSS 236 -> 50 MB; 250 and 1,000 were within the noise of 500
  * (docs/performance.md, fifth round). */
-#define PART_FLUSH 500
+void ark_wdb_set_flush(void) {
+    char n[16];
+    std::snprintf(n, sizeof n, "%d", ARK_WDB_FLUSH);
+    setenv("XAPIAN_FLUSH_THRESHOLD", n, 0); /* read by each WritableDatabase it opens */
+}
 
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
     if (!w || !d) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add: no database or document");
     return guard(err, "ark_wdb_add", [&]() -> int {
         w->db.add_document(d->doc);
-        if (w->scratch && ++w->unflushed >= PART_FLUSH) {
+        if (w->scratch && ++w->unflushed >= ARK_WDB_FLUSH) {
             w->unflushed = 0;
             commit_now(w, false); /* no fsync (DB_NO_SYNC), and no reader but the merge */
         }
