@@ -2,12 +2,14 @@
 # tests/t_fulldisk.sh: the indexer on a full disk, a small tmpfs (TAP; needs root).
 # Owns: a run that meets ENOSPC, for a new index (parts under DIR/.build-PID, then the
 # merge) and for an update (one transaction) in each phase Xapian 1.4.22 fails in: an
-# error from the commit, "Modifications failed ... couldn't open at the old revision",
-# and the commit Xapian aborts (std::terminate). Each must exit 3 naming "No space left
+# error from a flush inside the transaction (an add), an error from the commit,
+# "Modifications failed ... couldn't open at the old revision", and the commit Xapian
+# aborts (std::terminate). Each must exit 3 naming "No space left
 # on device", leave no scratch or temp file, keep the last index (same count,
 # xapian-check clean, a server on it answers as before), and the next run with room
 # must succeed. The tmpfs sizes are where those phases fall for this corpus (seed 2026),
-# index format 9 (found by scanning sizes in steps of 64 KB; each is mid-window)
+# index format 9, a flush every 500 passages (found by scanning sizes; each is
+# mid-window: the commit's error falls between 15616 and 16000 KB)
 # and Xapian 1.4.22; the first case checks that the update needs more room than given.
 # Why: before, a failed update left its table files grown and the next run aborted
 # (exit 134, "terminate called after throwing an instance of 'Xapian::DatabaseError'").
@@ -85,7 +87,7 @@ umount "$M"
 # ---- An update: one transaction that does not fit --------------------------------------
 mkdir -p "$TMP/up"
 cp -r corpus "$TMP/up/seed"
-for kb in 10240 16704 17216; do
+for kb in 10240 15872 16704 17216; do
     rm -rf "$TMP/up/gen"
     mount -t tmpfs -o size=${kb}k tmpfs "$M"
     "$INDEXER" --quiet --index "$M/idx" "$TMP/up" 2>"$TMP/base.log" || { not_ok "update/$kb: base index"; diag <"$TMP/base.log"; umount "$M"; continue; }
@@ -123,9 +125,10 @@ for kb in 10240 16704 17216; do
     PID=
     umount "$M"
 done
-# the sizes must still meet the three phases (else pick new ones: the diagnostics above
-# say which phase each met)
-check "update: 10240 KB fails in the commit" grep -q "ark_wdb_commit: DatabaseError: Error writing" "$TMP/up-10240.log"
+# the sizes must still meet the four phases (else pick new ones: the diagnostics above
+# say which phase each met; the writer flushes every ARK_WDB_FLUSH passages, index.h)
+check "update: 10240 KB fails in a flush inside the transaction" grep -q "ark_wdb_add: DatabaseError: Error writing" "$TMP/up-10240.log"
+check "update: 15872 KB fails in the commit" grep -q "ark_wdb_commit: DatabaseError: Error writing" "$TMP/up-15872.log"
 check "update: 16704 KB fails and Xapian cannot reopen the old revision" grep -q "Modifications failed" "$TMP/up-16704.log"
 check "update: 17216 KB is the commit Xapian aborts" grep -q "Xapian aborted inside its commit" "$TMP/up-17216.log"
 

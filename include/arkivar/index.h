@@ -59,13 +59,17 @@ typedef struct ark_wdb ark_wdb;
 
 /* Xapian holds a writer's postings in maps until it flushes them, by default every
  * 10,000 documents; at that size the maps outgrow the cache and their inserts were a
- * sixth of a build's time. A writer here flushes every ARK_WDB_FLUSH passages: a part
- * of a fresh build commits at that count (ark_wdb_add), and a writer in a transaction
- * flushes inside it (Xapian's XAPIAN_FLUSH_THRESHOLD, which ark_wdb_set_flush sets to
- * it unless the environment already sets one). Call ark_wdb_set_flush once in a program
- * that writes, before any thread starts: setenv is not thread-safe. */
+ * sixth of a build's time. A writer here flushes every ARK_WDB_FLUSH passages: inside
+ * its transaction, or outside one (a part of a fresh build) as a commit. Xapian reads the
+ * count from XAPIAN_FLUSH_THRESHOLD when it opens a database, which ark_wdb_set_flush
+ * sets unless the environment already does. Call it once in a program that writes,
+ * before any thread starts: setenv is not thread-safe. */
 #define ARK_WDB_FLUSH 500
 void ark_wdb_set_flush(void);
+/* fn(arg), when Xapian ends the process inside a commit (a full disk in some phases of
+ * it: the process then exits with ARK_WDB_COMMIT_DIED); a fresh build removes its
+ * scratch parts there. NULL: nothing. Set it before the writers start, clear it after. */
+void ark_wdb_on_abort(void (*fn)(void *), void *arg);
 
 /* Open the database in directory dir, or create it there. A directory left by a
  * creation that died before its first commit is started afresh.

@@ -44,8 +44,6 @@ struct ark_wdb {
     bool in_txn = false;
     bool failed = false; /* a commit threw: what the handle holds must never be written */
     std::string dir;     /* where it lives: a failed commit's temp file is removed there */
-    bool scratch = false; /* a part of a fresh build: committed every ARK_WDB_FLUSH passages */
-    unsigned unflushed = 0;
 };
 
 /* Codes by docid, each in the narrowest of 1, 2 or 4 bytes that holds every code set so

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -42,14 +43,29 @@ int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ar
     return 0;
 }
 
-/* Xapian 1.4.22 calls std::terminate when a write fails in some phases of
- * commit_transaction (ENOSPC with a table half flushed: its exception unwinds into a
- * noexcept frame inside libxapian, so no catch of ours sees it), and the process died
- * with "terminate called after throwing an instance of 'Xapian::DatabaseError'", exit
- * 134, and no cause. Nothing can go on in this process, but the revision file is
- * written last, so the last commit is intact on disk: say why, as set_xerr would, and
- * leave with the status ark_wdb_commit documents. */
-[[noreturn]] void commit_terminated() {
+/* Xapian 1.4.22 calls std::terminate when a write fails in some phases of a commit
+ * (ENOSPC with a table half flushed: its exception unwinds into a noexcept frame inside
+ * libxapian, so no catch of ours sees it), and the process died with "terminate called
+ * after throwing an instance of 'Xapian::DatabaseError'", exit 134, and no cause. A
+ * commit is also what add_document does every ARK_WDB_FLUSH passages outside a
+ * transaction (a part of a fresh build). Nothing can go on in this process, but the
+ * revision file is written last, so the last commit is intact on disk: say why, as
+ * set_xerr would, let the program remove its scratch files (ark_wdb_on_abort), and
+ * leave with the status ark_wdb_commit documents. The handler is installed once for
+ * the process (threads commit at once: a set and restore per call raced) and answers
+ * only for the thread inside one of our writes (t_writing); any other terminate goes
+ * to the handler before it. */
+thread_local const char *t_writing = nullptr; /* the ark_wdb_* call under way here */
+std::terminate_handler g_prev_terminate = nullptr;
+std::once_flag g_terminate_once;
+void (*g_on_abort)(void *) = nullptr;
+void *g_on_abort_arg = nullptr;
+
+[[noreturn]] void write_terminated() {
+    if (!t_writing) {
+        if (g_prev_terminate) g_prev_terminate();
+        std::abort();
+    }
     char msg[1024] = "unknown error";
     try {
         if (std::exception_ptr p = std::current_exception()) std::rethrow_exception(p);
@@ -63,24 +79,39 @@ int each_meta_key(const DB &db, const std::string &prefix, std::string &last, ar
     }
     char line[1280];
     int n = std::snprintf(line, sizeof line,
-                          "%s: index error: ark_wdb_commit: %s; Xapian aborted inside its "
-                          "commit; index left unchanged\n",
-                          program_invocation_short_name, msg);
+                          "%s: index error: %s: %s; Xapian aborted inside its commit; index "
+                          "left unchanged\n",
+                          program_invocation_short_name, t_writing, msg);
     if (n > 0 && write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0) {
     }
+    if (g_on_abort) g_on_abort(g_on_abort_arg);
     _exit(ARK_WDB_COMMIT_DIED);
 }
+
+/* This thread inside a Xapian write (op names it), for write_terminated. */
+class writing {
+    const char *was_;
+
+  public:
+    explicit writing(const char *op) : was_(t_writing) {
+        std::call_once(g_terminate_once,
+                       [] { g_prev_terminate = std::set_terminate(write_terminated); });
+        t_writing = op;
+    }
+    ~writing() { t_writing = was_; }
+    writing(const writing &) = delete;
+    writing &operator=(const writing &) = delete;
+};
 
 /* Commit w's transaction (txn) or its pending changes; throws what Xapian throws. Until it
  * returns, w is marked failed: a handle whose commit threw must never be written. */
 void commit_now(ark_wdb *w, bool txn) {
     w->failed = true;
-    std::terminate_handler was = std::set_terminate(commit_terminated);
+    writing mark("ark_wdb_commit");
     try {
         if (txn) w->db.commit_transaction();
         else w->db.commit();
     } catch (...) {
-        std::set_terminate(was);
         /* When the disk is full, glass may fail to write even the old revision's
          * version file while reopening at it ("Modifications failed ... couldn't
          * open at the old revision"), and leaves its temp file, v.tmp, which it
@@ -89,7 +120,6 @@ void commit_now(ark_wdb *w, bool txn) {
         unlink((w->dir + "/v.tmp").c_str());
         throw;
     }
-    std::set_terminate(was);
     w->failed = false;
 }
 
@@ -288,7 +318,6 @@ int ark_wdb_open_scratch(const char *dir, ark_wdb **out, ark_err *err) {
         /* No fsync: the part lives only until ark_db_merge has read it, and a crash
          * before the merge loses nothing that a new run does not rebuild. */
         w->db = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
-        w->scratch = true;
         *out = w.release();
         return 0;
     });
@@ -364,25 +393,27 @@ int ark_wdb_commit(ark_wdb *w, ark_err *err) {
 
 /* The insert into a term's map of pending postings by docid walks a tree of up to
  * 10,000 nodes at Xapian's default flush, each a cache miss (perf of a fresh 10 MB
- * build: a sixth of its time). A part has no transaction, so it commits when it likes;
- * what a flush then merges into the B-tree is an append to each term's last chunk.
- * Old and new builds interleaved, two threads: 10 MB 8.2-10.5 s -> 6.6-7.1 s, 100 MB
- * 76-85 s -> 65-71 s, peak RSS 236 -> 50 MB; 250 and 1,000 were within the noise of 500
- * (docs/performance.md, fifth round). */
+ * build: a sixth of its time). Flushed every ARK_WDB_FLUSH passages the maps stay small
+ * and in cache, and what a flush merges into the B-tree is an append to each term's
+ * last chunk. Old and new builds interleaved, two threads: 10 MB 8.2-10.5 s -> 6.6-7.1
+ * s, 100 MB 76-85 s -> 65-71 s, peak RSS 236 -> 50 MB; 250 and 1,000 were within the
+ * noise of 500 (docs/performance.md, fifth round). */
 void ark_wdb_set_flush(void) {
     char n[16];
     std::snprintf(n, sizeof n, "%d", ARK_WDB_FLUSH);
     setenv("XAPIAN_FLUSH_THRESHOLD", n, 0); /* read by each WritableDatabase it opens */
 }
 
+void ark_wdb_on_abort(void (*fn)(void *), void *arg) {
+    g_on_abort_arg = arg;
+    g_on_abort = fn;
+}
+
 int ark_wdb_add(ark_wdb *w, const ark_xdoc *d, ark_err *err) {
     if (!w || !d) return ark_err_set(err, ARK_EINVAL, "ark_wdb_add: no database or document");
     return guard(err, "ark_wdb_add", [&]() -> int {
+        writing mark("ark_wdb_add"); /* outside a transaction, every ARK_WDB_FLUSH a commit */
         w->db.add_document(d->doc);
-        if (w->scratch && ++w->unflushed >= ARK_WDB_FLUSH) {
-            w->unflushed = 0;
-            commit_now(w, false); /* no fsync (DB_NO_SYNC), and no reader but the merge */
-        }
         return 0;
     });
 }
