@@ -51,8 +51,10 @@ bool note_seen(const std::string &spec, bool up) {
     return was != up;
 }
 
-/* A fresh connection to a remote slot: true when it answered. */
-bool connect_slot(shard_slot &s) {
+/* A fresh connection to a remote slot: true when it answered. With must, a shard that
+ * does not answer throws instead (an open that cannot do without it fails; nothing is
+ * noted or logged). */
+bool connect_slot(shard_slot &s, bool must = false) {
     try {
         s.db = Xapian::Remote::open(s.host, s.port, g_timeout_ms, g_connect_timeout_ms);
         s.up = true;
@@ -61,6 +63,7 @@ bool connect_slot(shard_slot &s) {
         if (note_seen(s.spec, true))
             std::fprintf(stderr, "arkivar: shard %s answers again\n", s.spec.c_str());
     } catch (const Xapian::Error &e) {
+        if (must) throw;
         s.db = Xapian::Database();
         s.up = false;
         s.down_at = shard_clock::now();
@@ -189,22 +192,11 @@ int ark_rdb_open(const char *const *specs, size_t nspecs, ark_rdb **out, ark_err
                 if (!parse_tcp(spec, slot.host, slot.port))
                     return ark_err_set(err, ARK_EINVAL, "ark_rdb_open: '%s': want tcp:HOST:PORT",
                                        spec.c_str());
+                /* partial: the others answer now, this one when it is back */
                 try {
-                    slot.db = Xapian::Remote::open(slot.host, slot.port, g_timeout_ms,
-                                                   g_connect_timeout_ms);
-                    slot.up = true;
-                    if (note_seen(spec, true))
-                        std::fprintf(stderr, "arkivar: shard %s answers again\n", spec.c_str());
+                    connect_slot(slot, !g_partial || all.size() < 2);
                 } catch (const Xapian::Error &e) {
-                    /* partial: the others answer now, this one when it is back */
-                    if (!g_partial || all.size() < 2)
-                        return set_xerr(err, ARK_EUNAVAIL, ("ark_rdb_open: '" + spec + "'").c_str(),
-                                        e);
-                    slot.down_at = shard_clock::now();
-                    if (note_seen(spec, false))
-                        std::fprintf(stderr,
-                                     "arkivar: shard %s does not answer (%s: %s); left out\n",
-                                     spec.c_str(), e.get_type(), e.get_msg().c_str());
+                    return set_xerr(err, ARK_EUNAVAIL, ("ark_rdb_open: '" + spec + "'").c_str(), e);
                 }
             } else {
                 /* Xapian opens a plain file as a stub database (an empty one if the file is
