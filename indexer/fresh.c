@@ -18,29 +18,45 @@
 #include "arkivar/schema.h"
 #include "pipeline.h"
 
-#define MAX_PARTS 16
+#define MAX_THREADS 16
+/* A part's B-tree grows with it, and each of its commits (one every ARK_WDB_FLUSH
+ * passages) writes the blocks its batch touched: at 1 GB, two parts of 500 MB each wrote
+ * 163 GB and spent 640 s in the kernel. So a part holds about PART_KB of source, the
+ * threads take the parts in turn, and the merge reads them all in one pass. At most
+ * MAX_PARTS (each open database holds seven files while they are merged); past
+ * MAX_PARTS parts of PART_KB the parts grow instead. ARK_PART_KB in the environment sets
+ * another size (the tests make parts of a few KB), and the run then says how many. */
+#define PART_KB 32768
+#define MAX_PARTS 64
 #define SCRATCH_PREFIX ARK_NEWDB_SCRATCH
 
 typedef struct part {
-    ark_fresh *f;
-    const ark_fresh_file *files;
     size_t lo, hi;      /* its share of the files */
     char dir[PATH_MAX]; /* its scratch database */
-    ark_an *an;
     ark_build b;        /* its writer, totals and spelling counts */
     char **msg;         /* by file - lo: why the file was skipped, or NULL */
     ark_err err;        /* what stopped it */
     int rc;
 } part;
 
-/* Shared by the parts: progress and the stop of the whole run. */
+/* One thread: its own analyzer, and the parts it takes in turn. */
+typedef struct worker {
+    ark_fresh *f;
+    const ark_fresh_file *files;
+    part *parts;
+    size_t nparts;
+    ark_an *an;
+} worker;
+
+/* Shared by the workers: the next part to take, progress and the stop of the whole run. */
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     unsigned running;
+    atomic_size_t next;
     atomic_uint_fast64_t files, bytes, passages;
     atomic_int stop;
-} run = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0};
+} run = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0};
 
 int ark_fresh_lock(const char *dir, ark_err *err) {
     char path[PATH_MAX];
@@ -64,26 +80,25 @@ int ark_fresh_lock(const char *dir, ark_err *err) {
 
 static void remove_scratch(void *dir) { ark_newdb_remove(dir); }
 
-static void part_done(void) {
+static void worker_done(void) {
     pthread_mutex_lock(&run.mu);
     run.running--;
     pthread_cond_broadcast(&run.cv);
     pthread_mutex_unlock(&run.mu);
 }
 
-/* One thread: its share of the files, prepared and written in order. */
-static void *write_part(void *arg) {
-    part *p = arg;
-    const ark_fresh *f = p->f;
-    /* No transaction: a part is scratch, so Xapian commits it every ARK_WDB_FLUSH
-     * passages, which frees what a transaction would hold to its end (at 100 MB 182
-     * against 55 MB) and keeps its maps of pending postings small. The merge is the
-     * run's one atomic step. */
+/* One part: its share of the files, prepared and written in order. No transaction: a part
+ * is scratch, so Xapian commits it every ARK_WDB_FLUSH passages, which frees what a
+ * transaction would hold to its end (at 100 MB 182 against 55 MB) and keeps its maps of
+ * pending postings small. The merge is the run's one atomic step. Every part but the
+ * first is committed and closed here; the first takes the index's metadata at the end. */
+static int write_part(worker *wk, part *p, int keep_open) {
+    const ark_fresh *f = wk->f;
     int rc = ark_wdb_open_scratch(p->dir, &p->b.w, &p->err);
     for (size_t i = p->lo; !rc && i < p->hi && !atomic_load(&run.stop); i++) {
-        const ark_fresh_file *file = &p->files[i];
+        const ark_fresh_file *file = &wk->files[i];
         ark_built x = {0};
-        ark_build_prepare(p->an, file->id, file->root, file->path, f->mask, "", 0, &x);
+        ark_build_prepare(wk->an, file->id, file->root, file->path, f->mask, "", 0, &x);
         if (x.rc == ARK_BUILD_INDEXED) {
             if (!(rc = ark_build_write(&p->b, file->id, 0, &x, &p->err))) p->b.files_indexed++;
             atomic_fetch_add(&run.bytes, x.bytes);
@@ -103,14 +118,43 @@ static void *write_part(void *arg) {
         atomic_fetch_add(&run.files, 1);
     }
     if (!rc) rc = ark_build_flush(&p->b, &p->err);
-    if (rc) atomic_store(&run.stop, 1);
-    p->rc = rc;
-    part_done();
+    if (!rc && !keep_open) rc = ark_wdb_commit(p->b.w, &p->err);
+    if (!keep_open) {
+        ark_wdb_close(p->b.w);
+        p->b.w = NULL;
+    }
+    return rc;
+}
+
+static void *work(void *arg) {
+    worker *wk = arg;
+    for (size_t k; !atomic_load(&run.stop) && (k = atomic_fetch_add(&run.next, 1)) < wk->nparts;) {
+        part *p = &wk->parts[k];
+        if ((p->rc = write_part(wk, p, k == 0))) atomic_store(&run.stop, 1);
+    }
+    worker_done();
     return NULL;
 }
 
-/* Cut files into nparts contiguous shares of about equal bytes, none empty (n >= nparts). */
-static void split(part *parts, size_t nparts, const ark_fresh_file *files, size_t n) {
+/* The source bytes of one part: PART_KB, or ARK_PART_KB (*told set: it was). */
+static uint64_t part_bytes(int *told) {
+    const char *v = getenv("ARK_PART_KB");
+    char *end;
+    *told = 0;
+    if (!v || !*v) return (uint64_t)PART_KB << 10;
+    unsigned long long kb = strtoull(v, &end, 10);
+    if (*end || kb < 1 || kb > (1ULL << 30)) {
+        fprintf(stderr, "arkivar-indexer: ARK_PART_KB=%s is no size from 1 to 2^30 KB; "
+                        "parts of %d KB\n", v, PART_KB);
+        return (uint64_t)PART_KB << 10;
+    }
+    *told = 1;
+    return (uint64_t)kb << 10;
+}
+
+/* Cut files into contiguous shares of about equal bytes, none empty: at least min_parts
+ * (<= n), one per part_bytes(), at most MAX_PARTS and n. Returns how many. */
+static size_t split(part *parts, size_t min_parts, const ark_fresh_file *files, size_t n) {
     uint64_t *size = calloc(n ? n : 1, sizeof *size), total = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
@@ -118,6 +162,15 @@ static void split(part *parts, size_t nparts, const ark_fresh_file *files, size_
         if (size) size[i] = one;
         total += one;
     }
+    int told;
+    uint64_t each = part_bytes(&told), want = (total + each - 1) / each;
+    size_t nparts = want > MAX_PARTS ? MAX_PARTS : (size_t)want;
+    if (nparts < min_parts) nparts = min_parts;
+    if (nparts > n) nparts = n;
+    if (nparts < 1) nparts = 1; /* no files: one empty part, for the metadata */
+    if (told)
+        fprintf(stderr, "arkivar-indexer: ARK_PART_KB=%llu: a new index written in %zu parts\n",
+                (unsigned long long)(each >> 10), nparts);
     size_t i = 0;
     uint64_t sum = 0;
     for (size_t k = 0; k < nparts; k++) {
@@ -133,6 +186,7 @@ static void split(part *parts, size_t nparts, const ark_fresh_file *files, size_
         parts[k].hi = i;
     }
     free(size);
+    return nparts;
 }
 
 static void remove_tables(const char *dir) {
@@ -146,45 +200,54 @@ static void remove_tables(const char *dir) {
 
 int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int lock_fd,
                     ark_err *err) {
-    size_t nparts = f->threads < 1 ? 1 : f->threads > MAX_PARTS ? MAX_PARTS : f->threads;
-    if (nparts > n) nparts = n ? n : 1;
-    part parts[MAX_PARTS];
-    pthread_t tids[MAX_PARTS];
-    size_t started = 0;
+    size_t nthreads = f->threads < 1 ? 1 : f->threads > MAX_THREADS ? MAX_THREADS : f->threads;
+    worker workers[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    size_t started = 0, nparts = 0;
     char scratch[PATH_MAX];
     int rc = 0;
-    memset(parts, 0, sizeof parts);
+    memset(workers, 0, sizeof workers);
     atomic_store(&run.stop, 0);
+    atomic_store(&run.next, 0);
     atomic_store(&run.files, 0);
     atomic_store(&run.bytes, 0);
     atomic_store(&run.passages, 0);
 
+    part *parts = calloc(MAX_PARTS, sizeof *parts);
+    if (!parts) {
+        close(lock_fd);
+        return ark_err_set(err, ARK_ENOMEM, "planning the parts");
+    }
     if (snprintf(scratch, sizeof scratch, "%s/" SCRATCH_PREFIX "%ld", f->dir, (long)getpid()) >=
             (int)sizeof scratch - 8 ||
         mkdir(scratch, 0700) != 0) {
         close(lock_fd);
+        free(parts);
         return ark_err_set(err, ARK_EIO, "cannot create %s: %s", scratch, strerror(errno));
     }
-    split(parts, nparts, files, n);
+    nparts = split(parts, nthreads < n ? nthreads : n, files, n);
+    if (nthreads > nparts) nthreads = nparts;
     for (size_t k = 0; k < nparts && !rc; k++) {
         part *p = &parts[k];
-        p->f = f;
-        p->files = files;
         if (snprintf(p->dir, sizeof p->dir, "%s/%zu", scratch, k) >= (int)sizeof p->dir)
             rc = ark_err_set(err, ARK_EINVAL, "%s: path too long", scratch);
         else if (!(p->msg = calloc(p->hi - p->lo + 1, sizeof *p->msg)))
             rc = ark_err_set(err, ARK_ENOMEM, "planning the parts");
-        else if (k == 0) p->an = f->an;
-        else rc = ark_an_clone(f->an, &p->an, err);
+    }
+    for (size_t t = 0; t < nthreads && !rc; t++) {
+        worker *wk = &workers[t];
+        *wk = (worker){.f = f, .files = files, .parts = parts, .nparts = nparts};
+        if (t == 0) wk->an = f->an;
+        else rc = ark_an_clone(f->an, &wk->an, err);
     }
     run.running = 0;
     ark_wdb_on_abort(remove_scratch, scratch); /* Xapian may end the process in a commit */
-    for (size_t k = 0; k < nparts && !rc; k++) {
+    for (size_t t = 0; t < nthreads && !rc; t++) {
         pthread_mutex_lock(&run.mu);
         run.running++;
         pthread_mutex_unlock(&run.mu);
-        if (pthread_create(&tids[k], NULL, write_part, &parts[k]) != 0) {
-            part_done();
+        if (pthread_create(&tids[t], NULL, work, &workers[t]) != 0) {
+            worker_done();
             atomic_store(&run.stop, 1);
             rc = ark_err_set(err, ARK_ENOMEM, "cannot start a thread");
             break;
@@ -203,9 +266,10 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
                           f->bytes + atomic_load(&run.bytes), f->passages + atomic_load(&run.passages), 0);
     }
     pthread_mutex_unlock(&run.mu);
-    for (size_t k = 0; k < started; k++) pthread_join(tids[k], NULL);
+    for (size_t t = 0; t < started; t++) pthread_join(tids[t], NULL);
 
-    /* what the parts did, in walk order */
+    /* what the parts did, in walk order; a part no thread reached (the run stopped) has
+     * no database and no counts */
     uint64_t indexed = 0;
     f->files_done += n;
     for (size_t k = 0; k < nparts; k++) {
@@ -225,6 +289,8 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
             fprintf(stderr, "arkivar-indexer: %s: %s\n", files[i].shown, p->msg[i - p->lo]);
         }
     }
+    if (!rc && atomic_load(&run.next) < nparts)
+        rc = ark_err_set(err, ARK_EINTERNAL, "a part of the index was not written");
     /* the index's own metadata, with the parts' documents, in the first part */
     for (size_t i = 0; !rc && i < f->nmeta; i++)
         rc = ark_wdb_set_meta(parts[0].b.w, f->meta[2 * i], f->meta[2 * i + 1],
@@ -234,11 +300,9 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         int len = snprintf(nd, sizeof nd, "%llu", (unsigned long long)indexed);
         rc = ark_wdb_set_meta(parts[0].b.w, ARK_META_NDOCS, nd, (size_t)len, err);
     }
-    for (size_t k = 0; k < nparts; k++) {
-        if (!rc) rc = ark_wdb_commit(parts[k].b.w, err);
-        ark_wdb_close(parts[k].b.w);
-        parts[k].b.w = NULL;
-    }
+    if (!rc) rc = ark_wdb_commit(parts[0].b.w, err);
+    ark_wdb_close(parts[0].b.w);
+    parts[0].b.w = NULL;
     /* The compactor takes DIR's lock itself; no writer can have created a database
      * there while we held it. */
     close(lock_fd);
@@ -253,8 +317,10 @@ int ark_fresh_build(ark_fresh *f, const ark_fresh_file *files, size_t n, int loc
         part *p = &parts[k];
         for (size_t i = p->lo; p->msg && i < p->hi; i++) free(p->msg[i - p->lo]);
         free(p->msg);
-        if (k > 0) ark_an_free(p->an);
+        ark_wdb_close(p->b.w); /* a part whose run stopped before its close */
         ark_build_free(&p->b);
     }
+    for (size_t t = 1; t < nthreads; t++) ark_an_free(workers[t].an);
+    free(parts);
     return rc;
 }

@@ -1,9 +1,10 @@
 /* indexer/fresh.h: a new index, written on every core.
- * Owns: building an index where none exists yet. The files of the run are cut into one
- * contiguous share per thread (balanced by size), each share written by its own thread
- * into a scratch database (DIR/.build-PID/N), and the parts merged in order by Xapian's
- * compactor into DIR: the documents, docids, terms, positions, records and spelling
- * that one writer would have written, in full blocks.
+ * Owns: building an index where none exists yet. The files of the run are cut into
+ * contiguous shares of about 32 MB (at least one per thread; fresh.c says why), each
+ * written by whichever thread takes it next into a scratch database (DIR/.build-PID/N),
+ * and the parts merged in order by Xapian's compactor into DIR: the documents, docids,
+ * terms, positions, records and spelling that one writer would have written, in full
+ * blocks.
  * Why: Xapian has one writer per database and the writer does two thirds of the work,
  * so one database cannot use a second core; and an index written incrementally leaves
  * its blocks part-empty (the compacted one is a quarter smaller).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/t_threads.sh: the indexer's threads change its speed, never its index (TAP).
-# Indexes one corpus (corpus/ plus a generated 400 KB one) with --threads 1, 2 and 3 and
-# compares everything the index holds (tests/dump_index.py: documents with their data,
+# Indexes one corpus (corpus/ plus a generated 400 KB one) with --threads 1, 2 and 3, and
+# in many small parts, and compares everything the index holds (tests/dump_index.py: documents with their data,
 # values, terms, wdf and positions; metadata; the spelling table). A new index is written
 # in parts merged by Xapian's compactor (indexer/fresh.h), so it is also compared with the
 # same corpus written by the one writer of an update run into an existing empty index;
@@ -41,6 +41,12 @@ done
 cmp -s "$T/dump1" "$T/dump2"; ok $? "--threads 2 gives the index of --threads 1 ($(wc -l < "$T/dump1") facts)"
 cmp -s "$T/dump1" "$T/dump3"; ok $? "--threads 3 gives the index of --threads 1"
 grep -q "^spelling " "$T/dump1"; ok $? "the spelling table is filled"
+# many parts, taken in turn by the threads (indexer/fresh.c: a part of at most ARK_PART_KB)
+ARK_PART_KB=24 "$BIN/arkivar-indexer" --threads 2 --index "$T/idxp" "$T/c" 2>"$T/parts.err"
+rc=$?; parts=$(sed -nE 's/.*written in ([0-9]+) parts$/\1/p' "$T/parts.err")
+[ $rc = 0 ] && [ "${parts:-0}" -ge 10 ]; ok $? "ARK_PART_KB=24: the run says it wrote ${parts:-no} parts (10 or more)"
+dump "$T/idxp" "$T/dumpp"
+cmp -s "$T/dump1" "$T/dumpp"; ok $? "and its index is the one of --threads 1"
 
 # the one writer (an existing, empty index) writes what the parts and the merge wrote
 "$PYTHON" -c 'import sys, xapian; xapian.WritableDatabase(sys.argv[1], xapian.DB_CREATE)' "$T/one"
